@@ -175,9 +175,9 @@ func TestCharsetDetection(t *testing.T) {
 		{GB18030, "张𬌗", 0},
 		{GBK, "刘䶮", '䶮'},     // FE 9F: glyph differs between GB18030 editions
 		{GB18030, "刘䶮", '䶮'}, // same code in the 2-byte area
-		{GBK, "€", '€'},       // x/text GBK maps to single byte 80
-		{GB18030, "€", 0},     // A2 E3
-		{GB2312, "镕", '镕'},    // GBK-only (E9 46), trail byte < A1
+		{GBK, "€", '€'},      // x/text GBK maps to single byte 80
+		{GB18030, "€", 0},    // A2 E3
+		{GB2312, "镕", '镕'},   // GBK-only (E9 46), trail byte < A1
 		{GBK, "镕", 0},
 		{GB18030, "©", 0},
 		{GBK, "©", '©'},
