@@ -1,0 +1,35 @@
+// Package assets embeds what the terminal must carry with it so that it never
+// depends on the machine it runs on: the CJK font (a single face, not a .ttc
+// collection, so Fyne and the receipt rasteriser can load it), its licence,
+// and the resident-facing translations.
+package assets
+
+import (
+	_ "embed"
+)
+
+//go:embed fonts/NotoSansSC-Regular.otf
+var fontRegular []byte
+
+//go:embed fonts/NotoSansSC-Bold.otf
+var fontBold []byte
+
+//go:embed fonts/OFL.txt
+var fontLicense []byte
+
+// FontRegular returns the regular face of Noto Sans CJK SC (CFF outlines),
+// covering Latin, CJK symbols and punctuation, CJK Unified Ideographs with
+// Extension A, compatibility ideographs and full-width forms.
+func FontRegular() []byte { return fontRegular }
+
+// FontBold returns the bold face with the same coverage as FontRegular.
+func FontBold() []byte { return fontBold }
+
+// FontLicense returns the SIL Open Font License text of the bundled fonts.
+func FontLicense() []byte { return fontLicense }
+
+// FontName is the file name the fonts are known by in Fyne resources.
+const (
+	FontRegularName = "NotoSansSC-Regular.otf"
+	FontBoldName    = "NotoSansSC-Bold.otf"
+)
