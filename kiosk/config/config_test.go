@@ -1,0 +1,138 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestExampleFileIsTheDefaults(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.Join("..", "..", "packaging", "kiosk.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Parse(b)
+	if err != nil {
+		t.Fatalf("example config does not parse: %v", err)
+	}
+	if want := Default(); !reflect.DeepEqual(got, want) {
+		t.Errorf("packaging/kiosk.toml differs from Default():\n got %+v\nwant %+v", got, want)
+	}
+}
+
+func TestParseErrorsNameTheField(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, toml string
+		want       []string // fields named in the error
+	}{
+		{"unknown key", "[printer]\nbaud = 9600\ncolour = \"red\"\n", []string{"printer.colour: unknown key"}},
+		{"unknown table", "[screen]\nsize = 3\n", []string{"screen.size: unknown key"}},
+		{"bad baud", "[idcard]\nbaud = 1234\n", []string{"idcard.baud"}},
+		{"bad paper", "[printer]\npaper_width_dots = 500\n", []string{"printer.paper_width_dots"}},
+		{"bad charset", "[printer]\ncharset = \"BIG5\"\n", []string{"printer.charset"}},
+		{"short warning", "[timeouts]\nwarning = \"5s\"\n", []string{"timeouts.warning"}},
+		{"elder shorter", "[timeouts]\nidle = \"90s\"\nidle_elder = \"60s\"\n", []string{"timeouts.idle_elder"}},
+		{"plain pin", "[maintenance]\npin_hash = \"1234\"\n", []string{"maintenance.pin_hash"}},
+		{"relative data dir", "[terminal]\ndata_dir = \"data\"\n", []string{"terminal.data_dir"}},
+		{"bad url", "[api]\nbase_url = \"ftp://x\"\n", []string{"api.base_url"}},
+		{"bad duration", "[api]\ntimeout = \"soon\"\n", []string{"timeout", "soon"}},
+		{"several", "[idcard]\nbaud = 1\n[printer]\nbaud = 2\n", []string{"idcard.baud", "printer.baud"}},
+		{"syntax", "[terminal\nid = 1\n", []string{"line "}},
+		{"wrong type", "[printer]\nbaud = \"fast\"\n", []string{"baud"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Parse([]byte(tc.toml))
+			if err == nil {
+				t.Fatal("Parse accepted a bad config")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestParseOverridesDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := Parse([]byte("[terminal]\nid = \"PD-T042\"\n[timeouts]\nidle = \"45s\"\n[printer]\npaper_width_dots = 384\ncharset = \"GB2312\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Terminal.ID != "PD-T042" || c.Timeouts.Idle.Duration != 45*time.Second || c.Printer.PaperWidthDots != 384 {
+		t.Errorf("overrides not applied: %+v", c)
+	}
+	if c.IDCard.Baud != 115200 {
+		t.Errorf("default lost: idcard.baud = %d", c.IDCard.Baud)
+	}
+}
+
+func TestLoadWithoutFileSaysWhereItLooked(t *testing.T) {
+	dir := t.TempDir()
+	old := SearchPaths
+	SearchPaths = []string{filepath.Join(dir, "a.toml"), filepath.Join(dir, "b.toml")}
+	defer func() { SearchPaths = old }()
+	c, file, err := Load("")
+	if !errors.Is(err, ErrNotFound) {
+		t.Fatalf("err = %v, want ErrNotFound", err)
+	}
+	if file != "" || !strings.Contains(err.Error(), "a.toml") || !strings.Contains(err.Error(), "b.toml") {
+		t.Errorf("file %q, err %q: should name the paths tried", file, err)
+	}
+	if !reflect.DeepEqual(c, Default()) {
+		t.Error("without a file Load must return the defaults")
+	}
+	if err := os.WriteFile(SearchPaths[1], []byte("[terminal]\nid = \"X1\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, file, err = Load("")
+	if err != nil || file != SearchPaths[1] || c.Terminal.ID != "X1" {
+		t.Errorf("Load found %q id %q err %v", file, c.Terminal.ID, err)
+	}
+}
+
+func TestLoadMissingNamedFile(t *testing.T) {
+	t.Parallel()
+	_, _, err := Load(filepath.Join(t.TempDir(), "nope.toml"))
+	if err == nil || !strings.Contains(err.Error(), "nope.toml") {
+		t.Errorf("err = %v, want a message naming the file", err)
+	}
+}
+
+func TestAPIToken(t *testing.T) {
+	t.Parallel()
+	f := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(f, []byte("  s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := Default()
+	c.API.TokenFile = f
+	tok, err := c.APIToken()
+	if err != nil || tok != "s3cret" {
+		t.Errorf("APIToken = %q, %v", tok, err)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	b, _ := os.ReadFile(filepath.Join("..", "..", "packaging", "kiosk.toml"))
+	f.Add(b)
+	f.Add([]byte("[printer]\nbaud = 9600\n"))
+	f.Add([]byte("[[x]]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Parse(data)
+		if err == nil {
+			if verr := c.Validate(); verr != nil {
+				t.Fatalf("Parse accepted a config that Validate rejects: %v", verr)
+			}
+		}
+	})
+}
