@@ -1,0 +1,316 @@
+// Package store is the terminal's only SQLite code: embedded numbered
+// migrations, the catalogue cache, the outbox, the audit trail and settings.
+// Personal data is sealed at rest.
+//
+// The database runs in WAL mode with synchronous=FULL, foreign keys on and a
+// busy timeout; all three are set on every pooled connection and read back
+// at Open. Open also runs PRAGMA integrity_check and refuses, keeping the
+// file aside, a database that fails it or that comes from a newer version of
+// the terminal.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // the SQLite driver, registered as "sqlite3"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+var (
+	// ErrNewerSchema: the database was written by a newer terminal version.
+	ErrNewerSchema = errors.New("store: database is from a newer version of the terminal")
+	// ErrCorrupt: the database failed its integrity check or is not a database.
+	ErrCorrupt = errors.New("store: database is corrupt")
+	// ErrNotFound: no such row.
+	ErrNotFound = errors.New("store: not found")
+)
+
+// CorruptError says what was wrong with a database and where it was kept.
+type CorruptError struct {
+	Path   string // the database that failed
+	KeptAs string // where the failing file was moved ("" if it could not be)
+	Detail string // what SQLite said
+}
+
+func (e *CorruptError) Error() string {
+	if e.KeptAs != "" {
+		return fmt.Sprintf("store: database %s is corrupt (%s); kept aside as %s, a fresh one will be made at next start", e.Path, e.Detail, e.KeptAs)
+	}
+	return fmt.Sprintf("store: database %s is corrupt (%s)", e.Path, e.Detail)
+}
+
+func (e *CorruptError) Unwrap() error { return ErrCorrupt }
+
+// Store is an open terminal database.
+type Store struct {
+	db   *sql.DB
+	path string
+	now  func() time.Time
+}
+
+// Options tune Open.
+type Options struct {
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("store: migration file %q is not named NNNN_name.sql", e.Name())
+		}
+		b, err := migrationFS.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("store: two migrations numbered %d", ms[i].version)
+		}
+	}
+	return ms, nil
+}
+
+// SchemaVersion is the newest migration this build knows.
+func SchemaVersion() int {
+	ms, err := migrations()
+	if err != nil || len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].version
+}
+
+// Open opens (creating if needed) the database at path, checks it, and
+// applies pending migrations in one transaction.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("store: cannot create data directory %s: %w", dir, err)
+	}
+	if err := checkWritable(dir); err != nil {
+		return nil, err
+	}
+	dsn := "file:" + path + "?_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=5000&_txlock=immediate"
+	db, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path, now: opts.Now}
+	if err := s.check(ctx); err != nil {
+		db.Close()
+		if errors.Is(err, ErrCorrupt) {
+			return nil, keepAside(path, err)
+		}
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func checkWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".write-check-*")
+	if err != nil {
+		return fmt.Errorf("store: data directory %s is not writable: %w", dir, errors.Unwrap(err))
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+// check verifies the connection settings and the file's integrity.
+func (s *Store) check(ctx context.Context) error {
+	var mode string
+	if err := s.db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		return classify(s.path, err)
+	}
+	if mode != "wal" {
+		return fmt.Errorf("store: %s: journal mode is %q, want wal", s.path, mode)
+	}
+	var fk, sync, busy int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil {
+		return classify(s.path, err)
+	}
+	if err := s.db.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&sync); err != nil {
+		return classify(s.path, err)
+	}
+	if err := s.db.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&busy); err != nil {
+		return classify(s.path, err)
+	}
+	if fk != 1 || sync != 2 || busy < 1000 {
+		return fmt.Errorf("store: %s: connection settings not applied (foreign_keys=%d synchronous=%d busy_timeout=%d)", s.path, fk, sync, busy)
+	}
+	rows, err := s.db.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return classify(s.path, err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return classify(s.path, err)
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return classify(s.path, err)
+	}
+	if len(problems) > 0 {
+		if len(problems) > 3 {
+			problems = append(problems[:3], fmt.Sprintf("and %d more", len(problems)-3))
+		}
+		return &CorruptError{Path: s.path, Detail: "integrity check: " + strings.Join(problems, "; ")}
+	}
+	return nil
+}
+
+// classify turns SQLite's "not a database" and "malformed" answers into a
+// CorruptError and passes other errors on.
+func classify(path string, err error) error {
+	msg := err.Error()
+	if strings.Contains(msg, "not a database") || strings.Contains(msg, "malformed") || strings.Contains(msg, "corrupt") {
+		return &CorruptError{Path: path, Detail: msg}
+	}
+	return fmt.Errorf("store: %s: %w", path, err)
+}
+
+// keepAside moves a corrupt database (and its WAL and shared-memory files)
+// out of the way so that nothing overwrites it and staff can look at it.
+func keepAside(path string, err error) error {
+	var ce *CorruptError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	aside := fmt.Sprintf("%s.corrupt-%s", path, time.Now().UTC().Format("20060102T150405"))
+	if rerr := os.Rename(path, aside); rerr != nil {
+		return ce
+	}
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if _, serr := os.Stat(path + suffix); serr == nil {
+			_ = os.Rename(path+suffix, aside+suffix)
+		}
+	}
+	ce.KeptAs = aside
+	return ce
+}
+
+// migrate applies every migration newer than the database's user_version in
+// one transaction.
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	var current int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
+		return classify(s.path, err)
+	}
+	latest := 0
+	if len(ms) > 0 {
+		latest = ms[len(ms)-1].version
+	}
+	if current > latest {
+		return fmt.Errorf("%w: %s has schema version %d, this terminal knows up to %d; install the newer terminal or restore a backup", ErrNewerSchema, s.path, current, latest)
+	}
+	if current == latest {
+		return nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin migration: %w", err)
+	}
+	defer tx.Rollback()
+	for _, m := range ms {
+		if m.version <= current {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			return fmt.Errorf("store: migration %s: %w", m.name, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", latest)); err != nil {
+		return fmt.Errorf("store: set schema version: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit migrations: %w", err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// DB gives the package's own files and tests the handle.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Version reads the database's schema version.
+func (s *Store) Version(ctx context.Context) (int, error) {
+	var v int
+	err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
+	return v, err
+}
+
+// Setting reads a setting; ErrNotFound when unset.
+func (s *Store) Setting(ctx context.Context, key string) (string, error) {
+	var v string
+	err := s.db.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: setting %s: %w", key, err)
+	}
+	return v, nil
+}
+
+// SetSetting writes a setting.
+func (s *Store) SetSetting(ctx context.Context, key, value string) error {
+	_, err := s.db.ExecContext(ctx,
+		`INSERT INTO settings(key, value, updated_at) VALUES(?, ?, ?)
+		 ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+		key, value, s.now().UTC().Format(time.RFC3339Nano))
+	if err != nil {
+		return fmt.Errorf("store: set %s: %w", key, err)
+	}
+	return nil
+}

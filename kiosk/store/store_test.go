@@ -1,0 +1,214 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func openTemp(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "kiosk.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestOpenAppliesSettingsAndMigrations(t *testing.T) {
+	t.Parallel()
+	s := openTemp(t)
+	ctx := context.Background()
+	// Every pooled connection must carry the settings, not just the first.
+	conns := make([]*sql.Conn, 4)
+	for i := range conns {
+		c, err := s.DB().Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns[i] = c
+	}
+	for i, c := range conns {
+		var mode string
+		var fk, syn int
+		if err := c.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		c.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk)
+		c.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&syn)
+		if mode != "wal" || fk != 1 || syn != 2 {
+			t.Errorf("conn %d: journal_mode=%s foreign_keys=%d synchronous=%d", i, mode, fk, syn)
+		}
+	}
+	v, err := s.Version(ctx)
+	if err != nil || v != SchemaVersion() || v < 1 {
+		t.Errorf("version = %d, %v; want %d", v, err, SchemaVersion())
+	}
+	var strict int
+	if err := s.DB().QueryRow("SELECT strict FROM pragma_table_list WHERE name = 'settings'").Scan(&strict); err != nil || strict != 1 {
+		t.Errorf("settings table strict = %d (%v), want 1", strict, err)
+	}
+}
+
+func TestAllTablesAreStrict(t *testing.T) {
+	t.Parallel()
+	s := openTemp(t)
+	rows, err := s.DB().Query("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var name string
+		var strict int
+		if err := rows.Scan(&name, &strict); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if strict != 1 {
+			t.Errorf("table %s is not STRICT", name)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no tables")
+	}
+}
+
+func TestReopenKeepsDataAndDoesNotRemigrate(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "kiosk.db")
+	ctx := context.Background()
+	s, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetSetting(ctx, "catalog_etag", `"v1"`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	v, err := s.Setting(ctx, "catalog_etag")
+	if err != nil || v != `"v1"` {
+		t.Errorf("setting = %q, %v", v, err)
+	}
+	if _, err := s.Setting(ctx, "missing"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("missing setting err = %v", err)
+	}
+}
+
+func TestRefusesNewerSchema(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "kiosk.db")
+	ctx := context.Background()
+	s, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB().Exec("PRAGMA user_version = 9999"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	_, err = Open(ctx, path, Options{})
+	if !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), "9999") {
+		t.Fatalf("err = %v, want ErrNewerSchema naming version 9999", err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("the newer database must be left in place: %v", err)
+	}
+}
+
+func TestCorruptFileIsKeptAside(t *testing.T) {
+	t.Parallel()
+	tests := map[string]func(t *testing.T, path string){
+		"not a database": func(t *testing.T, path string) {
+			if err := os.WriteFile(path, []byte(strings.Repeat("this is not sqlite ", 400)), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"damaged pages": func(t *testing.T, path string) {
+			ctx := context.Background()
+			s, err := Open(ctx, path, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 400; i++ {
+				if err := s.SetSetting(ctx, strings.Repeat("k", 50)+string(rune('a'+i%26))+strings.Repeat("x", i), strings.Repeat("v", 300)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := s.DB().Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Scribble over the middle of the file, keeping the header.
+			for i := 4096 + 100; i < len(b)-4096 && i < 4096*6; i++ {
+				b[i] = 0xA5
+			}
+			if err := os.WriteFile(path, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		},
+	}
+	for name, damage := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			path := filepath.Join(dir, "kiosk.db")
+			damage(t, path)
+			before, _ := os.ReadFile(path)
+			_, err := Open(context.Background(), path, Options{})
+			var ce *CorruptError
+			if !errors.As(err, &ce) || !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("err = %v, want CorruptError", err)
+			}
+			if ce.KeptAs == "" || !strings.Contains(err.Error(), ce.KeptAs) || !strings.Contains(err.Error(), path) {
+				t.Fatalf("error %q should say where the file is and where it was kept", err)
+			}
+			kept, rerr := os.ReadFile(ce.KeptAs)
+			if rerr != nil || string(kept) != string(before) {
+				t.Fatalf("kept file differs from the corrupt one (read err %v)", rerr)
+			}
+			// The next start makes a fresh database.
+			s, err := Open(context.Background(), path, Options{})
+			if err != nil {
+				t.Fatalf("fresh start after keeping aside: %v", err)
+			}
+			s.Close()
+		})
+	}
+}
+
+func TestUnwritableDataDir(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() == 0 {
+		// root writes anywhere; use a path under a regular file instead.
+		f := filepath.Join(t.TempDir(), "file")
+		os.WriteFile(f, nil, 0o600)
+		_, err := Open(context.Background(), filepath.Join(f, "kiosk.db"), Options{})
+		if err == nil || !strings.Contains(err.Error(), "data directory") {
+			t.Fatalf("err = %v, want a data directory error", err)
+		}
+		return
+	}
+	dir := filepath.Join(t.TempDir(), "ro")
+	os.Mkdir(dir, 0o500)
+	_, err := Open(context.Background(), filepath.Join(dir, "kiosk.db"), Options{})
+	if err == nil || !strings.Contains(err.Error(), "not writable") {
+		t.Fatalf("err = %v, want not writable", err)
+	}
+}
