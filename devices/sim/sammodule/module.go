@@ -334,12 +334,11 @@ func (m *Module) send(ctx context.Context, w io.Writer, frame []byte, cmdLen int
 	}
 	m.mu.Unlock()
 
+	// The answer starts once the command has crossed the line and the
+	// module has done its work; one schedule, so timer slack does not add up.
 	delay := m.wire(cmdLen) + m.opts.ProcessingTime
 	if slow {
 		delay += m.opts.SlowDelay
-	}
-	if err := sleep(ctx, delay); err != nil {
-		return err
 	}
 	if bad {
 		frame[len(frame)-1] ^= 0x5A
@@ -355,17 +354,16 @@ func (m *Module) send(ctx context.Context, w io.Writer, frame []byte, cmdLen int
 	if len(pre) > 0 && split {
 		cuts = append([]int{len(pre)}, cuts...)
 	}
-	return m.paced(ctx, w, out, cuts)
+	return m.paced(ctx, w, out, cuts, time.Now().Add(delay))
 }
 
 // paced writes b so that byte i is not on the line before i+1 byte times
-// after the start; cuts are extra write boundaries (split frames).
-func (m *Module) paced(ctx context.Context, w io.Writer, b []byte, cuts []int) error {
+// after start; cuts are extra write boundaries (split frames).
+func (m *Module) paced(ctx context.Context, w io.Writer, b []byte, cuts []int, start time.Time) error {
 	step := len(b)
 	if m.opts.Baud > 0 {
 		step = max(1, m.opts.Baud/10/250) // about 4 ms of line time per write
 	}
-	start := time.Now()
 	off := 0
 	for off < len(b) {
 		end := min(off+step, len(b))
@@ -375,10 +373,8 @@ func (m *Module) paced(ctx context.Context, w io.Writer, b []byte, cuts []int) e
 				break
 			}
 		}
-		if m.opts.Baud > 0 {
-			if err := sleep(ctx, time.Until(start.Add(m.wire(end)))); err != nil {
-				return err
-			}
+		if err := sleep(ctx, time.Until(start.Add(m.wire(end)))); err != nil {
+			return err
 		}
 		if _, err := w.Write(b[off:end]); err != nil {
 			return fmt.Errorf("sammodule: write: %w", err)
