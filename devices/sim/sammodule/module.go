@@ -376,10 +376,10 @@ func (m *Module) paced(ctx context.Context, w io.Writer, b []byte, cuts []int, s
 		if err := sleep(ctx, time.Until(start.Add(m.wire(end)))); err != nil {
 			return err
 		}
+		m.out.Add(int64(end - off))
 		if _, err := w.Write(b[off:end]); err != nil {
 			return fmt.Errorf("sammodule: write: %w", err)
 		}
-		m.out.Add(int64(end - off))
 		off = end
 		if len(cuts) > 1 && m.opts.Baud == 0 {
 			sleep(ctx, 200*time.Microsecond) // let the chunks arrive apart
