@@ -1,0 +1,130 @@
+// Package receipt turns a 受理回执 (acceptance receipt) into ESC/POS bytes
+// for 58 mm (384 dots) and 80 mm (576 dots) thermal printers, and into a
+// picture for the screen.
+//
+// Lines the printer's charset can carry go as text; a line it cannot (a rare
+// character in a name, ¥ on a two-byte printer) goes as a raster line drawn
+// with the bundled CJK font, so every character prints. The QR code goes as
+// the native GS ( k command when the printer profile says it works, and
+// otherwise as a GS v 0 image of exactly the code (never full width).
+package receipt
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pudong-community/kiosk/kiosk"
+)
+
+// Sentinel errors.
+var (
+	ErrWidth     = errors.New("receipt: paper width must be 384 or 576 dots")
+	ErrCharset   = errors.New("receipt: unknown charset")
+	ErrQRTooLong = errors.New("receipt: QR payload too long for the paper")
+	ErrMissing   = errors.New("receipt: required field missing")
+	ErrFont      = errors.New("receipt: bundled font unusable")
+)
+
+// Status says whether the submission reached the central system.
+type Status int
+
+// Submission states printed on the receipt.
+const (
+	StatusSent   Status = iota + 1 // 已提交 – delivered to the intake API
+	StatusQueued                   // 待发送 – stored locally, sent automatically later
+)
+
+// Words returns the Chinese and English wording of the status.
+func (s Status) Words() (zh, en string) {
+	switch s {
+	case StatusSent:
+		return "已提交", "Sent"
+	case StatusQueued:
+		return "待发送（自动补发）", "Queued, sent automatically"
+	}
+	return "未知", "Unknown"
+}
+
+// Person is a resident on the receipt. ID is the full document number; it is
+// only ever printed, shown or formatted masked (kiosk.MaskID).
+type Person struct {
+	Name string
+	ID   string
+}
+
+// String masks the ID, so a Person can be logged.
+func (p Person) String() string { return p.Name + " " + kiosk.MaskID(p.ID) }
+
+// GoString masks the ID too (%#v).
+func (p Person) GoString() string {
+	return fmt.Sprintf("receipt.Person{%q, %q}", p.Name, kiosk.MaskID(p.ID))
+}
+
+// Agent is a person acting for the applicant with a written authorisation.
+type Agent struct {
+	Person
+	AuthRef string // authorisation (委托书) reference
+}
+
+// Receipt is everything printed on a 受理回执.
+type Receipt struct {
+	Center      string // service centre name
+	TerminalID  string
+	ItemName    string
+	ItemCode    string
+	Applicant   Person
+	Agent       *Agent // nil when the applicant came in person
+	LocalNumber string // local submission number, known at once
+	CaseNumber  string // central case number, empty until the API answered
+	ConfirmedAt time.Time
+	PromisedBy  time.Time // promised completion date
+	HowToFollow string    // how to follow the case (Chinese first, English)
+	QRPayload   string
+	Status      Status
+}
+
+// Validate reports the first missing required field.
+func (r Receipt) Validate() error {
+	for _, f := range []struct{ name, v string }{
+		{"center", r.Center}, {"terminal id", r.TerminalID}, {"item name", r.ItemName},
+		{"applicant name", r.Applicant.Name}, {"applicant id", r.Applicant.ID},
+		{"local number", r.LocalNumber},
+	} {
+		if f.v == "" {
+			return fmt.Errorf("%w: %s", ErrMissing, f.name)
+		}
+	}
+	if r.ConfirmedAt.IsZero() {
+		return fmt.Errorf("%w: confirmed time", ErrMissing)
+	}
+	if r.Status != StatusSent && r.Status != StatusQueued {
+		return fmt.Errorf("%w: status", ErrMissing)
+	}
+	if r.Agent != nil && (r.Agent.Name == "" || r.Agent.ID == "" || r.Agent.AuthRef == "") {
+		return fmt.Errorf("%w: agent name, id and authorisation", ErrMissing)
+	}
+	return nil
+}
+
+// Sample is a receipt with every field set, a rare name character (䶮, whose
+// GB code differs between font generations, so it always goes as raster)
+// and an agent whose name is outside GB2312 (镕, raster on GB2312 printers); for tests, golden files and `kiosk diag printer --test-print`.
+func Sample() Receipt {
+	loc := time.FixedZone("CST", 8*3600)
+	return Receipt{
+		Center:      "浦东新区陆家嘴街道社区事务受理服务中心",
+		TerminalID:  "SH-PD-LJZ-03",
+		ItemName:    "居住证签注",
+		ItemCode:    "SQ-JZZ-002",
+		Applicant:   Person{Name: "刘䶮", ID: "310115198803120417"},
+		Agent:       &Agent{Person: Person{Name: "朱镕", ID: "31010119900101123X"}, AuthRef: "WT-2026-00815"},
+		LocalNumber: "LJZ03-20261127-0042",
+		CaseNumber:  "PD2026112700123",
+		ConfirmedAt: time.Date(2026, 11, 27, 9, 41, 0, 0, loc),
+		PromisedBy:  time.Date(2026, 12, 4, 0, 0, 0, 0, loc),
+		HowToFollow: "扫码或致电 12345 查询办理进度。Scan the code or call 12345 to follow your case.",
+		QRPayload:   "https://zwfw.sh.gov.cn/c/PD2026112700123",
+		Status:      StatusSent,
+	}
+}
