@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -403,6 +404,47 @@ func FuzzEncodeText(f *testing.F) {
 					t.Fatalf("%s: control byte %02X in % X", cs, b, out)
 				}
 			}
+		}
+	})
+}
+
+func TestSafePoints(t *testing.T) {
+	t.Parallel()
+	job := AppendInit(nil)                   // 0..2
+	job = AppendAlign(job, AlignCenter)      // 2..5
+	job, _ = AppendTextLine(job, GBK, "回执A") // 5..5+2+5+1+2 = 15
+	img := NewBitmap(8, 2)
+	job, _ = AppendRaster(job, img, 0) // 15..25
+	job = AppendCut(job, CutFeedPartial, 0)
+	pts, ok := SafePoints(job)
+	if !ok {
+		t.Fatal("job not parsed completely")
+	}
+	want := []int{2, 5, 13, 15, 25, 29}
+	if fmt.Sprint(pts) != fmt.Sprint(want) {
+		t.Errorf("points %v, want %v", pts, want)
+	}
+	// Unknown command: stop there.
+	pts, ok = SafePoints([]byte("ab\x1b\x7fcd"))
+	if ok || fmt.Sprint(pts) != "[1 2]" {
+		t.Errorf("unknown: %v %v", pts, ok)
+	}
+	// Truncated raster.
+	if _, ok := SafePoints([]byte("\x1dv0\x00\x01\x00\x05\x00\x01")); ok {
+		t.Error("truncated raster parsed as complete")
+	}
+}
+
+func FuzzSafePoints(f *testing.F) {
+	f.Add([]byte("\x1b@\x1c&\xbb\xd8\n\x1c.\x1dv0\x00\x01\x00\x01\x00\x80"))
+	f.Fuzz(func(t *testing.T, p []byte) {
+		pts, _ := SafePoints(p)
+		last := 0
+		for _, x := range pts {
+			if x <= last || x > len(p) {
+				t.Fatalf("bad point %d after %d (len %d)", x, last, len(p))
+			}
+			last = x
 		}
 	})
 }

@@ -46,6 +46,11 @@ type Options struct {
 	SpeedMM        int // print speed in mm/s (8 dots per mm); 0 = instant
 	Baud           int // when > 0, received bytes are paced to this line rate
 	Font           []byte
+	// RollDots is the length of the paper roll in dots (8 per mm); 0 means
+	// endless. The paper runs out (mid-receipt, as in life) once that much
+	// has been printed, and is near its end in the last quarter. SetPaper
+	// loads a new roll.
+	RollDots int
 	// Logf receives notes about unknown commands, overruns and state
 	// changes; nil discards them.
 	Logf func(format string, args ...any)
@@ -98,6 +103,7 @@ type Printer struct {
 	pending []Receipt
 	debt    int // dots printed but not yet "waited for" (speed emulation)
 	cmdGen  int // p.gen when the current command started
+	used    int // dots of the current roll used
 
 	receipts chan Receipt
 	wmu      sync.Mutex
@@ -182,6 +188,9 @@ const (
 func (p *Printer) SetPaper(s int) {
 	p.mu.Lock()
 	p.nearEnd = s == PaperNearEnd || s == PaperOut
+	if s == PaperOK {
+		p.used = 0
+	}
 	was := p.paperOut
 	p.paperOut = s == PaperOut
 	if p.paperOut && !was {
@@ -220,6 +229,13 @@ func (p *Printer) Status() escpos.Status {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.status()
+}
+
+// Buffered is the number of received bytes not yet printed.
+func (p *Printer) Buffered() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.buf)
 }
 
 // Overruns is the number of bytes dropped because the buffer was full.
@@ -469,6 +485,18 @@ func (p *Printer) interpret(ctx context.Context) {
 		if err != nil {
 			break
 		}
+		p.used += p.debt
+		if roll := p.opts.RollDots; roll > 0 && !p.paperOut {
+			if p.used >= roll {
+				p.paperOut, p.nearEnd = true, true
+				p.logf("thermal: roll used up")
+				p.tearOff()
+				p.changed()
+			} else if !p.nearEnd && p.used >= roll*3/4 {
+				p.nearEnd = true
+				p.changed()
+			}
+		}
 		if p.debt > 0 && p.opts.SpeedMM > 0 {
 			d := time.Duration(p.debt) * time.Second / time.Duration(p.opts.SpeedMM*8)
 			p.debt = 0
@@ -479,7 +507,7 @@ func (p *Printer) interpret(ctx context.Context) {
 			case <-time.After(d):
 			}
 			p.mu.Lock()
-		} else if len(p.pending) > 0 {
+		} else if p.debt = 0; len(p.pending) > 0 {
 			p.mu.Unlock()
 			p.deliver()
 			p.mu.Lock()

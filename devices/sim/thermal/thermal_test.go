@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -331,5 +332,32 @@ func TestServePTY(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("ServePTY: %v", err)
+	}
+}
+
+func TestRollRunsOut(t *testing.T) {
+	t.Parallel()
+	var lines []byte
+	for i := 0; i < 20; i++ {
+		lines = append(lines, fmt.Sprintf("line %d\n", i)...)
+	}
+	p, err := New(Options{RollDots: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, dev := newPipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go p.Serve(ctx, dev)
+	host.Write(lines)
+	r := <-p.Receipts()
+	if !r.Partial || len(r.Lines) == 0 || len(r.Lines) >= 20 {
+		t.Errorf("torn receipt: partial=%v %d lines", r.Partial, len(r.Lines))
+	}
+	if s := p.Status(); !s.PaperEnd || !s.PaperNearEnd {
+		t.Errorf("status %v", s)
+	}
+	if p.Buffered() == 0 {
+		t.Error("rest of the job should wait in the buffer")
 	}
 }
