@@ -33,3 +33,11 @@ const (
 	FontRegularName = "NotoSansSC-Regular.otf"
 	FontBoldName    = "NotoSansSC-Bold.otf"
 )
+
+//go:embed i18n/strings.json
+var translations []byte
+
+// Translations returns the resident-facing strings: a JSON object mapping
+// each key to {"zh": "...", "en": "..."}. Chinese is the terminal's first
+// language; every key must have both.
+func Translations() []byte { return translations }

@@ -1,0 +1,112 @@
+# The 智能社工 terminal. Two commands do all the set-up on a fresh Debian 12
+# machine (as root or with sudo):
+#   make run    install what is missing, build, start the demo in a window
+#   make test   install what is missing, run every test and the lint checks
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# Fyne reads the locale from LANG and rejects "C"; tests must not depend on
+# the caller's locale either.
+export LANG := en_US.UTF-8
+export LC_ALL :=
+export CGO_ENABLED := 1
+
+GO        ?= go
+BUILD     := build
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X main.version=$(VERSION)
+FUZZTIME  ?= 60s
+SHORTFUZZ ?= 3s
+TESTFLAGS ?=
+PKGS      := ./...
+
+# Debian packages the build, the tests and the demo need.
+APT_PACKAGES := gcc pkg-config libgl1-mesa-dev xorg-dev xvfb xauth x11-utils xdotool \
+	imagemagick zbar-tools sqlite3
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help deps build run demo test unit lint fuzz fuzz-short bench smoke e2e soak clean
+
+help:
+	@echo "make run      install what is missing, build and start the demo (kiosk demo)"
+	@echo "make test     install what is missing, run all tests and lint"
+	@echo "make lint     gofmt, go vet, import rules, OpenAPI validation"
+	@echo "make smoke    start the terminal under Xvfb and check screenshots ($(BUILD)/smoke)"
+	@echo "make fuzz     run every fuzz target for FUZZTIME (default $(FUZZTIME))"
+	@echo "make bench    run every benchmark"
+	@echo "make e2e      the long end-to-end outbox suite"
+
+# deps installs the Debian packages that are missing and downloads the Go
+# modules. It does nothing when everything is there.
+deps: $(BUILD)/.deps
+$(BUILD)/.deps: go.mod go.sum Makefile
+	@missing=""; for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@command -v npx >/dev/null || { echo "installing: nodejs npm"; DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm; }
+	$(GO) mod download
+	@mkdir -p $(BUILD) && touch $@
+
+build: deps
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BUILD)/kiosk ./cmd/kiosk
+	$(GO) build -o $(BUILD)/intake-sim ./cmd/intake-sim
+	$(GO) build -o $(BUILD)/devsim ./cmd/devsim
+
+run: build
+	@if [ -z "$${DISPLAY:-}" ] && [ -z "$${WAYLAND_DISPLAY:-}" ]; then \
+		echo "no display: starting the demo under Xvfb on :42 (screenshot with: DISPLAY=:42 import -window root shot.png)"; \
+		Xvfb :42 -screen 0 1080x1920x24 -nolisten tcp & xvfb=$$!; sleep 1; \
+		DISPLAY=:42 $(BUILD)/kiosk demo -fullscreen; kill $$xvfb; \
+	else \
+		$(BUILD)/kiosk demo; \
+	fi
+
+demo: run
+
+test: deps
+	$(GO) test -race -shuffle=on -timeout 20m $(TESTFLAGS) $(PKGS)
+	$(MAKE) --no-print-directory fuzz-short
+	$(MAKE) --no-print-directory lint
+
+unit: deps
+	$(GO) test -short -shuffle=on $(PKGS)
+
+lint: deps
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) run ./cmd/importcheck $(PKGS)
+	@if [ -f kiosk/intake/openapi.yaml ]; then $(MAKE) --no-print-directory openapi-lint; fi
+
+REDOCLY := @redocly/cli@1.34.5
+openapi-lint:
+	npx --yes $(REDOCLY) lint --format=stylish kiosk/intake/openapi.yaml
+
+# Every Fuzz target of the module, each for FUZZTIME.
+FUZZ_TARGETS = $(shell grep -rl --include='*_test.go' '^func Fuzz' . | xargs -r grep -H -o '^func Fuzz[A-Za-z0-9_]*' | sed -E 's#^\./(.*)/[^/]+_test\.go:func #\1 #')
+fuzz: deps
+	@set -e; echo "$(FUZZ_TARGETS)" | xargs -n2 | while read -r pkg name; do \
+		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) ./$$pkg; \
+	done
+
+fuzz-short:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(SHORTFUZZ)
+
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m $(PKGS) | tee $(BUILD)/bench.txt
+
+smoke: build
+	$(GO) run ./cmd/smoke -kiosk $(BUILD)/kiosk -out $(BUILD)/smoke
+
+e2e: deps
+	KIOSK_E2E_FULL=1 $(GO) test -race -count=1 -timeout 60m ./kiosk/outbox/e2e/...
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,110 @@
+package assets
+
+import (
+	"encoding/json"
+	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/image/font/sfnt"
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// gb2312Hanzi enumerates the 6,763 hanzi of GB 2312 (rows 16 to 87 of the
+// EUC-CN table) through x/text's decoder, so the list is not ours.
+func gb2312Hanzi(t *testing.T) []rune {
+	t.Helper()
+	dec := simplifiedchinese.GBK.NewDecoder()
+	var out []rune
+	for hi := 0xB0; hi <= 0xF7; hi++ {
+		for lo := 0xA1; lo <= 0xFE; lo++ {
+			if hi == 0xD7 && lo > 0xF9 { // row 55 ends at 55-89
+				continue
+			}
+			b, err := dec.Bytes([]byte{byte(hi), byte(lo)})
+			if err != nil {
+				t.Fatalf("decode %X%X: %v", hi, lo, err)
+			}
+			r, _ := utf8.DecodeRune(b)
+			if r == utf8.RuneError {
+				t.Fatalf("%X%X decodes to nothing", hi, lo)
+			}
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Rare characters of real names that receipts and screens have shown as
+// boxes or question marks elsewhere.
+var rareNameChars = []rune{'䶮', '㛃', '堃', '喆', '赟', '昇', '珺', '琤'}
+
+func TestFontsCoverGB2312AndRareNames(t *testing.T) {
+	t.Parallel()
+	hanzi := gb2312Hanzi(t)
+	if len(hanzi) != 6763 {
+		t.Fatalf("enumerated %d GB 2312 hanzi, want 6763", len(hanzi))
+	}
+	for name, data := range map[string][]byte{FontRegularName: FontRegular(), FontBoldName: FontBold()} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f, err := sfnt.Parse(data)
+			if err != nil {
+				t.Fatalf("parse: %v", err)
+			}
+			var buf sfnt.Buffer
+			missing := 0
+			check := func(r rune) {
+				gi, err := f.GlyphIndex(&buf, r)
+				if err != nil || gi == 0 {
+					missing++
+					if missing <= 10 {
+						t.Errorf("no glyph for %q (U+%04X)", r, r)
+					}
+				}
+			}
+			for _, r := range hanzi {
+				check(r)
+			}
+			for _, r := range rareNameChars {
+				check(r)
+			}
+			for _, r := range "0123456789Xx·（）：，。、¥ABCxyz-/" {
+				check(r)
+			}
+			if missing > 0 {
+				t.Fatalf("%d characters missing", missing)
+			}
+		})
+	}
+}
+
+func TestFontsAreSingleFacesOfReasonableSize(t *testing.T) {
+	t.Parallel()
+	for name, data := range map[string][]byte{FontRegularName: FontRegular(), FontBoldName: FontBold()} {
+		if string(data[:4]) == "ttcf" {
+			t.Errorf("%s is a collection; Fyne needs a single face", name)
+		}
+		if len(data) > 16<<20 {
+			t.Errorf("%s is %d bytes; keep the bundled font under 16 MiB", name, len(data))
+		}
+	}
+	if len(FontLicense()) < 1000 {
+		t.Error("the font licence text is missing")
+	}
+}
+
+func TestTranslationsHaveBothLanguages(t *testing.T) {
+	t.Parallel()
+	var m map[string]map[string]string
+	if err := json.Unmarshal(Translations(), &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m) < 10 {
+		t.Fatalf("only %d strings", len(m))
+	}
+	for k, v := range m {
+		if v["zh"] == "" || v["en"] == "" {
+			t.Errorf("%s: needs zh and en, has %v", k, v)
+		}
+	}
+}

@@ -1,0 +1,217 @@
+// Command smoke starts the real terminal under Xvfb, waits until its window
+// is mapped and drawn, takes a screenshot of the whole screen and checks it
+// is not blank: enough distinct colours, and text pixels where the title
+// bar and the welcome line are. The pictures stay in -out for people to
+// look at.
+//
+//	go run ./cmd/smoke -kiosk build/kiosk -out build/smoke
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func main() {
+	kiosk := flag.String("kiosk", "build/kiosk", "the kiosk binary")
+	out := flag.String("out", "build/smoke", "folder for the screenshots")
+	width := flag.Int("width", 1080, "screen width")
+	height := flag.Int("height", 1920, "screen height")
+	timeout := flag.Duration("timeout", 90*time.Second, "give up after this long")
+	flag.Parse()
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	if err := run(ctx, *kiosk, *out, *width, *height); err != nil {
+		fmt.Fprintln(os.Stderr, "smoke:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, kiosk, out string, w, h int) error {
+	for _, tool := range []string{"Xvfb", "xdotool", "import", "xdpyinfo"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return fmt.Errorf("%s is not installed (make deps installs it)", tool)
+		}
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	display, stopX, err := startXvfb(ctx, w, h)
+	if err != nil {
+		return err
+	}
+	defer stopX()
+
+	logf, err := os.Create(filepath.Join(out, "kiosk.log"))
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	cmd := exec.Command(kiosk, "demo", "-fullscreen")
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "LC_ALL=")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", kiosk, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-exited:
+		case <-time.After(3 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+		}
+	}()
+
+	// Wait for the window to be mapped.
+	for {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("the terminal's window never appeared (see %s)", logf.Name())
+		}
+		select {
+		case err := <-exited:
+			return fmt.Errorf("the terminal exited before its window appeared: %v (see %s)", err, logf.Name())
+		default:
+		}
+		o, err := exec.CommandContext(ctx, "xdotool", "search", "--onlyvisible", "--name", "智能社工").Output()
+		if err == nil && len(strings.TrimSpace(string(o))) > 0 {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	mapped := time.Since(start)
+
+	// Wait for a drawn frame, then check it.
+	shot := filepath.Join(out, "home.png")
+	var lastErr error
+	for {
+		if ctx.Err() != nil {
+			return fmt.Errorf("no acceptable frame: %v", lastErr)
+		}
+		if err := exec.CommandContext(ctx, "import", "-display", display, "-window", "root", shot).Run(); err != nil {
+			lastErr = fmt.Errorf("screenshot: %w", err)
+		} else if err := checkHome(shot, w, h); err != nil {
+			lastErr = err
+		} else {
+			break
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	fmt.Printf("smoke: window mapped after %v, home screen checked in %v: %s\n", mapped.Round(time.Millisecond), time.Since(start).Round(time.Millisecond), shot)
+	return nil
+}
+
+func startXvfb(ctx context.Context, w, h int) (string, func(), error) {
+	for n := 90; n < 140; n++ {
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
+			continue
+		}
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
+			continue
+		}
+		display := ":" + strconv.Itoa(n)
+		x := exec.Command("Xvfb", display, "-screen", "0", fmt.Sprintf("%dx%dx24", w, h), "-nolisten", "tcp")
+		if err := x.Start(); err != nil {
+			return "", nil, fmt.Errorf("start Xvfb: %w", err)
+		}
+		stop := func() { x.Process.Kill(); x.Wait() }
+		for i := 0; i < 50; i++ {
+			if exec.CommandContext(ctx, "xdpyinfo", "-display", display).Run() == nil {
+				return display, stop, nil
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		stop()
+	}
+	return "", nil, errors.New("could not start Xvfb on any display from :90 to :139")
+}
+
+// checkHome decodes the screenshot and checks that the terminal drew its
+// home screen rather than a blank or black window.
+func checkHome(path string, w, h int) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		return fmt.Errorf("decode %s: %w", path, err)
+	}
+	b := img.Bounds()
+	if b.Dx() != w || b.Dy() != h {
+		return fmt.Errorf("screenshot is %dx%d, want %dx%d", b.Dx(), b.Dy(), w, h)
+	}
+	colours := map[color.RGBA]bool{}
+	for y := b.Min.Y; y < b.Max.Y; y += 3 {
+		for x := b.Min.X; x < b.Max.X; x += 3 {
+			colours[rgba(img.At(x, y))] = true
+		}
+	}
+	if len(colours) < 64 {
+		return fmt.Errorf("only %d distinct colours: the screen looks blank", len(colours))
+	}
+	// The title bar: government blue with white text on it.
+	bar := image.Rect(0, 0, w, 60)
+	blue, white := 0, 0
+	for y := bar.Min.Y; y < bar.Max.Y; y++ {
+		for x := bar.Min.X; x < bar.Max.X; x++ {
+			c := rgba(img.At(x, y))
+			switch {
+			case near(c, color.RGBA{0x0A, 0x4A, 0x94, 0xFF}, 24):
+				blue++
+			case c.R > 220 && c.G > 220 && c.B > 220:
+				white++
+			}
+		}
+	}
+	if blue < bar.Dx()*bar.Dy()/3 {
+		return fmt.Errorf("the title bar is not drawn (%d blue pixels)", blue)
+	}
+	if white < 300 {
+		return fmt.Errorf("no text in the title bar (%d white pixels)", white)
+	}
+	// The welcome line under the bar: dark text pixels on white.
+	dark := 0
+	for y := 100; y < 260 && y < h; y++ {
+		for x := 0; x < w; x++ {
+			c := rgba(img.At(x, y))
+			if c.R < 80 && c.G < 80 && c.B < 80 {
+				dark++
+			}
+		}
+	}
+	if dark < 500 {
+		return fmt.Errorf("no welcome text under the title bar (%d dark pixels)", dark)
+	}
+	return nil
+}
+
+func rgba(c color.Color) color.RGBA {
+	r, g, b, a := c.RGBA()
+	return color.RGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), uint8(a >> 8)}
+}
+
+func near(a, b color.RGBA, tol int) bool {
+	d := func(x, y uint8) int {
+		if x > y {
+			return int(x - y)
+		}
+		return int(y - x)
+	}
+	return d(a.R, b.R) <= tol && d(a.G, b.G) <= tol && d(a.B, b.B) <= tol
+}

@@ -1,0 +1,66 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+)
+
+// homeScreen is the attract/home screen: a welcome and six big tiles.
+type homeScreen struct {
+	tiles []*tile // kept for tests
+}
+
+func (h *homeScreen) Name() string  { return "home" }
+func (h *homeScreen) Title() string { return "" }
+
+func (h *homeScreen) Build(a *App) fyne.CanvasObject {
+	th := a.theme
+	welcome := canvas.NewText(a.T("home.welcome"), colText)
+	welcome.TextSize = th.Size(theme.SizeNameHeadingText)
+	welcome.TextStyle.Bold = true
+	welcome.Alignment = fyne.TextAlignCenter
+	prompt := canvas.NewText(a.T("home.prompt"), colMuted)
+	prompt.TextSize = th.Size(theme.SizeNameSubHeadingText)
+	prompt.Alignment = fyne.TextAlignCenter
+
+	elderTitle, elderSub := "home.elder", "home.elder.sub"
+	if a.elder {
+		elderTitle, elderSub = "home.elder.off", "home.elder.off.sub"
+	}
+	mk := func(name, title, sub string, icon fyne.Resource, bg fyne.ThemeColorName, tapped func()) *tile {
+		c := colPrimary
+		switch bg {
+		case theme.ColorNameError:
+			c = colAccent
+		case theme.ColorNameButton:
+			c = colSurface
+		}
+		t := newTile(a.T(title), a.T(sub), icon, c, th, tapped)
+		t.name = name
+		t.minH = th.TileHeight()
+		return t
+	}
+	h.tiles = []*tile{
+		mk("guide", "home.guide", "home.guide.sub", theme.SearchIcon(), theme.ColorNamePrimary, func() { a.Show(&placeholderScreen{name: "guide", title: "screen.guide"}) }),
+		mk("cases", "home.cases", "home.cases.sub", theme.AccountIcon(), theme.ColorNamePrimary, func() { a.Show(&placeholderScreen{name: "cases", title: "screen.cases"}) }),
+		mk("apply", "home.apply", "home.apply.sub", theme.DocumentCreateIcon(), theme.ColorNamePrimary, func() { a.Show(&placeholderScreen{name: "apply", title: "screen.apply"}) }),
+		mk("elder", elderTitle, elderSub, theme.ZoomInIcon(), theme.ColorNameButton, func() { a.SetElder(!a.elder) }),
+		mk("language", "home.language", "home.language.sub", theme.ComputerIcon(), theme.ColorNameButton, func() {
+			if a.lang == Chinese {
+				a.SetLanguage(English)
+			} else {
+				a.SetLanguage(Chinese)
+			}
+		}),
+		mk("callstaff", "home.callstaff", "home.callstaff.sub", theme.HelpIcon(), theme.ColorNameError, a.CallStaff),
+	}
+	objs := make([]fyne.CanvasObject, len(h.tiles))
+	for i, t := range h.tiles {
+		objs[i] = t
+	}
+	grid := container.New(&tileGrid{gap: 24}, objs...)
+	head := container.NewVBox(welcome, prompt)
+	return container.NewBorder(container.NewPadded(head), nil, nil, nil, container.NewPadded(grid))
+}

@@ -1,0 +1,102 @@
+package ui
+
+import (
+	"image/color"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+)
+
+func TestContrastRatioKnownValues(t *testing.T) {
+	t.Parallel()
+	black, white := color.Black, color.White
+	if got := ContrastRatio(black, white); got < 20.9 || got > 21.01 {
+		t.Errorf("black on white = %.2f, want 21", got)
+	}
+	if got := ContrastRatio(white, white); got != 1 {
+		t.Errorf("white on white = %.2f, want 1", got)
+	}
+	// #767676 on white is the classic 4.54:1.
+	if got := ContrastRatio(color.NRGBA{0x76, 0x76, 0x76, 0xFF}, white); got < 4.5 || got > 4.6 {
+		t.Errorf("#767676 on white = %.2f, want 4.54", got)
+	}
+}
+
+func TestThemeContrast(t *testing.T) {
+	t.Parallel()
+	for _, elder := range []bool{false, true} {
+		th := NewTheme(elder)
+		pairs := []struct {
+			name   string
+			fg, bg fyne.ThemeColorName
+			min    float64
+		}{
+			{"body text", theme.ColorNameForeground, theme.ColorNameBackground, 7},
+			{"text on buttons", theme.ColorNameForeground, theme.ColorNameButton, 7},
+			{"text on primary", theme.ColorNameForegroundOnPrimary, theme.ColorNamePrimary, 7},
+			{"text on error", theme.ColorNameForegroundOnError, theme.ColorNameError, 7},
+			{"input text", theme.ColorNameForeground, theme.ColorNameInputBackground, 7},
+			{"disabled text", theme.ColorNameDisabled, theme.ColorNameBackground, 4.5},
+			{"placeholder", theme.ColorNamePlaceHolder, theme.ColorNameInputBackground, 4.5},
+		}
+		for _, p := range pairs {
+			for _, v := range []fyne.ThemeVariant{theme.VariantLight, theme.VariantDark} {
+				got := ContrastRatio(th.Color(p.fg, v), th.Color(p.bg, v))
+				if got < p.min {
+					t.Errorf("elder=%v variant=%v %s: contrast %.2f, want at least %.1f", elder, v, p.name, got, p.min)
+				}
+			}
+		}
+	}
+	for _, c := range []struct {
+		name   string
+		fg, bg color.Color
+	}{
+		{"muted text", colMuted, colBackground},
+		{"muted text on surface", colMuted, colSurface},
+		{"banner", colWarning, colWarnBg},
+		{"call staff", colOnPrimary, colAccent},
+		{"success", colOnPrimary, colSuccess},
+	} {
+		if got := ContrastRatio(c.fg, c.bg); got < 7 {
+			t.Errorf("%s: contrast %.2f, want at least 7", c.name, got)
+		}
+	}
+}
+
+func TestThemeSizes(t *testing.T) {
+	t.Parallel()
+	n, e := NewTheme(false), NewTheme(true)
+	if n.TargetSize() < MinTarget {
+		t.Errorf("standard target %v < %d dp", n.TargetSize(), MinTarget)
+	}
+	if e.TargetSize() < MinTargetElder {
+		t.Errorf("elder target %v < %d dp", e.TargetSize(), MinTargetElder)
+	}
+	// 18 pt at 96 dpi is 24 px; Fyne's dp is a px at scale 1 on this
+	// panel, so elder body text must be at least 24 dp.
+	if pt := e.Size(theme.SizeNameText) * 72 / 96; pt < MinElderTextPt {
+		t.Errorf("elder body text is %.1f pt, want at least %d", pt, MinElderTextPt)
+	}
+	if e.Size(theme.SizeNameText) <= n.Size(theme.SizeNameText) || e.Size(theme.SizeNameHeadingText) <= n.Size(theme.SizeNameHeadingText) {
+		t.Error("elder sizes are not larger")
+	}
+	// Line spacing at least 1.3× per MIIT: text + lineSpacing >= 1.3 text.
+	for _, th := range []*Theme{n, e} {
+		if ls := th.Size(theme.SizeNameLineSpacing); (th.Size(theme.SizeNameText)+ls)/th.Size(theme.SizeNameText) < 1.3 {
+			t.Errorf("elder=%v: line spacing %v too tight", th.Elder(), ls)
+		}
+	}
+}
+
+func TestThemeUsesBundledFontForEveryStyle(t *testing.T) {
+	t.Parallel()
+	th := NewTheme(false)
+	for _, s := range []fyne.TextStyle{{}, {Bold: true}, {Italic: true}, {Monospace: true}, {Bold: true, Italic: true}} {
+		r := th.Font(s)
+		if r == nil || (r.Name() != fontRegular.Name() && r.Name() != fontBold.Name()) {
+			t.Errorf("style %+v uses font %v, want the bundled CJK face", s, r)
+		}
+	}
+}
