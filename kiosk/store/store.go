@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the SQLite driver, registered as "sqlite3"
@@ -36,6 +37,24 @@ var (
 	ErrCorrupt = errors.New("store: database is corrupt")
 	// ErrNotFound: no such row.
 	ErrNotFound = errors.New("store: not found")
+	// ErrBadKey: the sealing key file is missing, of the wrong size or too open.
+	ErrBadKey = errors.New("store: bad sealing key")
+	// ErrSealBroken: sealed data does not open with this key and row.
+	ErrSealBroken = errors.New("store: sealed data does not open (altered, moved or another key)")
+	// ErrStorageFull: the disk is full or below the free-space floor; the
+	// terminal must refuse new submissions rather than accept what it
+	// cannot keep.
+	ErrStorageFull = errors.New("store: storage full")
+	// ErrBadSubmission: a submission that cannot be queued (no valid id, item or applicant).
+	ErrBadSubmission = errors.New("store: bad submission")
+	// ErrDuplicate: a submission with this id is already queued.
+	ErrDuplicate = errors.New("store: submission already queued")
+	// ErrClaimLost: the row is no longer claimed by this worker.
+	ErrClaimLost = errors.New("store: outbox claim lost")
+	// ErrOlderCatalog: a catalogue older than the cached one.
+	ErrOlderCatalog = errors.New("store: catalogue is older than the cached one")
+	// ErrNoCatalog: nothing cached yet.
+	ErrNoCatalog = errors.New("store: no catalogue cached")
 )
 
 // CorruptError says what was wrong with a database and where it was kept.
@@ -59,6 +78,8 @@ type Store struct {
 	db   *sql.DB
 	path string
 	now  func() time.Time
+
+	index atomic.Pointer[catalogIndex] // search index of the cached catalogue (catalog.go)
 }
 
 // Options tune Open.
