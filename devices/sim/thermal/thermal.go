@@ -104,6 +104,7 @@ type Printer struct {
 	debt    int // dots printed but not yet "waited for" (speed emulation)
 	cmdGen  int // p.gen when the current command started
 	used    int // dots of the current roll used
+	roll    int // length of the current roll, 0 endless
 
 	receipts chan Receipt
 	wmu      sync.Mutex
@@ -134,7 +135,7 @@ func New(o Options) (*Printer, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Printer{opts: o, typeface: tf, receipts: make(chan Receipt, 64)}
+	p := &Printer{opts: o, typeface: tf, receipts: make(chan Receipt, 64), roll: o.RollDots}
 	p.cond = sync.NewCond(&p.mu)
 	p.reset()
 	p.pg = newPage(o.WidthDots)
@@ -199,6 +200,15 @@ func (p *Printer) SetPaper(s int) {
 	p.changed()
 	p.mu.Unlock()
 	p.deliver()
+}
+
+// LoadRoll puts in a new roll of the given length in dots (0 = endless)
+// and clears paper out and near end.
+func (p *Printer) LoadRoll(dots int) {
+	p.mu.Lock()
+	p.roll = max(dots, 0)
+	p.mu.Unlock()
+	p.SetPaper(PaperOK)
 }
 
 // SetCover opens or closes the cover. Opening it stops printing like paper
@@ -486,7 +496,7 @@ func (p *Printer) interpret(ctx context.Context) {
 			break
 		}
 		p.used += p.debt
-		if roll := p.opts.RollDots; roll > 0 && !p.paperOut {
+		if roll := p.roll; roll > 0 && !p.paperOut {
 			if p.used >= roll {
 				p.paperOut, p.nearEnd = true, true
 				p.logf("thermal: roll used up")

@@ -1,0 +1,256 @@
+package printer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pudong-community/kiosk/devices/escpos"
+	"github.com/pudong-community/kiosk/devices/serialport"
+)
+
+// write sends bytes; any failure means the port is gone.
+func (d *Driver) write(b []byte) error {
+	if _, err := d.port.Write(b); err != nil {
+		d.portErr = fmt.Errorf("%w: %v", ErrPortGone, err)
+		return d.portErr
+	}
+	return nil
+}
+
+// readReply waits until ctx ends or the deadline for a byte that accept
+// takes. Bytes before it are classified: GS r replies (0xx0xxxx) are kept
+// in d.gsr, XON/XOFF and noise are dropped.
+func (d *Driver) readReply(ctx context.Context, deadline time.Time, accept func(byte) bool) (byte, error) {
+	tmp := make([]byte, 64)
+	for {
+		for len(d.rbuf) > 0 {
+			b := d.rbuf[0]
+			d.rbuf = d.rbuf[1:]
+			switch {
+			case accept(b):
+				return b, nil
+			case b&0x90 == 0:
+				d.gsr = int(b)
+			case escpos.IsFlowControl(b):
+			default:
+				d.logf("printer: unexpected byte %02X dropped", b)
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		if time.Now().After(deadline) {
+			return 0, ErrNoAnswer
+		}
+		n, err := d.port.Read(tmp)
+		d.rbuf = append(d.rbuf, tmp[:n]...)
+		if err != nil && !errors.Is(err, serialport.ErrTimeout) {
+			d.portErr = fmt.Errorf("%w: %v", ErrPortGone, err)
+			return 0, d.portErr
+		}
+	}
+}
+
+// ask sends DLE EOT n and decodes the reply into st.
+func (d *Driver) ask(ctx context.Context, kind escpos.StatusKind, st *escpos.Status) error {
+	if err := d.write(escpos.AppendStatusQuery(nil, kind)); err != nil {
+		return err
+	}
+	b, err := d.readReply(ctx, time.Now().Add(d.opt.ReplyTimeout), escpos.IsStatusReply)
+	if err != nil {
+		return err
+	}
+	return st.Decode(kind, b)
+}
+
+// query asks DLE EOT 1, 2, 4 (and 3 when an error is flagged) and updates
+// the state.
+func (d *Driver) query(ctx context.Context) (escpos.Status, error) {
+	var st escpos.Status
+	for _, k := range []escpos.StatusKind{escpos.StatusPrinter, escpos.StatusOffline, escpos.StatusPaper} {
+		if err := d.ask(ctx, k, &st); err != nil {
+			if ctx.Err() == nil {
+				d.setState(StateNoAnswer, escpos.Status{}, err)
+			}
+			return st, err
+		}
+	}
+	if st.ErrorOccurs {
+		if err := d.ask(ctx, escpos.StatusError, &st); err != nil {
+			if ctx.Err() == nil {
+				d.setState(StateNoAnswer, escpos.Status{}, err)
+			}
+			return st, err
+		}
+	}
+	d.setState(StateOf(st), st, nil)
+	return st, nil
+}
+
+// pace waits until n more bytes fit in the estimated free part of the
+// printer's buffer (3/4 of it), then books them.
+func (d *Driver) pace(ctx context.Context, n int) error {
+	limit := float64(d.prof.BufferBytes) * 3 / 4
+	drain := float64(d.prof.DrainBytesPerSec)
+	for {
+		now := time.Now()
+		if !d.fillAt.IsZero() {
+			d.fill = max(0, d.fill-now.Sub(d.fillAt).Seconds()*drain)
+		}
+		d.fillAt = now
+		if d.fill == 0 || d.fill+float64(n) <= limit {
+			break
+		}
+		wait := time.Duration((d.fill + float64(n) - limit) / drain * float64(time.Second))
+		if err := sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+	d.fill += float64(n)
+	return nil
+}
+
+// drainTime is how long the printer still needs for what it was sent.
+func (d *Driver) drainTime() time.Duration {
+	left := d.fill - time.Since(d.fillAt).Seconds()*float64(d.prof.DrainBytesPerSec)
+	if left <= 0 {
+		return 0
+	}
+	return time.Duration(left / float64(d.prof.DrainBytesPerSec) * float64(time.Second))
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// firstErr is the error of whichever context ended.
+func firstErr(a, b context.Context) error {
+	if err := a.Err(); err != nil {
+		return err
+	}
+	return b.Err()
+}
+
+// runJob sends one job and confirms it. runCtx is Run's, jobCtx the
+// caller's.
+func (d *Driver) runJob(runCtx, jobCtx context.Context, job []byte) error {
+	ctx, cancel := context.WithCancel(runCtx)
+	defer cancel()
+	stop := context.AfterFunc(jobCtx, cancel)
+	defer stop()
+	total := len(job)
+	fail := func(sent int, s State, err error) error {
+		if jobCtx.Err() != nil && errors.Is(err, context.Canceled) {
+			err = jobCtx.Err()
+		}
+		if sent > 0 {
+			d.dirty = true
+			d.clearPrinter()
+		}
+		d.logf("printer: job stopped after %d of %d bytes: %s", sent, total, s)
+		return &JobError{State: s, Sent: sent, Total: total, Err: err}
+	}
+
+	st, err := d.query(ctx)
+	if err != nil {
+		return fail(0, StateNoAnswer, err)
+	}
+	if s := StateOf(st); !s.CanPrint() {
+		return fail(0, s, s.Err())
+	}
+	if d.dirty {
+		d.clearPrinter()
+		d.dirty = false
+	}
+
+	points, _ := escpos.SafePoints(job)
+	chunk := max(d.prof.BufferBytes/4, 16)
+	sent, sinceCheck, pi := 0, 0, 0
+	for sent < total {
+		for pi < len(points) && points[pi] <= sent {
+			pi++
+		}
+		end := total
+		if pi < len(points) {
+			end = points[pi]
+		}
+		for sent < end {
+			n := min(end-sent, chunk)
+			if err := d.pace(ctx, n); err != nil {
+				return fail(sent, StateUnknown, firstErr(jobCtx, ctx))
+			}
+			if err := d.write(job[sent : sent+n]); err != nil {
+				return fail(sent, StateNoAnswer, err)
+			}
+			sent += n
+			sinceCheck += n
+		}
+		if sent < total && sinceCheck >= d.opt.CheckEvery && pi < len(points) {
+			sinceCheck = 0
+			st, err := d.query(ctx)
+			if err != nil {
+				return fail(sent, StateNoAnswer, err)
+			}
+			if s := StateOf(st); !s.CanPrint() {
+				return fail(sent, s, s.Err())
+			}
+		}
+	}
+	return d.confirm(ctx, jobCtx, total, fail)
+}
+
+// confirm waits for the end of the job: the GS r 1 reply where the model
+// answers it in sequence, else the estimated print time; the status is
+// checked all the while.
+func (d *Driver) confirm(ctx, jobCtx context.Context, total int, fail func(int, State, error) error) error {
+	d.gsr = -1
+	if d.prof.InSequenceStatus {
+		if err := d.write(escpos.AppendPaperSensorQuery(nil)); err != nil {
+			return fail(total, StateNoAnswer, err)
+		}
+	}
+	est := time.Now().Add(d.drainTime())
+	deadline := est.Add(3*time.Second + 20*d.opt.ReplyTimeout)
+	for {
+		st, err := d.query(ctx)
+		if err != nil {
+			return fail(total, StateNoAnswer, err)
+		}
+		if s := StateOf(st); !s.CanPrint() {
+			return fail(total, s, s.Err())
+		}
+		if d.prof.InSequenceStatus && d.gsr >= 0 {
+			if _, end, err := escpos.PaperSensor(byte(d.gsr)); err == nil && end {
+				return fail(total, StatePaperOut, ErrPaperOut)
+			}
+			return nil
+		}
+		if !d.prof.InSequenceStatus && time.Now().After(est) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fail(total, StateNoAnswer, fmt.Errorf("%w: end of job not confirmed", ErrNoAnswer))
+		}
+		if err := sleep(ctx, min(100*time.Millisecond, max(time.Until(est), 10*time.Millisecond))); err != nil {
+			return fail(total, StateUnknown, firstErr(jobCtx, ctx))
+		}
+	}
+}
+
+// clearPrinter asks the printer to drop what is left of a stopped job, so
+// it does not print when paper is loaded (DLE ENQ 2, where supported).
+func (d *Driver) clearPrinter() {
+	d.fill, d.fillAt = 0, time.Time{}
+	if d.prof.ClearOnError && d.portErr == nil {
+		_ = d.write(escpos.AppendRecover(nil, true))
+	}
+}

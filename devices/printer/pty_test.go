@@ -1,0 +1,118 @@
+package printer_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pudong-community/kiosk/devices/printer"
+	"github.com/pudong-community/kiosk/devices/serialport"
+	"github.com/pudong-community/kiosk/devices/sim/thermal"
+)
+
+// TestPaperOutMidJobAndReprint runs the driver through the real serialport
+// package on a pseudo-terminal against the emulator. The roll runs out in
+// the middle of the receipt: Print must fail with ErrPaperOut (never report
+// success), the emulator tears off a partial receipt, and after a new roll
+// the same job prints whole, with nothing of the first attempt left over.
+func TestPaperOutMidJobAndReprint(t *testing.T) {
+	t.Parallel()
+	job, err := os.ReadFile(filepath.Join("testdata", "receipt-576-gb18030.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := thermal.Render(job, thermal.Options{})
+	if err != nil || len(want) != 1 {
+		t.Fatalf("reference render: %v, %d receipts", err, len(want))
+	}
+
+	emu, err := thermal.New(thermal.Options{RollDots: 400, BufferSize: 4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	emuCtx, emuCancel := context.WithCancel(context.Background())
+	defer emuCancel()
+	path, served, err := emu.ServePTY(emuCtx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, err := serialport.Open(path, 115200, 100*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer port.Close()
+	prof := printer.Profile80
+	prof.Baud = 115200
+	prof.BufferBytes, prof.DrainBytesPerSec = 1024, 20000
+	drv, err := printer.New(port, prof, printer.Options{PollInterval: 50 * time.Millisecond, CheckEvery: 128})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runDone := make(chan error, 1)
+	go func() { runDone <- drv.Run(ctx) }()
+
+	jobCtx, jobCancel := context.WithTimeout(ctx, 30*time.Second)
+	defer jobCancel()
+	err = drv.Print(jobCtx, job)
+	var je *printer.JobError
+	if !errors.As(err, &je) || !errors.Is(err, printer.ErrPaperOut) {
+		t.Fatalf("first attempt: %v, want a JobError with ErrPaperOut", err)
+	}
+	if je.Sent == 0 || je.Total != len(job) {
+		t.Errorf("JobError %+v", je)
+	}
+	torn := <-emu.Receipts()
+	if !torn.Partial || len(torn.Lines) == 0 || len(torn.Lines) >= len(want[0].Lines) {
+		t.Errorf("torn receipt: partial=%v, %d of %d lines", torn.Partial, len(torn.Lines), len(want[0].Lines))
+	}
+	if s, _ := drv.State(); s != printer.StatePaperOut {
+		t.Errorf("driver state %s", s)
+	}
+
+	// Load a new roll a little later, while the driver keeps polling. The
+	// rest of the first attempt must not print: the driver cleared the
+	// printer (DLE ENQ 2); the line comparison below would show leftovers.
+	time.Sleep(100 * time.Millisecond)
+	emu.LoadRoll(0)
+	if err := drv.WaitReady(jobCtx); err != nil {
+		t.Fatal(err)
+	}
+	if err := drv.Print(jobCtx, job); err != nil {
+		t.Fatalf("reprint: %v", err)
+	}
+	var got thermal.Receipt
+	select {
+	case got = <-emu.Receipts():
+	case <-time.After(10 * time.Second):
+		t.Fatal("no reprinted receipt")
+	}
+	if got.Partial || !got.Cut {
+		t.Errorf("reprint partial=%v cut=%v", got.Partial, got.Cut)
+	}
+	if strings.Join(got.Lines, "\n") != strings.Join(want[0].Lines, "\n") {
+		t.Errorf("reprint lines differ:\n got %q\nwant %q", got.Lines, want[0].Lines)
+	}
+	if len(got.QR) != 1 || got.QR[0] != want[0].QR[0] {
+		t.Errorf("reprint QR %q", got.QR)
+	}
+	select {
+	case extra := <-emu.Receipts():
+		t.Errorf("unexpected extra receipt: %q", extra.Lines)
+	default:
+	}
+	if n := emu.Overruns(); n != 0 {
+		t.Errorf("%d bytes overrun", n)
+	}
+	cancel()
+	if err := <-runDone; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+	emuCancel()
+	<-served
+}
