@@ -13,7 +13,7 @@ import (
 // order, nothing personal left once a visit has ended, and never a second
 // successful Confirm for the same application.
 func FuzzOps(f *testing.F) {
-	f.Add([]byte{0, 1, 4, 5, 6, 7, 8, 9, 10, 11, 3})            // self-service to the end
+	f.Add([]byte{0, 1, 4, 5, 6, 7, 8, 9, 10, 11, 3})           // self-service to the end
 	f.Add([]byte{12, 13, 14, 15, 4, 5, 6, 7, 7, 7, 8, 16, 16}) // agent, double confirm, timeouts
 	f.Add([]byte{0, 1, 4, 5, 6, 7, 2, 8, 17, 16, 18})          // card pulled in flight
 	f.Fuzz(func(t *testing.T, ops []byte) {
