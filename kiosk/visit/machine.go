@@ -169,7 +169,11 @@ func (m *Machine) do(f func() (touch bool, err error)) error {
 	return nil
 }
 
-func (m *Machine) active() bool { return m.state != StateHome || m.elder || m.english }
+// active reports whether a visit is in progress (including a resident who
+// only switched elder mode or language on the home screen).
+func (m *Machine) active() bool {
+	return m.state != StateHome && m.state != StateEnded || m.elder || m.english
+}
 
 // changedLocked queues a snapshot and re-arms the timer when the state
 // changed or the resident touched the screen.
