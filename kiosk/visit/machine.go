@@ -37,7 +37,12 @@ type Config struct {
 	ElderAge  int           // card holders this old are offered elder mode; default 60
 
 	Clock    Clock         // default SystemClock
-	NewID    func() string // submission ids; default kiosk.NewSubmissionID
+	NewID func() string // submission ids; default kiosk.NewSubmissionID
+
+	// OnChange receives every change, in order, one call at a time, outside
+	// the machine's lock, on the goroutine that made the change (a timer's
+	// included): UI code must hand the snapshot to its own thread (fyne.Do).
+	// It may call back into the machine.
 	OnChange func(Snapshot)
 }
 
