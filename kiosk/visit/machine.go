@@ -36,7 +36,7 @@ type Config struct {
 	Linger    time.Duration // how long the "ended" screen stays; default 3 s
 	ElderAge  int           // card holders this old are offered elder mode; default 60
 
-	Clock    Clock         // default SystemClock
+	Clock Clock         // default SystemClock
 	NewID func() string // submission ids; default kiosk.NewSubmissionID
 
 	// OnChange receives every change, in order, one call at a time, outside
