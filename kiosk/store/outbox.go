@@ -630,3 +630,17 @@ func scrubID(s string) string {
 	}
 	return idLike.ReplaceAllStringFunc(s, kiosk.MaskID)
 }
+
+// RetryNow makes every pending row due now (staff's "send now", or the
+// network coming back) and returns how many it moved forward. Parked rows
+// stay parked.
+func (o *Outbox) RetryNow(ctx context.Context) (int, error) {
+	ms := o.st.now().UnixMilli()
+	res, err := o.st.db.ExecContext(ctx,
+		`UPDATE outbox SET next_attempt_ms = ?, updated_ms = ? WHERE state = 'pending' AND next_attempt_ms > ?`, ms, ms, ms)
+	if err != nil {
+		return 0, fmt.Errorf("store: retry now: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}

@@ -223,8 +223,18 @@ func TestClaimExpiresAndRetryWaits(t *testing.T) {
 	}
 	f.clock.Add(time.Second)
 	cs, _ := f.ob.ClaimDue(ctx, 1)
-	if len(cs) != 1 || cs[0].Attempts != 1 {
-		t.Fatalf("after next attempt: %+v", cs)
+	if len(cs) != 1 {
+		t.Fatal("not claimed at next attempt")
+	}
+	if err := f.ob.MarkRetry(ctx, cs[0], f.clock.Now().Add(time.Hour), "down"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.ob.RetryNow(ctx); n != 1 || err != nil {
+		t.Fatalf("RetryNow = %d, %v", n, err)
+	}
+	cs, _ = f.ob.ClaimDue(ctx, 1)
+	if len(cs) != 1 || cs[0].Attempts != 2 {
+		t.Fatalf("after RetryNow: %+v", cs)
 	}
 	rec, _ := f.ob.Lookup(ctx, cs[0].Submission.ID)
 	if bytes.Contains([]byte(rec.LastError), []byte("310115199000000181")) || rec.LastError == "" {

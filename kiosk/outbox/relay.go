@@ -1,0 +1,728 @@
+// Package outbox is the terminal's relay to the central intake API: it
+// drains the durable outbox with each submission's idempotency key and
+// capped, jittered backoff; refreshes the catalogue; sends heartbeats and
+// acts on their commands; uploads the audit trail in order. Each duty runs
+// on its own schedule inside Relay.Run.
+package outbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/pudong-community/kiosk/kiosk"
+	"github.com/pudong-community/kiosk/kiosk/intake"
+	"github.com/pudong-community/kiosk/kiosk/store"
+)
+
+// Sentinel errors of the relay.
+var (
+	ErrConfig   = errors.New("outbox: bad config")
+	ErrNotFound = errors.New("outbox: not found")
+)
+
+// API is what the relay needs of the central API; *intake.Client has it.
+type API interface {
+	Submit(ctx context.Context, s kiosk.Submission) (kiosk.Accepted, bool, error)
+	Catalog(ctx context.Context, etag string) (kiosk.Catalog, string, bool, error)
+	Heartbeat(ctx context.Context, hb intake.Heartbeat) (intake.HeartbeatReply, error)
+	UploadAudit(ctx context.Context, events []kiosk.AuditEvent) (int64, error)
+}
+
+// AuditSource is the local audit trail as the uploader needs it: events
+// after seq in order, and where the server's acknowledgement stands.
+type AuditSource interface {
+	Since(ctx context.Context, seq int64, n int) ([]kiosk.AuditEvent, error)
+	MarkAcked(ctx context.Context, seq int64) error
+}
+
+// Config wires a Relay.
+type Config struct {
+	Store  *store.Store
+	Outbox *store.Outbox
+	API    API
+	// Audit is optional; without it no audit is uploaded.
+	Audit AuditSource
+	// Devices reports the device part of a heartbeat; optional.
+	Devices func() map[string]intake.DeviceState
+	// OnOnline is called (from the relay's goroutines) whenever the central
+	// API becomes reachable or unreachable; optional.
+	OnOnline func(online bool)
+	// Logger; slog.Default() when nil.
+	Logger *slog.Logger
+
+	AppVersion string
+	StartedAt  time.Time
+
+	MaxInFlight    int           // concurrent submissions (default 4)
+	Heartbeat      time.Duration // default 1 min
+	CatalogRefresh time.Duration // default 1 h
+	AuditInterval  time.Duration // default 5 min
+	AuditBatch     int           // events per upload (default 200)
+	Retention      time.Duration // delivered submissions kept (default 30 days)
+	PurgeInterval  time.Duration // default 1 h
+	Backoff        Backoff       // DefaultBackoff when zero
+	// Idle bounds how long the sender sleeps with nothing due, so that an
+	// expired claim of a crashed worker is picked up (default 30 s).
+	Idle time.Duration
+
+	// Now and Rand are the clock and the jitter source (tests inject them).
+	Now  func() time.Time
+	Rand func() float64
+}
+
+// Relay drains the outbox and keeps the terminal in touch with the
+// central API. Its methods are safe for concurrent use.
+type Relay struct {
+	cfg Config
+	log *slog.Logger
+
+	notify     chan struct{} // a new submission, or "send now"
+	catalogCmd chan chan error
+	heartbeat  chan struct{}
+	auditCmd   chan struct{}
+
+	mu        sync.Mutex
+	online    bool
+	known     bool // online has been determined once
+	failures  int  // consecutive retryable failures of the API
+	gateUntil time.Time
+	status    Status
+}
+
+// Status is what the relay knows of the link, for the staff screen and
+// `kiosk diag sync`.
+type Status struct {
+	Online         bool
+	LastContact    time.Time     // last answer from the server
+	LastError      string        // last failure (ID numbers masked)
+	AuthFailed     bool          // the server refused the token (401/403)
+	ClockSkew      time.Duration // server time minus terminal time at the last heartbeat
+	CatalogVersion string
+	CatalogError   string // why the last refresh did not replace the catalogue
+	AuditAcked     int64
+	AuditError     string
+	Delivered      int64 // since start
+	Parked         int64 // since start
+	Retried        int64 // since start
+}
+
+// New checks cfg and builds a relay.
+func New(cfg Config) (*Relay, error) {
+	if cfg.Store == nil || cfg.Outbox == nil || cfg.API == nil {
+		return nil, fmt.Errorf("%w: store, outbox and API are required", ErrConfig)
+	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = 4
+	}
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = time.Minute
+	}
+	if cfg.CatalogRefresh <= 0 {
+		cfg.CatalogRefresh = time.Hour
+	}
+	if cfg.AuditInterval <= 0 {
+		cfg.AuditInterval = 5 * time.Minute
+	}
+	if cfg.AuditBatch <= 0 {
+		cfg.AuditBatch = 200
+	}
+	if cfg.Retention <= 0 {
+		cfg.Retention = 30 * 24 * time.Hour
+	}
+	if cfg.PurgeInterval <= 0 {
+		cfg.PurgeInterval = time.Hour
+	}
+	if cfg.Backoff == (Backoff{}) {
+		cfg.Backoff = DefaultBackoff
+	}
+	if cfg.Idle <= 0 {
+		cfg.Idle = 30 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Float64
+	}
+	if cfg.StartedAt.IsZero() {
+		cfg.StartedAt = cfg.Now()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Relay{
+		cfg:        cfg,
+		log:        cfg.Logger.With("component", "outbox"),
+		notify:     make(chan struct{}, 1),
+		catalogCmd: make(chan chan error, 4),
+		heartbeat:  make(chan struct{}, 1),
+		auditCmd:   make(chan struct{}, 1),
+	}, nil
+}
+
+func poke(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// Notify wakes the sender at once (call it after Enqueue).
+func (r *Relay) Notify() { poke(r.notify) }
+
+// SendNow makes every pending submission due now and wakes the sender:
+// staff's "send now". Parked submissions stay parked.
+func (r *Relay) SendNow(ctx context.Context) (int, error) {
+	r.mu.Lock()
+	r.gateUntil = time.Time{}
+	r.mu.Unlock()
+	n, err := r.cfg.Outbox.RetryNow(ctx)
+	r.Notify()
+	return n, err
+}
+
+// DeviceChanged sends a heartbeat soon (a device changed state).
+func (r *Relay) DeviceChanged() { poke(r.heartbeat) }
+
+// UploadAuditSoon starts an audit upload soon.
+func (r *Relay) UploadAuditSoon() { poke(r.auditCmd) }
+
+// RefreshCatalog asks the running relay to refresh the catalogue now and
+// waits for the outcome (nil also when the server said 304).
+func (r *Relay) RefreshCatalog(ctx context.Context) error {
+	done := make(chan error, 1)
+	select {
+	case r.catalogCmd <- done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Online reports whether the central API answered the last call.
+func (r *Relay) Online() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.online
+}
+
+// Status returns a snapshot of the link's state.
+func (r *Relay) Status() Status {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := r.status
+	s.Online = r.online
+	return s
+}
+
+// Run runs every duty until ctx ends, then waits for sends in flight to
+// finish and returns ctx's error.
+func (r *Relay) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for _, duty := range []func(context.Context){r.runSender, r.runCatalog, r.runHeartbeat, r.runAudit, r.runPurge} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			duty(ctx)
+		}()
+	}
+	wg.Wait()
+	return ctx.Err()
+}
+
+// sleep waits d or until ctx ends or one of chs fires.
+func sleep(ctx context.Context, d time.Duration, chs ...<-chan struct{}) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	var a, b <-chan struct{}
+	if len(chs) > 0 {
+		a = chs[0]
+	}
+	if len(chs) > 1 {
+		b = chs[1]
+	}
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	case <-a:
+	case <-b:
+	}
+}
+
+// observe records the outcome of a call to the API: an answer of any kind
+// means the network is up; a transport error, timeout or 5xx counts as a
+// failure of the API and closes the gate for a backoff.
+func (r *Relay) observe(err error) {
+	var ie *intake.Error
+	answered := err == nil || (errors.As(err, &ie) && ie.Status != 0)
+	apiFailed := err != nil && (!answered || ie.Status >= 500 || ie.Status == http.StatusTooManyRequests || ie.Status == http.StatusRequestTimeout)
+	auth := answered && ie != nil && (ie.Status == http.StatusUnauthorized || ie.Status == http.StatusForbidden)
+	now := r.cfg.Now()
+	r.mu.Lock()
+	changed := !r.known || r.online != answered
+	cameBack := r.known && !r.online && answered
+	r.known, r.online = true, answered
+	if answered {
+		r.status.LastContact = now
+		r.status.AuthFailed = auth
+	}
+	if err != nil {
+		r.status.LastError = err.Error()
+	}
+	if apiFailed || auth {
+		r.failures++
+		until := r.cfg.Backoff.Next(now, r.failures-1, r.cfg.Rand())
+		if ra := intake.RetryAfter(err); ra > 0 && now.Add(ra).After(until) {
+			until = now.Add(ra)
+		}
+		r.gateUntil = until
+	} else if err == nil {
+		r.failures = 0
+		r.gateUntil = time.Time{}
+	}
+	r.mu.Unlock()
+	if changed {
+		r.log.Info("central API reachability changed", "online", answered)
+		if r.cfg.OnOnline != nil {
+			r.cfg.OnOnline(answered)
+		}
+	}
+	if cameBack {
+		// The network returned: what waited for it goes now.
+		if _, err := r.cfg.Outbox.RetryNow(context.Background()); err != nil {
+			r.log.Warn("cannot make queued submissions due", "err", err)
+		}
+		r.Notify()
+		r.DeviceChanged()
+	}
+}
+
+// gate returns how long the sender must hold off after API failures.
+func (r *Relay) gate() time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.gateUntil.Sub(r.cfg.Now())
+}
+
+// runSender claims due submissions and sends them, at most MaxInFlight at
+// once. After a failure of the API it sends nothing until the gate opens,
+// so that the request rate during an outage is bounded by the backoff, not
+// by the length of the queue.
+func (r *Relay) runSender(ctx context.Context) {
+	done := make(chan struct{}, r.cfg.MaxInFlight)
+	inflight := 0
+	defer func() {
+		for ; inflight > 0; inflight-- {
+			<-done
+		}
+	}()
+	for ctx.Err() == nil {
+		// Collect finished sends without blocking.
+		for drained := false; !drained; {
+			select {
+			case <-done:
+				inflight--
+			default:
+				drained = true
+			}
+		}
+		if g := r.gate(); g > 0 {
+			if inflight > 0 {
+				select {
+				case <-done:
+					inflight--
+				case <-ctx.Done():
+				case <-time.After(g):
+				}
+			} else {
+				sleep(ctx, g, r.notify)
+			}
+			continue
+		}
+		free := r.cfg.MaxInFlight - inflight
+		if r.failures0() > 0 {
+			free = min(free, 1) // probe with one request while the API is failing
+			if inflight > 0 {
+				free = 0
+			}
+		}
+		var claims []store.Claim
+		if free > 0 {
+			var err error
+			claims, err = r.cfg.Outbox.ClaimDue(ctx, free)
+			if err != nil && ctx.Err() == nil {
+				r.log.Error("cannot claim queued submissions", "err", err)
+				sleep(ctx, time.Second)
+				continue
+			}
+		}
+		for _, c := range claims {
+			inflight++
+			go func() {
+				defer func() { done <- struct{}{} }()
+				r.send(ctx, c)
+			}()
+		}
+		if len(claims) > 0 && len(claims) == free {
+			continue // there may be more due
+		}
+		wait := r.cfg.Idle
+		if cnt, err := r.cfg.Outbox.Counts(ctx); err == nil && cnt.NextAttempt != nil {
+			wait = min(wait, max(cnt.NextAttempt.Sub(r.cfg.Now()), time.Millisecond))
+		}
+		if inflight == 0 {
+			sleep(ctx, wait, r.notify)
+			continue
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-done:
+			inflight--
+		case <-r.notify:
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		t.Stop()
+	}
+}
+
+func (r *Relay) failures0() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.failures
+}
+
+// Outcome of one send, for DrainOnce.
+type outcome int
+
+const (
+	outDelivered outcome = iota
+	outRetry
+	outParked
+	outLost // the claim was lost to another worker
+)
+
+// send delivers one claimed submission and records the result.
+func (r *Relay) send(ctx context.Context, c store.Claim) outcome {
+	id := c.Submission.ID
+	acc, _, err := r.cfg.API.Submit(ctx, c.Submission)
+	if ctx.Err() != nil && err != nil {
+		// Shutting down: leave the claim; it expires and the row is sent again.
+		return outLost
+	}
+	r.observe(err)
+	// Record the outcome even if ctx ends meanwhile: a delivered case must
+	// not be sent again needlessly.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err == nil {
+		if err := r.cfg.Outbox.MarkDelivered(wctx, id, acc); err != nil {
+			r.log.Error("delivered but not recorded; it will be replayed", "local_no", c.LocalNo, "err", err)
+			return outLost
+		}
+		r.count(func(s *Status) { s.Delivered++ })
+		return outDelivered
+	}
+	var ie *intake.Error
+	errors.As(err, &ie)
+	park := intake.IsFinal(err)
+	if ie != nil && (ie.Status == http.StatusUnauthorized || ie.Status == http.StatusForbidden) {
+		// A refused token is the terminal's problem, not the submission's:
+		// keep retrying (gated) until staff fix the token.
+		park = false
+	}
+	if park {
+		why := store.ParkReason{Reason: err.Error(), Code: "final"}
+		if ie != nil {
+			why.Code = ie.Code
+			if ie.Message != "" {
+				why.Reason = ie.Message
+			}
+			for _, f := range ie.Fields {
+				why.Fields = append(why.Fields, store.FieldProblem{Field: f.Field, Code: f.Code, Message: f.Message})
+			}
+		}
+		if err := r.cfg.Outbox.Park(wctx, c, why); err != nil {
+			r.log.Warn("cannot park", "local_no", c.LocalNo, "err", err)
+			return outLost
+		}
+		r.log.Warn("submission refused for good, parked for staff", "local_no", c.LocalNo, "code", why.Code)
+		r.count(func(s *Status) { s.Parked++ })
+		return outParked
+	}
+	now := r.cfg.Now()
+	next := r.cfg.Backoff.Next(now, c.Attempts, r.cfg.Rand())
+	if ra := intake.RetryAfter(err); ra > 0 && now.Add(ra).After(next) {
+		next = now.Add(ra)
+	}
+	if err := r.cfg.Outbox.MarkRetry(wctx, c, next, err.Error()); err != nil {
+		r.log.Warn("cannot reschedule", "local_no", c.LocalNo, "err", err)
+		return outLost
+	}
+	r.count(func(s *Status) { s.Retried++ })
+	return outRetry
+}
+
+func (r *Relay) count(f func(*Status)) {
+	r.mu.Lock()
+	f(&r.status)
+	r.mu.Unlock()
+}
+
+// DrainReport says what DrainOnce did.
+type DrainReport struct {
+	Delivered, Retry, Parked int
+	Duration                 time.Duration
+}
+
+// DrainOnce makes every pending submission due and tries each once, with up
+// to MaxInFlight in flight, ignoring the gate: for `kiosk diag sync --now`
+// and for tests. It does not need Run.
+func (r *Relay) DrainOnce(ctx context.Context) (DrainReport, error) {
+	start := time.Now()
+	var rep DrainReport
+	if _, err := r.cfg.Outbox.RetryNow(ctx); err != nil {
+		return rep, err
+	}
+	var mu sync.Mutex
+	tried := map[string]bool{}
+	for ctx.Err() == nil {
+		claims, err := r.cfg.Outbox.ClaimDue(ctx, r.cfg.MaxInFlight)
+		if err != nil {
+			return rep, err
+		}
+		var fresh []store.Claim
+		for _, c := range claims {
+			if tried[c.Submission.ID] {
+				// Tried once already in this drain: put it back as it was.
+				_ = r.cfg.Outbox.MarkRetry(ctx, c, r.cfg.Backoff.Next(r.cfg.Now(), c.Attempts, r.cfg.Rand()), "")
+				continue
+			}
+			tried[c.Submission.ID] = true
+			fresh = append(fresh, c)
+		}
+		if len(fresh) == 0 {
+			break
+		}
+		var wg sync.WaitGroup
+		for _, c := range fresh {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				o := r.send(ctx, c)
+				mu.Lock()
+				switch o {
+				case outDelivered:
+					rep.Delivered++
+				case outRetry:
+					rep.Retry++
+				case outParked:
+					rep.Parked++
+				}
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+	}
+	rep.Duration = time.Since(start)
+	return rep, ctx.Err()
+}
+
+// runCatalog refreshes the catalogue at start, on schedule and on command.
+func (r *Relay) runCatalog(ctx context.Context) {
+	for {
+		err := r.refreshCatalog(ctx)
+		next := r.cfg.CatalogRefresh
+		if err != nil && ctx.Err() == nil {
+			// Try sooner than the schedule while there is no good answer.
+			next = min(next, r.cfg.Backoff.Delay(3, r.cfg.Rand()))
+		}
+		t := time.NewTimer(next)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		case done := <-r.catalogCmd:
+			t.Stop()
+			done <- r.refreshCatalog(ctx)
+			// Drain further commands that queued meanwhile with the same answer.
+			for more := true; more; {
+				select {
+				case d := <-r.catalogCmd:
+					d <- nil
+				default:
+					more = false
+				}
+			}
+		}
+	}
+}
+
+// refreshCatalog fetches the catalogue with the cached ETag and stores a
+// good, not older one; anything else keeps the cached catalogue.
+func (r *Relay) refreshCatalog(ctx context.Context) error {
+	meta, err := r.cfg.Store.CatalogMeta(ctx)
+	if err != nil && !errors.Is(err, store.ErrNoCatalog) {
+		return err
+	}
+	cat, etag, notModified, err := r.cfg.API.Catalog(ctx, meta.ETag)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	r.observe(err)
+	if err == nil && notModified {
+		err = r.cfg.Store.TouchCatalog(ctx)
+	} else if err == nil {
+		err = r.cfg.Store.PutCatalog(ctx, cat, etag)
+		if err == nil {
+			meta.Version = cat.Version
+			r.log.Info("catalogue replaced", "version", cat.Version, "items", len(cat.Items))
+		}
+	}
+	r.mu.Lock()
+	r.status.CatalogVersion = meta.Version
+	r.status.CatalogError = ""
+	if err != nil {
+		r.status.CatalogError = err.Error()
+	}
+	r.mu.Unlock()
+	if err != nil {
+		r.log.Warn("catalogue not refreshed; keeping the cached one", "err", err)
+	}
+	return err
+}
+
+// runHeartbeat reports health every Heartbeat and on device changes.
+func (r *Relay) runHeartbeat(ctx context.Context) {
+	for ctx.Err() == nil {
+		r.sendHeartbeat(ctx)
+		sleep(ctx, r.cfg.Heartbeat, r.heartbeat)
+	}
+}
+
+func (r *Relay) sendHeartbeat(ctx context.Context) {
+	hb := intake.Heartbeat{AppVersion: r.cfg.AppVersion, StartedAt: r.cfg.StartedAt, Devices: map[string]intake.DeviceState{}}
+	if r.cfg.Devices != nil {
+		hb.Devices = r.cfg.Devices()
+	}
+	if cnt, err := r.cfg.Outbox.Counts(ctx); err == nil {
+		hb.Outbox = intake.OutboxState{Pending: cnt.Pending, Failed: cnt.Parked, OldestPendingAt: cnt.OldestPending}
+	}
+	if meta, err := r.cfg.Store.CatalogMeta(ctx); err == nil {
+		hb.CatalogVersion = meta.Version
+	}
+	if free, err := r.cfg.Store.FreeBytes(); err == nil {
+		hb.DiskFreeBytes = free
+	}
+	sent := r.cfg.Now()
+	rep, err := r.cfg.API.Heartbeat(ctx, hb)
+	if ctx.Err() != nil {
+		return
+	}
+	r.observe(err)
+	if err != nil {
+		return
+	}
+	skew := rep.ServerTime.Sub(sent)
+	r.mu.Lock()
+	r.status.ClockSkew = skew
+	r.mu.Unlock()
+	if skew > 2*time.Minute || skew < -2*time.Minute {
+		r.log.Warn("terminal clock differs from the server's", "skew", skew.Round(time.Second).String())
+	}
+	for _, cmd := range rep.Commands {
+		switch cmd.Type {
+		case intake.CommandRefreshCatalog:
+			select {
+			case r.catalogCmd <- make(chan error, 1):
+			default:
+			}
+		case intake.CommandUploadAudit:
+			r.UploadAuditSoon()
+		}
+	}
+}
+
+// runAudit uploads the audit trail at start, on schedule and on command.
+func (r *Relay) runAudit(ctx context.Context) {
+	if r.cfg.Audit == nil {
+		return
+	}
+	for ctx.Err() == nil {
+		if err := r.UploadAudit(ctx); err != nil && ctx.Err() == nil {
+			r.log.Warn("audit upload stopped", "err", err)
+		}
+		sleep(ctx, r.cfg.AuditInterval, r.auditCmd)
+	}
+}
+
+// UploadAudit asks the server where its copy of the audit trail ends and
+// sends what follows, in order, in batches, until nothing is left.
+func (r *Relay) UploadAudit(ctx context.Context) error {
+	if r.cfg.Audit == nil {
+		return fmt.Errorf("%w: no audit source", ErrConfig)
+	}
+	err := r.uploadAudit(ctx)
+	r.mu.Lock()
+	r.status.AuditError = ""
+	if err != nil {
+		r.status.AuditError = err.Error()
+	}
+	r.mu.Unlock()
+	return err
+}
+
+func (r *Relay) uploadAudit(ctx context.Context) error {
+	acked, err := r.cfg.API.UploadAudit(ctx, nil)
+	r.observe(err)
+	if err != nil {
+		return err
+	}
+	for {
+		if err := r.cfg.Audit.MarkAcked(ctx, acked); err != nil {
+			return err
+		}
+		r.count(func(s *Status) { s.AuditAcked = acked })
+		events, err := r.cfg.Audit.Since(ctx, acked, r.cfg.AuditBatch)
+		if err != nil {
+			return err
+		}
+		if len(events) == 0 {
+			return nil
+		}
+		got, err := r.cfg.API.UploadAudit(ctx, events)
+		r.observe(err)
+		if err != nil {
+			return err
+		}
+		if got <= acked {
+			return fmt.Errorf("outbox: audit upload made no progress (server holds through %d)", got)
+		}
+		acked = got
+	}
+}
+
+// runPurge purges delivered submissions past the retention every
+// PurgeInterval.
+func (r *Relay) runPurge(ctx context.Context) {
+	for ctx.Err() == nil {
+		if n, err := r.cfg.Outbox.Purge(ctx, r.cfg.Retention); err != nil && ctx.Err() == nil {
+			r.log.Warn("purge failed", "err", err)
+		} else if n > 0 {
+			r.log.Info("purged delivered submissions past retention", "count", n)
+		}
+		sleep(ctx, r.cfg.PurgeInterval)
+	}
+}

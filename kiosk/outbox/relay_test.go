@@ -1,0 +1,485 @@
+package outbox
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pudong-community/kiosk/kiosk"
+	"github.com/pudong-community/kiosk/kiosk/intake"
+	"github.com/pudong-community/kiosk/kiosk/store"
+)
+
+type rig struct {
+	st     *store.Store
+	ob     *store.Outbox
+	client *intake.Client
+	relay  *Relay
+	srv    *testServer
+}
+
+func newRig(t *testing.T, edit func(*Config)) *rig {
+	t.Helper()
+	dir := t.TempDir()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dir, "kiosk.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	key, err := store.LoadOrCreateKey(filepath.Join(dir, "seal.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := store.NewSealer(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ob, err := store.NewOutbox(st, sealer, store.OutboxOptions{TerminalID: "PD-T-0001", MinFreeBytes: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newTestServer(t)
+	client, err := intake.New(intake.Config{BaseURL: srv.URL, TerminalID: "PD-T-0001", Token: "tok", Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	cfg := Config{
+		Store: st, Outbox: ob, API: client,
+		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Backoff: Backoff{Base: 20 * time.Millisecond, Cap: 100 * time.Millisecond, Min: 5 * time.Millisecond},
+		Idle:    50 * time.Millisecond,
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	relay, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &rig{st: st, ob: ob, client: client, relay: relay, srv: srv}
+}
+
+func (r *rig) run(t *testing.T) context.CancelFunc {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.relay.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Error("Run did not return after cancel")
+		}
+	})
+	return cancel
+}
+
+// waitFor polls cond until it holds; it fails the test after a generous
+// deadline (this is a liveness check, not a timing assertion).
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func idNumber(n int) string {
+	base := fmt.Sprintf("3101151990%07d", n%10000000)
+	return base + string(kiosk.IDCheckChar(base))
+}
+
+func sub(n int) kiosk.Submission {
+	return kiosk.Submission{
+		ID: kiosk.NewSubmissionID(), TerminalID: "PD-T-0001", ItemCode: "MZ-0105", CatalogVersion: "2026.11",
+		CreatedAt: time.Now(), Fields: map[string]string{"phone": "13800138000"},
+		Applicant: kiosk.Person{IDNumber: idNumber(n), Name: "张三", CardType: kiosk.CardResident},
+	}
+}
+
+func (r *rig) enqueue(t *testing.T, n int) []string {
+	t.Helper()
+	var ids []string
+	for i := 0; i < n; i++ {
+		q, err := r.ob.Enqueue(context.Background(), sub(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, q.ID)
+	}
+	return ids
+}
+
+func (r *rig) counts(t *testing.T) store.Counts {
+	t.Helper()
+	c, err := r.ob.Counts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestRelayOutcomes(t *testing.T) {
+	t.Parallel()
+	type script = func(key string, n int) (int, string, bool)
+	tests := []struct {
+		name      string
+		fault     script
+		wantState string
+		wantReq   func(n int) bool // requests the server saw for the row
+	}{
+		{"201 delivered", nil, store.StateDelivered, func(n int) bool { return n == 1 }},
+		{"422 parked, never retried", func(string, int) (int, string, bool) { return 422, "", false },
+			store.StateParked, func(n int) bool { return n == 1 }},
+		{"409 parked", func(string, int) (int, string, bool) { return 409, "", false },
+			store.StateParked, func(n int) bool { return n == 1 }},
+		{"500 twice then delivered", func(_ string, n int) (int, string, bool) {
+			if n <= 2 {
+				return 500, "", false
+			}
+			return 0, "", false
+		}, store.StateDelivered, func(n int) bool { return n == 3 }},
+		{"reset then delivered", func(_ string, n int) (int, string, bool) { return 0, "", n == 1 },
+			store.StateDelivered, func(n int) bool { return n == 2 }},
+		{"commit then drop: replayed, delivered once", func(_ string, n int) (int, string, bool) {
+			if n == 1 {
+				return 1, "", true // status != 0 with drop: commit, then drop the answer
+			}
+			return 0, "", false
+		},
+			store.StateDelivered, func(n int) bool { return n == 2 }},
+		{"401 is not parked", func(string, int) (int, string, bool) { return 401, "", false },
+			store.StatePending, func(n int) bool { return n >= 1 }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := newRig(t, nil)
+			r.srv.setFault(tc.fault)
+			id := r.enqueue(t, 1)[0]
+			r.run(t)
+			r.relay.Notify()
+			waitFor(t, tc.wantState, func() bool {
+				rec, err := r.ob.Lookup(context.Background(), id)
+				if tc.wantState == store.StatePending {
+					return err == nil && rec.Attempts >= 2
+				}
+				return err == nil && rec.State == tc.wantState
+			})
+			if tc.wantState == store.StateParked {
+				time.Sleep(100 * time.Millisecond) // room for a wrong retry to show
+			}
+			if n := r.srv.count(id); !tc.wantReq(n) {
+				t.Fatalf("server saw %d requests", n)
+			}
+			rec, _ := r.ob.Lookup(context.Background(), id)
+			switch tc.wantState {
+			case store.StateDelivered:
+				r.srv.mu.Lock()
+				want := r.srv.cases[id]
+				ncases := len(r.srv.cases)
+				r.srv.mu.Unlock()
+				if rec.CaseNo != want || ncases != 1 {
+					t.Fatalf("case %q, server %q with %d cases", rec.CaseNo, want, ncases)
+				}
+			case store.StateParked:
+				if rec.Park.Code == "" || rec.Park.Reason == "" || len(rec.Park.Fields) != 1 || rec.Park.Fields[0].Field != "fields.phone" {
+					t.Fatalf("park reason %+v", rec.Park)
+				}
+			case store.StatePending:
+				if !r.relay.Status().AuthFailed {
+					t.Fatal("auth failure not reported")
+				}
+			}
+		})
+	}
+}
+
+func TestRetryAfterHonoured(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, nil)
+	r.srv.setFault(func(string, int) (int, string, bool) { return 503, "120", false })
+	id := r.enqueue(t, 1)[0]
+	before := time.Now()
+	rep, err := r.relay.DrainOnce(context.Background())
+	if err != nil || rep.Retry != 1 {
+		t.Fatalf("drain %+v, %v", rep, err)
+	}
+	c := r.counts(t)
+	if c.NextAttempt == nil || c.NextAttempt.Before(before.Add(119*time.Second)) {
+		t.Fatalf("next attempt %v, want >= 120 s after %v", c.NextAttempt, before)
+	}
+	rec, _ := r.ob.Lookup(context.Background(), id)
+	if rec.LastError == "" || rec.Attempts != 1 {
+		t.Fatalf("record %+v", rec)
+	}
+}
+
+func TestNotifyWakesAtOnce(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, func(c *Config) { c.Idle = time.Hour })
+	r.run(t)
+	// Let the sender fall asleep on an empty queue first.
+	waitFor(t, "first heartbeat", func() bool { r.srv.mu.Lock(); defer r.srv.mu.Unlock(); return len(r.srv.heartbeat) > 0 })
+	id := r.enqueue(t, 1)[0]
+	r.relay.Notify()
+	waitFor(t, "delivery after Notify", func() bool { rec, _ := r.ob.Lookup(context.Background(), id); return rec.State == store.StateDelivered })
+}
+
+func TestOutageRateBoundedByBackoff(t *testing.T) {
+	t.Parallel()
+	min := 10 * time.Millisecond
+	r := newRig(t, func(c *Config) {
+		c.Backoff = Backoff{Base: 20 * time.Millisecond, Cap: 200 * time.Millisecond, Min: min}
+		c.MaxInFlight = 4
+	})
+	r.srv.setFault(func(string, int) (int, string, bool) { return 503, "", false })
+	const queued = 300
+	r.enqueue(t, queued)
+	start := time.Now()
+	cancel := r.run(t)
+	time.Sleep(700 * time.Millisecond)
+	cancel()
+	elapsed := time.Since(start)
+	r.srv.mu.Lock()
+	got := r.srv.submits
+	r.srv.mu.Unlock()
+	// Hard bound: after every failure the sender holds at least Min, with at
+	// most MaxInFlight requests already on the way. A relay retrying each
+	// row on its own schedule would send every one of the 300 at once.
+	bound := int(elapsed/min) + 4 + 1
+	if got > bound || got >= queued {
+		t.Fatalf("%d submit requests in %v of outage, bound %d", got, elapsed, bound)
+	}
+	if got == 0 {
+		t.Fatal("no request at all: the test proves nothing")
+	}
+	t.Logf("%d requests in %v", got, elapsed)
+}
+
+func TestNetworkReturnWakesSender(t *testing.T) {
+	t.Parallel()
+	var online []bool
+	var mu sync.Mutex
+	r := newRig(t, func(c *Config) {
+		// After the first failure, a row would wait an hour.
+		c.Backoff = Backoff{Base: time.Hour, Cap: time.Hour, Min: time.Hour}
+		c.Heartbeat = time.Hour
+		c.OnOnline = func(b bool) { mu.Lock(); online = append(online, b); mu.Unlock() }
+	})
+	var down atomic.Bool
+	down.Store(true)
+	r.srv.setFault(func(string, int) (int, string, bool) { return 0, "", down.Load() })
+	id := r.enqueue(t, 1)[0]
+	if _, err := r.relay.DrainOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if r.relay.Online() {
+		t.Fatal("online after a reset")
+	}
+	r.run(t)
+	down.Store(false)
+	r.relay.DeviceChanged() // a heartbeat gets through: the network is back
+	waitFor(t, "delivery once the network is back", func() bool {
+		rec, _ := r.ob.Lookup(context.Background(), id)
+		return rec.State == store.StateDelivered
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if len(online) < 2 || online[0] || !online[len(online)-1] {
+		t.Fatalf("online transitions %v", online)
+	}
+}
+
+func testCatalog(version string, gen time.Time) kiosk.Catalog {
+	return kiosk.Catalog{Version: version, GeneratedAt: gen,
+		Items: []kiosk.Item{{Code: "MZ-0105", Name: "低保家庭证明开具", Department: "区民政局", Category: "社会救助",
+			Kind: kiosk.KindInstant, SelfService: true}},
+		Calendar: kiosk.Calendar{Holidays: []string{"2026-10-01"}}}
+}
+
+func TestCatalogRefreshAndHeartbeatCommands(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var devicesAsked atomic.Int32
+	r := newRig(t, func(c *Config) {
+		c.AppVersion = "1.2.3"
+		c.Devices = func() map[string]intake.DeviceState {
+			devicesAsked.Add(1)
+			return map[string]intake.DeviceState{"printer": {State: intake.DeviceDegraded, Detail: "纸将尽", Paper: intake.PaperNearEnd}}
+		}
+	})
+	gen := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
+	r.srv.catalog, r.srv.catETag = testCatalog("v1", gen), `"e1"`
+	r.run(t)
+	waitFor(t, "first catalogue", func() bool { m, err := r.st.CatalogMeta(ctx); return err == nil && m.Version == "v1" })
+
+	// 304 keeps it; garbage, an invalid and an older catalogue are refused.
+	if err := r.relay.RefreshCatalog(ctx); err != nil {
+		t.Fatalf("304 refresh: %v", err)
+	}
+	bad := []struct {
+		name string
+		raw  []byte
+		cat  kiosk.Catalog
+	}{
+		{"garbage", []byte("<html>oops</html>"), kiosk.Catalog{}},
+		{"truncated", []byte(`{"version":"v9","items":[{"code":"A"`), kiosk.Catalog{}},
+		{"invalid", nil, kiosk.Catalog{Version: "v9", GeneratedAt: gen.Add(time.Hour)}},
+		{"older", nil, testCatalog("v0", gen.Add(-time.Hour))},
+	}
+	for _, b := range bad {
+		r.srv.mu.Lock()
+		r.srv.catRaw, r.srv.catalog, r.srv.catETag = b.raw, b.cat, `"bad"`
+		r.srv.mu.Unlock()
+		if err := r.relay.RefreshCatalog(ctx); err == nil {
+			t.Fatalf("%s catalogue accepted", b.name)
+		}
+		if m, _ := r.st.CatalogMeta(ctx); m.Version != "v1" || m.ETag != `"e1"` {
+			t.Fatalf("%s catalogue replaced the good one: %+v", b.name, m)
+		}
+	}
+	// A heartbeat command brings the next good catalogue.
+	r.srv.mu.Lock()
+	r.srv.catRaw, r.srv.catalog, r.srv.catETag = nil, testCatalog("v2", gen.Add(time.Hour)), `"e2"`
+	r.srv.commands = []map[string]string{{"id": "c1", "type": "refresh_catalog"}, {"id": "c2", "type": "self_destruct"}}
+	r.srv.mu.Unlock()
+	r.relay.DeviceChanged()
+	waitFor(t, "catalogue v2 after the command", func() bool { m, _ := r.st.CatalogMeta(ctx); return m.Version == "v2" })
+
+	r.srv.mu.Lock()
+	hb := r.srv.heartbeat[0]
+	r.srv.mu.Unlock()
+	raw, _ := json.Marshal(hb)
+	for _, want := range []string{`"app_version":"1.2.3"`, `"near_end"`, `"outbox":{`, `"disk_free_bytes":`} {
+		if !bytes.Contains(raw, []byte(want)) {
+			t.Fatalf("heartbeat %s lacks %s", raw, want)
+		}
+	}
+	if devicesAsked.Load() == 0 {
+		t.Fatal("device func never called")
+	}
+	if skew := r.relay.Status().ClockSkew; skew < 4*time.Minute || skew > 6*time.Minute {
+		t.Fatalf("clock skew %v, want about 5 min", skew)
+	}
+}
+
+// memAudit is an in-memory AuditSource.
+type memAudit struct {
+	mu     sync.Mutex
+	events []kiosk.AuditEvent
+	acked  int64
+}
+
+func (m *memAudit) add(n int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := 0; i < n; i++ {
+		prev := ""
+		if len(m.events) > 0 {
+			prev = m.events[len(m.events)-1].Hash
+		}
+		seq := int64(len(m.events)) + 1
+		m.events = append(m.events, kiosk.AuditEvent{Seq: seq, At: time.Date(2026, 11, 27, 10, 0, int(seq%60), 0, time.UTC),
+			Kind: "submission.queued", Subject: "3101**********1234", Detail: "T0001-261127-0001", PrevHash: prev}.Seal())
+	}
+}
+
+func (m *memAudit) Since(_ context.Context, seq int64, n int) ([]kiosk.AuditEvent, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if seq >= int64(len(m.events)) {
+		return nil, nil
+	}
+	end := min(int(seq)+n, len(m.events))
+	return append([]kiosk.AuditEvent(nil), m.events[seq:end]...), nil
+}
+
+func (m *memAudit) MarkAcked(_ context.Context, seq int64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if seq > m.acked {
+		m.acked = seq
+	}
+	return nil
+}
+
+func TestAuditUploadResumes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	src := &memAudit{}
+	r := newRig(t, func(c *Config) { c.Audit = src; c.AuditBatch = 7 })
+	src.add(30)
+	// The server already holds the first 10 (an earlier run was cut short).
+	r.srv.mu.Lock()
+	r.srv.audit = append(r.srv.audit, src.events[:10]...)
+	r.srv.mu.Unlock()
+	if err := r.relay.UploadAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r.srv.mu.Lock()
+	n := len(r.srv.audit)
+	r.srv.mu.Unlock()
+	if n != 30 || src.acked != 30 || r.relay.Status().AuditAcked != 30 {
+		t.Fatalf("server holds %d, acked %d", n, src.acked)
+	}
+	// A broken chain stops the upload with the server's error.
+	src.mu.Lock()
+	src.events = append(src.events, kiosk.AuditEvent{Seq: 31, Kind: "x", PrevHash: "bogus"}.Seal())
+	src.mu.Unlock()
+	err := r.relay.UploadAudit(ctx)
+	var ie *intake.Error
+	if !errors.As(err, &ie) || ie.Code != "chain_broken" || r.relay.Status().AuditError == "" {
+		t.Fatalf("broken chain: %v", err)
+	}
+}
+
+func TestNoIDNumberInLogs(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	var mu sync.Mutex
+	r := newRig(t, func(c *Config) {
+		c.Logger = slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	r.srv.setFault(func(string, int) (int, string, bool) { return 422, "", false })
+	r.enqueue(t, 3)
+	if _, err := r.relay.DrainOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for i := 0; i < 3; i++ {
+		if bytes.Contains(buf.Bytes(), []byte(idNumber(i))) {
+			t.Fatalf("log holds a full ID number:\n%s", buf.String())
+		}
+	}
+	if buf.Len() == 0 {
+		t.Fatal("nothing logged: the check proves nothing")
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
