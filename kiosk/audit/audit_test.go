@@ -20,7 +20,7 @@ var t0 = time.Date(2026, 11, 27, 9, 30, 0, 123456789, time.UTC)
 
 // newTrail returns a trail over fresh memory with n events recorded, one
 // second apart.
-func newTrail(t *testing.T, n int) (*audit.Trail, *audittest.Memory) {
+func newTrail(t testing.TB, n int) (*audit.Trail, *audittest.Memory) {
 	t.Helper()
 	mem := &audittest.Memory{}
 	var mu sync.Mutex
