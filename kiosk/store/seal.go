@@ -70,6 +70,16 @@ func LoadOrCreateKey(path string) ([]byte, error) {
 	return key, nil
 }
 
+// LoadKey reads an existing key file without ever creating one (for
+// maintenance tools: a new key would not open what the old one sealed).
+func LoadKey(path string) ([]byte, error) {
+	key, err := readKey(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s does not exist", ErrBadKey, path)
+	}
+	return key, err
+}
+
 func readKey(path string) ([]byte, error) {
 	st, err := os.Stat(path)
 	if err != nil {

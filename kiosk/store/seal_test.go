@@ -27,6 +27,16 @@ func TestLoadOrCreateKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	k3, err := LoadKey(path)
+	if err != nil || !bytes.Equal(k1, k3) {
+		t.Fatalf("LoadKey: %v", err)
+	}
+	if _, err := LoadKey(filepath.Join(dir, "none")); !errors.Is(err, ErrBadKey) {
+		t.Fatalf("LoadKey of a missing file: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "none")); err == nil {
+		t.Fatal("LoadKey created a key")
+	}
 	if !bytes.Equal(k1, k2) {
 		t.Fatal("second load gave another key")
 	}
