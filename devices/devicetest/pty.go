@@ -12,8 +12,9 @@ import (
 	"syscall"
 	"testing"
 
+	"unsafe"
+
 	"github.com/creack/pty"
-	"golang.org/x/sys/unix"
 )
 
 // PTY is a pseudo-terminal in raw mode. The device side (an emulator) reads
@@ -72,18 +73,25 @@ func (p *PTY) Close() error {
 }
 
 func makeRaw(fd int) error {
-	t, err := unix.IoctlGetTermios(fd, unix.TCGETS)
-	if err != nil {
+	var t syscall.Termios
+	if err := termios(fd, syscall.TCGETS, &t); err != nil {
 		return err
 	}
-	t.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
-	t.Oflag &^= unix.OPOST
-	t.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
-	t.Cflag &^= unix.CSIZE | unix.PARENB
-	t.Cflag |= unix.CS8
-	t.Cc[unix.VMIN] = 1
-	t.Cc[unix.VTIME] = 0
-	return unix.IoctlSetTermios(fd, unix.TCSETS, t)
+	t.Iflag &^= syscall.IGNBRK | syscall.BRKINT | syscall.PARMRK | syscall.ISTRIP | syscall.INLCR | syscall.IGNCR | syscall.ICRNL | syscall.IXON
+	t.Oflag &^= syscall.OPOST
+	t.Lflag &^= syscall.ECHO | syscall.ECHONL | syscall.ICANON | syscall.ISIG | syscall.IEXTEN
+	t.Cflag &^= syscall.CSIZE | syscall.PARENB
+	t.Cflag |= syscall.CS8
+	t.Cc[syscall.VMIN] = 1
+	t.Cc[syscall.VTIME] = 0
+	return termios(fd, syscall.TCSETS, &t)
+}
+
+func termios(fd int, req uintptr, t *syscall.Termios) error {
+	if _, _, errno := syscall.Syscall(syscall.SYS_IOCTL, uintptr(fd), req, uintptr(unsafe.Pointer(t))); errno != 0 {
+		return errno
+	}
+	return nil
 }
 
 // NewPTY opens a raw pseudo-terminal for a test and closes it when the test
