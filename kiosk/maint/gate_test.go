@@ -1,0 +1,244 @@
+package maint
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pudong-community/kiosk/kiosk"
+	"github.com/pudong-community/kiosk/kiosk/audit"
+	"github.com/pudong-community/kiosk/kiosk/audit/audittest"
+)
+
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+const staffID = "31011519800101001X"
+
+func newGate(t *testing.T) (*Gate, *audittest.Memory, *fakeClock) {
+	t.Helper()
+	clk := &fakeClock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+	mem := &audittest.Memory{}
+	tr, err := audit.New(mem, clk.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := HashPIN("135790", cheap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := NewGate(GateConfig{PINHash: h, StaffCards: []string{staffID}, Audit: tr, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g, mem, clk
+}
+
+func kinds(m *audittest.Memory) string {
+	var ks []string
+	for _, ev := range m.Rows() {
+		ks = append(ks, ev.Kind+":"+ev.Detail)
+	}
+	return strings.Join(ks, " | ")
+}
+
+func TestGateRightPIN(t *testing.T) {
+	t.Parallel()
+	g, mem, _ := newGate(t)
+	ctx := context.Background()
+	s, err := g.EnterPIN(ctx, "135790")
+	if err != nil || s == nil || s.Method != MethodPIN || !g.Open() {
+		t.Fatalf("EnterPIN = %+v, %v", s, err)
+	}
+	if err := g.Leave(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if g.Open() {
+		t.Error("session open after Leave")
+	}
+	if err := g.Leave(ctx); !errors.Is(err, ErrNoSession) {
+		t.Errorf("second Leave: %v", err)
+	}
+	if got, want := kinds(mem), "maintenance_entry:pin | maintenance_exit:left"; got != want {
+		t.Errorf("audit = %q, want %q", got, want)
+	}
+}
+
+func TestGateLockout(t *testing.T) {
+	t.Parallel()
+	g, mem, clk := newGate(t)
+	ctx := context.Background()
+	// Two wrong, then right: the count starts again.
+	for range 2 {
+		if _, err := g.EnterPIN(ctx, "000000"); !errors.Is(err, ErrWrongPIN) {
+			t.Fatalf("wrong PIN: %v", err)
+		}
+	}
+	if _, err := g.EnterPIN(ctx, "135790"); err != nil {
+		t.Fatal(err)
+	}
+	g.Leave(ctx)
+	if g.Tries() != MaxTries {
+		t.Errorf("tries after a right PIN = %d, want %d", g.Tries(), MaxTries)
+	}
+	for i := 1; i < MaxTries; i++ {
+		_, err := g.EnterPIN(ctx, "111111")
+		if !errors.Is(err, ErrWrongPIN) || errors.Is(err, ErrLocked) {
+			t.Fatalf("try %d: %v", i, err)
+		}
+		if g.Tries() != MaxTries-i {
+			t.Errorf("after %d wrong: %d tries left", i, g.Tries())
+		}
+	}
+	_, err := g.EnterPIN(ctx, "111111")
+	var le *LockedError
+	if !errors.As(err, &le) || !le.Until.Equal(clk.Now().Add(LockFor)) {
+		t.Fatalf("fifth wrong PIN: %v, want locked for %s", err, LockFor)
+	}
+	// While locked even the right PIN is refused, and not recorded.
+	before := len(mem.Rows())
+	clk.Add(LockFor - time.Second)
+	if _, err := g.EnterPIN(ctx, "135790"); !errors.Is(err, ErrLocked) {
+		t.Fatalf("right PIN while locked: %v", err)
+	}
+	if len(mem.Rows()) != before {
+		t.Error("a try while locked was recorded as a PIN failure")
+	}
+	if locked, _ := g.Locked(); !locked {
+		t.Error("Locked() = false during the lock")
+	}
+	clk.Add(time.Second)
+	if locked, _ := g.Locked(); locked {
+		t.Error("still locked after LockFor")
+	}
+	if _, err := g.EnterPIN(ctx, "135790"); err != nil {
+		t.Fatalf("right PIN after the lock: %v", err)
+	}
+	got := kinds(mem)
+	for _, want := range []string{"pin_failure:attempt 1 of 5", "pin_failure:attempt 5 of 5", "pin_lockout:5m0s"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("audit %q lacks %q", got, want)
+		}
+	}
+	if n := strings.Count(got, "pin_failure"); n != 7 {
+		t.Errorf("%d pin_failure events, want 7", n)
+	}
+	tr, err := audit.New(mem, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.Verify(ctx); err != nil {
+		t.Errorf("audit chain: %v", err)
+	}
+}
+
+func TestGateStaffCard(t *testing.T) {
+	t.Parallel()
+	g, mem, _ := newGate(t)
+	ctx := context.Background()
+	if _, err := g.EnterCard(ctx, "310115199001011234"); !errors.Is(err, ErrNotStaff) {
+		t.Errorf("resident card: %v", err)
+	}
+	if _, err := g.EnterCard(ctx, ""); !errors.Is(err, ErrNotStaff) {
+		t.Errorf("empty card: %v", err)
+	}
+	s, err := g.EnterCard(ctx, strings.ToLower(staffID))
+	if err != nil || s.Method != MethodStaffCard {
+		t.Fatalf("staff card: %+v, %v", s, err)
+	}
+	rows := mem.Rows()
+	if len(rows) != 1 || rows[0].Subject != kiosk.MaskID(staffID) {
+		t.Fatalf("audit rows %+v, want one entry with the masked card", rows)
+	}
+	if strings.Contains(rows[0].Subject+rows[0].Detail, staffID[:10]) {
+		t.Error("full ID number in the audit trail")
+	}
+}
+
+func TestGateIdle(t *testing.T) {
+	t.Parallel()
+	g, mem, clk := newGate(t)
+	ctx := context.Background()
+	if _, err := g.EnterPIN(ctx, "135790"); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(IdleTimeout - time.Second)
+	if ended, _ := g.CheckIdle(ctx); ended {
+		t.Fatal("ended before the idle limit")
+	}
+	g.Touch()
+	clk.Add(IdleTimeout - time.Second)
+	if ended, _ := g.CheckIdle(ctx); ended {
+		t.Fatal("a touch did not restart the idle limit")
+	}
+	if left := g.IdleLeft(); left != time.Second {
+		t.Errorf("IdleLeft = %s, want 1s", left)
+	}
+	clk.Add(time.Second)
+	if ended, err := g.CheckIdle(ctx); !ended || err != nil {
+		t.Fatalf("CheckIdle at the limit = %v, %v", ended, err)
+	}
+	if g.Open() {
+		t.Error("session still open")
+	}
+	if !strings.HasSuffix(kinds(mem), "maintenance_exit:idle") {
+		t.Errorf("audit = %q", kinds(mem))
+	}
+}
+
+func TestGateAuditFailureDoesNotLockStaffOut(t *testing.T) {
+	t.Parallel()
+	g, mem, _ := newGate(t)
+	mem.Err = errors.New("disk full")
+	s, err := g.EnterPIN(context.Background(), "135790")
+	if s == nil || !g.Open() {
+		t.Fatal("an audit failure kept staff out")
+	}
+	if err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Errorf("the audit failure was not reported: %v", err)
+	}
+}
+
+func TestGateConfig(t *testing.T) {
+	t.Parallel()
+	if _, err := NewGate(GateConfig{PINHash: "1234"}); !errors.Is(err, ErrBadHash) {
+		t.Errorf("plain PIN in config: %v", err)
+	}
+	g, err := NewGate(GateConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.EnterPIN(context.Background(), "1234"); !errors.Is(err, ErrNoPIN) {
+		t.Errorf("no PIN configured: %v", err)
+	}
+}
+
+func TestGateConcurrentWrongPINs(t *testing.T) {
+	t.Parallel()
+	g, _, _ := newGate(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			g.EnterPIN(ctx, "999999")
+		}()
+	}
+	wg.Wait()
+	if locked, _ := g.Locked(); !locked {
+		t.Error("12 concurrent wrong PINs did not lock entry")
+	}
+}
