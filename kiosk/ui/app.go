@@ -16,6 +16,9 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/pudong-community/kiosk/kiosk"
+	"github.com/pudong-community/kiosk/kiosk/visit"
 )
 
 // Screen is one screen of the terminal. Build is called on the UI goroutine
@@ -41,7 +44,41 @@ type Options struct {
 	// CallStaff rings whatever the terminal is configured to ring. It runs
 	// off the UI goroutine; nil does nothing beyond the on-screen message.
 	CallStaff func(ctx context.Context) error
+
+	// Visit configures the visit machine the screens follow (timings,
+	// clock). Its OnChange, when set, is called before the screen updates.
+	Visit visit.Config
+
+	// The services behind the screens; a nil one makes its screens say the
+	// service is unavailable.
+	Catalog  kiosk.CatalogSource
+	Cases    kiosk.CaseSource
+	Submit   kiosk.Submitter
+	Receipts kiosk.ReceiptService
+	QR       kiosk.QREncoder
+	// Characters lets an agent key a resident's name by pinyin; without it
+	// the resident's card is the only way.
+	Characters kiosk.CharacterSource
+	// ItemURL is the address of an item's page for its QR code;
+	// DefaultItemURL when nil.
+	ItemURL func(code string) string
+	// ServiceTimeout bounds each call to a service; 10 s when zero. The
+	// submitter has its own short send deadline inside it.
+	ServiceTimeout time.Duration
 }
+
+// DefaultItemURL is the item page on the city's 一网通办 portal.
+func DefaultItemURL(code string) string {
+	return "https://zwdt.sh.gov.cn/govPortals/bsfw/item/" + code
+}
+
+// Keys of the devices in DeviceProblem.DeviceKey that change what the
+// terminal offers: without the card reader only the service guide works;
+// without the printer receipts are shown on screen.
+const (
+	DeviceCardReader = "device.cardreader"
+	DevicePrinter    = "device.printer"
+)
 
 // App is the terminal's window content and navigation.
 type App struct {
@@ -64,6 +101,24 @@ type App struct {
 
 	mu       sync.Mutex // guards onChange
 	onChange []func(Screen)
+
+	// The visit: the machine decides, the screens show its snapshot.
+	m        *visit.Machine
+	clk      visit.Clock
+	snap     visit.Snapshot
+	stackFor visit.State // the state the stack was built for
+	visitErr error       // a bad Options.Visit (defaults were used instead)
+	v        *visitUI    // per-visit screen data; dropped when the visit ends
+
+	// Services run off the UI goroutine; results come back through fyne.Do.
+	ctx    context.Context
+	cancel context.CancelFunc
+	jobs   sync.WaitGroup
+
+	catalog    *kiosk.Catalog
+	catErr     error
+	catLoading bool
+	catLoaded  time.Time
 }
 
 // DeviceProblem is a banner line for a device that is out of order.
@@ -80,6 +135,12 @@ func New(fa fyne.App, w fyne.Window, opts Options) *App {
 	if opts.Language == "" {
 		opts.Language = Chinese
 	}
+	if opts.ItemURL == nil {
+		opts.ItemURL = DefaultItemURL
+	}
+	if opts.ServiceTimeout <= 0 {
+		opts.ServiceTimeout = 10 * time.Second
+	}
 	a := &App{
 		fyneApp: fa,
 		win:     w,
@@ -87,12 +148,21 @@ func New(fa fyne.App, w fyne.Window, opts Options) *App {
 		cat:     DefaultCatalog(),
 		lang:    opts.Language,
 		online:  true,
+		v:       &visitUI{},
 	}
+	a.ctx, a.cancel = context.WithCancel(context.Background())
+	a.initVisit()
 	a.applyTheme()
 	a.stack = []Screen{&homeScreen{}}
 	a.render()
 	return a
 }
+
+// Visit is the visit machine the screens follow.
+func (a *App) Visit() *visit.Machine { return a.m }
+
+// VisitConfigErr reports a bad Options.Visit; the defaults run instead.
+func (a *App) VisitConfigErr() error { return a.visitErr }
 
 // T translates a key into the current language.
 func (a *App) T(key string, args ...any) string { return a.cat.T(a.lang, key, args...) }
@@ -132,28 +202,52 @@ func (a *App) Replace(s Screen) {
 	a.render()
 }
 
-// Back returns to the previous screen.
+// Back returns to the previous screen. A screen may take the step back
+// itself (the review page goes back to the form through the visit
+// machine); at the first screen of a state the visit machine decides.
 func (a *App) Back() {
-	if len(a.stack) > 1 {
-		a.stack = a.stack[:len(a.stack)-1]
+	if b, ok := a.Current().(backer); ok && b.back(a) {
+		return
 	}
-	a.render()
+	if len(a.stack) > 2 || len(a.stack) == 2 && a.snap.State == visit.StateHome {
+		a.stack = a.stack[:len(a.stack)-1]
+		a.render()
+		return
+	}
+	a.Home()
 }
 
-// Home returns to the home screen.
+// Home is the home button: with a resident identified the visit machine
+// returns to their menu; otherwise everything is forgotten and the home
+// screen shown.
 func (a *App) Home() {
-	a.stack = a.stack[:1]
-	a.render()
+	if err := a.m.Home(); err != nil {
+		return // a submission or print in flight: the button waits
+	}
+	if a.snap.State == visit.StateHome && len(a.stack) > 1 {
+		a.stack = a.stack[:1]
+		a.render()
+	}
 }
 
 // SetLanguage switches every screen to l at once.
 func (a *App) SetLanguage(l Lang) {
 	a.lang = l
+	_ = a.m.SetEnglish(l == English)
 	a.render()
 }
 
 // SetElder switches elder mode (larger text and targets, longer timeouts).
 func (a *App) SetElder(on bool) {
+	_ = a.m.SetElderMode(on)
+	a.setElder(on)
+}
+
+func (a *App) setElder(on bool) {
+	if a.elder == on {
+		a.render()
+		return
+	}
 	a.elder = on
 	a.applyTheme()
 	a.render()
@@ -178,25 +272,35 @@ func (a *App) SetDeviceProblems(ps []DeviceProblem) {
 	})
 }
 
-// Start runs the clock until ctx ends.
+// Start runs the clock and the idle countdown until ctx ends, and loads the
+// catalogue. When ctx ends, service calls still running are cancelled.
 func (a *App) Start(ctx context.Context) {
+	a.loadCatalog(false)
 	go func() {
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
 		for {
 			select {
 			case <-ctx.Done():
+				a.cancel()
 				return
 			case <-t.C:
-				fyne.Do(func() {
-					if a.clock != nil {
-						a.clock.Text = a.clockText()
-						a.clock.Refresh()
-					}
-				})
+				fyne.Do(a.tick)
 			}
 		}
 	}()
+}
+
+// tick updates the clock and the countdown of the idle warning.
+func (a *App) tick() {
+	if a.clock != nil {
+		a.clock.Text = a.clockText()
+		a.clock.Refresh()
+	}
+	if a.v.countdown != nil {
+		a.v.countdown.Text = a.countdownText()
+		a.v.countdown.Refresh()
+	}
 }
 
 func (a *App) applyTheme() {
@@ -213,19 +317,33 @@ func (a *App) clockText() string {
 	return now.Format("1月2日 ") + "星期" + week[now.Weekday()] + now.Format(" 15:04")
 }
 
-// render rebuilds the window content for the screen on top.
+// render rebuilds the window content for the screen on top, or the idle
+// warning over it.
 func (a *App) render() {
 	s := a.Current()
+	a.v.countdown = nil
+	if a.snap.State == visit.StateIdleWarning {
+		a.win.SetContent(a.buildIdleWarning())
+		a.notify(s)
+		return
+	}
 	body := s.Build(a)
 	top := a.topBar(s)
 	var parts []fyne.CanvasObject
 	parts = append(parts, a.banners()...)
+	if o := a.elderOffer(); o != nil {
+		parts = append(parts, o)
+	}
 	bottom := a.bottomBar()
 	var center fyne.CanvasObject = body
 	if len(parts) > 0 {
 		center = container.NewBorder(container.NewVBox(parts...), nil, nil, nil, body)
 	}
 	a.win.SetContent(container.NewBorder(top, bottom, nil, nil, container.NewPadded(center)))
+	a.notify(s)
+}
+
+func (a *App) notify(s Screen) {
 	a.mu.Lock()
 	fs := append([]func(Screen){}, a.onChange...)
 	a.mu.Unlock()
@@ -266,22 +384,27 @@ func (a *App) topBar(s Screen) fyne.CanvasObject {
 // screen), the language switch and call-staff on the right.
 func (a *App) bottomBar() fyne.CanvasObject {
 	var left []fyne.CanvasObject
-	if len(a.stack) > 1 {
-		back := newBarButton(a.T("nav.back"), colText, colBackground, a.theme, a.Back)
+	if len(a.stack) > 1 && !inFlight(a.snap.State) {
+		back := newBarButton(a.T("nav.back"), colText, colBackground, a.theme, a.tap(a.Back))
 		back.name = "nav.back"
-		home := newBarButton(a.T("nav.home"), colText, colBackground, a.theme, a.Home)
+		home := newBarButton(a.T("nav.home"), colText, colBackground, a.theme, a.tap(a.Home))
 		home.name = "nav.home"
 		left = append(left, back, home)
 	}
-	lang := newBarButton(a.T("bar.language"), colText, colBackground, a.theme, func() {
+	if a.snap.Resident != nil || a.snap.Agent != nil {
+		fin := newBarButton(a.T("nav.finish"), colOnPrimary, colPrimary, a.theme, a.tap(a.Finish))
+		fin.name = "nav.finish"
+		left = append(left, fin)
+	}
+	lang := newBarButton(a.T("bar.language"), colText, colBackground, a.theme, a.tap(func() {
 		if a.lang == Chinese {
 			a.SetLanguage(English)
 		} else {
 			a.SetLanguage(Chinese)
 		}
-	})
+	}))
 	lang.name = "bar.language"
-	call := newBarButton(a.T("bar.callstaff"), colOnPrimary, colAccent, a.theme, a.CallStaff)
+	call := newBarButton(a.T("bar.callstaff"), colOnPrimary, colAccent, a.theme, a.tap(a.CallStaff))
 	call.name = "bar.callstaff"
 	bg := canvas.NewRectangle(colSurface)
 	row := container.NewBorder(nil, nil, container.NewHBox(left...), container.NewHBox(lang, call))
@@ -351,7 +474,12 @@ func (c *callStaffScreen) Build(a *App) fyne.CanvasObject {
 	body := widget.NewLabel(a.T("callstaff.body"))
 	body.Wrapping = fyne.TextWrapWord
 	body.Alignment = fyne.TextAlignCenter
-	ok := newTile(a.T("callstaff.ok"), "", theme.ConfirmIcon(), colPrimary, a.theme, a.Back)
+	ok := newTile(a.T("callstaff.ok"), "", theme.ConfirmIcon(), colPrimary, a.theme, a.tap(func() {
+		if a.Current() == Screen(c) {
+			a.stack = a.stack[:len(a.stack)-1]
+			a.render()
+		}
+	}))
 	ok.name = "callstaff.ok"
 	return container.NewVBox(layout.NewSpacer(), title, body, container.NewCenter(container.NewGridWrap(fyne.NewSize(360, a.theme.TargetSize()*1.5), ok)), layout.NewSpacer())
 }

@@ -5,6 +5,8 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
+
+	"github.com/pudong-community/kiosk/kiosk/visit"
 )
 
 // homeScreen is the attract/home screen: a welcome and six big tiles.
@@ -37,15 +39,19 @@ func (h *homeScreen) Build(a *App) fyne.CanvasObject {
 		case theme.ColorNameButton:
 			c = colSurface
 		}
-		t := newTile(a.T(title), a.T(sub), icon, c, th, tapped)
+		if a.readerDown() && (name == "cases" || name == "apply") {
+			// Without the card reader only the guide works: the tile says why.
+			sub, c, tapped = "outofservice.tile", colSurface, func() {}
+		}
+		t := newTile(a.T(title), a.T(sub), icon, c, th, a.tap(tapped))
 		t.name = name
 		t.minH = th.TileHeight()
 		return t
 	}
 	h.tiles = []*tile{
-		mk("guide", "home.guide", "home.guide.sub", theme.SearchIcon(), theme.ColorNamePrimary, func() { a.Show(&placeholderScreen{name: "guide", title: "screen.guide"}) }),
-		mk("cases", "home.cases", "home.cases.sub", theme.AccountIcon(), theme.ColorNamePrimary, func() { a.Show(&placeholderScreen{name: "cases", title: "screen.cases"}) }),
-		mk("apply", "home.apply", "home.apply.sub", theme.DocumentCreateIcon(), theme.ColorNamePrimary, func() { a.Show(&placeholderScreen{name: "apply", title: "screen.apply"}) }),
+		mk("guide", "home.guide", "home.guide.sub", theme.SearchIcon(), theme.ColorNamePrimary, func() { _ = a.m.Browse() }),
+		mk("cases", "home.cases", "home.cases.sub", theme.AccountIcon(), theme.ColorNamePrimary, func() { _ = a.m.Identify(visit.PurposeCases) }),
+		mk("apply", "home.apply", "home.apply.sub", theme.DocumentCreateIcon(), theme.ColorNamePrimary, func() { a.Show(&applyChooser{}) }),
 		mk("elder", elderTitle, elderSub, theme.ZoomInIcon(), theme.ColorNameButton, func() { a.SetElder(!a.elder) }),
 		mk("language", "home.language", "home.language.sub", theme.ComputerIcon(), theme.ColorNameButton, func() {
 			if a.lang == Chinese {

@@ -1,0 +1,339 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"image"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+
+	"github.com/pudong-community/kiosk/kiosk"
+	"github.com/pudong-community/kiosk/kiosk/visit"
+)
+
+// backer is a screen that takes the back button itself; it returns false
+// to leave it to the App.
+type backer interface {
+	back(a *App) bool
+}
+
+// visitUI is what the screens keep about the visit beyond the machine's
+// snapshot. It is replaced whole when a visit ends, so nothing of one
+// resident survives into the next visit.
+type visitUI struct {
+	countdown   *canvas.Text // the idle warning's countdown, while shown
+	idleButtons [2]*button   // 继续 and end, while shown (for tests)
+
+	wantItem    string // item chosen in the guide, opened once identified
+	cardReading bool   // a card is on the reader and being read
+	cardMsg     string // i18n key of the last card problem
+	keyedErr    string // i18n key of a refused keyed identity
+
+	casesLoading bool
+	casesOnline  bool
+	casesErr     error
+	casesLoaded  bool
+	unsent       []kiosk.SubmissionSummary
+
+	localNo     string // the Submitter's local number of the submission
+	confirmedAt time.Time
+	accepted    *kiosk.Accepted
+	submitErr   error // the last submission's failure
+	printErr    error // the last print's failure
+	printed     int   // receipts printed in this visit
+	receipt     image.Image
+	receiptErr  error
+}
+
+func inFlight(s visit.State) bool {
+	return s == visit.StateSubmitting || s == visit.StatePrinting
+}
+
+// initVisit makes the visit machine; its changes reach apply on the UI
+// goroutine, in order.
+func (a *App) initVisit() {
+	cfg := a.opts.Visit
+	user := cfg.OnChange
+	cfg.OnChange = func(s visit.Snapshot) {
+		if user != nil {
+			user(s)
+		}
+		fyne.Do(func() { a.apply(s) })
+	}
+	m, err := visit.New(cfg)
+	if err != nil {
+		a.visitErr = err
+		def := visit.Config{Clock: cfg.Clock, NewID: cfg.NewID, OnChange: cfg.OnChange}
+		m, _ = visit.New(def)
+	}
+	a.m = m
+	a.clk = cfg.Clock
+	if a.clk == nil {
+		a.clk = visit.SystemClock{}
+	}
+	a.snap = m.Snapshot()
+	a.stackFor = a.snap.State
+}
+
+// apply shows a snapshot of the visit machine. A change of state rebuilds
+// the screen stack for the new state; inside a state (the guide's pages,
+// the form's steps) the stack stays. Snapshots older than the one shown are
+// ignored.
+func (a *App) apply(s visit.Snapshot) {
+	if s.Seq < a.snap.Seq {
+		return
+	}
+	prev := a.snap
+	a.snap = s
+	if s.State == visit.StateEnded || s.State == visit.StateHome && prev.Resident != nil || s.Visit != prev.Visit {
+		a.v = &visitUI{} // forget everything the screens held
+	}
+	a.lang = Chinese
+	if s.English {
+		a.lang = English
+	}
+	if a.elder != s.Elder {
+		a.elder = s.Elder
+		a.applyTheme()
+	}
+	if s.State != visit.StateIdleWarning && s.State != a.stackFor {
+		if !sameStack(a.stackFor, s.State) {
+			a.stack = append(a.stack[:1], a.screensFor(s)...)
+		}
+		a.stackFor = s.State
+	}
+	a.render()
+	a.afterApply(prev, s)
+}
+
+// sameStack reports whether the screens of state from stay for state to: a
+// print returns to the screen it began on, and a submission in flight is
+// shown on the review page it came from.
+func sameStack(from, to visit.State) bool {
+	switch {
+	case to == visit.StatePrinting:
+		return from == visit.StateIdentified || from == visit.StateOutcome
+	case from == visit.StatePrinting:
+		return to == visit.StateIdentified || to == visit.StateOutcome
+	case from == visit.StateReviewing && to == visit.StateSubmitting, from == visit.StateSubmitting && to == visit.StateReviewing:
+		return true
+	}
+	return false
+}
+
+// screensFor is the stack (above home) for a state just entered.
+func (a *App) screensFor(s visit.Snapshot) []Screen {
+	switch s.State {
+	case visit.StateBrowsing:
+		return []Screen{&guideScreen{}}
+	case visit.StateIdentifying:
+		if s.Purpose == visit.PurposeCases {
+			return []Screen{&casesScreen{}}
+		}
+		return []Screen{&identifyScreen{}}
+	case visit.StateIdentified:
+		switch s.Purpose {
+		case visit.PurposeCases:
+			return []Screen{&casesScreen{}}
+		case visit.PurposeApply:
+			return []Screen{&menuScreen{}, &applyListScreen{}}
+		}
+		return []Screen{&menuScreen{}}
+	case visit.StateFilling:
+		return []Screen{&noticeScreen{}}
+	case visit.StateReviewing, visit.StateSubmitting:
+		return []Screen{&reviewScreen{}}
+	case visit.StateOutcome, visit.StatePrinting:
+		return []Screen{&outcomeScreen{}}
+	case visit.StateEnded:
+		return []Screen{&endedScreen{}}
+	}
+	return nil
+}
+
+// afterApply starts the service calls a new state needs.
+func (a *App) afterApply(prev, s visit.Snapshot) {
+	if s.State == visit.StateIdentified && s.Purpose == visit.PurposeCases && !a.v.casesLoaded && !a.v.casesLoading {
+		a.loadCases(s)
+	}
+	if s.State == visit.StateIdentified && prev.State != visit.StateIdentified && a.v.wantItem != "" {
+		a.startWanted()
+	}
+	a.autoPrint(prev, s)
+	if (s.State == visit.StateBrowsing || s.State == visit.StateIdentified) && prev.State != s.State {
+		a.loadCatalog(false)
+	}
+}
+
+// tap wraps a handler: every tap is activity for the idle countdown.
+func (a *App) tap(f func()) func() {
+	return func() {
+		a.m.Touch()
+		f()
+	}
+}
+
+// run calls f off the UI goroutine with a bounded context and hands its
+// result to done on the UI goroutine.
+func (a *App) run(f func(ctx context.Context) func()) {
+	a.jobs.Add(1)
+	go func() {
+		defer a.jobs.Done()
+		ctx, cancel := context.WithTimeout(a.ctx, a.opts.ServiceTimeout)
+		done := f(ctx)
+		cancel()
+		if done != nil {
+			fyne.Do(done)
+		}
+	}()
+}
+
+// Close cancels the service calls in flight and waits for them.
+func (a *App) Close() {
+	a.cancel()
+	a.jobs.Wait()
+}
+
+// Finish ends the visit ("结束办理").
+func (a *App) Finish() { _ = a.m.Finish() }
+
+// loadCatalog fetches the catalogue unless a fresh one is held.
+func (a *App) loadCatalog(force bool) {
+	src := a.opts.Catalog
+	if src == nil || a.catLoading || !force && a.catalog != nil && a.clk.Now().Sub(a.catLoaded) < 5*time.Minute {
+		return
+	}
+	a.catLoading = true
+	a.run(func(ctx context.Context) func() {
+		c, err := src.Catalog(ctx)
+		if err == nil && (c == nil || len(c.Items) == 0) {
+			err = errEmptyCatalog
+		}
+		return func() {
+			a.catLoading = false
+			if err != nil {
+				a.catErr = err
+			} else {
+				a.catalog, a.catErr, a.catLoaded = c, nil, a.clk.Now()
+			}
+			a.render()
+		}
+	})
+}
+
+var errEmptyCatalog = errors.New("ui: the catalogue is empty")
+
+// loadCases asks for the resident's cases and what the terminal holds
+// unsent for them. A late answer for another visit is dropped.
+func (a *App) loadCases(s visit.Snapshot) {
+	src := a.opts.Cases
+	if src == nil || s.Resident == nil {
+		a.v.casesLoaded = true
+		a.v.casesErr = errNoService
+		return
+	}
+	p := *s.Resident
+	v := a.v
+	v.casesLoading = true
+	a.run(func(ctx context.Context) func() {
+		cases, online, err := src.Cases(ctx, p)
+		var unsent []kiosk.SubmissionSummary
+		var uerr error
+		if !online || err != nil {
+			unsent, uerr = src.Unsent(ctx, p.IDNumber)
+		}
+		return func() {
+			if a.v != v {
+				return // the visit ended meanwhile
+			}
+			v.casesLoading, v.casesLoaded = false, true
+			v.casesOnline = online && err == nil
+			v.casesErr = err
+			if uerr == nil {
+				v.unsent = unsent
+			}
+			if err := a.m.SetCases(s.Visit, cases); err != nil && !errors.Is(err, visit.ErrStale) {
+				v.casesErr = err
+			}
+			a.render()
+		}
+	})
+}
+
+var errNoService = errors.New("ui: service not configured")
+
+// CardReading shows that a card is on the reader and being read. Safe from
+// any goroutine.
+func (a *App) CardReading() {
+	fyne.Do(func() {
+		a.v.cardReading = true
+		a.v.cardMsg = ""
+		a.render()
+	})
+}
+
+// CardPresent hands the visit a card just read. expired is the reader's
+// verdict (the machine also checks the card's validity date); age is the
+// holder's age, for the elder-mode offer. Safe from any goroutine.
+func (a *App) CardPresent(p kiosk.Person, expired bool, age int) {
+	_ = age // the machine works the age out from the birth date itself
+	fyne.Do(func() {
+		a.v.cardReading = false
+		a.v.cardMsg = ""
+		var err error
+		if expired {
+			err = a.m.CardFailed(visit.FailExpired)
+		} else {
+			err = a.m.CardRead(p)
+		}
+		switch {
+		case err == nil:
+		case errors.Is(err, visit.ErrCardExpired):
+			a.v.cardMsg = "identify.expired"
+		case errors.Is(err, visit.ErrCardUnsupported):
+			a.v.cardMsg = "identify.unsupported"
+		case errors.Is(err, visit.ErrSamePerson):
+			a.v.cardMsg = "identify.same"
+		case errors.Is(err, visit.ErrUnexpectedCard), errors.Is(err, visit.ErrWrongState):
+			a.v.cardMsg = "identify.notnow"
+		}
+		a.render()
+	})
+}
+
+// CardRemoved reports that the card left the reader. Safe from any
+// goroutine.
+func (a *App) CardRemoved() {
+	fyne.Do(func() {
+		a.v.cardReading = false
+		a.m.CardRemoved()
+	})
+}
+
+// CardError reports a read that failed. reason is for the log, not the
+// screen: the resident is told in plain words. Safe from any goroutine.
+func (a *App) CardError(reason string) {
+	_ = reason
+	fyne.Do(func() {
+		a.v.cardReading = false
+		if err := a.m.CardFailed(visit.FailUnreadable); err == nil {
+			a.v.cardMsg = "identify.unreadable"
+		}
+		a.render()
+	})
+}
+
+// readerDown and printerDown say whether a required device is out of order.
+func (a *App) readerDown() bool  { return a.deviceDown(DeviceCardReader) }
+func (a *App) printerDown() bool { return a.deviceDown(DevicePrinter) }
+
+func (a *App) deviceDown(key string) bool {
+	for _, p := range a.problems {
+		if p.DeviceKey == key {
+			return true
+		}
+	}
+	return false
+}

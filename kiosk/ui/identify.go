@@ -1,0 +1,246 @@
+package ui
+
+import (
+	"errors"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/pudong-community/kiosk/kiosk"
+	"github.com/pudong-community/kiosk/kiosk/visit"
+)
+
+// identifyScreen asks for a card: the resident's own, or in the agent flow
+// the agent's and then the resident's (or their keyed ID number and name),
+// then the authorisation reference.
+type identifyScreen struct {
+	keyed    *keyedResident // the agent keys the resident instead of a card
+	auth     *authForm
+	keyedBtn *button
+}
+
+func (s *identifyScreen) Name() string  { return "identify" }
+func (s *identifyScreen) Title() string { return "screen.identify" }
+
+func (s *identifyScreen) back(a *App) bool {
+	if s.keyed != nil {
+		s.keyed = nil
+		a.render()
+		return true
+	}
+	return false
+}
+
+func (s *identifyScreen) Build(a *App) fyne.CanvasObject {
+	snap := a.snap
+	switch {
+	case snap.Step == visit.StepAuthorisation:
+		if s.auth == nil {
+			s.auth = &authForm{ref: newKeypad(padCode, 32)}
+		}
+		return s.auth.build(a)
+	case snap.Step == visit.StepResident && snap.Agent != nil && s.keyed != nil:
+		return s.keyed.build(a)
+	}
+	var prompt string
+	var extra []fyne.CanvasObject
+	switch {
+	case snap.Step == visit.StepAgent:
+		prompt = a.T("identify.agent")
+		extra = append(extra, body(a.T("identify.agent.sub")))
+	case snap.Agent != nil:
+		prompt = a.T("identify.resident.forAgent")
+		extra = append(extra, body(a.T("identify.agent.is", snap.Agent.Name, kiosk.MaskID(snap.Agent.IDNumber))))
+		if a.opts.Characters != nil {
+			s.keyedBtn = a.newButton("identify.keyed", a.T("identify.keyed"), a.T("identify.keyed.sub"), styleSecondary, func() {
+				s.keyed = &keyedResident{id: newKeypad(padID, 18), name: &nameKeyboard{src: a.opts.Characters}}
+				a.render()
+			})
+			extra = append(extra, s.keyedBtn)
+		}
+	default:
+		prompt = a.T("identify.prompt")
+	}
+	return a.cardPanel(prompt, extra...)
+}
+
+// cardPanel is the "place your card" picture and words, the reading
+// progress and what went wrong with the last card.
+func (a *App) cardPanel(prompt string, extra ...fyne.CanvasObject) fyne.CanvasObject {
+	parts := []fyne.CanvasObject{
+		textBlock(prompt, theme.ColorNamePrimary, theme.SizeNameHeadingText, true, fyne.TextAlignCenter),
+		container.NewCenter(cardPicture(a.theme)),
+	}
+	if a.readerDown() {
+		parts = append(parts, notice(a.T("outofservice.reader")))
+	}
+	switch {
+	case a.v.cardReading:
+		parts = append(parts, centered(a.T("identify.reading"), theme.SizeNameSubHeadingText))
+	case a.snap.Failures >= 3:
+		parts = append(parts, notice(a.failureText()+" "+a.T("identify.thrice")),
+			a.newButton("callstaff:identify", a.T("bar.callstaff"), "", styleAccent, a.CallStaff))
+	case a.v.cardMsg != "":
+		parts = append(parts, notice(a.T(a.v.cardMsg)))
+	case a.snap.LastFailure != visit.FailNone:
+		parts = append(parts, notice(a.failureText()))
+	default:
+		parts = append(parts, centered(a.T("identify.hint"), theme.SizeNameText))
+	}
+	parts = append(parts, extra...)
+	return container.NewVBox(append([]fyne.CanvasObject{layout.NewSpacer()}, append(parts, layout.NewSpacer())...)...)
+}
+
+func (a *App) failureText() string {
+	switch a.snap.LastFailure {
+	case visit.FailExpired:
+		return a.T("identify.expired")
+	case visit.FailUnsupported:
+		return a.T("identify.unsupported")
+	case visit.FailSamePerson:
+		return a.T("identify.same")
+	}
+	return a.T("identify.unreadable")
+}
+
+// cardPicture shows an ID card going onto the reader: not colour alone, the
+// words say it too.
+func cardPicture(th *Theme) fyne.CanvasObject {
+	w := th.TargetSize() * 4
+	reader := canvas.NewRectangle(colMuted)
+	reader.CornerRadius = 16
+	pad := canvas.NewRectangle(colBorder)
+	pad.CornerRadius = 10
+	card := canvas.NewRectangle(colSurface)
+	card.StrokeColor = colPrimary
+	card.StrokeWidth = 4
+	card.CornerRadius = 10
+	photo := canvas.NewRectangle(colPrimary)
+	line1 := canvas.NewRectangle(colBorder)
+	line2 := canvas.NewRectangle(colBorder)
+	arrow := canvas.NewText("↓", colAccent)
+	arrow.TextSize = th.Size(theme.SizeNameHeadingText) * 1.4
+	arrow.TextStyle.Bold = true
+	c := container.NewWithoutLayout(reader, pad, card, photo, line1, line2, arrow)
+	h := w * 0.75
+	reader.Move(fyne.NewPos(0, h*0.55))
+	reader.Resize(fyne.NewSize(w, h*0.45))
+	pad.Move(fyne.NewPos(w*0.2, h*0.6))
+	pad.Resize(fyne.NewSize(w*0.6, h*0.3))
+	card.Move(fyne.NewPos(w*0.25, h*0.05))
+	card.Resize(fyne.NewSize(w*0.5, h*0.45))
+	photo.Move(fyne.NewPos(w*0.55, h*0.12))
+	photo.Resize(fyne.NewSize(w*0.15, h*0.3))
+	line1.Move(fyne.NewPos(w*0.3, h*0.18))
+	line1.Resize(fyne.NewSize(w*0.2, 6))
+	line2.Move(fyne.NewPos(w*0.3, h*0.3))
+	line2.Resize(fyne.NewSize(w*0.2, 6))
+	arrow.Move(fyne.NewPos(w*0.05, h*0.1))
+	return container.NewGridWrap(fyne.NewSize(w, h), c)
+}
+
+// keyedResident is the agent keying the resident's ID number, then name.
+type keyedResident struct {
+	id     *keypad
+	name   *nameKeyboard
+	onName bool
+	err    string
+}
+
+func (k *keyedResident) build(a *App) fyne.CanvasObject {
+	if !k.onName {
+		next := a.newButton("keyed.next", a.T("form.next"), "", stylePrimary, func() {
+			k.onName = true
+			a.render()
+		})
+		_, ok := k.id.check()
+		next.disabled = !ok
+		return container.NewVBox(subheading(a.T("keyed.id")), k.id.build(a, nil), next)
+	}
+	done := a.newButton("keyed.done", a.T("keyed.done"), "", styleSuccess, func() {
+		err := a.m.KeyResident(k.id.value, string(k.name.name))
+		switch {
+		case err == nil:
+			k.err = ""
+		case errors.Is(err, visit.ErrBadIDNumber):
+			k.err, k.onName = "pad.id.bad", false
+		case errors.Is(err, visit.ErrMissingName):
+			k.err = "keyed.noname"
+		case errors.Is(err, visit.ErrSamePerson):
+			k.err = "identify.same"
+		case errors.Is(err, visit.ErrTooLong):
+			k.err = "keyed.toolong"
+		default:
+			k.err = "identify.notnow"
+		}
+		a.render()
+	})
+	done.disabled = len(k.name.name) == 0
+	parts := []fyne.CanvasObject{subheading(a.T("keyed.name")), body(a.T("keyed.id.is", kiosk.MaskID(k.id.value)))}
+	if k.err != "" {
+		parts = append(parts, errorText(a.T(k.err)))
+	}
+	parts = append(parts, k.name.build(a, func() {}), done)
+	return container.NewVBox(parts...)
+}
+
+// Relations an agent may have to the resident.
+var relations = []string{"relation.spouse", "relation.child", "relation.parent", "relation.kin", "relation.socialworker", "relation.volunteer"}
+
+// authForm takes the authorisation (委托书) reference and the relation.
+type authForm struct {
+	ref      *keypad
+	relation string
+	err      string
+	done     *button
+}
+
+func (f *authForm) build(a *App) fyne.CanvasObject {
+	var rel []fyne.CanvasObject
+	for _, r := range relations {
+		r := r
+		st := styleSecondary
+		if f.relation == r {
+			st = styleSelected
+		}
+		rel = append(rel, a.newButton("rel:"+r, a.T(r), "", st, func() { f.relation = r; a.render() }))
+	}
+	f.done = a.newButton("auth.done", a.T("auth.done"), "", styleSuccess, func() {
+		// The relation goes to the central system in Chinese, whatever the
+		// screen's language.
+		err := a.m.SetAuthorisation(f.ref.value, a.cat.T(Chinese, f.relation))
+		switch {
+		case err == nil:
+			f.err = ""
+		case errors.Is(err, visit.ErrEmptyAuthorisation):
+			f.err = "auth.empty"
+		case errors.Is(err, visit.ErrTooLong):
+			f.err = "keyed.toolong"
+		default:
+			f.err = "identify.notnow"
+		}
+		a.render()
+	})
+	_, ok := f.ref.check()
+	f.done.disabled = !ok || f.relation == ""
+	parts := []fyne.CanvasObject{subheading(a.T("auth.ref")), f.ref.build(a, nil), subheading(a.T("auth.relation")),
+		container.NewGridWithColumns(3, rel...)}
+	if f.err != "" {
+		parts = append(parts, errorText(a.T(f.err)))
+	}
+	parts = append(parts, f.done)
+	return scroll(container.NewVBox(parts...))
+}
+
+// elderOffer asks a card holder of 60 or more whether to turn elder mode on.
+func (a *App) elderOffer() fyne.CanvasObject {
+	if !a.snap.ElderOffered || a.elder {
+		return nil
+	}
+	yes := a.newButton("elder.yes", a.T("elder.offer.yes"), "", stylePrimary, func() { a.SetElder(true) })
+	no := a.newButton("elder.no", a.T("elder.offer.no"), "", styleSecondary, func() { _ = a.m.DismissElderOffer() })
+	return panel(subheading(a.T("elder.offer")), container.NewGridWithColumns(2, yes, no))
+}

@@ -1,0 +1,63 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/pudong-community/kiosk/kiosk/visit"
+)
+
+// buildIdleWarning is the full-screen idle warning: a countdown and a big
+// "继续". The visit machine decides when it shows (never during a
+// submission or a print) and ends the visit when the countdown runs out.
+func (a *App) buildIdleWarning() fyne.CanvasObject {
+	th := a.theme
+	bg := canvas.NewRectangle(colWarnBg)
+	title := textBlock(a.T("idle.title"), theme.ColorNameForegroundOnWarning, theme.SizeNameHeadingText, true, fyne.TextAlignCenter)
+	msg := textBlock(a.T("idle.body"), theme.ColorNameForegroundOnWarning, theme.SizeNameSubHeadingText, false, fyne.TextAlignCenter)
+	a.v.countdown = canvas.NewText(a.countdownText(), colAccent)
+	a.v.countdown.TextSize = th.Size(theme.SizeNameHeadingText) * 1.6
+	a.v.countdown.TextStyle.Bold = true
+	a.v.countdown.Alignment = fyne.TextAlignCenter
+	cont := a.newButton("idle.continue", a.T("idle.continue"), a.T("idle.continue.sub"), styleSuccess, func() { _ = a.m.Continue() })
+	cont.big = true
+	end := a.newButton("idle.end", a.T("idle.end"), "", styleSecondary, a.Finish)
+	a.v.idleButtons = [2]*button{cont, end}
+	size := fyne.NewSize(th.TargetSize()*7, th.TileHeight())
+	content := container.NewVBox(layout.NewSpacer(), title, msg, a.v.countdown,
+		container.NewCenter(container.NewGridWrap(size, cont)),
+		container.NewCenter(container.NewGridWrap(fyne.NewSize(size.Width, th.TargetSize()), end)),
+		layout.NewSpacer())
+	return container.NewStack(bg, container.NewPadded(content))
+}
+
+// endedScreen thanks the resident and says their data is gone; a tap (or
+// a few seconds) goes home.
+type endedScreen struct {
+	home *button
+}
+
+func (s *endedScreen) Name() string  { return "ended" }
+func (s *endedScreen) Title() string { return "" }
+
+func (s *endedScreen) back(a *App) bool { a.m.Touch(); return true }
+
+func (s *endedScreen) Build(a *App) fyne.CanvasObject {
+	reason := "ended.finished"
+	switch a.snap.EndReason {
+	case visit.EndTimeout:
+		reason = "ended.timeout"
+	case visit.EndCardRemoved:
+		reason = "ended.card"
+	}
+	s.home = a.newButton("ended.home", a.T("ended.home"), "", stylePrimary, func() {})
+	return container.NewVBox(layout.NewSpacer(),
+		centered(a.T("ended.title"), theme.SizeNameHeadingText),
+		centered(a.T(reason), theme.SizeNameSubHeadingText),
+		centered(a.T("ended.wiped"), theme.SizeNameText),
+		container.NewCenter(container.NewGridWrap(fyne.NewSize(a.theme.TargetSize()*6, a.theme.TargetSize()*1.4), s.home)),
+		layout.NewSpacer())
+}

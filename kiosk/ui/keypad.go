@@ -1,0 +1,320 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/pudong-community/kiosk/kiosk"
+)
+
+// padKind is what a keypad takes.
+type padKind int
+
+const (
+	padDigits padKind = iota // 0–9
+	padPhone                 // 11 digits, mainland mobile prefixes
+	padID                    // 0–9 and X, GB 11643 check digit verified as typed
+	padCode                  // 0–9, A–Z and '-' (authorisation references)
+)
+
+// keypad is an on-screen keypad with the value it holds and a live check.
+// The value lives only in the screen that owns the keypad, which is
+// dropped when the visit ends.
+type keypad struct {
+	kind   padKind
+	value  string
+	maxLen int
+	keys   map[string]*button // for tests
+}
+
+func newKeypad(kind padKind, maxLen int) *keypad {
+	switch kind {
+	case padPhone:
+		maxLen = 11
+	case padID:
+		maxLen = 18
+	}
+	if maxLen <= 0 || maxLen > 64 {
+		maxLen = 64
+	}
+	return &keypad{kind: kind, maxLen: maxLen}
+}
+
+// press applies one key.
+func (k *keypad) press(key string) {
+	switch key {
+	case "delete":
+		if k.value != "" {
+			k.value = k.value[:len(k.value)-1]
+		}
+		return
+	case "clear":
+		k.value = ""
+		return
+	}
+	if len(k.value) >= k.maxLen {
+		return
+	}
+	if k.kind == padID && key == "X" && len(k.value) != 17 {
+		return // X is only ever the last character
+	}
+	k.value += key
+}
+
+// check says what is wrong with the value so far, as an i18n key, and
+// whether it is complete and right.
+func (k *keypad) check() (msgKey string, ok bool) {
+	v := k.value
+	switch k.kind {
+	case padPhone:
+		switch {
+		case v == "":
+			return "pad.phone.hint", false
+		case v[0] != '1' || len(v) > 1 && v[1] < '3':
+			return "pad.phone.prefix", false
+		case len(v) < 11:
+			return "pad.phone.short", false
+		}
+		return "pad.ok", true
+	case padID:
+		switch {
+		case v == "":
+			return "pad.id.hint", false
+		case len(v) < 17:
+			return "pad.id.short", false
+		case len(v) == 17:
+			return "pad.id.last", false
+		case !kiosk.ValidIDNumber(v):
+			return "pad.id.bad", false
+		}
+		return "pad.ok", true
+	}
+	if v == "" {
+		return "pad.empty", false
+	}
+	return "pad.ok", true
+}
+
+// display groups the value for reading back: an ID as 6-8-4, a phone as
+// 3-4-4.
+func (k *keypad) display() string {
+	v := k.value
+	group := func(sizes ...int) string {
+		var parts []string
+		for _, n := range sizes {
+			if len(v) <= n {
+				if v != "" {
+					parts = append(parts, v)
+				}
+				v = ""
+				break
+			}
+			parts = append(parts, v[:n])
+			v = v[n:]
+		}
+		if v != "" {
+			parts = append(parts, v)
+		}
+		return strings.Join(parts, " ")
+	}
+	switch k.kind {
+	case padID:
+		return group(6, 8, 4)
+	case padPhone:
+		return group(3, 4, 4)
+	}
+	return v
+}
+
+// build draws the value, the check message and the keys. changed runs
+// after every key.
+func (k *keypad) build(a *App, changed func()) fyne.CanvasObject {
+	k.keys = map[string]*button{}
+	key := func(label, name string) *button {
+		b := a.newButton("key:"+name, label, "", styleSecondary, func() {
+			k.press(name)
+			if changed != nil {
+				changed()
+			}
+			a.render()
+		})
+		b.big = true
+		k.keys[name] = b
+		return b
+	}
+	var rows []fyne.CanvasObject
+	digits := []string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}
+	var grid []fyne.CanvasObject
+	for _, d := range digits {
+		grid = append(grid, key(d, d))
+	}
+	left := key(a.T("key.clear"), "clear")
+	if k.kind == padID {
+		left = key("X", "X")
+		left.disabled = len(k.value) != 17
+	}
+	grid = append(grid, left, key("0", "0"), key(a.T("key.delete"), "delete"))
+	cols := 3
+	if k.kind == padCode {
+		for c := 'A'; c <= 'Z'; c++ {
+			grid = append(grid, key(string(c), string(c)))
+		}
+		grid = append(grid, key("-", "-"), key(a.T("key.clear"), "clear"))
+		cols = 8
+		if a.elder {
+			cols = 6
+		}
+	}
+	shown := k.display()
+	if shown == "" {
+		shown = " "
+	}
+	box := panel(textBlock(shown, theme.ColorNameForeground, theme.SizeNameHeadingText, true, fyne.TextAlignCenter))
+	msgKey, ok := k.check()
+	var msg fyne.CanvasObject
+	switch {
+	case ok:
+		msg = textBlock("✔ "+a.T(msgKey), theme.ColorNameSuccess, theme.SizeNameText, true, fyne.TextAlignCenter)
+	case msgKey == "pad.id.bad" || msgKey == "pad.phone.prefix":
+		msg = textBlock("✘ "+a.T(msgKey), theme.ColorNameError, theme.SizeNameText, true, fyne.TextAlignCenter)
+	default:
+		msg = centered(a.T(msgKey), theme.SizeNameText)
+	}
+	rows = append(rows, box, msg)
+	pad := container.NewGridWithColumns(cols, grid...)
+	width := a.theme.TargetSize() * 1.6 * float32(cols)
+	if k.kind == padCode {
+		width = a.theme.TargetSize() * 1.2 * float32(cols)
+	}
+	rows = append(rows, container.NewCenter(container.NewGridWrap(fyne.NewSize(width, pad.MinSize().Height), pad)))
+	return container.NewVBox(rows...)
+}
+
+// datePicker picks a date with big − and + buttons for year, month and day.
+type datePicker struct {
+	t    time.Time
+	keys map[string]*button
+}
+
+func newDatePicker(value string, now time.Time) *datePicker {
+	t, err := time.Parse(kiosk.DateLayout, value)
+	if err != nil {
+		y, m, d := now.Date()
+		t = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	}
+	return &datePicker{t: t}
+}
+
+func (p *datePicker) value() string { return p.t.Format(kiosk.DateLayout) }
+
+func (p *datePicker) build(a *App, changed func()) fyne.CanvasObject {
+	p.keys = map[string]*button{}
+	step := func(name string, f func(time.Time) time.Time) *button {
+		b := a.newButton("date:"+name, strings.TrimLeft(name, "ymd"), "", styleSecondary, func() {
+			if n := f(p.t); n.Year() >= 1900 && n.Year() <= 2100 {
+				p.t = n
+			}
+			if changed != nil {
+				changed()
+			}
+			a.render()
+		})
+		b.big = true
+		p.keys[name] = b
+		return b
+	}
+	addMonths := func(t time.Time, n int) time.Time {
+		y, m, d := t.Date()
+		first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
+		last := first.AddDate(0, 1, -1).Day()
+		return first.AddDate(0, 0, min(d, last)-1)
+	}
+	col := func(label, value string, minus, plus *button) fyne.CanvasObject {
+		return container.NewVBox(centered(label, theme.SizeNameText), plus,
+			textBlock(value, theme.ColorNameForeground, theme.SizeNameHeadingText, true, fyne.TextAlignCenter), minus)
+	}
+	y, m, d := p.t.Date()
+	return container.NewGridWithColumns(3,
+		col(a.T("date.year"), fmt.Sprint(y), step("y-", func(t time.Time) time.Time { return addMonths(t, -12) }), step("y+", func(t time.Time) time.Time { return addMonths(t, 12) })),
+		col(a.T("date.month"), fmt.Sprint(int(m)), step("m-", func(t time.Time) time.Time { return addMonths(t, -1) }), step("m+", func(t time.Time) time.Time { return addMonths(t, 1) })),
+		col(a.T("date.day"), fmt.Sprint(d), step("d-", func(t time.Time) time.Time { return t.AddDate(0, 0, -1) }), step("d+", func(t time.Time) time.Time { return t.AddDate(0, 0, 1) })),
+	)
+}
+
+// nameKeyboard keys a Chinese name by pinyin: letters make a syllable, a
+// tap on a candidate adds the character. "·" joins the parts of a
+// minority or foreign name.
+type nameKeyboard struct {
+	src    kiosk.CharacterSource
+	pinyin string
+	name   []rune
+	keys   map[string]*button
+}
+
+const maxNameRunes = 50
+
+func (n *nameKeyboard) build(a *App, changed func()) fyne.CanvasObject {
+	n.keys = map[string]*button{}
+	key := func(label, name string, f func()) *button {
+		b := a.newButton(name, label, "", styleSecondary, func() { f(); changed(); a.render() })
+		b.big = true
+		n.keys[name] = b
+		return b
+	}
+	var letters []fyne.CanvasObject
+	for c := 'a'; c <= 'z'; c++ {
+		l := string(c)
+		letters = append(letters, key(strings.ToUpper(l), "key:"+l, func() {
+			if len(n.pinyin) < 6 {
+				n.pinyin += l
+			}
+		}))
+	}
+	letters = append(letters,
+		key("·", "key:dot", func() {
+			if len(n.name) > 0 && len(n.name) < maxNameRunes {
+				n.name = append(n.name, '·')
+			}
+		}),
+		key(a.T("key.delete"), "key:delete", func() {
+			switch {
+			case n.pinyin != "":
+				n.pinyin = n.pinyin[:len(n.pinyin)-1]
+			case len(n.name) > 0:
+				n.name = n.name[:len(n.name)-1]
+			}
+		}))
+	cols := 7
+	if a.elder {
+		cols = 6
+	}
+	var cands []fyne.CanvasObject
+	if n.pinyin != "" && n.src != nil {
+		for _, c := range n.src.Candidates(n.pinyin, 8) {
+			c := c
+			cands = append(cands, key(c, "cand:"+c, func() {
+				if len(n.name) < maxNameRunes {
+					n.name = append(n.name, []rune(c)...)
+				}
+				n.pinyin = ""
+			}))
+		}
+	}
+	candRow := fyne.CanvasObject(body(a.T("name.hint")))
+	if len(cands) > 0 {
+		candRow = container.NewGridWithColumns(4, cands...)
+	} else if n.pinyin != "" {
+		candRow = body(a.T("name.nocand"))
+	}
+	shown := string(n.name)
+	if n.pinyin != "" {
+		shown += " " + n.pinyin
+	}
+	box := panel(textBlock(shown+" ", theme.ColorNameForeground, theme.SizeNameHeadingText, true, fyne.TextAlignLeading))
+	return container.NewVBox(box, candRow, container.NewGridWithColumns(cols, letters...))
+}

@@ -1,0 +1,154 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/pudong-community/kiosk/kiosk"
+)
+
+// Shortcuts of the search keyboard: characters and words that begin many
+// item names, for residents who do not know pinyin.
+var searchShortcuts = []string{"老", "医", "保", "证", "登记", "就业", "残", "生育", "居住", "救助"}
+
+// maxQuery bounds what the search keyboard accepts.
+const maxQuery = 16
+
+// searchScreen searches the catalogue as the resident types pinyin
+// initials (A–Z) or taps character shortcuts.
+type searchScreen struct {
+	query   string
+	results []kiosk.Item
+	err     error
+	seq     int
+	pg      pager
+	keys    map[string]*button // for tests
+	rows    []*button
+}
+
+func (s *searchScreen) Name() string  { return "search" }
+func (s *searchScreen) Title() string { return "screen.search" }
+
+// setQuery changes the query and searches at once; an answer to an older
+// query is dropped.
+func (s *searchScreen) setQuery(a *App, q string) {
+	s.query = q
+	s.pg.page = 0
+	s.seq++
+	seq := s.seq
+	if strings.TrimSpace(q) == "" || a.opts.Catalog == nil {
+		s.results, s.err = nil, nil
+		a.render()
+		return
+	}
+	src := a.opts.Catalog
+	a.render()
+	a.run(func(ctx context.Context) func() {
+		items, err := src.Search(ctx, q, 50)
+		return func() {
+			if seq != s.seq {
+				return
+			}
+			s.results, s.err = items, err
+			if a.Current() == Screen(s) {
+				a.render()
+			}
+		}
+	})
+}
+
+func (s *searchScreen) Build(a *App) fyne.CanvasObject {
+	s.keys = map[string]*button{}
+	key := func(label, name string, f func()) *button {
+		b := a.newButton(name, label, "", styleSecondary, f)
+		b.big = true
+		s.keys[name] = b
+		return b
+	}
+	var letters []fyne.CanvasObject
+	for c := 'A'; c <= 'Z'; c++ {
+		l := string(c)
+		letters = append(letters, key(l, "key:"+l, func() {
+			if utf8.RuneCountInString(s.query) < maxQuery {
+				s.setQuery(a, s.query+strings.ToLower(l))
+			}
+		}))
+	}
+	del := key(a.T("key.delete"), "key:delete", func() {
+		if r := []rune(s.query); len(r) > 0 {
+			s.setQuery(a, string(r[:len(r)-1]))
+		}
+	})
+	clr := key(a.T("key.clear"), "key:clear", func() { s.setQuery(a, "") })
+	letters = append(letters, del, clr)
+	cols := 7
+	if a.elder {
+		cols = 6
+	}
+	var shorts []fyne.CanvasObject
+	for _, w := range searchShortcuts {
+		w := w
+		shorts = append(shorts, key(w, "key:"+w, func() {
+			if utf8.RuneCountInString(s.query)+utf8.RuneCountInString(w) <= maxQuery {
+				s.setQuery(a, s.query+w)
+			}
+		}))
+	}
+	shortCols := 5
+	q := s.query
+	if q == "" {
+		q = a.T("search.placeholder")
+	}
+	box := panel(textBlock(strings.ToUpper(q), theme.ColorNameForeground, theme.SizeNameHeadingText, true, fyne.TextAlignLeading))
+	keyboard := container.NewVBox(
+		container.NewGridWithColumns(cols, letters...),
+		body(a.T("search.shortcuts")),
+		container.NewGridWithColumns(shortCols, shorts...),
+	)
+	var res fyne.CanvasObject
+	switch {
+	case a.opts.Catalog == nil:
+		res = notice(a.T("guide.unavailable"))
+	case s.err != nil:
+		res = notice(a.T("search.error"))
+	case strings.TrimSpace(s.query) == "":
+		res = body(a.T("search.hint"))
+	case len(s.results) == 0:
+		res = body(a.T("search.none"))
+	default:
+		s.rows = s.rows[:0]
+		per := a.perPage() - 3
+		if per < 2 {
+			per = 2
+		}
+		from := s.pg.page * per
+		if from >= len(s.results) {
+			s.pg.page, from = 0, 0
+		}
+		to := min(from+per, len(s.results))
+		var rows []fyne.CanvasObject
+		rows = append(rows, body(a.T("search.count", len(s.results))))
+		for _, it := range s.results[from:to] {
+			b := a.itemRow(it, func(it kiosk.Item) { a.Show(&itemScreen{item: it}) })
+			s.rows = append(s.rows, b)
+			rows = append(rows, b)
+		}
+		if len(s.results) > per {
+			more := a.newButton("search.more", a.T("search.more", from+1, to, len(s.results)), "", styleSecondary, func() {
+				s.pg.page++
+				if s.pg.page*per >= len(s.results) {
+					s.pg.page = 0
+				}
+				a.render()
+			})
+			rows = append(rows, more)
+		}
+		res = container.NewVBox(rows...)
+	}
+	return container.NewBorder(box, keyboard, nil, nil, res)
+}

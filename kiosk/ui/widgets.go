@@ -1,0 +1,240 @@
+package ui
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Button styles.
+type style int
+
+const (
+	stylePrimary   style = iota // blue, white text: the main action
+	styleSecondary              // light panel, dark text, border: lists and keys
+	styleAccent                 // dark red, white text: call staff, danger
+	styleSuccess                // dark green, white text: confirm
+	styleSelected               // a chosen option: blue with a thick border
+)
+
+// button is the screens' touch target: never smaller than the theme's
+// target size, a wrapped title (long item names stay whole) and an optional
+// second line. Disabled buttons keep readable text and say why elsewhere.
+type button struct {
+	widget.BaseWidget
+	name     string
+	title    string
+	sub      string
+	st       style
+	th       *Theme
+	disabled bool
+	onTapped func()
+	big      bool // a heading-size title (keypad keys, confirm)
+	minW     float32
+}
+
+func (a *App) newButton(name, title, sub string, st style, tapped func()) *button {
+	b := &button{name: name, title: title, sub: sub, st: st, th: a.theme}
+	if tapped != nil {
+		b.onTapped = a.tap(tapped)
+	}
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// Tapped runs the action unless disabled.
+func (b *button) Tapped(*fyne.PointEvent) {
+	if b.disabled || b.onTapped == nil {
+		return
+	}
+	b.onTapped()
+}
+
+func (b *button) MinSize() fyne.Size {
+	s := b.BaseWidget.MinSize()
+	t := b.th.TargetSize()
+	if s.Height < t {
+		s.Height = t
+	}
+	w := t
+	if b.minW > w {
+		w = b.minW
+	}
+	if s.Width < w {
+		s.Width = w
+	}
+	return s
+}
+
+func (b *button) colors() (bg, fg, border color.Color, fgName fyne.ThemeColorName) {
+	switch b.st {
+	case styleSecondary:
+		bg, fg, border, fgName = colSurface, colText, colBorder, theme.ColorNameForeground
+	case styleAccent:
+		bg, fg, border, fgName = colAccent, colOnPrimary, colAccent, theme.ColorNameForegroundOnPrimary
+	case styleSuccess:
+		bg, fg, border, fgName = colSuccess, colOnPrimary, colSuccess, theme.ColorNameForegroundOnPrimary
+	case styleSelected:
+		bg, fg, border, fgName = colPrimary, colOnPrimary, colText, theme.ColorNameForegroundOnPrimary
+	default:
+		bg, fg, border, fgName = colPrimary, colOnPrimary, colPrimary, theme.ColorNameForegroundOnPrimary
+	}
+	if b.disabled {
+		bg, fg, border, fgName = colSurface, colDisabled, colDisabled, theme.ColorNameDisabled
+	}
+	return
+}
+
+func (b *button) CreateRenderer() fyne.WidgetRenderer {
+	bg, _, border, fgName := b.colors()
+	rect := canvas.NewRectangle(bg)
+	rect.CornerRadius = 12
+	rect.StrokeColor = border
+	rect.StrokeWidth = 2
+	if b.st == styleSelected {
+		rect.StrokeWidth = 5
+	}
+	size := theme.SizeNameSubHeadingText
+	if !b.big {
+		size = theme.SizeNameText
+	}
+	title := textBlock(b.title, fgName, size, true, fyne.TextAlignCenter)
+	rows := []fyne.CanvasObject{layout.NewSpacer(), title}
+	if b.sub != "" {
+		rows = append(rows, textBlock(b.sub, fgName, theme.SizeNameCaptionText, false, fyne.TextAlignCenter))
+	}
+	rows = append(rows, layout.NewSpacer())
+	pad := b.th.Size(theme.SizeNamePadding)
+	return widget.NewSimpleRenderer(container.NewStack(rect, container.New(layout.NewCustomPaddedLayout(pad/2, pad/2, pad, pad), container.NewVBox(rows...))))
+}
+
+// textBlock is wrapped text in one colour and size of the theme.
+func textBlock(s string, col fyne.ThemeColorName, size fyne.ThemeSizeName, bold bool, align fyne.TextAlign) *widget.RichText {
+	rt := widget.NewRichText(&widget.TextSegment{Text: s, Style: widget.RichTextStyle{
+		ColorName: col, SizeName: size, Alignment: align, TextStyle: fyne.TextStyle{Bold: bold},
+	}})
+	rt.Wrapping = fyne.TextWrapWord
+	return rt
+}
+
+// Text helpers in the kiosk's sizes.
+func heading(s string) *widget.RichText {
+	return textBlock(s, theme.ColorNameForeground, theme.SizeNameHeadingText, true, fyne.TextAlignLeading)
+}
+func subheading(s string) *widget.RichText {
+	return textBlock(s, theme.ColorNameForeground, theme.SizeNameSubHeadingText, true, fyne.TextAlignLeading)
+}
+func body(s string) *widget.RichText {
+	return textBlock(s, theme.ColorNameForeground, theme.SizeNameText, false, fyne.TextAlignLeading)
+}
+func centered(s string, size fyne.ThemeSizeName) *widget.RichText {
+	return textBlock(s, theme.ColorNameForeground, size, true, fyne.TextAlignCenter)
+}
+func errorText(s string) *widget.RichText {
+	return textBlock(s, theme.ColorNameError, theme.SizeNameText, true, fyne.TextAlignLeading)
+}
+
+// panel puts objects on a light card with a border.
+func panel(objs ...fyne.CanvasObject) fyne.CanvasObject {
+	bg := canvas.NewRectangle(colSurface)
+	bg.CornerRadius = 12
+	bg.StrokeColor = colBorder
+	bg.StrokeWidth = 1
+	return container.NewStack(bg, container.NewPadded(container.NewVBox(objs...)))
+}
+
+// notice is a message box: warning colours with a bold text.
+func notice(s string) fyne.CanvasObject {
+	bg := canvas.NewRectangle(colWarnBg)
+	bg.StrokeColor = colWarning
+	bg.StrokeWidth = 2
+	bg.CornerRadius = 8
+	return container.NewStack(bg, container.NewPadded(textBlock(s, theme.ColorNameForegroundOnWarning, theme.SizeNameText, true, fyne.TextAlignLeading)))
+}
+
+// perPage is how many list rows fit one page: fewer in elder mode and on a
+// landscape screen.
+func (a *App) perPage() int {
+	n := 6
+	if a.elder {
+		n = 4
+	}
+	if s := a.win.Canvas().Size(); s.Width > s.Height*1.2 {
+		n -= 2
+	}
+	return n
+}
+
+// pager pages a list: rows of the page and, when there is more than one
+// page, a bar with previous/next and "page i of n". page is clamped.
+type pager struct {
+	page int
+}
+
+func (p *pager) slice(a *App, total int) (from, to int) {
+	per := a.perPage()
+	pages := (total + per - 1) / per
+	if pages == 0 {
+		pages = 1
+	}
+	if p.page >= pages {
+		p.page = pages - 1
+	}
+	if p.page < 0 {
+		p.page = 0
+	}
+	from = p.page * per
+	to = from + per
+	if to > total {
+		to = total
+	}
+	return from, to
+}
+
+func (p *pager) bar(a *App, total int) fyne.CanvasObject {
+	per := a.perPage()
+	pages := (total + per - 1) / per
+	if pages <= 1 {
+		return nil
+	}
+	prev := a.newButton("page.prev", a.T("page.prev"), "", styleSecondary, func() { p.page--; a.render() })
+	prev.disabled = p.page == 0
+	next := a.newButton("page.next", a.T("page.next"), "", styleSecondary, func() { p.page++; a.render() })
+	next.disabled = p.page >= pages-1
+	prev.minW, next.minW = a.theme.TargetSize()*2.5, a.theme.TargetSize()*2.5
+	label := centered(a.T("page.of", p.page+1, pages), theme.SizeNameText)
+	return container.NewBorder(nil, nil, prev, next, label)
+}
+
+// list builds a paged list of rows with the pager bar under it.
+func (a *App) list(p *pager, total int, row func(i int) fyne.CanvasObject) fyne.CanvasObject {
+	from, to := p.slice(a, total)
+	var objs []fyne.CanvasObject
+	for i := from; i < to; i++ {
+		objs = append(objs, row(i))
+	}
+	rows := container.NewVBox(objs...)
+	if bar := p.bar(a, total); bar != nil {
+		return container.NewBorder(nil, bar, nil, nil, rows)
+	}
+	return rows
+}
+
+// scroll wraps long content (a notice of many pages) in a vertical scroller
+// with a wide scroll bar.
+func scroll(o fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewVScroll(o)
+}
+
+// pick chooses the Chinese or the English text, falling back to Chinese.
+func (a *App) pick(zh, en string) string {
+	if a.lang == English && en != "" {
+		return en
+	}
+	return zh
+}
