@@ -87,7 +87,9 @@ func run(ctx context.Context, kiosk, out string, w, h int) error {
 			return fmt.Errorf("the terminal exited before its window appeared: %v (see %s)", err, logf.Name())
 		default:
 		}
-		o, err := exec.CommandContext(ctx, "xdotool", "search", "--onlyvisible", "--name", "智能社工").Output()
+		search := exec.CommandContext(ctx, "xdotool", "search", "--onlyvisible", "--name", "智能社工")
+		search.Env = append(os.Environ(), "DISPLAY="+display)
+		o, err := search.Output()
 		if err == nil && len(strings.TrimSpace(string(o))) > 0 {
 			break
 		}
@@ -157,10 +159,20 @@ func checkHome(path string, w, h int) error {
 		return fmt.Errorf("screenshot is %dx%d, want %dx%d", b.Dx(), b.Dy(), w, h)
 	}
 	colours := map[color.RGBA]bool{}
+	black, sampled := 0, 0
 	for y := b.Min.Y; y < b.Max.Y; y += 3 {
 		for x := b.Min.X; x < b.Max.X; x += 3 {
-			colours[rgba(img.At(x, y))] = true
+			c := rgba(img.At(x, y))
+			colours[c] = true
+			sampled++
+			if c.R < 8 && c.G < 8 && c.B < 8 {
+				black++
+			}
 		}
+	}
+	// The terminal is full screen: no bare root window may show.
+	if black*20 > sampled {
+		return fmt.Errorf("%d%% of the screen is black: the window does not fill it", black*100/sampled)
 	}
 	if len(colours) < 64 {
 		return fmt.Errorf("only %d distinct colours: the screen looks blank", len(colours))

@@ -1,0 +1,99 @@
+// Command kiosk is the 智能社工 self-service terminal.
+//
+//	kiosk [-config FILE]              run the terminal
+//	kiosk demo                        the whole system on one machine, no hardware
+//	kiosk diag SUBCOMMAND [flags]     maintenance checks for SSH
+//	kiosk check-config FILE           validate a configuration file
+//	kiosk version                     print the version
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+// Exit codes shared by the subcommands.
+const (
+	exitOK       = 0
+	exitFailure  = 1
+	exitUsage    = 2
+	exitNoAnswer = 4
+)
+
+// diagCommand is one `kiosk diag NAME` subcommand. Each lives in its own
+// diag_NAME.go file and registers itself from init.
+type diagCommand struct {
+	summary string
+	run     func(args []string, stdout, stderr io.Writer) int
+}
+
+var diagCommands = map[string]diagCommand{}
+
+func registerDiag(name, summary string, run func(args []string, stdout, stderr io.Writer) int) {
+	if _, dup := diagCommands[name]; dup {
+		panic("kiosk: diag command registered twice: " + name)
+	}
+	diagCommands[name] = diagCommand{summary: summary, run: run}
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "version", "-version", "--version":
+			fmt.Fprintf(stdout, "kiosk %s\n", version)
+			return exitOK
+		case "diag":
+			return runDiag(args[1:], stdout, stderr)
+		case "check-config":
+			return runCheckConfig(args[1:], stdout, stderr)
+		case "demo":
+			return runDemo(args[1:], stdout, stderr)
+		case "help", "-h", "-help", "--help":
+			usage(stdout)
+			return exitOK
+		}
+	}
+	return runTerminal(args, stdout, stderr)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, `usage:
+  kiosk [-config FILE]            run the terminal
+  kiosk demo [-data DIR]          the whole system on one machine, no hardware
+  kiosk diag SUBCOMMAND [flags]   maintenance checks (kiosk diag help)
+  kiosk check-config FILE         validate a configuration file
+  kiosk version                   print the version`)
+}
+
+func runDiag(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(stdout, "usage: kiosk diag SUBCOMMAND [flags]")
+		names := make([]string, 0, len(diagCommands))
+		for n := range diagCommands {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			fmt.Fprintf(stdout, "  %-10s %s\n", n, diagCommands[n].summary)
+		}
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	c, ok := diagCommands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "kiosk diag: unknown subcommand %q (try: kiosk diag help)\n", args[0])
+		return exitUsage
+	}
+	return c.run(args[1:], stdout, stderr)
+}

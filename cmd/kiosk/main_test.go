@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pudong-community/kiosk/kiosk/store"
+)
+
+func runCapture(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := runCapture("version")
+	if code != 0 || !strings.HasPrefix(out, "kiosk ") || strings.TrimSpace(out) == "kiosk" {
+		t.Errorf("version: code %d out %q", code, out)
+	}
+}
+
+func TestCheckConfig(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.toml")
+	os.WriteFile(good, []byte("[terminal]\nid = \"PD-T9\"\n"), 0o600)
+	bad := filepath.Join(dir, "bad.toml")
+	os.WriteFile(bad, []byte("[printer]\ncolour = \"red\"\nbaud = 1234\n"), 0o600)
+	syntax := filepath.Join(dir, "syntax.toml")
+	os.WriteFile(syntax, []byte("[printer\n"), 0o600)
+
+	if code, out, errs := runCapture("check-config", good); code != 0 || !strings.Contains(out, "ok") {
+		t.Errorf("good config: code %d out %q err %q", code, out, errs)
+	}
+	code, _, errs := runCapture("check-config", bad)
+	if code == 0 || !strings.Contains(errs, "printer.colour: unknown key") || !strings.Contains(errs, "printer.baud") {
+		t.Errorf("bad config: code %d err %q", code, errs)
+	}
+	code, _, errs = runCapture("check-config", syntax)
+	if code == 0 || !strings.Contains(errs, "syntax.toml") || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+		t.Errorf("syntax error: code %d, want one line naming the file; got %q", code, errs)
+	}
+	if code, _, errs := runCapture("check-config", filepath.Join(dir, "missing.toml")); code == 0 || !strings.Contains(errs, "missing.toml") {
+		t.Errorf("missing file: code %d err %q", code, errs)
+	}
+	if code, _, _ := runCapture("check-config"); code != exitUsage {
+		t.Errorf("no file: code %d, want usage", code)
+	}
+}
+
+// The terminal refuses to start, with one clear line and without touching
+// the window system, on bad configuration, an unwritable data directory or
+// a corrupt database; and it never overwrites the bad file.
+func TestTerminalBadInputOneLineNonZero(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	notDir := write("plainfile", "x")
+	corruptDir := filepath.Join(dir, "corrupt")
+	os.Mkdir(corruptDir, 0o700)
+	corruptDB := filepath.Join(corruptDir, "kiosk.db")
+	garbage := strings.Repeat("not a database ", 500)
+	os.WriteFile(corruptDB, []byte(garbage), 0o600)
+
+	tests := []struct {
+		name, config, want string
+	}{
+		{"malformed config", write("m.toml", "[terminal\n"), "m.toml"},
+		{"unknown key", write("u.toml", "[terminal]\nsize = 3\n"), "terminal.size: unknown key"},
+		{"unwritable data dir", write("d.toml", "[terminal]\ndata_dir = \""+filepath.Join(notDir, "data")+"\"\n"), "data directory"},
+		{"corrupt database", write("c.toml", "[terminal]\ndata_dir = \""+corruptDir+"\"\n"), "corrupt"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errs := runCapture("-config", tc.config)
+			if code == 0 {
+				t.Fatal("exit code 0")
+			}
+			lines := strings.Split(strings.TrimSpace(errs), "\n")
+			last := lines[len(lines)-1]
+			if !strings.Contains(last, tc.want) || !strings.HasPrefix(last, "kiosk: ") {
+				t.Errorf("last line %q should say %q", last, tc.want)
+			}
+		})
+	}
+	// The corrupt database was kept aside byte for byte, not overwritten.
+	matches, _ := filepath.Glob(corruptDB + ".corrupt-*")
+	if len(matches) != 1 {
+		t.Fatalf("corrupt database not kept aside: %v", matches)
+	}
+	if b, _ := os.ReadFile(matches[0]); string(b) != garbage {
+		t.Error("the kept file differs from the corrupt database")
+	}
+	// And the next start can make a fresh one.
+	s, err := store.Open(context.Background(), corruptDB, store.Options{})
+	if err != nil {
+		t.Fatalf("fresh database after keeping aside: %v", err)
+	}
+	s.Close()
+}
+
+func TestUnknownCommandsAndFlags(t *testing.T) {
+	if code, _, _ := runCapture("diag", "nonsense"); code != exitUsage {
+		t.Errorf("unknown diag: code %d", code)
+	}
+	if code, _, _ := runCapture("-nonsense"); code != exitUsage {
+		t.Errorf("unknown flag: code %d", code)
+	}
+	if code, _, _ := runCapture("demo", "-size", "big"); code != exitUsage {
+		t.Errorf("bad demo size: code %d", code)
+	}
+}
