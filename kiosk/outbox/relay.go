@@ -541,12 +541,17 @@ func (r *Relay) DrainOnce(ctx context.Context) (DrainReport, error) {
 
 // runCatalog refreshes the catalogue at start, on schedule and on command.
 func (r *Relay) runCatalog(ctx context.Context) {
+	fails := 0
 	for {
 		err := r.refreshCatalog(ctx)
 		next := r.cfg.CatalogRefresh
 		if err != nil && ctx.Err() == nil {
-			// Try sooner than the schedule while there is no good answer.
-			next = min(next, r.cfg.Backoff.Delay(3, r.cfg.Rand()))
+			// Try sooner than the schedule while there is no good answer,
+			// backing off while the failures go on.
+			next = min(next, r.cfg.Backoff.Delay(fails+2, r.cfg.Rand()))
+			fails++
+		} else {
+			fails = 0
 		}
 		t := time.NewTimer(next)
 		select {

@@ -644,3 +644,44 @@ func (o *Outbox) RetryNow(ctx context.Context) (int, error) {
 	n, _ := res.RowsAffected()
 	return int(n), nil
 }
+
+// Submission opens the sealed submission with this id (for a reprint, for
+// staff, for reconciliation); ErrNotFound once purged or discarded.
+func (o *Outbox) Submission(ctx context.Context, id string) (kiosk.Submission, error) {
+	var sealed []byte
+	err := o.st.db.QueryRowContext(ctx, `SELECT sealed FROM submissions WHERE id = ?`, id).Scan(&sealed)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && sealed == nil) {
+		return kiosk.Submission{}, fmt.Errorf("%w: submission %s", ErrNotFound, id)
+	}
+	if err != nil {
+		return kiosk.Submission{}, fmt.Errorf("store: submission: %w", err)
+	}
+	plain, err := o.seal.Open(sealed, []byte(id))
+	if err != nil {
+		return kiosk.Submission{}, err
+	}
+	var sub kiosk.Submission
+	if err := json.Unmarshal(plain, &sub); err != nil {
+		return kiosk.Submission{}, fmt.Errorf("store: submission %s: %w", id, err)
+	}
+	return sub, nil
+}
+
+// IDs lists the ids of every submission the terminal holds a record of,
+// oldest first.
+func (o *Outbox) IDs(ctx context.Context) ([]string, error) {
+	rows, err := o.st.db.QueryContext(ctx, `SELECT id FROM submissions ORDER BY queued_ms, id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: ids: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: ids: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

@@ -76,6 +76,13 @@ func TestEnqueueClaimDeliver(t *testing.T) {
 			t.Fatalf("lookup %s: %+v", key, rec)
 		}
 	}
+	back, err := f.ob.Submission(ctx, sub.ID)
+	if err != nil || back.Applicant.IDNumber != sub.Applicant.IDNumber || back.Fields["phone"] != "13800138000" {
+		t.Fatalf("Submission = %+v, %v", back, err)
+	}
+	if ids, err := f.ob.IDs(ctx); err != nil || len(ids) != 2 {
+		t.Fatalf("IDs = %v, %v", ids, err)
+	}
 	if _, err := f.ob.Lookup(ctx, "nope"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("lookup unknown: %v", err)
 	}
@@ -325,6 +332,9 @@ func TestPurgeKeepsReceiptRecord(t *testing.T) {
 	if rec, _ := f.ob.Lookup(ctx, "PD2"); rec.State != StateDelivered {
 		t.Fatalf("young record %+v", rec)
 	}
+	if _, err := f.ob.Submission(ctx, old.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("purged submission still opens: %v", err)
+	}
 	var kept int
 	f.st.DB().QueryRow(`SELECT COUNT(*) FROM submissions WHERE sealed IS NOT NULL`).Scan(&kept)
 	if kept != 1 {
@@ -402,7 +412,9 @@ func TestNoPersonalDataOnDisk(t *testing.T) {
 		}
 		secrets = append(secrets, []byte(s.Applicant.IDNumber), []byte(s.Applicant.Name), []byte(s.Applicant.Address))
 	}
-	id18 := regexp.MustCompile(`[0-9]{17}[0-9X]`)
+	// An 18-character number standing alone (not inside the hex of a tag
+	// or hash, where digit runs occur by chance).
+	id18 := regexp.MustCompile(`(?:^|[^0-9a-fA-F])([0-9]{17}[0-9X])(?:[^0-9a-fA-F]|$)`)
 	for _, name := range []string{f.st.Path(), f.st.Path() + "-wal"} {
 		b, err := os.ReadFile(name)
 		if err != nil {
