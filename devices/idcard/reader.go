@@ -365,10 +365,18 @@ func FormatSAMID(b []byte) string {
 }
 
 // poll finds cards and watches for their removal until the reader fails.
-func (r *Reader) poll(ctx context.Context) error {
+func (r *Reader) poll(ctx context.Context) (err error) {
 	present := false // a card was read and is (as far as we know) still there
 	cardErr := ""    // the error reported for the card in the field, if any
-	failures := 0
+	failures := 0    // finds in a row without an answer
+	misses := 0      // presence checks in a row without an answer
+	defer func() {
+		// The reader failed with a card on it: nobody can vouch for the
+		// card any more, so it counts as removed.
+		if present && ctx.Err() == nil {
+			r.emit(ctx, Event{Kind: CardRemoved})
+		}
+	}()
 	next := r.opts.Now()
 	for {
 		if err := sleepCtx(ctx, next.Sub(r.opts.Now())); err != nil {
@@ -383,9 +391,6 @@ func (r *Reader) poll(ctx context.Context) error {
 					continue
 				}
 			}
-			if present {
-				r.emit(ctx, Event{Kind: CardRemoved})
-			}
 			return err
 		}
 		failures = 0
@@ -398,8 +403,14 @@ func (r *Reader) poll(ctx context.Context) error {
 			// stays: ask it something cheap instead.
 			still, err := r.stillThere(ctx)
 			if err != nil {
+				if errors.Is(err, ErrNoAnswer) {
+					if misses++; misses < r.opts.FailuresBeforeDown {
+						continue
+					}
+				}
 				return err
 			}
+			misses = 0
 			if still {
 				continue
 			}

@@ -3,6 +3,7 @@ package idcard_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -142,6 +143,28 @@ func TestReaderScripted(t *testing.T) {
 				var se *idcard.StatusError
 				if !errors.As(evs[1].Err, &se) || se.SW3 != 0x81 {
 					t.Errorf("card error %v, want status 81", evs[1].Err)
+				}
+			}},
+		{"module stops answering with a card on it", []devicetest.Step{
+			{Expect: find, Reply: resp(0x9F, make([]byte, 4))},
+			{Expect: sel, Reply: resp(0x90, make([]byte, 8))},
+			{Expect: read, Reply: okRead},
+			{Expect: app, Reply: resp(0x91, nil)},
+			// No answer while checking the card is still there, three times.
+			{Expect: find, Reply: resp(0x80, nil)}, {Expect: app},
+			{Expect: find, Reply: resp(0x80, nil)}, {Expect: app},
+			{Expect: find, Reply: resp(0x80, nil)}, {Expect: app},
+			{Expect: cmd(idcard.CmdSAMStatus)},
+			{Unplug: true},
+		}, []idcard.EventKind{idcard.ReaderBack, idcard.CardPresent, idcard.CardRemoved, idcard.ReaderError}, nil},
+		{"unknown status code", []devicetest.Step{
+			{Expect: find, Reply: resp(0x9F, make([]byte, 4))},
+			{Expect: sel, Reply: resp(0x77, nil)},
+			{Unplug: true},
+		}, []idcard.EventKind{idcard.ReaderBack, idcard.CardError, idcard.ReaderError},
+			func(t *testing.T, evs []idcard.Event) {
+				if !strings.Contains(evs[1].Err.Error(), "unknown status code 77") {
+					t.Errorf("card error %q", evs[1].Err)
 				}
 			}},
 		{"module stops answering", []devicetest.Step{
