@@ -65,20 +65,11 @@ func (d *Driver) ask(ctx context.Context, kind escpos.StatusKind, st *escpos.Sta
 	return st.Decode(kind, b)
 }
 
-// query asks DLE EOT 1, 2, 4 (and 3 when an error is flagged) and updates
-// the state.
+// query asks all four DLE EOT statuses and updates the state.
 func (d *Driver) query(ctx context.Context) (escpos.Status, error) {
 	var st escpos.Status
-	for _, k := range []escpos.StatusKind{escpos.StatusPrinter, escpos.StatusOffline, escpos.StatusPaper} {
+	for k := escpos.StatusPrinter; k <= escpos.StatusPaper; k++ {
 		if err := d.ask(ctx, k, &st); err != nil {
-			if ctx.Err() == nil {
-				d.setState(StateNoAnswer, escpos.Status{}, err)
-			}
-			return st, err
-		}
-	}
-	if st.ErrorOccurs {
-		if err := d.ask(ctx, escpos.StatusError, &st); err != nil {
 			if ctx.Err() == nil {
 				d.setState(StateNoAnswer, escpos.Status{}, err)
 			}

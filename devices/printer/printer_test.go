@@ -15,9 +15,11 @@ var testProfile = Profile{Name: "test", WidthDots: 576, Charset: escpos.GB18030,
 
 func eot(n byte) []byte { return []byte{0x10, 0x04, n} }
 
-// statusSteps scripts one DLE EOT 1, 2, 4 round with the given replies.
+// statusSteps scripts one DLE EOT 1..4 round with the given replies (DLE
+// EOT 3 answers "no error").
 func statusSteps(r1, r2, r4 byte) []devicetest.Step {
-	return []devicetest.Step{{Expect: eot(1), Reply: []byte{r1}}, {Expect: eot(2), Reply: []byte{r2}}, {Expect: eot(4), Reply: []byte{r4}}}
+	return []devicetest.Step{{Expect: eot(1), Reply: []byte{r1}}, {Expect: eot(2), Reply: []byte{r2}},
+		{Expect: eot(3), Reply: []byte{0x12}}, {Expect: eot(4), Reply: []byte{r4}}}
 }
 
 func start(t *testing.T, prof Profile, steps ...devicetest.Step) (*Driver, context.CancelFunc) {
@@ -74,11 +76,11 @@ func TestQueryStates(t *testing.T) {
 	}
 }
 
-func TestCutterErrorAsksDLEEOT3(t *testing.T) {
+func TestCutterError(t *testing.T) {
 	t.Parallel()
-	steps := append(statusSteps(0x12, 0x12, 0x12), devicetest.Step{Expect: eot(1), Reply: []byte{0x1A}},
-		devicetest.Step{Expect: eot(2), Reply: []byte{0x52}}, devicetest.Step{Expect: eot(4), Reply: []byte{0x12}},
-		devicetest.Step{Expect: eot(3), Reply: []byte{0x1A}})
+	cut := statusSteps(0x1A, 0x52, 0x12)
+	cut[2].Reply = []byte{0x1A}
+	steps := append(statusSteps(0x12, 0x12, 0x12), cut...)
 	d, _ := start(t, testProfile, steps...)
 	st, err := d.Query(context.Background())
 	if err != nil || StateOf(st) != StateCutterError {
