@@ -1,0 +1,121 @@
+package intakesim
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	_ "github.com/mattn/go-sqlite3" // the simulator's own database
+)
+
+const schema = `
+CREATE TABLE IF NOT EXISTS meta (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS catalog (
+	id           INTEGER PRIMARY KEY CHECK (id = 1),
+	version      TEXT NOT NULL,
+	doc          BLOB NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS idempotency (
+	terminal_id  TEXT NOT NULL,
+	key          TEXT NOT NULL,
+	body_hash    TEXT NOT NULL,
+	status       INTEGER NOT NULL,
+	response     BLOB NOT NULL,
+	case_no      TEXT NOT NULL,
+	created_at   TEXT NOT NULL,
+	expires_at   TEXT NOT NULL,
+	PRIMARY KEY (terminal_id, key)
+) STRICT;
+CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at);
+CREATE TABLE IF NOT EXISTS case_seq (
+	day  TEXT PRIMARY KEY,
+	n    INTEGER NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS cases (
+	case_no         TEXT PRIMARY KEY,
+	submission_id   TEXT,
+	terminal_id     TEXT,
+	id_number       TEXT NOT NULL,
+	name            TEXT NOT NULL,
+	item_code       TEXT NOT NULL,
+	item_name       TEXT NOT NULL,
+	department      TEXT NOT NULL,
+	kind            TEXT NOT NULL,
+	channel         TEXT NOT NULL,
+	status          TEXT NOT NULL,
+	submitted_at    TEXT NOT NULL,
+	due_date        TEXT NOT NULL,
+	result          TEXT NOT NULL DEFAULT '',
+	track_url       TEXT NOT NULL,
+	auto_advance    INTEGER NOT NULL DEFAULT 0,
+	time_limit_days INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX IF NOT EXISTS cases_person ON cases (id_number, submitted_at);
+CREATE UNIQUE INDEX IF NOT EXISTS cases_submission ON cases (submission_id) WHERE submission_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS case_events (
+	case_no     TEXT NOT NULL REFERENCES cases (case_no),
+	n           INTEGER NOT NULL,
+	at          TEXT NOT NULL,
+	status      TEXT NOT NULL,
+	department  TEXT NOT NULL,
+	note        TEXT NOT NULL,
+	PRIMARY KEY (case_no, n)
+) STRICT;
+CREATE TABLE IF NOT EXISTS audit (
+	terminal_id TEXT NOT NULL,
+	seq         INTEGER NOT NULL,
+	hash        TEXT NOT NULL,
+	event       BLOB NOT NULL,
+	received_at TEXT NOT NULL,
+	PRIMARY KEY (terminal_id, seq)
+) STRICT;
+CREATE TABLE IF NOT EXISTS commands (
+	id           INTEGER PRIMARY KEY AUTOINCREMENT,
+	terminal_id  TEXT NOT NULL,
+	type         TEXT NOT NULL,
+	created_at   TEXT NOT NULL,
+	delivered_at TEXT
+) STRICT;
+CREATE TABLE IF NOT EXISTS heartbeats (
+	terminal_id TEXT PRIMARY KEY,
+	at          TEXT NOT NULL,
+	body        BLOB NOT NULL
+) STRICT;
+`
+
+// openDB opens (creating if needed) the simulator's database in dir, in WAL
+// mode, and checks that WAL is really on.
+func openDB(ctx context.Context, dir string) (*sql.DB, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("intakesim: data dir: %w", err)
+	}
+	path := filepath.Join(dir, "intake-sim.db")
+	// synchronous=NORMAL in WAL keeps the database consistent across a crash
+	// of this development server; the terminal's own store uses FULL.
+	dsn := "file:" + path + "?_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=5000&_txlock=immediate&_foreign_keys=on"
+	db, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("intakesim: open database: %w", err)
+	}
+	db.SetMaxOpenConns(1) // one writer; requests queue on the pool
+	var mode string
+	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("intakesim: open database: %w", err)
+	}
+	if !strings.EqualFold(mode, "wal") {
+		db.Close()
+		return nil, fmt.Errorf("intakesim: database journal mode is %q, not wal", mode)
+	}
+	if _, err := db.ExecContext(ctx, schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("intakesim: schema: %w", err)
+	}
+	return db, nil
+}
