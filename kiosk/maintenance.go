@@ -145,8 +145,8 @@ func (c CatalogInfo) Age(now time.Time) time.Duration {
 
 // AuditCheck is the result of walking the audit chain.
 type AuditCheck struct {
-	Events   int64  `json:"events"`             // events that verified
-	OK       bool   `json:"ok"`                 //
+	Events   int64  `json:"events"`              // events that verified
+	OK       bool   `json:"ok"`                  //
 	BrokenAt int64  `json:"broken_at,omitempty"` // the first broken seq
 	Problem  string `json:"problem,omitempty"`   // what is wrong there
 }
