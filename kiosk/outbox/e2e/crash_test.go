@@ -1,0 +1,120 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// buildKid builds the crashkid command from the same packages.
+func buildKid(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "crashkid")
+	cmd := exec.Command("go", "build", "-o", bin, "./crashkid")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build crashkid: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestCrashSafety starts a real child process that enqueues and syncs,
+// kills it with SIGKILL at a random moment, restarts it, many times; then
+// every submission it confirmed must be at the server exactly once.
+func TestCrashSafety(t *testing.T) {
+	rounds := size("CRASH_ROUNDS", 15, 100)
+	tg := newTarget(t, nil)
+	bin := buildKid(t)
+	dir := t.TempDir()
+	catFile := filepath.Join(dir, "catalog.json")
+	b, _ := json.Marshal(tg.catalog)
+	if err := os.WriteFile(catFile, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := func(n, first int) []string {
+		return []string{"-db", filepath.Join(dir, "kiosk.db"), "-key", filepath.Join(dir, "seal.key"), "-url", tg.url,
+			"-token", tg.token, "-terminal", tg.terminal, "-catalog", catFile, "-n", strconv.Itoa(n), "-first", strconv.Itoa(first)}
+	}
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 42))
+	var confirmed []string
+	kills := 0
+	for round := 0; round < rounds; round++ {
+		cmd := exec.Command(bin, args(40, round*1000)...)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		var got []string
+		ready := make(chan struct{})
+		readDone := make(chan struct{})
+		go func() {
+			defer close(readDone)
+			sc := bufio.NewScanner(out)
+			once := sync.Once{}
+			for sc.Scan() {
+				line := sc.Text()
+				if line == "ready" {
+					once.Do(func() { close(ready) })
+				}
+				if id, ok := strings.CutPrefix(line, "confirmed "); ok {
+					mu.Lock()
+					got = append(got, id)
+					mu.Unlock()
+				}
+			}
+			once.Do(func() { close(ready) })
+		}()
+		// Kill at a random moment: sometimes before it is ready (while it
+		// opens the database), mostly while it enqueues and sends.
+		var delay time.Duration
+		if rng.IntN(5) == 0 {
+			delay = time.Duration(rng.IntN(40)) * time.Millisecond
+		} else {
+			select {
+			case <-ready:
+			case <-time.After(30 * time.Second):
+			}
+			delay = time.Duration(rng.IntN(250)) * time.Millisecond
+		}
+		time.Sleep(delay)
+		if err := cmd.Process.Signal(syscall.SIGKILL); err == nil {
+			kills++
+		}
+		<-readDone
+		err = cmd.Wait()
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !(ws.Signaled() || ws.Exited() && ws.ExitStatus() == 0) {
+			t.Fatalf("round %d: child failed on its own: %v\n%s", round, err, stderr.String())
+		}
+		mu.Lock()
+		confirmed = append(confirmed, got...)
+		mu.Unlock()
+	}
+	if len(confirmed) == 0 {
+		t.Fatal("no submission was confirmed in any round: the test proves nothing")
+	}
+	// A last, unkilled run drains what is left.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args(0, 0)...)
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "drained parked=0") {
+		t.Fatalf("final drain: %v\n%s", err, out)
+	}
+	tm := openTerminal(t, dir, tg.terminal)
+	verifyExactlyOnce(t, tg, tm, confirmed)
+	t.Logf("%d rounds, %d kills", rounds, kills)
+}

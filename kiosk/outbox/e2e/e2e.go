@@ -1,0 +1,73 @@
+// Package e2e holds the end-to-end suite of the outbox: crash safety with a
+// real child process killed by SIGKILL, fault injection at the server, and
+// refused catalogues. It runs against the development server in process,
+// or against the server named by KIOSK_E2E_INTAKE_URL with KIOSK_E2E_TOKEN
+// (and KIOSK_E2E_TERMINAL). KIOSK_E2E_FULL=1 runs the full sizes.
+//
+// This file holds what the tests and the crashkid command share.
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/pudong-community/kiosk/kiosk"
+)
+
+// SelfService returns the catalogue's items a resident may submit at a
+// terminal without an agent.
+func SelfService(cat kiosk.Catalog) []kiosk.Item {
+	var out []kiosk.Item
+	for _, it := range cat.Items {
+		if it.SelfService && it.Kind == kiosk.KindInstant {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// IDNumber makes a valid 18-character ID number from a serial.
+func IDNumber(n int) string {
+	base := fmt.Sprintf("3101151985%07d", n%10_000_000)
+	return base + string(kiosk.IDCheckChar(base))
+}
+
+// MakeSubmission fills in a valid submission of item for test resident n.
+func MakeSubmission(terminal, catalogVersion string, item kiosk.Item, n int) kiosk.Submission {
+	fields := map[string]string{}
+	for _, f := range item.Fields {
+		var v string
+		switch f.Type {
+		case kiosk.FieldDigits:
+			v = "12345"
+		case kiosk.FieldPhone:
+			v = "13800138000"
+		case kiosk.FieldDate:
+			v = "2026-01-15"
+		case kiosk.FieldChoice:
+			v = f.Choices[0]
+		case kiosk.FieldIDNumber:
+			v = IDNumber(n + 5_000_000)
+		default:
+			v = "端到端测试"
+		}
+		if f.MaxLen > 0 && utf8.RuneCountInString(v) > f.MaxLen {
+			v = string([]rune(v)[:f.MaxLen])
+		}
+		fields[f.Key] = v
+	}
+	return kiosk.Submission{
+		ID:             kiosk.NewSubmissionID(),
+		TerminalID:     terminal,
+		ItemCode:       item.Code,
+		CatalogVersion: catalogVersion,
+		CreatedAt:      time.Now().Truncate(time.Millisecond),
+		Fields:         fields,
+		Applicant: kiosk.Person{
+			IDNumber: IDNumber(n), Name: "测试居民" + strings.Repeat("甲", n%3+1), CardType: kiosk.CardResident,
+			Gender: "男", Nation: "汉", BirthDate: "1985-01-01", Address: "上海市浦东新区世纪大道1号",
+		},
+	}
+}
