@@ -495,31 +495,14 @@ func (r *Relay) DrainOnce(ctx context.Context) (DrainReport, error) {
 	if _, err := r.cfg.Outbox.RetryNow(ctx); err != nil {
 		return rep, err
 	}
+	jobs := make(chan store.Claim, r.cfg.MaxInFlight)
 	var mu sync.Mutex
-	tried := map[string]bool{}
-	for ctx.Err() == nil {
-		claims, err := r.cfg.Outbox.ClaimDue(ctx, r.cfg.MaxInFlight)
-		if err != nil {
-			return rep, err
-		}
-		var fresh []store.Claim
-		for _, c := range claims {
-			if tried[c.Submission.ID] {
-				// Tried once already in this drain: put it back as it was.
-				_ = r.cfg.Outbox.MarkRetry(ctx, c, r.cfg.Backoff.Next(r.cfg.Now(), c.Attempts, r.cfg.Rand()), "")
-				continue
-			}
-			tried[c.Submission.ID] = true
-			fresh = append(fresh, c)
-		}
-		if len(fresh) == 0 {
-			break
-		}
-		var wg sync.WaitGroup
-		for _, c := range fresh {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+	var wg sync.WaitGroup
+	for w := 0; w < r.cfg.MaxInFlight; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range jobs {
 				o := r.send(ctx, c)
 				mu.Lock()
 				switch o {
@@ -531,12 +514,39 @@ func (r *Relay) DrainOnce(ctx context.Context) (DrainReport, error) {
 					rep.Parked++
 				}
 				mu.Unlock()
-			}()
-		}
-		wg.Wait()
+			}
+		}()
 	}
+	tried := map[string]bool{}
+	var err error
+	for ctx.Err() == nil {
+		claims, cerr := r.cfg.Outbox.ClaimDue(ctx, 2*r.cfg.MaxInFlight)
+		if cerr != nil {
+			err = cerr
+			break
+		}
+		fresh := 0
+		for _, c := range claims {
+			if tried[c.Submission.ID] {
+				// Tried once already in this drain: back to its schedule.
+				_ = r.cfg.Outbox.MarkRetry(ctx, c, r.cfg.Backoff.Next(r.cfg.Now(), c.Attempts, r.cfg.Rand()), "")
+				continue
+			}
+			tried[c.Submission.ID] = true
+			fresh++
+			jobs <- c
+		}
+		if fresh == 0 {
+			break
+		}
+	}
+	close(jobs)
+	wg.Wait()
 	rep.Duration = time.Since(start)
-	return rep, ctx.Err()
+	if err == nil {
+		err = ctx.Err()
+	}
+	return rep, err
 }
 
 // runCatalog refreshes the catalogue at start, on schedule and on command.
@@ -562,15 +572,6 @@ func (r *Relay) runCatalog(ctx context.Context) {
 		case done := <-r.catalogCmd:
 			t.Stop()
 			done <- r.refreshCatalog(ctx)
-			// Drain further commands that queued meanwhile with the same answer.
-			for more := true; more; {
-				select {
-				case d := <-r.catalogCmd:
-					d <- nil
-				default:
-					more = false
-				}
-			}
 		}
 	}
 }

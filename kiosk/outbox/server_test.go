@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 // control of single answers.
 type testServer struct {
 	*httptest.Server
+	down      atomic.Bool
 	mu        sync.Mutex
 	cases     map[string]string // idempotency key -> case number
 	bodies    map[string]string // key -> first body's applicant id, for conflicts
@@ -42,6 +44,10 @@ func newTestServer(t *testing.T) *testServer {
 	mux.HandleFunc("POST /v1/terminals/{id}/heartbeat", s.postHeartbeat)
 	mux.HandleFunc("POST /v1/audit", s.postAudit)
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.down.Load() { // the network is down: every connection is cut
+			drop(w)
+			return
+		}
 		if r.Header.Get("Authorization") != "Bearer tok" {
 			writeErr(w, 401, "unauthorized", "bad token")
 			return

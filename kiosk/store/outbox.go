@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -53,6 +54,18 @@ type Outbox struct {
 	seal  *Sealer
 	opts  OutboxOptions
 	short string
+
+	// Group commit of MarkDelivered: concurrent senders' acceptances are
+	// written in one transaction (one fsync) by whichever caller leads.
+	gcMu      sync.Mutex
+	gcQueue   []*deliveredReq
+	gcRunning bool
+}
+
+type deliveredReq struct {
+	id   string
+	acc  kiosk.Accepted
+	done chan error
 }
 
 // NewOutbox makes the outbox of st, sealing with sealer.
@@ -69,6 +82,9 @@ func NewOutbox(st *Store, sealer *Sealer, opts OutboxOptions) (*Outbox, error) {
 	if opts.Location == nil {
 		opts.Location = shanghai()
 	}
+	// Keep connections for concurrent senders instead of reopening them
+	// (database/sql keeps only 2 idle by default).
+	st.db.SetMaxIdleConns(16)
 	return &Outbox{st: st, seal: sealer, opts: opts, short: terminalSuffix(opts.TerminalID)}, nil
 }
 
@@ -330,26 +346,72 @@ func (o *Outbox) ClaimDue(ctx context.Context, n int) ([]Claim, error) {
 
 // MarkDelivered records the server's acceptance. It holds whatever the row's
 // state: the server's word is the truth, even if the claim expired.
+// Concurrent calls are written together in one transaction.
 func (o *Outbox) MarkDelivered(ctx context.Context, id string, acc kiosk.Accepted) error {
+	req := &deliveredReq{id: id, acc: acc, done: make(chan error, 1)}
+	o.gcMu.Lock()
+	o.gcQueue = append(o.gcQueue, req)
+	lead := !o.gcRunning
+	o.gcRunning = true
+	o.gcMu.Unlock()
+	if lead {
+		// The leader writes for everyone; its caller's cancellation must
+		// not fail the others.
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		for {
+			o.gcMu.Lock()
+			batch := o.gcQueue
+			o.gcQueue = nil
+			if len(batch) == 0 {
+				o.gcRunning = false
+				o.gcMu.Unlock()
+				break
+			}
+			o.gcMu.Unlock()
+			o.markDelivered(wctx, batch)
+		}
+	}
+	select {
+	case err := <-req.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// markDelivered writes a batch in one transaction and answers each request.
+func (o *Outbox) markDelivered(ctx context.Context, batch []*deliveredReq) {
 	ms := o.st.now().UnixMilli()
-	return o.st.InTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx,
-			`UPDATE submissions SET case_no = ?, accepted_at = ?, due_date = ?, track_url = ?, delivered_ms = ? WHERE id = ?`,
-			acc.CaseNo, acc.AcceptedAt.Format(time.RFC3339Nano), acc.DueDate, acc.TrackURL, ms, id)
-		if err != nil {
-			return fmt.Errorf("store: mark delivered: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("%w: submission %s", ErrNotFound, id)
-		}
-		_, err = tx.ExecContext(ctx,
-			`UPDATE outbox SET state = 'delivered', attempts = attempts + 1, claim_token = '', last_error = '', updated_ms = ? WHERE submission_id = ?`,
-			ms, id)
-		if err != nil {
-			return fmt.Errorf("store: mark delivered: %w", err)
+	errs := make([]error, len(batch))
+	err := o.st.InTx(ctx, func(tx *sql.Tx) error {
+		for i, r := range batch {
+			res, err := tx.ExecContext(ctx,
+				`UPDATE submissions SET case_no = ?, accepted_at = ?, due_date = ?, track_url = ?, delivered_ms = ? WHERE id = ?`,
+				r.acc.CaseNo, r.acc.AcceptedAt.Format(time.RFC3339Nano), r.acc.DueDate, r.acc.TrackURL, ms, r.id)
+			if err != nil {
+				return fmt.Errorf("store: mark delivered: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				errs[i] = fmt.Errorf("%w: submission %s", ErrNotFound, r.id)
+				continue
+			}
+			_, err = tx.ExecContext(ctx,
+				`UPDATE outbox SET state = 'delivered', attempts = attempts + 1, claim_token = '', last_error = '', updated_ms = ? WHERE submission_id = ?`,
+				ms, r.id)
+			if err != nil {
+				return fmt.Errorf("store: mark delivered: %w", err)
+			}
 		}
 		return nil
 	})
+	for i, r := range batch {
+		if err != nil {
+			r.done <- err
+		} else {
+			r.done <- errs[i]
+		}
+	}
 }
 
 // MarkRetry puts a claimed row back for another attempt at next.

@@ -505,3 +505,44 @@ func TestCaseCache(t *testing.T) {
 		t.Fatal("empty ID number accepted")
 	}
 }
+
+func TestMarkDeliveredGroupCommit(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t, OutboxOptions{})
+	const n = 40
+	var ids []string
+	for i := 0; i < n; i++ {
+		q, err := f.ob.Enqueue(ctx, submission(300+i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, q.ID)
+	}
+	errs := make([]error, n+1)
+	var wg sync.WaitGroup
+	for i := 0; i <= n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := "01ARZ3NDEKTSV4RRFFQ69G5FAV" // unknown: fails alone
+			if i < n {
+				id = ids[i]
+			}
+			errs[i] = f.ob.MarkDelivered(ctx, id, kiosk.Accepted{CaseNo: "PD-" + strconv.Itoa(i)})
+		}()
+	}
+	wg.Wait()
+	for i := 0; i < n; i++ {
+		if errs[i] != nil {
+			t.Fatalf("mark %d: %v", i, errs[i])
+		}
+		rec, err := f.ob.Lookup(ctx, ids[i])
+		if err != nil || rec.State != StateDelivered || rec.CaseNo != "PD-"+strconv.Itoa(i) {
+			t.Fatalf("record %d: %+v, %v", i, rec, err)
+		}
+	}
+	if !errors.Is(errs[n], ErrNotFound) {
+		t.Fatalf("unknown id: %v, want ErrNotFound", errs[n])
+	}
+}
