@@ -104,6 +104,8 @@ type Server struct {
 		requests, submissions, replays, conflicts, rejected, faults, drops atomic.Int64
 	}
 
+	lastPrune atomic.Int64 // Unix seconds of the last sweep of expired keys
+
 	closing chan struct{}
 	closeMu sync.Mutex
 	servers []*http.Server

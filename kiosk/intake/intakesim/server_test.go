@@ -264,8 +264,21 @@ func TestSubmitIdempotency(t *testing.T) {
 	if _, replayed, err := f.client.Submit(ctx, sub); err != nil || !replayed {
 		t.Errorf("after 29 days: replayed %v %v", replayed, err)
 	}
+	// Past the retention the key is gone, but the case is not: still a
+	// replay of the same case, never a second case.
+	f.clock.Add(2 * 24 * time.Hour)
+	if again, replayed, err := f.client.Submit(ctx, sub); err != nil || !replayed || again.CaseNo != acc.CaseNo {
+		t.Errorf("after 31 days: %+v replayed %v %v", again, replayed, err)
+	}
+	if n, _ := f.srv.CountSubmissions(ctx); n != 2 {
+		t.Errorf("count after expiry = %d", n)
+	}
+	var keys int
+	if err := f.srv.db.QueryRow("SELECT count(*) FROM idempotency").Scan(&keys); err != nil || keys != 0 {
+		t.Errorf("expired keys kept: %d %v", keys, err)
+	}
 	st := f.srv.Stats()
-	if st.Submissions != 2 || st.Replays != 2 || st.Conflicts != 1 {
+	if st.Submissions != 2 || st.Replays != 3 || st.Conflicts != 1 {
 		t.Errorf("stats %+v", st)
 	}
 }

@@ -59,8 +59,20 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 		invalid  *errorDetail
 	)
 	err = s.tx(r.Context(), func(tx *sql.Tx) error {
-		if _, err := tx.Exec("DELETE FROM idempotency WHERE expires_at < ?", now.UTC().Format(time.RFC3339Nano)); err != nil {
+		if last := s.lastPrune.Load(); now.Unix()-last >= 60 && s.lastPrune.CompareAndSwap(last, now.Unix()) {
+			if _, err := tx.Exec("DELETE FROM idempotency WHERE expires_at < ?", now.UTC().Format(time.RFC3339Nano)); err != nil {
+				return err
+			}
+		}
+		var expired bool
+		if err := tx.QueryRow("SELECT EXISTS (SELECT 1 FROM idempotency WHERE terminal_id = ? AND key = ? AND expires_at < ?)",
+			terminal, key, now.UTC().Format(time.RFC3339Nano)).Scan(&expired); err != nil {
 			return err
+		}
+		if expired {
+			if _, err := tx.Exec("DELETE FROM idempotency WHERE terminal_id = ? AND key = ?", terminal, key); err != nil {
+				return err
+			}
 		}
 		var storedHash string
 		err := tx.QueryRow("SELECT body_hash, status, response FROM idempotency WHERE terminal_id = ? AND key = ?", terminal, key).
@@ -73,6 +85,16 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 			conflict = true
 			return nil
 		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		// The key has expired (or was never seen), but the submission id
+		// made a case before: answer from the case rather than make a second
+		// one. The body cannot be compared any more.
+		if acc, found, err := acceptedFromCase(tx, terminal, key); err != nil {
+			return err
+		} else if found {
+			replayed = true
+			response, err = json.Marshal(acc)
 			return err
 		}
 		var sub kiosk.Submission
@@ -325,6 +347,24 @@ func addEvent(tx *sql.Tx, caseNo string, n int, at time.Time, st kiosk.CaseStatu
 	_, err := tx.Exec("INSERT INTO case_events (case_no, n, at, status, department, note) VALUES (?, ?, ?, ?, ?, ?)",
 		caseNo, n, at.In(shanghai).Format(time.RFC3339), string(st), dept, note)
 	return err
+}
+
+func acceptedFromCase(tx *sql.Tx, terminal, submissionID string) (kiosk.Accepted, bool, error) {
+	var acc kiosk.Accepted
+	var at string
+	err := tx.QueryRow("SELECT case_no, submitted_at, due_date, track_url FROM cases WHERE submission_id = ? AND terminal_id = ?",
+		submissionID, terminal).Scan(&acc.CaseNo, &at, &acc.DueDate, &acc.TrackURL)
+	if errors.Is(err, sql.ErrNoRows) {
+		return kiosk.Accepted{}, false, nil
+	}
+	if err != nil {
+		return kiosk.Accepted{}, false, err
+	}
+	acc.Status = kiosk.StatusAccepted
+	if acc.AcceptedAt, err = time.Parse(time.RFC3339, at); err != nil {
+		return kiosk.Accepted{}, false, err
+	}
+	return acc, true, nil
 }
 
 // LookupSubmission returns the case made from a submission id, if any.
