@@ -219,3 +219,21 @@ func AppendTextLine(b []byte, c Charset, s string) ([]byte, error) {
 	b = append(b, LF)
 	return AppendChineseOff(b), nil
 }
+
+// MarshalText writes the charset name (for JSON and TOML).
+func (c Charset) MarshalText() ([]byte, error) {
+	if c < GB2312 || c > GB18030 {
+		return nil, fmt.Errorf("%w: %d", ErrBadCharset, int(c))
+	}
+	return []byte(c.String()), nil
+}
+
+// UnmarshalText reads a charset name (ParseCharset).
+func (c *Charset) UnmarshalText(b []byte) error {
+	v, err := ParseCharset(string(b))
+	if err != nil {
+		return err
+	}
+	*c = v
+	return nil
+}

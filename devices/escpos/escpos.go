@@ -14,6 +14,7 @@ package escpos
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Control bytes.
@@ -190,3 +191,28 @@ func AppendRecover(b []byte, clearBuffers bool) []byte {
 // AppendPaperSensorQuery appends GS r 1. Unlike DLE EOT it is processed in
 // sequence, so its reply marks "everything sent before has been processed".
 func AppendPaperSensorQuery(b []byte) []byte { return append(b, GS, 'r', 1) }
+
+// MarshalText writes the cut kind name (for JSON and TOML).
+func (c CutKind) MarshalText() ([]byte, error) {
+	switch c {
+	case CutNone, CutFeedFull, CutFeedPartial:
+		return []byte(c.String()), nil
+	}
+	return nil, fmt.Errorf("%w: cut kind %d", ErrParam, byte(c))
+}
+
+// UnmarshalText reads "none", "feed+full" (or "full") and "feed+partial"
+// (or "partial").
+func (c *CutKind) UnmarshalText(b []byte) error {
+	switch strings.ToLower(strings.TrimSpace(string(b))) {
+	case "none", "":
+		*c = CutNone
+	case "feed+full", "full":
+		*c = CutFeedFull
+	case "feed+partial", "partial":
+		*c = CutFeedPartial
+	default:
+		return fmt.Errorf("%w: cut kind %q", ErrParam, b)
+	}
+	return nil
+}

@@ -448,3 +448,28 @@ func FuzzSafePoints(f *testing.F) {
 		}
 	})
 }
+
+func TestTextMarshalling(t *testing.T) {
+	t.Parallel()
+	for _, c := range []Charset{GB2312, GBK, GB18030} {
+		b, err := c.MarshalText()
+		var back Charset
+		if err != nil || back.UnmarshalText(b) != nil || back != c {
+			t.Errorf("%v: %s %v %v", c, b, err, back)
+		}
+	}
+	if _, err := Charset(0).MarshalText(); err == nil {
+		t.Error("charset 0 marshalled")
+	}
+	for _, k := range []CutKind{CutNone, CutFeedFull, CutFeedPartial} {
+		b, err := k.MarshalText()
+		var back CutKind
+		if err != nil || back.UnmarshalText(b) != nil || back != k {
+			t.Errorf("%v: %s %v %v", k, b, err, back)
+		}
+	}
+	var k CutKind
+	if err := k.UnmarshalText([]byte("guillotine")); !errors.Is(err, ErrParam) {
+		t.Errorf("bad cut: %v", err)
+	}
+}
