@@ -483,3 +483,34 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+func TestSendNow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r := newRig(t, func(c *Config) {
+		c.Backoff = Backoff{Base: time.Hour, Cap: time.Hour, Min: time.Hour}
+		c.Idle = time.Hour
+	})
+	r.srv.setFault(func(_ string, n int) (int, string, bool) {
+		if n == 1 {
+			return 500, "", false
+		}
+		return 0, "", false
+	})
+	id := r.enqueue(t, 1)[0]
+	if rep, err := r.relay.DrainOnce(ctx); err != nil || rep.Retry != 1 {
+		t.Fatalf("first drain %+v, %v", rep, err)
+	}
+	r.run(t)
+	time.Sleep(50 * time.Millisecond)
+	if rec, _ := r.ob.Lookup(ctx, id); rec.State != store.StatePending {
+		t.Fatalf("sent before its time: %+v", rec)
+	}
+	if n, err := r.relay.SendNow(ctx); err != nil || n != 1 {
+		t.Fatalf("SendNow = %d, %v", n, err)
+	}
+	waitFor(t, "delivery after SendNow", func() bool {
+		rec, _ := r.ob.Lookup(ctx, id)
+		return rec.State == store.StateDelivered
+	})
+}

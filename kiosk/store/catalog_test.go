@@ -213,3 +213,20 @@ func BenchmarkCatalogSearch(b *testing.B) {
 	}
 	b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(b.N), "ms/query")
 }
+
+func FuzzPinyin(f *testing.F) {
+	for _, s := range []string{"最低生活保障", "居住证（A证）", "", "60岁以上", "\xff\xfe", "𠀀𪚥"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ini, full := Pinyin(s)
+		if len(ini) > len(full) {
+			t.Fatalf("initials %q longer than full %q", ini, full)
+		}
+		for _, c := range []byte(full) {
+			if !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+				t.Fatalf("full pinyin %q has %q", full, c)
+			}
+		}
+	})
+}

@@ -546,3 +546,31 @@ func TestMarkDeliveredGroupCommit(t *testing.T) {
 		t.Fatalf("unknown id: %v, want ErrNotFound", errs[n])
 	}
 }
+
+func TestUnopenableRowIsParkedNotBlocking(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t, OutboxOptions{})
+	bad, good := submission(50), submission(51)
+	for _, s := range []kiosk.Submission{bad, good} {
+		if _, err := f.ob.Enqueue(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Swap the sealed blobs' rows: each is bound to its own id, so the
+	// moved one no longer opens.
+	if _, err := f.st.DB().Exec(`UPDATE submissions SET sealed = (SELECT sealed FROM submissions WHERE id = ?) WHERE id = ?`, good.ID, bad.ID); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := f.ob.ClaimDue(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) != 1 || cs[0].Submission.ID != good.ID {
+		t.Fatalf("claims %+v, want only the good row", cs)
+	}
+	rec, _ := f.ob.Lookup(ctx, bad.ID)
+	if rec.State != StateParked || rec.Park.Code != "seal_broken" {
+		t.Fatalf("bad row %+v", rec)
+	}
+}
