@@ -86,7 +86,7 @@ func (d *Driver) pace(ctx context.Context, n int) error {
 	limit := float64(d.prof.BufferBytes) * 3 / 4
 	drain := float64(d.prof.DrainBytesPerSec)
 	for {
-		now := time.Now()
+		now := d.now()
 		if !d.fillAt.IsZero() {
 			d.fill = max(0, d.fill-now.Sub(d.fillAt).Seconds()*drain)
 		}
@@ -95,7 +95,7 @@ func (d *Driver) pace(ctx context.Context, n int) error {
 			break
 		}
 		wait := time.Duration((d.fill + float64(n) - limit) / drain * float64(time.Second))
-		if err := sleep(ctx, wait); err != nil {
+		if err := d.sleep(ctx, wait); err != nil {
 			return err
 		}
 	}
@@ -105,7 +105,7 @@ func (d *Driver) pace(ctx context.Context, n int) error {
 
 // drainTime is how long the printer still needs for what it was sent.
 func (d *Driver) drainTime() time.Duration {
-	left := d.fill - time.Since(d.fillAt).Seconds()*float64(d.prof.DrainBytesPerSec)
+	left := d.fill - d.now().Sub(d.fillAt).Seconds()*float64(d.prof.DrainBytesPerSec)
 	if left <= 0 {
 		return 0
 	}

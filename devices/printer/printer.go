@@ -188,6 +188,9 @@ type Driver struct {
 	fillAt  time.Time
 	dirty   bool // a job was stopped half-way; clear the printer before the next
 	portErr error
+
+	now   func() time.Time                           // injectable for pacing tests
+	sleep func(context.Context, time.Duration) error // injectable for pacing tests
 }
 
 // New makes a driver for the printer on port, described by prof.
@@ -212,6 +215,8 @@ func New(port serialport.Port, prof Profile, opt Options) (*Driver, error) {
 		done:    make(chan struct{}),
 		changed: make(chan struct{}),
 		gsr:     -1,
+		now:     time.Now,
+		sleep:   sleep,
 	}, nil
 }
 

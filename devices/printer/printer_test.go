@@ -166,30 +166,46 @@ func TestProfileValidate(t *testing.T) {
 	}
 }
 
-// TestPacing: with a 256-byte buffer draining 2000 bytes/s, sending 1000
-// bytes must take at least (1000-192)/2000 s of pacing. Asserted as a lower
-// bound only (a busy machine can only make it slower).
+// TestPacing runs the leaky-bucket pacing on a fake clock: with a
+// 256-byte buffer draining 2000 bytes/s, the estimated fill never exceeds
+// 3/4 of the buffer, and sending 960 bytes in 64-byte chunks waits exactly
+// (960-192)/2000 s in total.
 func TestPacing(t *testing.T) {
 	t.Parallel()
 	prof := testProfile
 	prof.BufferBytes, prof.DrainBytesPerSec = 256, 2000
-	p, _ := prof.Validate()
-	d := &Driver{prof: p}
-	begin := time.Now()
-	for i := 0; i < 1000/64; i++ {
+	d, err := New(nil, prof, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var slept time.Duration
+	d.now = func() time.Time { return clock }
+	d.sleep = func(ctx context.Context, w time.Duration) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		slept += w
+		clock = clock.Add(w)
+		return nil
+	}
+	for i := 0; i < 15; i++ {
 		if err := d.pace(context.Background(), 64); err != nil {
 			t.Fatal(err)
 		}
-		if d.fill > 192+0.5 {
-			t.Fatalf("estimated fill %.0f over 3/4 of the buffer", d.fill)
+		if d.fill > 192+1e-6 {
+			t.Fatalf("chunk %d: estimated fill %.1f over 3/4 of the buffer", i, d.fill)
 		}
 	}
-	if el := time.Since(begin); el < 350*time.Millisecond {
-		t.Errorf("paced 960 bytes in %v, want >= 350ms", el)
+	want := time.Duration(float64(960-192) / 2000 * float64(time.Second))
+	if diff := slept - want; diff < -time.Millisecond || diff > time.Millisecond {
+		t.Errorf("paced %v, want %v", slept, want)
+	}
+	if got := d.drainTime(); got != 96*time.Millisecond {
+		t.Errorf("drainTime %v, want 96ms (192 bytes at 2000/s)", got)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	d.fill, d.fillAt = 192, time.Now()
 	if err := d.pace(ctx, 64); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled pace: %v", err)
 	}
