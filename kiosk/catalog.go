@@ -121,6 +121,10 @@ func (cal Calendar) IsWorkday(t time.Time) bool {
 	return wd != time.Saturday && wd != time.Sunday
 }
 
+// MaxTimeLimitDays bounds an item's promised working days; DueDate clamps
+// to it, so that a hostile catalogue cannot make it loop for long.
+const MaxTimeLimitDays = 366
+
 // DueDate returns the date (midnight in from's location) that lies
 // workingDays working days after the day of from. Zero working days means the
 // same day. Negative counts are treated as zero.
@@ -133,6 +137,7 @@ func (cal Calendar) DueDate(from time.Time, workingDays int) time.Time {
 	for _, w := range cal.Workdays {
 		work[w] = true
 	}
+	workingDays = min(workingDays, MaxTimeLimitDays)
 	y, m, d := from.Date()
 	day := time.Date(y, m, d, 0, 0, 0, 0, from.Location())
 	for n := 0; n < workingDays; {
@@ -193,8 +198,8 @@ func (c Catalog) Validate() error {
 			return bad(p+".kind", "unknown kind %q", it.Kind)
 		case it.SelfService && it.Kind != KindInstant:
 			return bad(p+".self_service", "only instant items may be self-service")
-		case it.TimeLimitDays < 0:
-			return bad(p+".time_limit_days", "negative")
+		case it.TimeLimitDays < 0 || it.TimeLimitDays > MaxTimeLimitDays:
+			return bad(p+".time_limit_days", "%d not in 0..%d", it.TimeLimitDays, MaxTimeLimitDays)
 		}
 		codes[it.Code] = true
 		for j, m := range it.Materials {

@@ -119,6 +119,7 @@ func TestDueDate(t *testing.T) {
 		{"spring festival", "2026-02-13T09:00:00", 1, "2026-02-14"},
 		{"spring festival long", "2026-02-13T09:00:00", 2, "2026-02-24"},
 		{"year end", "2026-12-31T09:00:00", 1, "2027-01-01"},
+		{"clamped", "2026-11-27T09:00:00", 1 << 40, cal2026.DueDate(time.Date(2026, 11, 27, 0, 0, 0, 0, sh), MaxTimeLimitDays).Format(DateLayout)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -174,6 +175,7 @@ func TestCatalogValidate(t *testing.T) {
 		{"bad kind", func(c *Catalog) { c.Items[0].Kind = "later" }, "items[0].kind"},
 		{"forwarded self-service", func(c *Catalog) { c.Items[0].Kind = KindForwarded }, "items[0].self_service"},
 		{"negative limit", func(c *Catalog) { c.Items[0].TimeLimitDays = -1 }, "items[0].time_limit_days"},
+		{"huge limit", func(c *Catalog) { c.Items[0].TimeLimitDays = 1 << 30 }, "items[0].time_limit_days"},
 		{"material name", func(c *Catalog) { c.Items[0].Materials[0].Name = "" }, "items[0].materials[0].name"},
 		{"field type", func(c *Catalog) { c.Items[0].Fields[0].Type = "email" }, "items[0].fields[0].type"},
 		{"field key dup", func(c *Catalog) { c.Items[0].Fields[1].Key = "phone" }, "items[0].fields[1].key"},
