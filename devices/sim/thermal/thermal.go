@@ -38,9 +38,9 @@ var (
 type Options struct {
 	WidthDots int            // 384 (58 mm) or 576 (80 mm); 0 = 576
 	Charset   escpos.Charset // ROM repertoire; 0 = GB18030
-	// ChineseAtPowerOn: most Chinese-market printers start (and return after
-	// ESC @) in Chinese mode. The zero value means on; set AlphaAtPowerOn to
-	// emulate a printer that needs FS &.
+	// AlphaAtPowerOn emulates a printer that starts (and returns after
+	// ESC @) in alphanumeric mode and needs FS & for Chinese. The default is
+	// Chinese mode, like most Chinese-market printers.
 	AlphaAtPowerOn bool
 	BufferSize     int // receive buffer in bytes; 0 = 4096; bytes beyond are dropped
 	SpeedMM        int // print speed in mm/s (8 dots per mm); 0 = instant
@@ -52,10 +52,11 @@ type Options struct {
 	// loads a new roll.
 	RollDots int
 	// Logf receives notes about unknown commands, overruns and state
-	// changes; nil discards them.
+	// changes; nil discards them. It is called with the printer's lock held
+	// and must not call back into the Printer.
 	Logf func(format string, args ...any)
-	// OnReceipt is called (outside the printer's lock, on the printing
-	// goroutine) for every receipt that leaves the printer.
+	// OnReceipt is called for every receipt that leaves the printer, in
+	// order and never concurrently, outside the printer's lock.
 	OnReceipt func(Receipt)
 }
 
@@ -107,6 +108,7 @@ type Printer struct {
 	roll    int // length of the current roll, 0 endless
 
 	receipts chan Receipt
+	dmu      sync.Mutex // serialises deliver
 	wmu      sync.Mutex
 	w        io.Writer
 }
@@ -316,6 +318,8 @@ func (p *Printer) finishPage(cut, partial bool) {
 
 // deliver hands queued receipts out. Called without mu.
 func (p *Printer) deliver() {
+	p.dmu.Lock()
+	defer p.dmu.Unlock()
 	p.mu.Lock()
 	rs := p.pending
 	p.pending = nil
