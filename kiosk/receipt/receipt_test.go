@@ -101,6 +101,9 @@ func TestEncodeShape(t *testing.T) {
 			if bytes.Contains(b, []byte{0xFE, 0x9F}) {
 				t.Error("䶮 sent as FE 9F text")
 			}
+			if _, ok := escpos.SafePoints(b[len("prefix"):]); !ok {
+				t.Error("output does not parse as known commands")
+			}
 			if tc.o.NativeQR != bytes.Contains(b, []byte("\x1d(k")) {
 				t.Errorf("native QR presence wrong")
 			}
@@ -301,4 +304,32 @@ func BenchmarkEncode(b *testing.B) {
 	b.Run("80mm-GB18030-nativeQR", func(b *testing.B) { benchEncode(b, opts(576, escpos.GB18030, true)) })
 	b.Run("80mm-GB18030-rasterQR", func(b *testing.B) { benchEncode(b, opts(576, escpos.GB18030, false)) })
 	b.Run("58mm-GB2312-rasterQR", func(b *testing.B) { benchEncode(b, opts(384, escpos.GB2312, false)) })
+}
+
+// FuzzEncode: any name, item or QR payload either encodes or fails with a
+// receipt error; never a panic, never a control byte smuggled in as text,
+// never a full ID in the bytes.
+func FuzzEncode(f *testing.F) {
+	f.Add("刘䶮", "居住证签注", "https://zwfw.sh.gov.cn/c/1")
+	f.Add("张𬌗\x1b@", "¥€©", "\x00")
+	f.Add("", "", "")
+	f.Fuzz(func(t *testing.T, name, item, payload string) {
+		r := Sample()
+		r.Applicant.Name, r.ItemName, r.QRPayload = name, item, payload
+		for _, o := range []Options{opts(384, escpos.GB2312, false), opts(576, escpos.GB18030, true)} {
+			b, _, err := Encode(nil, r, o)
+			if err != nil {
+				if !strings.HasPrefix(err.Error(), "receipt: ") {
+					t.Fatalf("error without package prefix: %v", err)
+				}
+				continue
+			}
+			if bytes.Contains(b, []byte(r.Applicant.ID)) {
+				t.Fatal("full ID in output")
+			}
+			if _, ok := escpos.SafePoints(b); !ok {
+				t.Fatal("output does not parse as known commands: something was injected")
+			}
+		}
+	})
 }
