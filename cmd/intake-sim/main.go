@@ -49,6 +49,7 @@ func main() {
 
 func run(args []string) error {
 	fs := flag.NewFlagSet("intake-sim", flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
 	terms := terminals{}
 	var f intakesim.Faults
 	listen := fs.String("listen", "127.0.0.1:8750", "API address")

@@ -203,7 +203,8 @@ func resetConn(w http.ResponseWriter) {
 // AdminHandler serves the run-time controls (bind it to loopback only):
 //
 //	GET  /faults          the faults in force
-//	PUT  /faults          replace them (JSON Faults)
+//	PUT  /faults          replace them (JSON Faults; members not given become 0)
+//	PATCH /faults         change only the members given
 //	GET  /stats           counters
 //	POST /catalog/bump    publish a new catalogue version
 //	POST /commands        {"terminal_id": "...", "type": "refresh_catalog"} for the next heartbeat
@@ -214,6 +215,20 @@ func (s *Server) AdminHandler() http.Handler {
 	mux.HandleFunc("GET /faults", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, r, 200, s.Faults()) })
 	mux.HandleFunc("PUT /faults", func(w http.ResponseWriter, r *http.Request) {
 		var f Faults
+		dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&f); err != nil {
+			writeError(w, r, http.StatusBadRequest, "bad_json", err.Error(), nil)
+			return
+		}
+		if err := s.SetFaults(f); err != nil {
+			writeError(w, r, http.StatusUnprocessableEntity, "invalid_faults", err.Error(), nil)
+			return
+		}
+		writeJSON(w, r, 200, f)
+	})
+	mux.HandleFunc("PATCH /faults", func(w http.ResponseWriter, r *http.Request) {
+		f := s.Faults() // members not given keep their value
 		dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&f); err != nil {

@@ -178,6 +178,18 @@ func TestAdminHandler(t *testing.T) {
 	if intake.RetryAfter(err) != 9*time.Second {
 		t.Errorf("after admin set: %v", err)
 	}
+	if st, _ := do("PATCH", "/faults", `{"reset":0.25}`); st != 422 {
+		t.Errorf("patch over a full share: %d", st)
+	}
+	if got := f.srv.Faults(); got.Unavailable503 != 1 || got.Reset != 0 || got.RetryAfterSeconds != 9 {
+		t.Errorf("patch over a full share accepted: %+v", got)
+	}
+	if st, _ := do("PATCH", "/faults", `{"unavailable_503":0.5,"reset":0.25}`); st != 200 {
+		t.Errorf("patch: %d", st)
+	}
+	if got := f.srv.Faults(); got.Unavailable503 != 0.5 || got.Reset != 0.25 || got.RetryAfterSeconds != 9 {
+		t.Errorf("after patch: %+v", got)
+	}
 	if st, _ := do("PUT", "/faults", `{}`); st != 200 {
 		t.Errorf("clear: %d", st)
 	}

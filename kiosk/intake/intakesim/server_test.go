@@ -237,6 +237,11 @@ func TestSubmitIdempotency(t *testing.T) {
 	if _, off := acc.AcceptedAt.Zone(); off != 8*3600 {
 		t.Errorf("accepted_at not in +08:00: %v", acc.AcceptedAt)
 	}
+	// The IETF draft's quoted form of the key is the same key.
+	raw, _ := json.Marshal(sub)
+	if status, hdr, _ := f.raw(t, "POST", "/v1/submissions", map[string]string{"Idempotency-Key": `"` + sub.ID + `"`}, raw); status != 200 || hdr.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("quoted key: %d %v", status, hdr)
+	}
 	again, replayed, err := f.client.Submit(ctx, sub)
 	if err != nil || !replayed || again != acc {
 		t.Fatalf("replay: %+v %v %v", again, replayed, err)
@@ -278,7 +283,7 @@ func TestSubmitIdempotency(t *testing.T) {
 		t.Errorf("expired keys kept: %d %v", keys, err)
 	}
 	st := f.srv.Stats()
-	if st.Submissions != 2 || st.Replays != 3 || st.Conflicts != 1 {
+	if st.Submissions != 2 || st.Replays != 4 || st.Conflicts != 1 {
 		t.Errorf("stats %+v", st)
 	}
 }

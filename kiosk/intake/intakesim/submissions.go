@@ -31,6 +31,9 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := r.Header.Get("Idempotency-Key")
+	if len(key) >= 2 && key[0] == '"' && key[len(key)-1] == '"' {
+		key = key[1 : len(key)-1] // the IETF draft's structured-field string form
+	}
 	var head struct {
 		ID any `json:"submission_id"`
 	}
