@@ -150,6 +150,9 @@ func New(cfg Config) (*Relay, error) {
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Float64
 	}
+	if cfg.AppVersion == "" {
+		cfg.AppVersion = "unknown" // the contract requires one
+	}
 	if cfg.StartedAt.IsZero() {
 		cfg.StartedAt = cfg.Now()
 	}
