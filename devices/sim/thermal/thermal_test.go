@@ -361,3 +361,31 @@ func TestRollRunsOut(t *testing.T) {
 		t.Error("rest of the job should wait in the buffer")
 	}
 }
+
+// TestDLEEOTInsideImageData: printers act on 10 04 n even inside bit-image
+// data (spec §1.6); the bytes still count as image data.
+func TestDLEEOTInsideImageData(t *testing.T) {
+	t.Parallel()
+	p, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, dev := newPipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go p.Serve(ctx, dev)
+	host.Write([]byte{0x1D, 'v', '0', 0, 3, 0, 1, 0, 0x10, 0x04, 0x04})
+	b, err := host.readByte(5 * time.Second)
+	if err != nil || b != 0x12 {
+		t.Fatalf("reply %02X %v", b, err)
+	}
+	host.Write([]byte("\x1dV\x00"))
+	select {
+	case r := <-p.Receipts():
+		if r.Images != 1 || len(r.Lines) != 0 {
+			t.Errorf("receipt images=%d lines=%q: the query bytes must stay image data", r.Images, r.Lines)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no receipt")
+	}
+}
