@@ -272,6 +272,11 @@ func (s *Server) Handler() http.Handler {
 // address, serving in the background until Close. It returns the base URLs
 // (http://host:port). Use "127.0.0.1:0" for a free port.
 func (s *Server) Start(listen, admin string) (apiURL, adminURL string, err error) {
+	select {
+	case <-s.closing:
+		return "", "", ErrClosed
+	default:
+	}
 	apiLn, err := net.Listen("tcp", listen)
 	if err != nil {
 		return "", "", fmt.Errorf("intakesim: listen: %w", err)
