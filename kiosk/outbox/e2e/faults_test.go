@@ -93,3 +93,5 @@ func TestOutageRateBounded(t *testing.T) {
 	r2.Notify()
 	waitDrained(t, tm, 2*time.Minute)
 }
+
+func intakesim500(share float64) intakesim.Faults { return intakesim.Faults{Error500: share} }
