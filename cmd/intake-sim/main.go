@@ -58,7 +58,7 @@ func run(args []string) error {
 	fs.Var(terms, "terminal", "terminal ID:TOKEN (repeatable)")
 	seed := fs.Uint64("seed", 1, "seed of the fault draws")
 	scale := fs.Float64("time-scale", 1, "case progress speed (60: an hour of progress per minute)")
-	track := fs.String("track-base", "", "prefix of track_url (default https://ywtb.pudong.example/track/)")
+	track := fs.String("track-base", "", "prefix of track_url (default: this server's own /track/ page)")
 	verbose := fs.Bool("v", false, "log every accepted case")
 	fs.Float64Var(&f.Error500, "error500", 0, "share of requests answered 500")
 	fs.Float64Var(&f.Unavailable503, "error503", 0, "share of requests answered 503 with Retry-After")
@@ -75,6 +75,9 @@ func run(args []string) error {
 	}
 	if len(terms) == 0 {
 		return errors.New("at least one -terminal ID:TOKEN is required")
+	}
+	if *track == "" {
+		*track = "http://" + *listen + "/track/"
 	}
 	level := slog.LevelWarn
 	if *verbose {

@@ -254,6 +254,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/cases/query", s.handleCases)
 	mux.HandleFunc("POST /v1/terminals/{terminal_id}/heartbeat", s.handleHeartbeat)
 	mux.HandleFunc("POST /v1/audit", s.handleAudit)
+	mux.HandleFunc("GET /track/{case_no}", s.handleTrack)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/v1/") {
 			for _, p := range []string{"/v1/catalog", "/v1/submissions", "/v1/cases/query", "/v1/audit"} {

@@ -473,6 +473,15 @@ func TestCasesAdvanceAndPrivacy(t *testing.T) {
 	if !c.History[2].At.After(c.History[1].At) {
 		t.Error("history out of order")
 	}
+	// The track page shows the case, its history and no full name or ID.
+	status, hdr, page := f.raw(t, "GET", "/track/"+acc.CaseNo, nil, nil)
+	if status != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), "text/html") || !strings.Contains(string(page), "已办结") ||
+		!strings.Contains(string(page), "张**") || strings.Contains(string(page), res[0].Name) || strings.Contains(string(page), res[0].IDNumber) {
+		t.Errorf("track page %d: %s", status, page)
+	}
+	if status, _, _ := f.raw(t, "GET", "/track/PD20000101-000001", nil, nil); status != 404 {
+		t.Errorf("unknown case page: %d", status)
+	}
 	// Missing fields are a 422.
 	if _, err := f.client.QueryCases(ctx, "", "x"); !intake.IsFinal(err) {
 		t.Errorf("empty id: %v", err)
