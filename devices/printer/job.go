@@ -165,7 +165,8 @@ func (d *Driver) runJob(runCtx, jobCtx context.Context, job []byte) error {
 
 	points, _ := escpos.SafePoints(job)
 	chunk := max(d.prof.BufferBytes/4, 16)
-	sent, sinceCheck, pi := 0, 0, 0
+	window := d.prof.BufferBytes * 3 / 4
+	sent, sinceCheck, inFlight, pi := 0, 0, 0, 0
 	for sent < total {
 		for pi < len(points) && points[pi] <= sent {
 			pi++
@@ -173,6 +174,17 @@ func (d *Driver) runJob(runCtx, jobCtx context.Context, job []byte) error {
 		end := total
 		if pi < len(points) {
 			end = points[pi]
+		}
+		// sent is a command boundary here. Where the printer answers GS r
+		// in sequence, wait for it to catch up before the buffer could
+		// fill: paper feeds and QR codes take paper time without bytes,
+		// which no byte-rate estimate foresees.
+		if d.prof.InSequenceStatus && inFlight > 0 && inFlight+(end-sent) > window {
+			if s, err := d.sync(ctx, window); err != nil {
+				return fail(sent, s, err)
+			}
+			inFlight, sinceCheck = 0, 0
+			d.fill, d.fillAt = 0, time.Time{}
 		}
 		for sent < end {
 			n := min(end-sent, chunk)
@@ -184,6 +196,7 @@ func (d *Driver) runJob(runCtx, jobCtx context.Context, job []byte) error {
 			}
 			sent += n
 			sinceCheck += n
+			inFlight += n
 		}
 		if sent < total && sinceCheck >= d.opt.CheckEvery && pi < len(points) {
 			sinceCheck = 0
@@ -196,21 +209,57 @@ func (d *Driver) runJob(runCtx, jobCtx context.Context, job []byte) error {
 			}
 		}
 	}
-	return d.confirm(ctx, jobCtx, total, fail)
+	if d.prof.InSequenceStatus {
+		if s, err := d.sync(ctx, inFlight); err != nil {
+			return fail(total, s, err)
+		}
+		return nil
+	}
+	return d.waitPrinted(ctx, total, fail)
 }
 
-// confirm waits for the end of the job: the GS r 1 reply where the model
-// answers it in sequence, else the estimated print time; the status is
-// checked all the while.
-func (d *Driver) confirm(ctx, jobCtx context.Context, total int, fail func(int, State, error) error) error {
+// sync sends GS r 1 (processed in sequence) and waits for its reply, which
+// means the printer has processed everything sent before. The real-time
+// status is checked all the while. pending is the number of bytes the
+// printer may still have to print, for the timeout.
+func (d *Driver) sync(ctx context.Context, pending int) (State, error) {
 	d.gsr = -1
-	if d.prof.InSequenceStatus {
-		if err := d.write(escpos.AppendPaperSensorQuery(nil)); err != nil {
-			return fail(total, StateNoAnswer, err)
+	if err := d.write(escpos.AppendPaperSensorQuery(nil)); err != nil {
+		return StateNoAnswer, err
+	}
+	budget := time.Duration(float64(pending)/float64(d.prof.DrainBytesPerSec)*4*float64(time.Second)) +
+		5*time.Second + 10*d.opt.ReplyTimeout
+	deadline := d.now().Add(budget)
+	for {
+		st, err := d.query(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return StateUnknown, err
+			}
+			return StateNoAnswer, err
+		}
+		if s := StateOf(st); !s.CanPrint() {
+			return s, s.Err()
+		}
+		if d.gsr >= 0 {
+			if _, end, err := escpos.PaperSensor(byte(d.gsr)); err == nil && end {
+				return StatePaperOut, ErrPaperOut
+			}
+			return StateOf(st), nil
+		}
+		if d.now().After(deadline) {
+			return StateNoAnswer, fmt.Errorf("%w: GS r 1 not answered in %v", ErrNoAnswer, budget.Round(time.Millisecond))
+		}
+		if err := d.sleep(ctx, 20*time.Millisecond); err != nil {
+			return StateUnknown, err
 		}
 	}
-	est := time.Now().Add(d.drainTime())
-	deadline := est.Add(3*time.Second + 20*d.opt.ReplyTimeout)
+}
+
+// waitPrinted is the end of a job on a model without in-sequence status:
+// wait the estimated print time, checking the status all the while.
+func (d *Driver) waitPrinted(ctx context.Context, total int, fail func(int, State, error) error) error {
+	est := d.now().Add(d.drainTime())
 	for {
 		st, err := d.query(ctx)
 		if err != nil {
@@ -219,20 +268,11 @@ func (d *Driver) confirm(ctx, jobCtx context.Context, total int, fail func(int, 
 		if s := StateOf(st); !s.CanPrint() {
 			return fail(total, s, s.Err())
 		}
-		if d.prof.InSequenceStatus && d.gsr >= 0 {
-			if _, end, err := escpos.PaperSensor(byte(d.gsr)); err == nil && end {
-				return fail(total, StatePaperOut, ErrPaperOut)
-			}
+		if !d.now().Before(est) {
 			return nil
 		}
-		if !d.prof.InSequenceStatus && time.Now().After(est) {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fail(total, StateNoAnswer, fmt.Errorf("%w: end of job not confirmed", ErrNoAnswer))
-		}
-		if err := sleep(ctx, min(100*time.Millisecond, max(time.Until(est), 10*time.Millisecond))); err != nil {
-			return fail(total, StateUnknown, firstErr(jobCtx, ctx))
+		if err := d.sleep(ctx, min(100*time.Millisecond, max(est.Sub(d.now()), 10*time.Millisecond))); err != nil {
+			return fail(total, StateUnknown, err)
 		}
 	}
 }

@@ -116,3 +116,81 @@ func TestPaperOutMidJobAndReprint(t *testing.T) {
 	emuCancel()
 	<-served
 }
+
+// TestPacingPreventsOverrun: an emulated printer with a 256-byte buffer, no
+// flow control and a 400 mm/s head drops bytes when the job is written to
+// it at once (the control), and drops none when the driver paces it.
+func TestPacingPreventsOverrun(t *testing.T) {
+	t.Parallel()
+	job, err := os.ReadFile(filepath.Join("testdata", "receipt-576-gb18030.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	emuOpts := thermal.Options{BufferSize: 256, SpeedMM: 400}
+	serve := func(t *testing.T) (*thermal.Printer, string) {
+		emu, err := thermal.New(emuOpts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		path, done, err := emu.ServePTY(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cancel(); <-done })
+		return emu, path
+	}
+	t.Run("unpaced control overruns", func(t *testing.T) {
+		t.Parallel()
+		emu, path := serve(t)
+		f, err := os.OpenFile(path, os.O_RDWR, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := f.Write(job); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for emu.Overruns() == 0 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if emu.Overruns() == 0 {
+			t.Fatal("control: no overrun without pacing; the test could not detect one")
+		}
+	})
+	t.Run("paced by the driver", func(t *testing.T) {
+		t.Parallel()
+		emu, path := serve(t)
+		port, err := serialport.Open(path, 115200, 100*time.Millisecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer port.Close()
+		prof := printer.Profile80
+		prof.Baud, prof.SpeedMM = 115200, 400
+		prof.BufferBytes = 192 // a little less than the printer has: estimates are not exact
+		drv, err := printer.New(port, prof, printer.Options{PollInterval: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		runDone := make(chan error, 1)
+		go func() { runDone <- drv.Run(ctx) }()
+		defer func() { cancel(); <-runDone }()
+		if err := drv.Print(ctx, job); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case r := <-emu.Receipts():
+			if r.Partial || !r.Cut || len(r.QR) != 1 {
+				t.Errorf("receipt partial=%v cut=%v QR=%q", r.Partial, r.Cut, r.QR)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("no receipt")
+		}
+		if n := emu.Overruns(); n != 0 {
+			t.Errorf("%d bytes dropped despite pacing", n)
+		}
+	})
+}
