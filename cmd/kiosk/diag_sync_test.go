@@ -9,10 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/intake/intakesim"
+	"github.com/pudong-community/kiosk/kiosk/outbox/e2e"
 	"github.com/pudong-community/kiosk/kiosk/store"
 )
 
@@ -47,22 +46,12 @@ func TestDiagSync(t *testing.T) {
 	sealer, _ := store.NewSealer(key)
 	ob, _ := store.NewOutbox(st, sealer, store.OutboxOptions{TerminalID: "PD-DIAG-0001", MinFreeBytes: -1})
 	cat := sim.Catalog()
-	var item kiosk.Item
-	for _, it := range cat.Items {
-		if it.SelfService && len(it.Fields) == 0 {
-			item = it
-			break
-		}
-	}
-	if item.Code == "" {
-		t.Skip("the development catalogue has no self-service item without fields")
+	items := e2e.SelfService(cat)
+	if len(items) == 0 {
+		t.Fatal("the development catalogue has no self-service item")
 	}
 	for i := 0; i < 2; i++ {
-		base := fmt.Sprintf("31011519850000%03d", i)
-		_, err := ob.Enqueue(ctx, kiosk.Submission{ID: kiosk.NewSubmissionID(), TerminalID: "PD-DIAG-0001", ItemCode: item.Code,
-			CatalogVersion: cat.Version, CreatedAt: time.Now(), Fields: map[string]string{},
-			Applicant: kiosk.Person{IDNumber: base + string(kiosk.IDCheckChar(base)), Name: "诊断", CardType: kiosk.CardResident}})
-		if err != nil {
+		if _, err := ob.Enqueue(ctx, e2e.MakeSubmission("PD-DIAG-0001", cat.Version, items[i%len(items)], i)); err != nil {
 			t.Fatal(err)
 		}
 	}
