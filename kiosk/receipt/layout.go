@@ -51,6 +51,9 @@ func layout(r Receipt, width int) []block {
 
 	add("受理回执", escpos.AlignCenter, 2, true)
 	add("Acceptance Receipt", escpos.AlignCenter, 1, false)
+	if r.Reprint > 0 {
+		add(fmt.Sprintf("重印 Reprint %d", r.Reprint), escpos.AlignCenter, 1, true)
+	}
 	add(r.Center, escpos.AlignCenter, 1, true)
 	out = append(out, block{kind: textBlock, text: rule})
 	field("事项", "Item", r.ItemName)

@@ -82,6 +82,7 @@ type Receipt struct {
 	HowToFollow string    // how to follow the case (Chinese first, English)
 	QRPayload   string
 	Status      Status
+	Reprint     int // 0 for the first print; n prints "重印 Reprint n"
 }
 
 // Validate reports the first missing required field.
@@ -100,6 +101,9 @@ func (r Receipt) Validate() error {
 	}
 	if r.Status != StatusSent && r.Status != StatusQueued {
 		return fmt.Errorf("%w: status", ErrMissing)
+	}
+	if r.Reprint < 0 {
+		return fmt.Errorf("%w: reprint count %d", ErrMissing, r.Reprint)
 	}
 	if r.Agent != nil && (r.Agent.Name == "" || r.Agent.ID == "" || r.Agent.AuthRef == "") {
 		return fmt.Errorf("%w: agent name, id and authorisation", ErrMissing)
