@@ -317,7 +317,9 @@ func TestCatalogRefreshAndHeartbeatCommands(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	var devicesAsked atomic.Int32
+	src := &memAudit{}
 	r := newRig(t, func(c *Config) {
+		c.Audit, c.AuditInterval = src, time.Hour
 		c.AppVersion = "1.2.3"
 		c.Devices = func() map[string]intake.DeviceState {
 			devicesAsked.Add(1)
@@ -361,6 +363,18 @@ func TestCatalogRefreshAndHeartbeatCommands(t *testing.T) {
 	r.srv.mu.Unlock()
 	r.relay.DeviceChanged()
 	waitFor(t, "catalogue v2 after the command", func() bool { m, _ := r.st.CatalogMeta(ctx); return m.Version == "v2" })
+
+	// upload_audit brings the trail recorded since.
+	src.add(5)
+	r.srv.mu.Lock()
+	r.srv.commands = []map[string]string{{"id": "c3", "type": "upload_audit"}}
+	r.srv.mu.Unlock()
+	r.relay.DeviceChanged()
+	waitFor(t, "audit upload after the command", func() bool {
+		r.srv.mu.Lock()
+		defer r.srv.mu.Unlock()
+		return len(r.srv.audit) == 5
+	})
 
 	r.srv.mu.Lock()
 	hb := r.srv.heartbeat[0]
