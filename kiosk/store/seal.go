@@ -43,25 +43,35 @@ func LoadOrCreateKey(path string) ([]byte, error) {
 	if _, err := io.ReadFull(rand.Reader, key); err != nil {
 		return nil, fmt.Errorf("store: make key: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) { // another process made it first
-		return readKey(path)
-	}
+	// Written whole to a temporary file, then linked into place: a crash
+	// never leaves a short key file, and of two processes racing, the
+	// second reads the first's key.
+	f, err := os.CreateTemp(filepath.Dir(path), ".seal-key-*")
 	if err != nil {
 		return nil, fmt.Errorf("store: create key file %s: %w", path, err)
 	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("store: key file %s: %w", path, err)
+	}
 	if _, err := f.Write(key); err != nil {
 		f.Close()
-		os.Remove(path)
 		return nil, fmt.Errorf("store: write key file %s: %w", path, err)
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
-		os.Remove(path)
 		return nil, fmt.Errorf("store: sync key file %s: %w", path, err)
 	}
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("store: close key file %s: %w", path, err)
+	}
+	if err := os.Link(tmp, path); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return readKey(path)
+		}
+		return nil, fmt.Errorf("store: create key file %s: %w", path, err)
 	}
 	if d, err := os.Open(filepath.Dir(path)); err == nil {
 		_ = d.Sync()

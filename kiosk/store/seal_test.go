@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 )
 
@@ -76,6 +77,31 @@ func TestLoadOrCreateKey(t *testing.T) {
 	}
 	if _, err := NewSealer(make([]byte, 31)); !errors.Is(err, ErrBadKey) {
 		t.Fatalf("NewSealer(31 bytes) = %v, want ErrBadKey", err)
+	}
+}
+
+func TestLoadOrCreateKeyRace(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "seal.key")
+	keys := make([][]byte, 8)
+	errs := make([]error, 8)
+	var wg sync.WaitGroup
+	for i := range keys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			keys[i], errs[i] = LoadOrCreateKey(path)
+		}()
+	}
+	wg.Wait()
+	for i := range keys {
+		if errs[i] != nil || !bytes.Equal(keys[i], keys[0]) {
+			t.Fatalf("racer %d: %v, or a different key", i, errs[i])
+		}
+	}
+	left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".seal-key-*"))
+	if len(left) != 0 {
+		t.Fatalf("temporary key files left: %v", left)
 	}
 }
 
