@@ -9,6 +9,13 @@
 //
 // Unknown commands are logged and skipped by their documented lengths; the
 // interpreter never panics on any input (it is fuzzed).
+//
+// Use: New(Options{...}) then Serve(ctx, rw) on any byte stream, or
+// ServePTY(ctx) for a pseudo-terminal a driver opens as its serial port;
+// Render(data, opts) interprets a captured stream offline. Each receipt that
+// leaves the printer arrives on Receipts() and through Options.OnReceipt,
+// with its picture (Receipt.Image, Receipt.PNG) for a demo window. SetPaper,
+// LoadRoll, SetCover and SetCutterJam change what DLE EOT reports.
 package thermal
 
 import (
