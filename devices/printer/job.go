@@ -186,9 +186,15 @@ func (d *Driver) runJob(runCtx, jobCtx context.Context, job []byte) error {
 			inFlight, sinceCheck = 0, 0
 			d.fill, d.fillAt = 0, time.Time{}
 		}
+		// Between GS r 1 waits a segment that fits the window needs no time
+		// pacing; a larger one (a long image) is paced by the estimate.
+		timed := !d.prof.InSequenceStatus || end-sent > window
 		for sent < end {
 			n := min(end-sent, chunk)
-			if err := d.pace(ctx, n); err != nil {
+			if !timed {
+				d.fill += float64(n)
+				d.fillAt = d.now()
+			} else if err := d.pace(ctx, n); err != nil {
 				return fail(sent, StateUnknown, firstErr(jobCtx, ctx))
 			}
 			if err := d.write(job[sent : sent+n]); err != nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pudong-community/kiosk/devices/escpos"
 	"github.com/pudong-community/kiosk/devices/printer"
 	"github.com/pudong-community/kiosk/devices/serialport"
 	"github.com/pudong-community/kiosk/devices/sim/thermal"
@@ -117,80 +118,100 @@ func TestPaperOutMidJobAndReprint(t *testing.T) {
 	<-served
 }
 
-// TestPacingPreventsOverrun: an emulated printer with a 256-byte buffer, no
-// flow control and a 400 mm/s head drops bytes when the job is written to
-// it at once (the control), and drops none when the driver paces it.
+// TestPacingPreventsOverrun: emulated printers with small buffers, no flow
+// control and a slow head drop bytes when a job is written to them at once
+// (the control), and drop none when the driver paces them: an 80 mm text
+// receipt with native QR, and a 58 mm receipt of raster lines and a raster
+// QR.
 func TestPacingPreventsOverrun(t *testing.T) {
 	t.Parallel()
-	job, err := os.ReadFile(filepath.Join("testdata", "receipt-576-gb18030.bin"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	emuOpts := thermal.Options{BufferSize: 256, SpeedMM: 400}
-	serve := func(t *testing.T) (*thermal.Printer, string) {
-		emu, err := thermal.New(emuOpts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		path, done, err := emu.ServePTY(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cancel(); <-done })
-		return emu, path
-	}
-	t.Run("unpaced control overruns", func(t *testing.T) {
-		t.Parallel()
-		emu, path := serve(t)
-		f, err := os.OpenFile(path, os.O_RDWR, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		if _, err := f.Write(job); err != nil {
-			t.Fatal(err)
-		}
-		deadline := time.Now().Add(10 * time.Second)
-		for emu.Overruns() == 0 && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
-		}
-		if emu.Overruns() == 0 {
-			t.Fatal("control: no overrun without pacing; the test could not detect one")
-		}
-	})
-	t.Run("paced by the driver", func(t *testing.T) {
-		t.Parallel()
-		emu, path := serve(t)
-		port, err := serialport.Open(path, 115200, 100*time.Millisecond)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer port.Close()
-		prof := printer.Profile80
-		prof.Baud, prof.SpeedMM = 115200, 400
-		prof.BufferBytes = 192 // a little less than the printer has: estimates are not exact
-		drv, err := printer.New(port, prof, printer.Options{PollInterval: time.Second})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		runDone := make(chan error, 1)
-		go func() { runDone <- drv.Run(ctx) }()
-		defer func() { cancel(); <-runDone }()
-		if err := drv.Print(ctx, job); err != nil {
-			t.Fatal(err)
-		}
-		select {
-		case r := <-emu.Receipts():
-			if r.Partial || !r.Cut || len(r.QR) != 1 {
-				t.Errorf("receipt partial=%v cut=%v QR=%q", r.Partial, r.Cut, r.QR)
+	for _, tc := range []struct {
+		golden string
+		emu    thermal.Options
+		prof   printer.Profile
+	}{
+		{"receipt-576-gb18030.bin", thermal.Options{BufferSize: 256, SpeedMM: 400},
+			printer.Profile{Name: "t80", WidthDots: 576, Charset: escpos.GB18030, NativeQR: true, Cut: escpos.CutFeedPartial,
+				Baud: 115200, BufferBytes: 192, SpeedMM: 400, InSequenceStatus: true, ClearOnError: true}},
+		{"receipt-384-gb2312.bin", thermal.Options{WidthDots: 384, Charset: escpos.GB2312, BufferSize: 1024, SpeedMM: 200},
+			printer.Profile{Name: "t58", WidthDots: 384, Charset: escpos.GB2312, Cut: escpos.CutFeedPartial,
+				Baud: 115200, BufferBytes: 1024, SpeedMM: 200, InSequenceStatus: true}},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
+			t.Parallel()
+			job, err := os.ReadFile(filepath.Join("testdata", tc.golden))
+			if err != nil {
+				t.Fatal(err)
 			}
-		case <-time.After(10 * time.Second):
-			t.Fatal("no receipt")
-		}
-		if n := emu.Overruns(); n != 0 {
-			t.Errorf("%d bytes dropped despite pacing", n)
-		}
-	})
+			serve := func(t *testing.T) (*thermal.Printer, string) {
+				emu, err := thermal.New(tc.emu)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx, cancel := context.WithCancel(context.Background())
+				path, done, err := emu.ServePTY(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { cancel(); <-done })
+				return emu, path
+			}
+			t.Run("unpaced control overruns", func(t *testing.T) {
+				t.Parallel()
+				emu, path := serve(t)
+				f, err := os.OpenFile(path, os.O_RDWR, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer f.Close()
+				if _, err := f.Write(job); err != nil {
+					t.Fatal(err)
+				}
+				deadline := time.Now().Add(10 * time.Second)
+				for emu.Overruns() == 0 && time.Now().Before(deadline) {
+					time.Sleep(10 * time.Millisecond)
+				}
+				if emu.Overruns() == 0 {
+					t.Fatal("control: no overrun without pacing; the test could not detect one")
+				}
+			})
+			t.Run("paced by the driver", func(t *testing.T) {
+				t.Parallel()
+				emu, path := serve(t)
+				port, err := serialport.Open(path, 115200, 100*time.Millisecond)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer port.Close()
+				drv, err := printer.New(port, tc.prof, printer.Options{PollInterval: time.Second})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx, cancel := context.WithCancel(context.Background())
+				runDone := make(chan error, 1)
+				go func() { runDone <- drv.Run(ctx) }()
+				defer func() { cancel(); <-runDone }()
+				if err := drv.Print(ctx, job); err != nil {
+					t.Fatal(err)
+				}
+				want, err := thermal.Render(job, thermal.Options{WidthDots: tc.emu.WidthDots, Charset: tc.emu.Charset})
+				if err != nil || len(want) != 1 {
+					t.Fatalf("reference: %v", err)
+				}
+				select {
+				case r := <-emu.Receipts():
+					if r.Partial || !r.Cut || strings.Join(r.Lines, "|") != strings.Join(want[0].Lines, "|") ||
+						r.Images != want[0].Images || len(r.QR) != len(want[0].QR) {
+						t.Errorf("receipt differs from the reference: partial=%v cut=%v images %d/%d lines %q",
+							r.Partial, r.Cut, r.Images, want[0].Images, r.Lines)
+					}
+				case <-time.After(20 * time.Second):
+					t.Fatal("no receipt")
+				}
+				if n := emu.Overruns(); n != 0 {
+					t.Errorf("%d bytes dropped despite pacing", n)
+				}
+			})
+		})
+	}
 }

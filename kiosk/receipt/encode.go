@@ -139,7 +139,7 @@ func Encode(dst []byte, r Receipt, o Options) ([]byte, Report, error) {
 				var sym *escpos.Bitmap
 				if sym, _, err = qrSymbol(bl.text, o.WidthDots); err == nil {
 					rep.QRRaster = true
-					b, err = escpos.AppendRaster(b, sym, 0)
+					b, err = escpos.AppendRaster(b, sym, bandRows)
 				}
 			}
 			if err != nil {
@@ -177,7 +177,7 @@ func Encode(dst []byte, r Receipt, o Options) ([]byte, Report, error) {
 		}
 		rep.RasterLines++
 		line := face.Line(bl.text, bl.size, bl.size, bl.bold, o.WidthDots)
-		if b, err = escpos.AppendRaster(b, line, 0); err != nil {
+		if b, err = escpos.AppendRaster(b, line, bandRows); err != nil {
 			return dst[:start], rep, err
 		}
 		b = append(b, escpos.ESC, 'J', byte(lineGap*bl.size)) // the gap a text line has
@@ -195,6 +195,12 @@ func Encode(dst []byte, r Receipt, o Options) ([]byte, Report, error) {
 	b = escpos.AppendCut(b, o.Cut, 0)
 	return b, rep, nil
 }
+
+// bandRows is the height of each GS v 0 command images are split into:
+// 16 rows of a full 576-dot line are 1152 bytes, of a 58 mm line 768, so the
+// driver can wait for the printer (GS r 1) between bands even on a printer
+// with a 1 KiB buffer and no flow control.
+const bandRows = 16
 
 // lineGap is what a 30-dot line spacing leaves under a 24-dot character.
 const lineGap = 6
