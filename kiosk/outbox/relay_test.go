@@ -155,6 +155,12 @@ func TestRelayOutcomes(t *testing.T) {
 			}
 			return 0, "", false
 		}, store.StateDelivered, func(n int) bool { return n == 3 }},
+		{"200 without Idempotent-Replayed is not delivered", func(_ string, n int) (int, string, bool) {
+			if n == 1 {
+				return 200, "", false
+			}
+			return 0, "", false
+		}, store.StateDelivered, func(n int) bool { return n == 2 }},
 		{"reset then delivered", func(_ string, n int) (int, string, bool) { return 0, "", n == 1 },
 			store.StateDelivered, func(n int) bool { return n == 2 }},
 		{"commit then drop: replayed, delivered once", func(_ string, n int) (int, string, bool) {
