@@ -8,6 +8,7 @@ package ui
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -114,6 +115,8 @@ type App struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	jobs   sync.WaitGroup
+	post   func(func()) // hands a result to the UI goroutine: fyne.Do
+	closed atomic.Bool
 
 	catalog    *kiosk.Catalog
 	catErr     error
@@ -149,6 +152,7 @@ func New(fa fyne.App, w fyne.Window, opts Options) *App {
 		lang:    opts.Language,
 		online:  true,
 		v:       &visitUI{},
+		post:    fyne.Do,
 	}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.initVisit()
@@ -366,7 +370,7 @@ func (a *App) topBar(s Screen) fyne.CanvasObject {
 	name := canvas.NewText(a.centerName(), colOnPrimary)
 	name.TextSize = a.theme.Size(theme.SizeNameText)
 	name.TextStyle.Bold = true
-	left := []fyne.CanvasObject{name}
+	left := []fyne.CanvasObject{a.maintLogo(name)} // five taps: staff entry (maint_entry.go)
 	if t := s.Title(); t != "" {
 		title := canvas.NewText(a.T(t), colOnPrimary)
 		title.TextSize = a.theme.Size(theme.SizeNameSubHeadingText)

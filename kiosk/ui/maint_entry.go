@@ -1,0 +1,342 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pudong-community/kiosk/kiosk"
+	"github.com/pudong-community/kiosk/kiosk/maint"
+)
+
+// Maintenance entry: five taps on the centre's name (the logo) in the top
+// bar within three seconds open the PIN screen; a staff card on the reader
+// while it shows opens maintenance too. Leaving, or two minutes without a
+// touch, returns to the home screen.
+
+// Entry gesture.
+const (
+	maintTaps       = 5
+	maintTapsWithin = 3 * time.Second
+)
+
+// MaintOptions wire the staff screens.
+type MaintOptions struct {
+	Service kiosk.Maintenance
+	Gate    *maint.Gate
+	// Now is the clock of the tap gesture (time.Now when nil); the gate
+	// has its own.
+	Now func() time.Time
+	// BundleDirs lists the folders offered for a diagnostics bundle (USB
+	// sticks, the data directory); nil offers none.
+	BundleDirs func() []string
+	// Health, when set, is shown at the top of the device panel.
+	Health *kiosk.Health
+	// IdleCheck is how often an open session is checked for idleness:
+	// one second when zero; negative turns the watch off (tests call
+	// maintTick themselves).
+	IdleCheck time.Duration
+}
+
+// maintCtl is an App's maintenance state. It lives beside the App (not in
+// it) so the staff screens stay in their own files.
+type maintCtl struct {
+	opts MaintOptions
+	taps []time.Time
+
+	stop context.CancelFunc // the idle watch of an open session
+}
+
+var (
+	maintMu   sync.Mutex
+	maintCtls = map[*App]*maintCtl{}
+)
+
+// EnableMaintenance turns on the hidden entry and the staff screens. Call
+// it on the UI goroutine before the window shows.
+func (a *App) EnableMaintenance(o MaintOptions) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.IdleCheck == 0 {
+		o.IdleCheck = time.Second
+	}
+	maintMu.Lock()
+	maintCtls[a] = &maintCtl{opts: o}
+	maintMu.Unlock()
+	a.render()
+}
+
+func (a *App) maint() *maintCtl {
+	maintMu.Lock()
+	defer maintMu.Unlock()
+	return maintCtls[a]
+}
+
+// maintLogo wraps the centre's name in the top bar so that five quick taps
+// open the PIN screen. Without maintenance enabled it is the name alone.
+func (a *App) maintLogo(name fyne.CanvasObject) fyne.CanvasObject {
+	c := a.maint()
+	if c == nil {
+		return name
+	}
+	l := &secretTap{content: name, onTap: func() { a.maintLogoTapped() }}
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// secretTap is a tappable area that looks like its content.
+type secretTap struct {
+	widget.BaseWidget
+	content fyne.CanvasObject
+	onTap   func()
+}
+
+func (s *secretTap) Tapped(*fyne.PointEvent) { s.onTap() }
+func (s *secretTap) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(s.content)
+}
+
+// maintLogoTapped counts taps; the fifth within three seconds opens entry.
+func (a *App) maintLogoTapped() {
+	c := a.maint()
+	if c == nil {
+		return
+	}
+	now := c.opts.Now()
+	keep := c.taps[:0]
+	for _, t := range c.taps {
+		if now.Sub(t) < maintTapsWithin {
+			keep = append(keep, t)
+		}
+	}
+	c.taps = append(keep, now)
+	if len(c.taps) < maintTaps {
+		return
+	}
+	c.taps = nil
+	if _, ok := a.Current().(*maintEntryScreen); ok || isMaintScreen(a.Current()) {
+		return
+	}
+	a.Show(&maintEntryScreen{})
+}
+
+// MaintCard offers a card read to the maintenance entry: while the PIN
+// screen shows, a staff card opens maintenance and the card is consumed
+// (true). Any other card, or any other screen, returns false and the card
+// goes to the resident flow as usual. Call it on the UI goroutine.
+func (a *App) MaintCard(idNumber string) bool {
+	c := a.maint()
+	if c == nil || c.opts.Gate == nil {
+		return false
+	}
+	e, ok := a.Current().(*maintEntryScreen)
+	if !ok {
+		return false
+	}
+	_, err := c.opts.Gate.EnterCard(a.ctx, idNumber)
+	if errors.Is(err, maint.ErrNotStaff) {
+		e.msg, e.bad = a.T("maint.entry.notstaff"), true
+		a.render()
+		return true // a resident's card at the staff screen opens nothing
+	}
+	a.openMaintenance(err)
+	return true
+}
+
+// openMaintenance replaces the entry screen with the maintenance menu and
+// starts the idle watch. auditErr, when set, is shown on the menu: the
+// entry was allowed but could not be recorded.
+func (a *App) openMaintenance(auditErr error) {
+	c := a.maint()
+	if c.stop != nil {
+		c.stop()
+	}
+	ctx, cancel := context.WithCancel(a.ctx)
+	c.stop = cancel
+	if c.opts.IdleCheck < 0 {
+		a.Replace(&maintMenuScreen{auditErr: auditErr})
+		return
+	}
+	go func() {
+		t := time.NewTicker(c.opts.IdleCheck)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				fyne.Do(a.maintTick)
+			}
+		}
+	}()
+	a.Replace(&maintMenuScreen{auditErr: auditErr})
+}
+
+// maintTick ends an idle session and returns home. Called every second
+// while a session is open (and by tests).
+func (a *App) maintTick() {
+	c := a.maint()
+	if c == nil || c.opts.Gate == nil {
+		return
+	}
+	if c.opts.Gate.Open() && !isMaintScreen(a.Current()) {
+		// Home or back took staff out of maintenance: close the session
+		// and leave the screens as they are.
+		_ = c.opts.Gate.Leave(a.ctx)
+		if c.stop != nil {
+			c.stop()
+			c.stop = nil
+		}
+		return
+	}
+	ended, _ := c.opts.Gate.CheckIdle(a.ctx)
+	if ended {
+		a.closeMaintenance()
+	}
+}
+
+// leaveMaintenance is the "leave" button.
+func (a *App) leaveMaintenance() {
+	if c := a.maint(); c != nil && c.opts.Gate != nil {
+		_ = c.opts.Gate.Leave(a.ctx)
+	}
+	a.closeMaintenance()
+}
+
+// closeMaintenance drops every staff screen and shows home.
+func (a *App) closeMaintenance() {
+	if c := a.maint(); c != nil && c.stop != nil {
+		c.stop()
+		c.stop = nil
+	}
+	a.stack = a.stack[:1]
+	a.render()
+}
+
+// maintTap is a.tap for staff buttons: it also keeps the session alive.
+func (a *App) maintTap(f func()) func() {
+	return func() {
+		if c := a.maint(); c != nil && c.opts.Gate != nil {
+			c.opts.Gate.Touch()
+		}
+		f()
+	}
+}
+
+// maintEntryScreen asks for the PIN on an on-screen keypad.
+type maintEntryScreen struct {
+	pin      string
+	msg      string
+	bad      bool
+	checking bool
+}
+
+func (e *maintEntryScreen) Name() string  { return "maint.entry" }
+func (e *maintEntryScreen) Title() string { return "maint.entry.title" }
+
+func (e *maintEntryScreen) Build(a *App) fyne.CanvasObject {
+	c := a.maint()
+	var rows []fyne.CanvasObject
+	rows = append(rows, subheading(a.T("maint.entry.prompt")))
+	gate := (*maint.Gate)(nil)
+	if c != nil {
+		gate = c.opts.Gate
+	}
+	if gate == nil || !gate.HasPIN() {
+		rows = append(rows, errorText(a.T("maint.entry.nopin")))
+	}
+	if gate != nil {
+		if locked, until := gate.Locked(); locked {
+			rows = append(rows, errorText(a.T("maint.entry.locked", until.Format("15:04:05"))))
+		}
+	}
+	shown := strings.Repeat("●", len(e.pin))
+	if shown == "" {
+		shown = " "
+	}
+	rows = append(rows, panel(textBlock(shown, theme.ColorNameForeground, theme.SizeNameHeadingText, true, fyne.TextAlignCenter)))
+	switch {
+	case e.checking:
+		rows = append(rows, centered(a.T("maint.entry.checking"), theme.SizeNameText))
+	case e.msg != "" && e.bad:
+		rows = append(rows, errorText(e.msg))
+	case e.msg != "":
+		rows = append(rows, body(e.msg))
+	}
+	key := func(label, name string, st style, f func()) *button {
+		b := a.newButton(name, label, "", st, f)
+		b.big = true
+		b.disabled = e.checking
+		return b
+	}
+	var grid []fyne.CanvasObject
+	for _, d := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9"} {
+		grid = append(grid, key(d, "maint.key:"+d, styleSecondary, func() { e.press(a, d) }))
+	}
+	grid = append(grid,
+		key(a.T("key.clear"), "maint.key:clear", styleSecondary, func() { e.pin = ""; e.msg = ""; a.render() }),
+		key("0", "maint.key:0", styleSecondary, func() { e.press(a, "0") }),
+		key(a.T("maint.entry.ok"), "maint.key:ok", styleSuccess, func() { e.submit(a) }),
+	)
+	pad := container.NewGridWithColumns(3, grid...)
+	width := a.theme.TargetSize() * 1.6 * 3
+	rows = append(rows, container.NewCenter(container.NewGridWrap(fyne.NewSize(width, pad.MinSize().Height), pad)))
+	rows = append(rows, body(a.T("maint.entry.card")))
+	return container.NewVBox(append(rows, layout.NewSpacer())...)
+}
+
+func (e *maintEntryScreen) press(a *App, d string) {
+	if len(e.pin) < 12 {
+		e.pin += d
+	}
+	e.msg = ""
+	a.render()
+}
+
+// submit checks the PIN off the UI goroutine (argon2id takes a moment).
+func (e *maintEntryScreen) submit(a *App) {
+	c := a.maint()
+	if c == nil || c.opts.Gate == nil || e.checking {
+		return
+	}
+	pin := e.pin
+	e.pin = ""
+	e.checking = true
+	a.render()
+	gate := c.opts.Gate
+	a.run(func(ctx context.Context) func() {
+		s, err := gate.EnterPIN(ctx, pin)
+		return func() {
+			e.checking = false
+			if a.Current() != Screen(e) {
+				return
+			}
+			if s != nil {
+				a.openMaintenance(err)
+				return
+			}
+			var le *maint.LockedError
+			switch {
+			case errors.As(err, &le):
+				e.msg = a.T("maint.entry.locked", le.Until.Format("15:04:05"))
+			case errors.Is(err, maint.ErrWrongPIN):
+				e.msg = a.T("maint.entry.wrong", gate.Tries())
+			case errors.Is(err, maint.ErrNoPIN):
+				e.msg = a.T("maint.entry.nopin")
+			default:
+				e.msg = a.T("maint.error", err.Error())
+			}
+			e.bad = true
+			a.render()
+		}
+	})
+}

@@ -1,0 +1,401 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/pudong-community/kiosk/kiosk"
+	"github.com/pudong-community/kiosk/kiosk/audit"
+	"github.com/pudong-community/kiosk/kiosk/audit/audittest"
+	"github.com/pudong-community/kiosk/kiosk/kiosktest"
+	"github.com/pudong-community/kiosk/kiosk/maint"
+)
+
+type maintClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *maintClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *maintClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+const maintPIN = "135790"
+const staffCard = "31011519800101001X"
+
+// Fyne keeps global state (theme, font caches): these tests do not run in
+// parallel.
+//
+// maintRig is a terminal with maintenance enabled over the fake service,
+// a real gate and an in-memory audit trail.
+type maintRig struct {
+	t     *testing.T
+	a     *App
+	w     fyne.Window
+	clk   *maintClock
+	svc   *kiosktest.Maintenance
+	trail *audittest.Memory
+	gate  *maint.Gate
+	dirs  []string
+}
+
+func newMaintRig(t *testing.T) *maintRig {
+	t.Helper()
+	a, w := newTestApp(t, portrait)
+	t.Cleanup(a.Close)
+	clk := &maintClock{t: fixedNow()}
+	mem := &audittest.Memory{}
+	tr, err := audit.New(mem, clk.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := maint.HashPIN(maintPIN, maint.Params{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate, err := maint.NewGate(maint.GateConfig{PINHash: hash, StaffCards: []string{staffCard}, Audit: tr, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &maintRig{t: t, a: a, w: w, clk: clk, svc: kiosktest.NewMaintenance(clk.Now), trail: mem, gate: gate, dirs: []string{"/media/usb0", "/var/lib/kiosk/export"}}
+	h := kiosk.NewHealth(kiosk.DefaultPolicy(true, false), clk.Now)
+	h.Set(kiosk.DeviceIDCard, kiosk.StateOK, "")
+	h.Set(kiosk.DevicePrinter, kiosk.StateError, "paper out")
+	a.EnableMaintenance(MaintOptions{Service: r.svc, Gate: gate, Now: clk.Now, Health: h, IdleCheck: -1, BundleDirs: func() []string { return r.dirs }})
+	return r
+}
+
+func (r *maintRig) settle() { r.a.jobs.Wait() }
+
+// find returns the tappable named name (a button's name, or "logo").
+func (r *maintRig) find(name string) fyne.Tappable {
+	var found fyne.Tappable
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if found != nil || o == nil {
+			return
+		}
+		switch v := o.(type) {
+		case *button:
+			if v.name == name {
+				found = v
+			}
+			return
+		case *barButton:
+			if v.name == name {
+				found = v
+			}
+			return
+		case *secretTap:
+			if name == "logo" {
+				found = v
+			}
+			return
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(v).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(r.w.Content())
+	return found
+}
+
+func (r *maintRig) tap(name string) {
+	r.t.Helper()
+	b := r.find(name)
+	if b == nil {
+		r.t.Fatalf("no %q on screen %s; texts: %q", name, r.a.Current().Name(), texts(r.w))
+	}
+	if bt, ok := b.(*button); ok && bt.disabled {
+		r.t.Fatalf("%q is disabled on screen %s", name, r.a.Current().Name())
+	}
+	test.Tap(b)
+	r.settle()
+}
+
+func (r *maintRig) want(screen string) {
+	r.t.Helper()
+	if got := r.a.Current().Name(); got != screen {
+		r.t.Fatalf("on screen %s, want %s; texts: %q", got, screen, texts(r.w))
+	}
+}
+
+func (r *maintRig) wantText(ss ...string) {
+	r.t.Helper()
+	for _, s := range ss {
+		if !hasText(r.w, s) {
+			r.t.Errorf("screen %s lacks %q; has %q", r.a.Current().Name(), s, texts(r.w))
+		}
+	}
+}
+
+func (r *maintRig) pin(p string) {
+	r.t.Helper()
+	for _, c := range p {
+		r.tap("maint.key:" + string(c))
+	}
+	r.tap("maint.key:ok")
+}
+
+func (r *maintRig) audit() string {
+	var ks []string
+	for _, ev := range r.trail.Rows() {
+		ks = append(ks, ev.Kind+":"+ev.Detail)
+	}
+	return strings.Join(ks, " | ")
+}
+
+// enter opens the entry screen with five taps and types the right PIN.
+func (r *maintRig) enter() {
+	r.t.Helper()
+	for range 5 {
+		r.tap("logo")
+		r.clk.Add(300 * time.Millisecond)
+	}
+	r.want("maint.entry")
+	r.pin(maintPIN)
+	r.want("maint.menu")
+}
+
+func TestMaintFiveTapsOpenEntry(t *testing.T) {
+	r := newMaintRig(t)
+	for range 4 {
+		r.tap("logo")
+		r.clk.Add(500 * time.Millisecond)
+	}
+	r.want("home")
+	r.clk.Add(2 * time.Second) // the first taps are now older than 3 s
+	r.tap("logo")
+	r.want("home")
+	for range 4 {
+		r.clk.Add(200 * time.Millisecond)
+		r.tap("logo")
+	}
+	r.want("maint.entry")
+	r.wantText("请输入维护密码")
+}
+
+func TestMaintRightPIN(t *testing.T) {
+	r := newMaintRig(t)
+	r.enter()
+	r.wantText(r.a.T("maint.devices"), r.a.T("maint.leave"))
+	if got := r.audit(); got != "maintenance_entry:pin" {
+		t.Errorf("audit = %q", got)
+	}
+	r.tap("maint.leave")
+	r.want("home")
+	if got := r.audit(); !strings.HasSuffix(got, "maintenance_exit:left") {
+		t.Errorf("audit = %q", got)
+	}
+	if r.gate.Open() {
+		t.Error("session still open after leaving")
+	}
+}
+
+func TestMaintWrongPINAndLockout(t *testing.T) {
+	r := newMaintRig(t)
+	for range 5 {
+		r.tap("logo")
+	}
+	r.want("maint.entry")
+	r.pin("111111")
+	r.want("maint.entry")
+	r.wantText("密码错误，还可尝试 4 次")
+	for range 4 {
+		r.pin("222222")
+	}
+	r.want("maint.entry")
+	r.wantText("错误次数过多，已锁定至")
+	r.pin(maintPIN) // the right PIN, but locked
+	r.want("maint.entry")
+	if n := strings.Count(r.audit(), "pin_failure"); n != 5 {
+		t.Errorf("%d pin_failure events, want 5: %s", n, r.audit())
+	}
+	if !strings.Contains(r.audit(), "pin_lockout") {
+		t.Errorf("no pin_lockout in %s", r.audit())
+	}
+	r.clk.Add(maint.LockFor)
+	r.pin(maintPIN)
+	r.want("maint.menu")
+}
+
+func TestMaintIdleExit(t *testing.T) {
+	r := newMaintRig(t)
+	r.enter()
+	r.tap("maint.devices")
+	r.want("maint.devices")
+	r.clk.Add(maint.IdleTimeout - time.Second)
+	r.a.maintTick()
+	r.want("maint.devices")
+	r.tap("maint.refresh") // a touch restarts the limit
+	r.clk.Add(maint.IdleTimeout - time.Second)
+	r.a.maintTick()
+	r.want("maint.devices")
+	r.clk.Add(time.Second)
+	r.a.maintTick()
+	r.want("home")
+	if got := r.audit(); !strings.HasSuffix(got, "maintenance_exit:idle") {
+		t.Errorf("audit = %q", got)
+	}
+}
+
+func TestMaintStaffCard(t *testing.T) {
+	r := newMaintRig(t)
+	if r.a.MaintCard(staffCard) {
+		t.Fatal("a staff card on the home screen was taken by maintenance")
+	}
+	for range 5 {
+		r.tap("logo")
+	}
+	if !r.a.MaintCard(kiosktest.Resident.IDNumber) {
+		t.Fatal("a resident's card at the staff screen went to the resident flow")
+	}
+	r.want("maint.entry")
+	r.wantText("此卡不是工作证")
+	if !r.a.MaintCard(staffCard) {
+		t.Fatal("staff card not taken")
+	}
+	r.want("maint.menu")
+	rows := r.trail.Rows()
+	if len(rows) != 1 || rows[0].Detail != maint.MethodStaffCard || rows[0].Subject != kiosk.MaskID(staffCard) {
+		t.Errorf("audit rows %+v", rows)
+	}
+}
+
+func TestMaintDevicePanel(t *testing.T) {
+	r := newMaintRig(t)
+	r.enter()
+	r.tap("maint.devices")
+	r.wantText("idcard — OK", "/dev/kiosk-idcard @ 115200", "AA AA AA 96 69 00 03 20 01 22", "→", "printer — DEGRADED",
+		"printer: timeout", "paper: near end", "打印机不可用：回执以二维码显示在屏幕上")
+	r.svc.SetErr("Devices", errors.New("idcard: port gone"))
+	r.tap("maint.refresh")
+	r.wantText("idcard: port gone")
+}
+
+func TestMaintSelfTests(t *testing.T) {
+	r := newMaintRig(t)
+	r.enter()
+	r.tap("maint.selftest")
+	r.tap("maint.selftest.card")
+	r.wantText("3101**********1234", "find: 120ms", "read: 650ms")
+	r.svc.SetErr("TestPrint", kiosk.ErrPaperOut)
+	r.tap("maint.selftest.print")
+	r.wantText("printer out of paper")
+	r.tap("maint.selftest.probe")
+	r.wantText("/dev/ttyUSB0 @ 115200: idcard", "/dev/ttyS0 @ 9600: printer")
+	r.tap("maint.selftest.baud")
+	r.wantText("115200 baud")
+	r.svc.SetErr("SelfTestCard", errors.New("idcard: reader unplugged during the test"))
+	r.tap("maint.selftest.card")
+	r.wantText("idcard: reader unplugged during the test")
+}
+
+func TestMaintNetwork(t *testing.T) {
+	r := newMaintRig(t)
+	r.enter()
+	r.tap("maint.network")
+	r.wantText("T0001-261127-0001", "T0001-261127-0002", "validation_failed: phone", "搁置的申请（2）", "42ms")
+	r.tap("maint.network.sendnow")
+	r.wantText("已发送 1 件")
+	r.tap("maint.retry:sub-1")
+	r.wantText("T0001-261127-0001 已重新排队", "搁置的申请（1）")
+	r.tap("maint.discard:sub-2")
+	if r.find("maint.discard.confirm:sub-2") == nil {
+		t.Fatal("discard asked for no confirmation")
+	}
+	if strings.Contains(strings.Join(r.svc.Calls(), ","), "DiscardParked") {
+		t.Fatal("discarded before confirmation")
+	}
+	r.tap("maint.discard.confirm:sub-2")
+	r.wantText("T0001-261127-0002 已放弃", "搁置的申请（0）")
+	calls := strings.Join(r.svc.Calls(), ",")
+	for _, want := range []string{"SendNow", "RetryParked sub-1", "DiscardParked sub-2"} {
+		if !strings.Contains(calls, want) {
+			t.Errorf("calls %s lack %s", calls, want)
+		}
+	}
+}
+
+func TestMaintCatalog(t *testing.T) {
+	r := newMaintRig(t)
+	r.enter()
+	r.tap("maint.catalog")
+	r.wantText("版本 2026.10，14 个事项")
+	r.tap("maint.catalog.refresh")
+	r.wantText("目录已更新：2026.11", "版本 2026.11，15 个事项")
+	r.svc.SetErr("RefreshCatalog", errors.New("intake: 503"))
+	r.tap("maint.catalog.refresh")
+	r.wantText("intake: 503")
+}
+
+func TestMaintAudit(t *testing.T) {
+	r := newMaintRig(t)
+	r.enter()
+	r.tap("maint.audit")
+	r.wantText("card_read 3101**********1234")
+	r.tap("maint.audit.verify")
+	r.wantText("审计链完整：3 条记录已校验")
+	r.svc.Check = kiosk.AuditCheck{Events: 6, BrokenAt: 7, Problem: "hash"}
+	r.tap("maint.audit.verify")
+	r.wantText("审计链在第 7 条断开（hash），之前 6 条完好")
+}
+
+func TestMaintBundle(t *testing.T) {
+	r := newMaintRig(t)
+	r.enter()
+	r.tap("maint.bundle")
+	r.wantText("/media/usb0")
+	r.tap("maint.bundle.dir:0")
+	r.wantText("已保存：/media/usb0/kiosk-diag-test.tar.gz")
+	r.svc.SetErr("ExportBundle", &maint.NotWritableError{Dir: "/var/lib/kiosk/export", Err: errors.New("read-only file system")})
+	r.tap("maint.bundle.dir:1")
+	r.wantText("choose another folder")
+	if r.a.Current().Name() != "maint.bundle" {
+		t.Error("a failed export left the screen")
+	}
+}
+
+// TestMaintHomeClosesSession: the home button leaves maintenance; the next
+// tick closes the session and records it.
+func TestMaintHomeClosesSession(t *testing.T) {
+	r := newMaintRig(t)
+	r.enter()
+	r.tap("nav.home")
+	r.want("home")
+	r.a.maintTick()
+	if r.gate.Open() {
+		t.Error("session still open after going home")
+	}
+	if got := r.audit(); !strings.HasSuffix(got, "maintenance_exit:left") {
+		t.Errorf("audit = %q", got)
+	}
+}
+
+func TestMaintStrings(t *testing.T) {
+	r := newMaintRig(t)
+	r.enter()
+	for _, name := range []string{"maint.devices", "maint.selftest", "maint.network", "maint.catalog", "maint.audit", "maint.bundle"} {
+		r.tap(name)
+		r.a.Back()
+	}
+	for _, k := range r.a.cat.Missing() {
+		if strings.HasPrefix(k, "maint.") {
+			t.Errorf("missing translation %s", k)
+		}
+	}
+}
