@@ -1,0 +1,270 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/pudong-community/kiosk/kiosk"
+	"github.com/pudong-community/kiosk/kiosk/audit"
+	"github.com/pudong-community/kiosk/kiosk/config"
+	"github.com/pudong-community/kiosk/kiosk/intake"
+	"github.com/pudong-community/kiosk/kiosk/outbox"
+	"github.com/pudong-community/kiosk/kiosk/store"
+)
+
+func init() {
+	registerDiag("status", "everything at a glance: version, devices, outbox, catalogue, network, audit [--json]", runDiagStatus)
+}
+
+// diagStatus is `kiosk diag status --json`: one object.
+type diagStatus struct {
+	Version  string                `json:"version"`
+	Terminal string                `json:"terminal"`
+	Schema   int                   `json:"schema"`
+	Devices  []kiosk.DeviceReport  `json:"devices"`
+	Outbox   *outbox.OutboxReport  `json:"outbox"`
+	Parked   []store.Record        `json:"parked,omitempty"`
+	Catalog  *outbox.CatalogReport `json:"catalog"`
+	Network  *diagNetwork          `json:"network"`
+	Audit    *kiosk.AuditCheck     `json:"audit"`
+	Problems []string              `json:"problems"` // what could not be found out
+}
+
+// diagNetwork is the network part of the status.
+type diagNetwork struct {
+	BaseURL     string  `json:"base_url"`
+	Reachable   bool    `json:"reachable"`
+	LatencyMS   float64 `json:"latency_ms"`
+	TokenValid  *bool   `json:"token_valid"`
+	ClockSkewMS *int64  `json:"clock_skew_ms"`
+	Error       string  `json:"error,omitempty"`
+}
+
+// diagDeviceState is reported for a device whose port exists: the running
+// terminal owns the port, so this command cannot ask the device itself.
+const diagDeviceState kiosk.DeviceState = "unknown"
+
+// gatherStatus finds out what it can; what it cannot goes in Problems.
+func gatherStatus(ctx context.Context, cfg config.Config, network bool) (diagStatus, *store.Store) {
+	s := diagStatus{Version: version, Terminal: cfg.Terminal.ID, Problems: []string{}}
+	for _, d := range []struct {
+		name     string
+		port     string
+		baud     int
+		required bool
+	}{
+		{kiosk.DeviceIDCard, cfg.IDCard.Port, cfg.IDCard.Baud, cfg.IDCard.Required},
+		{kiosk.DevicePrinter, cfg.Printer.Port, cfg.Printer.Baud, cfg.Printer.Required},
+	} {
+		r := kiosk.DeviceReport{DeviceHealth: kiosk.DeviceHealth{Device: d.name, Required: d.required}, Port: d.port, Baud: d.baud}
+		if _, err := os.Stat(d.port); err != nil {
+			r.State, r.Detail = kiosk.StateOffline, "port "+d.port+" missing"
+		} else {
+			r.State, r.Detail = diagDeviceState, "port present; the running terminal owns it (kiosk diag "+d.name+" checks it live when the terminal is stopped)"
+		}
+		s.Devices = append(s.Devices, r)
+	}
+	st, err := store.Open(ctx, cfg.DatabasePath(), store.Options{})
+	if err != nil {
+		s.Problems = append(s.Problems, err.Error())
+		return s, nil
+	}
+	s.Schema, _ = st.Version(ctx)
+	key, err := store.LoadKey(cfg.KeyFilePath())
+	if err != nil {
+		// Counting needs no key; a throwaway one opens nothing.
+		s.Problems = append(s.Problems, err.Error())
+		key = make([]byte, store.KeySize)
+		rand.Read(key)
+	}
+	sealer, err := store.NewSealer(key)
+	if err != nil {
+		s.Problems = append(s.Problems, err.Error())
+		return s, st
+	}
+	ob, err := store.NewOutbox(st, sealer, store.OutboxOptions{TerminalID: cfg.Terminal.ID, MinFreeBytes: -1})
+	if err != nil {
+		s.Problems = append(s.Problems, err.Error())
+		return s, st
+	}
+	if parked, err := ob.Parked(ctx); err == nil {
+		s.Parked = parked
+	} else {
+		s.Problems = append(s.Problems, err.Error())
+	}
+	trail, _ := audit.New(st.AuditLog(), nil)
+	ack, err := st.AuditLog().Acked(ctx)
+	if err != nil {
+		s.Problems = append(s.Problems, err.Error())
+	}
+	n, verr := trail.VerifyAgainst(ctx, ack.Seq, ack.Hash)
+	s.Audit = &kiosk.AuditCheck{Events: n, OK: verr == nil}
+	if be, ok := audit.IsBroken(verr); ok {
+		s.Audit.BrokenAt, s.Audit.Problem = be.Seq, string(be.Reason)
+	} else if verr != nil {
+		s.Audit.Problem = verr.Error()
+	}
+
+	var api outbox.API = offlineAPI{}
+	var dates *outbox.DateRecorder
+	s.Network = &diagNetwork{BaseURL: cfg.API.BaseURL}
+	if network {
+		client, d, err := diagClient(cfg)
+		if err != nil {
+			s.Network.Error = err.Error()
+		} else {
+			defer client.Close()
+			api, dates = client, d
+		}
+	} else {
+		s.Network.Error = "not checked (--offline)"
+	}
+	rep, err := outbox.Probe(ctx, outbox.ProbeOptions{API: api, Store: st, Outbox: ob, Dates: dates})
+	if err != nil {
+		s.Problems = append(s.Problems, err.Error())
+		return s, st
+	}
+	s.Outbox, s.Catalog = &rep.Outbox, &rep.Catalog
+	if network && s.Network.Error == "" {
+		s.Network.Reachable, s.Network.LatencyMS, s.Network.TokenValid, s.Network.ClockSkewMS, s.Network.Error =
+			rep.Reachable, rep.LatencyMS, rep.TokenValid, rep.ClockSkewMS, rep.Error
+	}
+	return s, st
+}
+
+// diagClient is the intake client diag commands use.
+func diagClient(cfg config.Config) (*intake.Client, *outbox.DateRecorder, error) {
+	token, err := cfg.APIToken()
+	if err != nil {
+		return nil, nil, err
+	}
+	tr, err := diagTransport(cfg.API.CAFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	dates := &outbox.DateRecorder{Next: tr}
+	client, err := intake.New(intake.Config{BaseURL: cfg.API.BaseURL, TerminalID: cfg.Terminal.ID, Token: token,
+		Timeout: cfg.API.Timeout.Duration, Transport: dates})
+	if err != nil {
+		return nil, nil, err
+	}
+	return client, dates, nil
+}
+
+// offlineAPI answers nothing: status without the network.
+type offlineAPI struct{}
+
+var errNotAsked = errors.New("kiosk: network not checked")
+
+func (offlineAPI) Submit(context.Context, kiosk.Submission) (kiosk.Accepted, bool, error) {
+	return kiosk.Accepted{}, false, errNotAsked
+}
+func (offlineAPI) Catalog(context.Context, string) (kiosk.Catalog, string, bool, error) {
+	return kiosk.Catalog{}, "", false, errNotAsked
+}
+func (offlineAPI) Heartbeat(context.Context, intake.Heartbeat) (intake.HeartbeatReply, error) {
+	return intake.HeartbeatReply{}, errNotAsked
+}
+func (offlineAPI) UploadAudit(context.Context, []kiosk.AuditEvent) (int64, error) {
+	return 0, errNotAsked
+}
+
+// runDiagStatus is `kiosk diag status [--config FILE] [--json] [--offline]`.
+func runDiagStatus(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("kiosk diag status", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := fs.String("config", "", "configuration file (default: first of the standard places)")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	offline := fs.Bool("offline", false, "do not contact the central API")
+	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "kiosk diag status: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	cfg, _, err := config.Load(*cfgPath)
+	if err != nil && !errors.Is(err, config.ErrNotFound) {
+		fmt.Fprintf(stderr, "kiosk diag status: %v\n", err)
+		return exitFailure
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	s, st := gatherStatus(ctx, cfg, !*offline)
+	if st != nil {
+		st.Close()
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(s); err != nil {
+			fmt.Fprintf(stderr, "kiosk diag status: %v\n", err)
+			return exitFailure
+		}
+	} else {
+		printStatus(stdout, s)
+	}
+	if len(s.Problems) > 0 || (s.Audit != nil && !s.Audit.OK) {
+		return exitFailure
+	}
+	return exitOK
+}
+
+func printStatus(w io.Writer, s diagStatus) {
+	fmt.Fprintf(w, "kiosk %s  terminal %s  schema %d\n", s.Version, s.Terminal, s.Schema)
+	for _, d := range s.Devices {
+		req := ""
+		if d.Required {
+			req = " (required)"
+		}
+		fmt.Fprintf(w, "device  %-8s %-8s %s @ %d%s: %s\n", d.Device, d.State, d.Port, d.Baud, req, d.Detail)
+	}
+	if o := s.Outbox; o != nil {
+		fmt.Fprintf(w, "outbox  pending %d, parked %d, delivered %d", o.Pending, o.Parked, o.Delivered)
+		if o.OldestPendingAt != nil {
+			fmt.Fprintf(w, ", oldest pending since %s", o.OldestPendingAt.Format(time.RFC3339))
+		}
+		fmt.Fprintln(w)
+	}
+	for _, p := range s.Parked {
+		fmt.Fprintf(w, "parked  %s %s %s: %s %s\n", p.LocalNo, p.ItemCode, p.MaskedID, p.Park.Code, p.Park.Reason)
+	}
+	if c := s.Catalog; c != nil {
+		if c.Cached {
+			fmt.Fprintf(w, "catalog %s, %d items, fetched %s (%ds ago)\n", c.Version, c.Items, c.FetchedAt.Format(time.RFC3339), c.AgeSeconds)
+		} else {
+			fmt.Fprintln(w, "catalog none cached")
+		}
+	}
+	if n := s.Network; n != nil {
+		fmt.Fprintf(w, "network %s reachable %v latency %.0f ms", n.BaseURL, n.Reachable, n.LatencyMS)
+		if n.TokenValid != nil {
+			fmt.Fprintf(w, " token valid %v", *n.TokenValid)
+		}
+		if n.ClockSkewMS != nil {
+			fmt.Fprintf(w, " clock skew %d ms", *n.ClockSkewMS)
+		}
+		if n.Error != "" {
+			fmt.Fprintf(w, " (%s)", n.Error)
+		}
+		fmt.Fprintln(w)
+	}
+	if a := s.Audit; a != nil {
+		if a.OK {
+			fmt.Fprintf(w, "audit   chain ok, %d events\n", a.Events)
+		} else {
+			fmt.Fprintf(w, "audit   chain BROKEN at seq %d (%s), %d events before it verified\n", a.BrokenAt, a.Problem, a.Events)
+		}
+	}
+	for _, p := range s.Problems {
+		fmt.Fprintf(w, "problem %s\n", p)
+	}
+}
