@@ -8,6 +8,7 @@ package ui
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -114,6 +115,8 @@ type App struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	jobs   sync.WaitGroup
+	post   func(func()) // hands a result to the UI goroutine: fyne.Do
+	closed atomic.Bool
 
 	catalog    *kiosk.Catalog
 	catErr     error
@@ -149,6 +152,7 @@ func New(fa fyne.App, w fyne.Window, opts Options) *App {
 		lang:    opts.Language,
 		online:  true,
 		v:       &visitUI{},
+		post:    fyne.Do,
 	}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.initVisit()

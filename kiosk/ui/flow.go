@@ -60,7 +60,14 @@ func (a *App) initVisit() {
 		if user != nil {
 			user(s)
 		}
-		fyne.Do(func() { a.apply(s) })
+		if a.gone() {
+			return
+		}
+		fyne.Do(func() {
+			if !a.gone() {
+				a.apply(s)
+			}
+		})
 	}
 	m, err := visit.New(cfg)
 	if err != nil {
@@ -100,7 +107,7 @@ func (a *App) apply(s visit.Snapshot) {
 	}
 	if s.State != visit.StateIdleWarning && s.State != a.stackFor {
 		if !sameStack(a.stackFor, s.State) {
-			a.stack = append(a.stack[:1], a.screensFor(s)...)
+			a.stack = append(a.stack[:1], a.screensFor(s, a.stackFor)...)
 		}
 		a.stackFor = s.State
 	}
@@ -124,7 +131,7 @@ func sameStack(from, to visit.State) bool {
 }
 
 // screensFor is the stack (above home) for a state just entered.
-func (a *App) screensFor(s visit.Snapshot) []Screen {
+func (a *App) screensFor(s visit.Snapshot, from visit.State) []Screen {
 	switch s.State {
 	case visit.StateBrowsing:
 		return []Screen{&guideScreen{}}
@@ -142,6 +149,10 @@ func (a *App) screensFor(s visit.Snapshot) []Screen {
 		}
 		return []Screen{&menuScreen{}}
 	case visit.StateFilling:
+		if from == visit.StateReviewing && s.Item != nil && len(s.Item.Fields) > 0 {
+			// Back from the review page: the form at its last field.
+			return []Screen{&noticeScreen{}, &formScreen{idx: len(s.Item.Fields) - 1}}
+		}
 		return []Screen{&noticeScreen{}}
 	case visit.StateReviewing, visit.StateSubmitting:
 		return []Screen{&reviewScreen{}}
@@ -185,15 +196,23 @@ func (a *App) run(f func(ctx context.Context) func()) {
 		done := f(ctx)
 		cancel()
 		if done != nil {
-			fyne.Do(done)
+			a.post(done)
 		}
 	}()
 }
 
-// Close cancels the service calls in flight and waits for them.
+// Close cancels the service calls in flight and waits for them; the
+// visit machine's later changes are no longer shown.
 func (a *App) Close() {
+	a.closed.Store(true)
 	a.cancel()
 	a.jobs.Wait()
+}
+
+// gone reports a closed App, or one whose Fyne app is no longer the
+// current one (tests make a new app for each test).
+func (a *App) gone() bool {
+	return a.closed.Load() || fyne.CurrentApp() != a.fyneApp
 }
 
 // Finish ends the visit ("结束办理").

@@ -187,9 +187,12 @@ func (k *keypad) build(a *App, changed func()) fyne.CanvasObject {
 	}
 	rows = append(rows, box, msg)
 	pad := container.NewGridWithColumns(cols, grid...)
-	width := a.theme.TargetSize() * 1.6 * float32(cols)
+	width := a.theme.TargetSize() * 2.6 * float32(cols)
 	if k.kind == padCode {
-		width = a.theme.TargetSize() * 1.2 * float32(cols)
+		width = a.theme.TargetSize() * 1.3 * float32(cols)
+	}
+	if avail := a.win.Canvas().Size().Width - 8*a.theme.Size(theme.SizeNamePadding); width > avail && avail > 0 {
+		width = avail
 	}
 	rows = append(rows, container.NewCenter(container.NewGridWrap(fyne.NewSize(width, pad.MinSize().Height), pad)))
 	return container.NewVBox(rows...)

@@ -101,7 +101,7 @@ func (s *outcomeScreen) Build(a *App) fyne.CanvasObject {
 			img.FillMode = canvas.ImageFillContain
 			img.ScaleMode = canvas.ImageScalePixels
 			b := a.v.receipt.Bounds()
-			h := float32(560)
+			h := a.win.Canvas().Size().Height * 0.5
 			w := h * float32(b.Dx()) / float32(max(b.Dy(), 1))
 			img.SetMinSize(fyne.NewSize(w, h))
 			pic = img

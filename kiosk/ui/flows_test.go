@@ -1,0 +1,708 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/pudong-community/kiosk/kiosk"
+	"github.com/pudong-community/kiosk/kiosk/kiosktest"
+	"github.com/pudong-community/kiosk/kiosk/visit"
+)
+
+// checkTargets fails for any tappable on screen smaller than the mode's
+// minimum touch target.
+func checkTargets(t *testing.T, r *rig) {
+	t.Helper()
+	min := float32(MinTarget)
+	if r.a.Elder() {
+		min = MinTargetElder
+	}
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		switch v := o.(type) {
+		case *button, *tile, *barButton:
+			if s := o.Size(); s.Width < min || s.Height < min {
+				t.Errorf("screen %s: %T %q is %v, below %v dp", r.a.Current().Name(), v, nameOf(o), s, min)
+			}
+			return
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(v).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(r.w.Content())
+}
+
+func nameOf(o fyne.CanvasObject) string {
+	switch v := o.(type) {
+	case *button:
+		return v.name
+	case *tile:
+		return v.name
+	case *barButton:
+		return v.name
+	}
+	return ""
+}
+
+func checkNoMissingKeys(t *testing.T) {
+	t.Helper()
+	if m := DefaultCatalog().Missing(); len(m) > 0 {
+		t.Errorf("screens asked for string keys the catalogue lacks: %v", m)
+	}
+}
+
+func hasImage(w fyne.Window) bool {
+	found := false
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch v := o.(type) {
+		case *canvas.Image:
+			if v.Image != nil {
+				found = true
+			}
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(v).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(w.Content())
+	return found
+}
+
+func TestGuideAndSearch(t *testing.T) {
+	for _, elder := range []bool{false, true} {
+		t.Run(fmt.Sprintf("elder=%v", elder), func(t *testing.T) {
+			r := newRig(t, portrait)
+			if elder {
+				r.tap("elder")
+			}
+			r.tap("guide")
+			r.want("guide")
+			if r.a.snap.State != visit.StateBrowsing {
+				t.Fatalf("visit state %s, want browsing", r.a.snap.State)
+			}
+			r.wantText("民政", "人社", "搜索事项")
+			checkTargets(t, r)
+			g := r.a.Current().(*guideScreen)
+			if len(g.rows) == 0 || len(g.rows) > r.a.perPage() {
+				t.Fatalf("%d category rows on a page of %d", len(g.rows), r.a.perPage())
+			}
+			test.Tap(g.rows[0]) // 民政
+			r.want("guide.category")
+			r.wantText("老年综合津贴申请", "敬老卡申领")
+			r.tap("item:MZ-LNJT")
+			r.want("guide.item")
+			r.wantText("民政科", "即办件", "全区通办", "5个工作日", "不收费", "居民身份证（必需）", "银行卡（社保卡）（可选）", "办事须知", "上海市老年综合津贴制度实施办法")
+			if !hasImage(r.w) {
+				t.Error("the item page has no QR code picture")
+			}
+			checkTargets(t, r)
+			r.tap("bar.language")
+			r.wantText("Senior citizens' allowance", "Instant", "Department")
+			r.wantNoText("办事须知")
+			r.tap("bar.language")
+
+			r.tap("nav.back")
+			r.want("guide.category")
+			r.tap("nav.back")
+			r.want("guide")
+			r.tap("guide.search")
+			r.want("search")
+			checkTargets(t, r)
+			r.keys("LN")
+			r.wantText("老年综合津贴申请")
+			r.wantNoText("敬老卡申领")
+			r.tap("key:clear")
+			r.tap("key:医")
+			r.wantText("医疗救助", "城乡居民基本医疗保险参保登记")
+			r.tap("key:delete")
+			r.keys("ZZZ")
+			r.wantText("没有找到")
+			if got := r.cat.Searches(); len(got) < 4 || got[len(got)-1] != "zzz" {
+				t.Errorf("searches %q: results are not as you type", got)
+			}
+			r.tap("key:clear")
+			r.tap("key:老")
+			r.tap("item:MZ-LNJT")
+			r.want("guide.item")
+			r.tap("nav.home")
+			r.want("home")
+			if s := r.a.snap; s.State != visit.StateHome {
+				t.Errorf("home button left the visit in %s", s.State)
+			}
+			checkNoMissingKeys(t)
+		})
+	}
+}
+
+func TestIdentifyAndMyCases(t *testing.T) {
+	r := newRig(t, portrait)
+	r.tap("cases")
+	r.want("cases")
+	r.wantText("请将身份证放在读卡区", "读卡时请勿移动身份证")
+	checkTargets(t, r)
+
+	r.a.CardReading()
+	r.wantText("正在读卡")
+	r.a.CardError("bad frame")
+	r.wantText("未能读取身份证")
+	r.card(kiosktest.Expired)
+	r.wantText("已过有效期")
+	r.wantNoText(kiosktest.Expired.Name)
+	if r.a.snap.Resident != nil {
+		t.Fatal("an expired card identified the resident")
+	}
+	r.a.CardError("timeout")
+	r.wantText("请呼叫工作人员")
+	if r.find("callstaff:identify") == nil {
+		t.Error("after three failed reads no call-staff button on the identify screen")
+	}
+
+	r.card(kiosktest.Resident)
+	r.want("cases")
+	masked := kiosk.MaskID(kiosktest.Resident.IDNumber)
+	r.wantText(kiosktest.Resident.Name, masked, "老年综合津贴申请", "办理中", "社保缴费证明打印", "已办结")
+	r.wantNoText(kiosktest.Resident.IDNumber)
+	checkTargets(t, r)
+	r.tap("case:PD2026111900007")
+	r.want("case")
+	r.wantText("审核中", "已受理", "已接收", "承诺办结", "民政科")
+	if !hasImage(r.w) {
+		t.Error("no QR code of the case's track URL")
+	}
+	r.tap("case.print")
+	if p := r.rec.Printed(); len(p) != 1 || p[0].CaseNo != "PD2026111900007" || p[0].QRPayload == "" {
+		t.Errorf("case print: %v", p)
+	}
+	r.want("case")
+	r.tap("bar.language")
+	r.wantText("In progress", "Progress")
+	r.wantNoText("办理过程")
+	r.tap("bar.language")
+
+	// Offline: say so, and show what the terminal holds unsent.
+	r.tap("nav.finish")
+	r.want("ended")
+	r.clk.Advance(visit.DefaultLinger)
+	r.want("home")
+	r.cases.SetOnline(false)
+	r.cases.PutUnsent(kiosktest.Resident.IDNumber, kiosk.SubmissionSummary{LocalNo: "T01-20261126-0003", ItemName: "敬老卡申领", CreatedAt: visitStart.Add(-24 * time.Hour), State: "pending"})
+	r.tap("cases")
+	r.card(kiosktest.Resident)
+	r.wantText("网络中断，暂时无法查询最新进度", "敬老卡申领", "T01-20261126-0003")
+	checkNoMissingKeys(t)
+}
+
+// toForm identifies the resident and opens the item's form.
+func (r *rig) toNotice(p kiosk.Person, code string) {
+	r.t.Helper()
+	r.tap("apply")
+	r.want("apply")
+	r.tap("apply.self")
+	r.want("identify")
+	r.card(p)
+	r.want("apply.items")
+	r.tap("item:" + code)
+	r.want("apply.notice")
+}
+
+func TestSelfServiceApplicationWithReceipt(t *testing.T) {
+	r := newRig(t, portrait)
+	r.toNotice(kiosktest.Resident, "JS-SYDJ")
+	r.wantText("生育登记", "夫妻双方居民身份证（必需）", "结婚证（可选）")
+	checkTargets(t, r)
+	r.tap("apply.start")
+	r.want("apply.form")
+	r.wantText("第1项 / 共4项", "配偶身份证号")
+	checkTargets(t, r)
+
+	spouse := kiosktest.ID("31011519890101202")
+	wrong := spouse[:17] + map[bool]string{true: "1", false: "2"}[spouse[17] != '1']
+	r.keys(wrong[:17])
+	r.wantText("请输入最后一位")
+	r.keys(wrong[17:])
+	r.wantText("校验不通过")
+	r.tap("form.next")
+	r.want("apply.form")
+	r.wantText("第1项 / 共4项")
+	r.tap("key:delete")
+	r.keys(spouse[17:])
+	r.wantText("格式正确")
+	r.tap("form.next")
+
+	r.wantText("第2项 / 共4项", "预产期", "2026", "11", "27")
+	r.tap("date:m+")
+	r.tap("date:d+")
+	r.wantText("12", "28")
+	r.tap("form.next")
+
+	r.wantText("第3项 / 共4项", "第一孩", "第二孩")
+	r.tap("form.next")
+	r.wantText("此项必须填写")
+	r.tap("choice:第二孩")
+	r.tap("form.next")
+
+	r.wantText("第4项 / 共4项", "请输入11位手机号码")
+	r.keys("12")
+	r.wantText("应以13–19开头")
+	r.tap("key:clear")
+	r.keys("1391234567")
+	r.wantText("请继续输入")
+	r.keys("8")
+	r.wantText("139 1234 5678", "格式正确")
+	r.tap("form.next")
+
+	r.want("review")
+	r.wantText("生育登记", kiosktest.Resident.Name, kiosk.MaskID(kiosktest.Resident.IDNumber), kiosk.MaskID(spouse), "2026-12-28", "第二孩", "13912345678")
+	r.wantNoText(spouse, kiosktest.Resident.IDNumber)
+	checkTargets(t, r)
+	// Back from review goes to the form through the machine, and forward again.
+	r.tap("review.edit")
+	r.want("apply.form")
+	r.tap("form.next")
+	r.want("review")
+
+	confirm := r.find("review.confirm")
+	r.tap("review.confirm")
+	test.Tap(confirm) // a double tap on the old button
+	r.settle()
+	r.want("outcome")
+	if n := r.sub.Calls(); n != 1 {
+		t.Errorf("%d submissions for one confirm and a double tap", n)
+	}
+	st := r.sub.Stored()
+	if len(st) != 1 || st[0].ItemCode != "JS-SYDJ" || st[0].Fields["spouse_id"] != spouse || st[0].Fields["due"] != "2026-12-28" ||
+		st[0].TerminalID != "PD-T001" || st[0].CatalogVersion != "2026.11.1" || st[0].Applicant.IDNumber != kiosktest.Resident.IDNumber {
+		t.Errorf("stored submission %+v", st)
+	}
+	r.wantText("已受理", "办件编号：PD2026112700001", "回执已打印")
+	if !hasImage(r.w) {
+		t.Error("the receipt is not shown on screen")
+	}
+	p := r.rec.Printed()
+	if len(p) != 1 || p[0].CaseNo != "PD2026112700001" || p[0].Queued || p[0].DueDate == "" || p[0].LocalNo == "" || p[0].QRPayload == "" {
+		t.Fatalf("printed %+v", p)
+	}
+	if strings.Contains(fmt.Sprint(p[0]), kiosktest.Resident.IDNumber) || strings.Contains(fmt.Sprintf("%#v", p[0]), kiosktest.Resident.IDNumber) {
+		t.Error("receipt data prints the full ID number")
+	}
+	checkTargets(t, r)
+	r.tap("outcome.print")
+	if n := len(r.rec.Printed()); n != 2 {
+		t.Errorf("reprint: %d receipts", n)
+	}
+	r.tap("outcome.done")
+	r.want("ended")
+	r.wantNoText(kiosktest.Resident.Name)
+	checkNoMissingKeys(t)
+}
+
+func TestConfirmWhileSubmittingNeverSubmitsTwice(t *testing.T) {
+	r := newRig(t, portrait)
+	r.toNotice(kiosktest.Resident, "MZ-JLK") // no fields: straight to review
+	r.tap("apply.start")
+	r.want("review")
+	r.wantText("此事项无需填写内容")
+	release := r.sub.Hold()
+	confirm := r.find("review.confirm")
+	test.Tap(confirm)
+	if r.a.snap.State != visit.StateSubmitting {
+		t.Fatalf("state %s after confirm, want submitting", r.a.snap.State)
+	}
+	r.wantText("正在提交")
+	test.Tap(confirm)
+	test.Tap(r.find("review.confirm"))
+	if r.find("nav.home") != nil || r.find("nav.back") != nil {
+		t.Error("back/home offered while submitting")
+	}
+	r.clk.Advance(10 * time.Minute) // no idle timeout while in flight
+	if s := r.a.snap.State; s != visit.StateSubmitting {
+		t.Errorf("state %s while the submission is in flight", s)
+	}
+	release()
+	r.settle()
+	r.want("outcome")
+	if n := r.sub.Calls(); n != 1 {
+		t.Errorf("%d Submit calls, want 1", n)
+	}
+}
+
+func TestAgentApplication(t *testing.T) {
+	r := newRig(t, portrait)
+	r.tap("apply")
+	r.tap("apply.agent")
+	r.want("identify")
+	r.wantText("请代办人将本人身份证放在读卡区")
+	r.card(kiosktest.AgentPerson)
+	r.wantText("请将委托人（居民）的身份证放在读卡区", kiosktest.AgentPerson.Name, kiosk.MaskID(kiosktest.AgentPerson.IDNumber))
+	// The same person again is refused.
+	r.card(kiosktest.AgentPerson)
+	r.wantText("不能是同一人")
+
+	r.tap("identify.keyed")
+	elder := kiosktest.Elder
+	r.keys(elder.IDNumber)
+	r.wantText("格式正确")
+	r.tap("keyed.next")
+	for _, syl := range []struct{ py, ch string }{{"WANG", "王"}, {"XIU", "秀"}, {"YING", "英"}} {
+		for _, c := range strings.ToLower(syl.py) {
+			r.tap("key:" + string(c))
+		}
+		r.tap("cand:" + syl.ch)
+	}
+	r.wantText("王秀英")
+	checkTargets(t, r)
+	r.tap("keyed.done")
+	if r.a.snap.Step != visit.StepAuthorisation {
+		t.Fatalf("step %s after keying the resident", r.a.snap.Step)
+	}
+	r.keys("WT-2026-815")
+	r.tap("rel:relation.child")
+	checkTargets(t, r)
+	r.tap("auth.done")
+	r.want("apply.items")
+	if r.find("item:JS-SYDJ") != nil {
+		t.Error("an item without agents allowed is offered to an agent")
+	}
+	r.wantText("您已年满60周岁") // the resident is 78
+	r.tap("elder.no")
+	r.wantNoText("您已年满60周岁")
+	r.tap("item:MZ-JLK")
+	r.tap("apply.start")
+	r.want("review")
+	r.wantText("代办人", kiosktest.AgentPerson.Name, "子女", "WT-2026-815", "王秀英", kiosk.MaskID(elder.IDNumber))
+	r.tap("review.confirm")
+	r.want("outcome")
+	st := r.sub.Stored()
+	if len(st) != 1 || st[0].Agent == nil || st[0].Agent.IDNumber != kiosktest.AgentPerson.IDNumber || st[0].Agent.AuthorizationRef != "WT-2026-815" ||
+		st[0].Agent.Relation != "子女" || st[0].Applicant.IDNumber != elder.IDNumber || st[0].Applicant.Name != "王秀英" {
+		t.Fatalf("stored %+v", st)
+	}
+	p := r.rec.Printed()
+	if len(p) != 1 || p[0].Agent != kiosktest.AgentPerson.Name || p[0].AuthRef != "WT-2026-815" || p[0].ApplicantID != elder.IDNumber {
+		t.Fatalf("printed %+v", p)
+	}
+	// In the agent flow cards are swapped on purpose: removal does not end it.
+	r.a.CardRemoved()
+	r.want("outcome")
+	r.tap("outcome.done")
+	r.want("ended")
+	checkNoMissingKeys(t)
+}
+
+// personalLeft lists personal values still anywhere on screen or in the
+// visit's state.
+func personalLeft(r *rig, values ...string) []string {
+	var left []string
+	all := strings.Join(texts(r.w), "\n")
+	s := r.a.snap
+	state := fmt.Sprintf("%+v %+v %+v %+v %v", s.Resident, s.Agent, s.Form, s.Cases, s.Item)
+	ms := r.a.m.Snapshot()
+	state += fmt.Sprintf("%+v %+v %+v %+v", ms.Resident, ms.Agent, ms.Form, ms.Cases)
+	ui := fmt.Sprintf("%+v", *r.a.v)
+	for _, v := range values {
+		if strings.Contains(all, v) || strings.Contains(state, v) || strings.Contains(ui, v) {
+			left = append(left, v)
+		}
+	}
+	for _, sc := range r.a.stack {
+		if fmt.Sprintf("%T", sc) == "*ui.formScreen" {
+			left = append(left, "a form screen")
+		}
+	}
+	return left
+}
+
+func TestCardPulledMidFormWipesEverything(t *testing.T) {
+	r := newRig(t, portrait)
+	r.toNotice(kiosktest.Resident, "MZ-LNJT")
+	r.tap("apply.start")
+	r.keys("1391234")
+	r.wantText("139 1234")
+	r.a.CardRemoved()
+	r.settle()
+	r.want("ended")
+	r.wantText("身份证已取走")
+	if left := personalLeft(r, kiosktest.Resident.Name, kiosktest.Resident.IDNumber, kiosk.MaskID(kiosktest.Resident.IDNumber), "1391234", "139 1234", "老年综合津贴申请"); len(left) > 0 {
+		t.Errorf("after the card was pulled these remain: %q", left)
+	}
+	if s := r.a.m.Snapshot(); s.Resident != nil || s.Item != nil || s.Form != nil || s.Cases != nil || s.SubmissionID != "" {
+		t.Errorf("visit state after the wipe: %+v", s)
+	}
+	r.clk.Advance(visit.DefaultLinger)
+	r.want("home")
+	if r.sub.Calls() != 0 {
+		t.Error("something was submitted")
+	}
+}
+
+func TestIdleTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		elder bool
+		idle  time.Duration
+	}{{"standard", false, visit.DefaultIdle}, {"elder", true, visit.DefaultElderIdle}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, portrait)
+			if tc.elder {
+				r.tap("elder")
+			}
+			r.tap("cases")
+			r.card(kiosktest.Resident)
+			r.want("cases")
+			r.clk.Advance(tc.idle - time.Second)
+			if r.a.snap.State == visit.StateIdleWarning {
+				t.Fatal("warning before the idle time")
+			}
+			r.clk.Advance(time.Second)
+			if r.a.snap.State != visit.StateIdleWarning {
+				t.Fatalf("state %s after %v idle", r.a.snap.State, tc.idle)
+			}
+			r.wantText("您还在吗", "30 秒", "继续")
+			r.wantNoText(kiosktest.Resident.Name)
+			checkTargets(t, r)
+			r.clk.Advance(10 * time.Second)
+			r.a.tick()
+			r.wantText("20 秒")
+			r.tap("idle.continue")
+			r.want("cases")
+			r.wantText(kiosktest.Resident.Name)
+
+			r.clk.Advance(tc.idle)
+			r.want("cases") // the screen under the warning stays
+			if r.a.snap.State != visit.StateIdleWarning {
+				t.Fatal("no second warning")
+			}
+			r.clk.Advance(visit.DefaultWarning)
+			r.want("ended")
+			r.wantText("因长时间无操作")
+			if left := personalLeft(r, kiosktest.Resident.Name, kiosktest.Resident.IDNumber, "PD2026111900007"); len(left) > 0 {
+				t.Errorf("after the timeout these remain: %q", left)
+			}
+			if r.a.Elder() {
+				t.Error("elder mode stays on for the next visit")
+			}
+			r.clk.Advance(visit.DefaultLinger)
+			r.want("home")
+		})
+	}
+}
+
+func TestNetworkDownAtConfirmQueues(t *testing.T) {
+	r := newRig(t, portrait)
+	r.sub.SetOnline(false)
+	r.a.SetOnline(false)
+	r.wantText("网络中断，可继续申办")
+	r.toNotice(kiosktest.Resident, "RS-SBZM")
+	r.tap("apply.start")
+	r.tap("review.confirm")
+	r.want("outcome")
+	r.wantText("已保存，网络恢复后自动上传", "本机编号：T01-20261127-0001", "承诺办结日期：2026-11-27")
+	p := r.rec.Printed()
+	if len(p) != 1 || !p[0].Queued || p[0].CaseNo != "" || p[0].LocalNo != "T01-20261127-0001" {
+		t.Fatalf("printed %+v", p)
+	}
+	if len(r.sub.Stored()) != 1 {
+		t.Error("the queued submission is not stored")
+	}
+}
+
+func TestPaperOutAtPrint(t *testing.T) {
+	r := newRig(t, portrait)
+	r.rec.SetError(fmt.Errorf("printer: %w", kiosk.ErrPaperOut))
+	r.toNotice(kiosktest.Resident, "RS-SBZM")
+	r.tap("apply.start")
+	r.tap("review.confirm")
+	r.want("outcome")
+	r.wantText("打印机缺纸", "重新打印")
+	if r.rec.Attempts() != 1 || len(r.rec.Printed()) != 0 {
+		t.Fatalf("attempts %d printed %d", r.rec.Attempts(), len(r.rec.Printed()))
+	}
+	if !hasImage(r.w) {
+		t.Error("no receipt picture on screen while the printer is out of paper")
+	}
+	r.rec.SetError(nil)
+	r.tap("outcome.print")
+	if len(r.rec.Printed()) != 1 {
+		t.Error("reprint did not print")
+	}
+	r.wantText("回执已打印")
+	r.wantNoText("打印机缺纸")
+}
+
+func TestOutOfService(t *testing.T) {
+	r := newRig(t, portrait)
+	r.a.SetDeviceProblems([]DeviceProblem{{DeviceKey: DeviceCardReader, Reason: "无响应"}})
+	r.wantText("读卡器暂时无法使用：无响应", "读卡器故障，暂停服务")
+	r.tap("cases")
+	r.want("home")
+	r.tap("apply")
+	r.want("home")
+	r.tap("guide")
+	r.want("guide")
+	r.tap("nav.home")
+
+	// Without the printer a submission still works; the receipt is a QR.
+	r.a.SetDeviceProblems([]DeviceProblem{{DeviceKey: DevicePrinter, Reason: "缺纸"}})
+	r.toNotice(kiosktest.Resident, "RS-SBZM")
+	r.tap("apply.start")
+	r.tap("review.confirm")
+	r.want("outcome")
+	r.wantText("已受理", "打印机暂停使用，回执以二维码显示在屏幕上", "请用手机扫码保存回执")
+	if r.rec.Attempts() != 0 || r.find("outcome.print") != nil {
+		t.Error("printing offered without a printer")
+	}
+	if !hasImage(r.w) {
+		t.Error("no QR code on screen")
+	}
+}
+
+// funcSubmitter answers with a function, for bad answers.
+type funcSubmitter func(ctx context.Context, s kiosk.Submission) (kiosk.Outcome, error)
+
+func (f funcSubmitter) Submit(ctx context.Context, s kiosk.Submission) (kiosk.Outcome, error) {
+	return f(ctx, s)
+}
+
+func TestBadSubmitAnswers(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		f    funcSubmitter
+		want string
+	}{
+		{"storage full", func(context.Context, kiosk.Submission) (kiosk.Outcome, error) {
+			return kiosk.Outcome{}, fmt.Errorf("store: %w", kiosk.ErrStorageFull)
+		}, "本机存储已满"},
+		{"422 with a field", func(context.Context, kiosk.Submission) (kiosk.Outcome, error) {
+			return kiosk.Outcome{LocalNo: "X"}, &kiosk.RejectedError{Code: "validation_failed", Fields: []kiosk.FieldProblem{{Field: "phone", Reason: "号码不存在"}}}
+		}, "联系电话：号码不存在"},
+		{"answer missing fields", func(context.Context, kiosk.Submission) (kiosk.Outcome, error) {
+			return kiosk.Outcome{}, nil
+		}, "提交失败"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, portrait)
+			var calls atomic.Int32
+			r.a.opts.Submit = funcSubmitter(func(ctx context.Context, s kiosk.Submission) (kiosk.Outcome, error) {
+				calls.Add(1)
+				return tc.f(ctx, s)
+			})
+			r.toNotice(kiosktest.Resident, "MZ-LNJT")
+			r.tap("apply.start")
+			r.keys("13912345678")
+			r.tap("form.next")
+			r.tap("choice:社保卡")
+			r.tap("form.next")
+			r.tap("review.confirm")
+			r.want("review")
+			r.wantText(tc.want)
+			// The screen stays usable: confirm again makes a new attempt.
+			r.tap("review.confirm")
+			if n := calls.Load(); n != 2 {
+				t.Errorf("%d calls after two confirms on a failing submitter", n)
+			}
+		})
+	}
+}
+
+func TestBadCatalogItems(t *testing.T) {
+	long := strings.Repeat("社区事务受理服务中心老年综合津贴", 20)
+	var many []kiosk.Field
+	for i := 0; i < 200; i++ {
+		many = append(many, kiosk.Field{Key: fmt.Sprintf("f%03d", i), Label: fmt.Sprintf("字段%d", i), Type: kiosk.FieldDigits, MaxLen: 4})
+	}
+	many[199].Required = true
+	c := kiosktest.SampleCatalog()
+	c.Items = append(c.Items,
+		kiosk.Item{Code: "X-LONG", Name: long, Department: "民政科", Category: "民政", Kind: kiosk.KindInstant, SelfService: true, AgentAllowed: true,
+			Notice: strings.Repeat("请如实填写。", 2000), Materials: []kiosk.Material{{Name: long, Required: true}}},
+		kiosk.Item{Code: "X-MANY", Name: "二百项", Department: "民政科", Category: "民政", Kind: kiosk.KindInstant, SelfService: true, Fields: many},
+		kiosk.Item{Code: "X-TEXT", Name: "需文字", Department: "民政科", Category: "民政", Kind: kiosk.KindInstant, SelfService: true,
+			Fields: []kiosk.Field{{Key: "why", Label: "理由", Type: kiosk.FieldText, Required: true}}},
+	)
+	r := newRig(t, portrait)
+	r.a.opts.Catalog = kiosktest.NewCatalog(c, nil)
+	r.a.loadCatalog(true)
+	r.settle()
+
+	r.tap("guide")
+	r.a.Show(&itemScreen{item: c.Items[len(c.Items)-3]})
+	r.wantText("请如实填写")
+	checkTargets(t, r)
+	r.tap("nav.home")
+
+	r.tap("apply")
+	r.tap("apply.self")
+	r.card(kiosktest.Resident)
+	r.a.Show(&categoryScreen{category: "民政"}) // the list pages through them
+	r.tap("nav.back")
+	r.want("apply.items")
+	for r.find("item:X-MANY") == nil {
+		r.tap("page.next")
+	}
+	r.tap("item:X-MANY")
+	r.wantText("共200项需填写")
+	r.tap("apply.start")
+	for i := 0; i < 199; i++ {
+		r.tap("form.next")
+	}
+	r.wantText("第200项 / 共200项")
+	r.tap("form.next")
+	r.wantText("此项必须填写")
+	r.keys("42")
+	r.tap("form.next")
+	r.want("review")
+	r.wantText("字段199：42")
+	r.tap("nav.home")
+	r.want("apply.items")
+
+	for r.find("item:X-TEXT") == nil {
+		r.tap("page.next")
+	}
+	r.tap("item:X-TEXT")
+	r.wantText("终端无法输入")
+	if r.find("apply.start") != nil {
+		t.Error("an item needing free text can be started")
+	}
+}
+
+func TestTapsDuringTransitionsAreHarmless(t *testing.T) {
+	r := newRig(t, portrait)
+	r.tap("apply")
+	self := r.find("apply.self")
+	agent := r.find("apply.agent")
+	test.Tap(self)
+	test.Tap(agent) // the chooser is gone: its button must do nothing
+	test.Tap(self)
+	r.settle()
+	r.want("identify")
+	if r.a.snap.Agent != nil || r.a.snap.Step != visit.StepResident {
+		t.Errorf("a stale tap changed the flow: %+v", r.a.snap.Step)
+	}
+	r.card(kiosktest.Resident)
+	// A second card read of the same card changes nothing.
+	r.card(kiosktest.Resident)
+	r.want("apply.items")
+}

@@ -1,0 +1,38 @@
+package ui
+
+import (
+	"fmt"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+)
+
+// Markup goldens of stable screens in both languages and both modes. After
+// a deliberate change, review testdata/failed/*.xml and move them over.
+func TestScreenMarkupGoldens(t *testing.T) {
+	screens := []struct {
+		name string
+		to   func(r *rig)
+	}{
+		{"guide", func(r *rig) { r.tap("guide") }},
+		{"identify", func(r *rig) { r.tap("apply"); r.tap("apply.self") }},
+		{"idle", func(r *rig) {
+			r.tap("guide")
+			r.clk.Advance(r.a.m.Snapshot().Deadline.Sub(r.clk.Now()))
+		}},
+	}
+	for _, sc := range screens {
+		for _, lang := range []Lang{Chinese, English} {
+			for _, elder := range []bool{false, true} {
+				name := fmt.Sprintf("%s_%s_%s.xml", sc.name, lang, map[bool]string{false: "standard", true: "elder"}[elder])
+				t.Run(name, func(t *testing.T) {
+					r := newRig(t, portrait)
+					r.a.SetLanguage(lang)
+					r.a.SetElder(elder)
+					sc.to(r)
+					test.AssertRendersToMarkup(t, name, r.w.Canvas())
+				})
+			}
+		}
+	}
+}

@@ -1,0 +1,130 @@
+package ui
+
+import (
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/pudong-community/kiosk/kiosk/kiosktest"
+)
+
+// TestScreenshots walks the flows and writes a PNG of every screen to the
+// folder named by KIOSK_UI_SHOTS, for people to look at. Each picture must
+// have enough distinct colours to hold text.
+func TestScreenshots(t *testing.T) {
+	dir := os.Getenv("KIOSK_UI_SHOTS")
+	if dir == "" {
+		t.Skip("set KIOSK_UI_SHOTS to a folder to write screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []struct {
+		name string
+		s    fyne.Size
+	}{{"portrait", portrait}, {"landscape", landscape}} {
+		for _, elder := range []bool{false, true} {
+			for _, lang := range []Lang{Chinese, English} {
+				tag := fmt.Sprintf("%s-%s-%s", size.name, map[bool]string{false: "std", true: "elder"}[elder], lang)
+				r := newRig(t, size.s)
+				shot := func(name string) {
+					t.Helper()
+					if ms := r.w.Content().MinSize(); ms.Width > size.s.Width || ms.Height > size.s.Height {
+						t.Errorf("%s %s: content needs %v, more than the %v screen", tag, name, ms, size.s)
+					}
+					img := r.w.Canvas().Capture()
+					if n := colours(img); n < 8 {
+						t.Errorf("%s %s: only %d colours", tag, name, n)
+					}
+					f, err := os.Create(filepath.Join(dir, tag+"-"+name+".png"))
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer f.Close()
+					if err := png.Encode(f, img); err != nil {
+						t.Fatal(err)
+					}
+				}
+				setMode := func() {
+					if elder && !r.a.Elder() {
+						r.a.SetElder(true)
+					}
+					if r.a.Lang() != lang {
+						r.a.SetLanguage(lang)
+					}
+				}
+				setMode()
+				shot("home")
+				r.tap("guide")
+				setMode()
+				shot("guide")
+				r.tap("guide.category")
+				shot("category")
+				r.tap("item:MZ-LNJT")
+				shot("item")
+				r.tap("nav.back")
+				r.tap("nav.back")
+				r.tap("guide.search")
+				r.keys("LN")
+				shot("search")
+				r.tap("nav.home")
+				setMode()
+				r.tap("apply")
+				shot("apply")
+				r.tap("apply.self")
+				setMode()
+				shot("identify")
+				r.card(kiosktest.Resident)
+				setMode()
+				shot("items")
+				r.tap("item:JS-SYDJ")
+				shot("notice")
+				r.tap("apply.start")
+				r.keys("31011519890101")
+				shot("form-id")
+				r.a.Current().(*formScreen).idx = 1
+				r.a.render()
+				shot("form-date")
+				r.a.Current().(*formScreen).idx = 2
+				r.a.render()
+				shot("form-choice")
+				r.tap("nav.home")
+				r.tap("item:MZ-JLK")
+				r.tap("apply.start")
+				shot("review")
+				r.tap("review.confirm")
+				shot("outcome")
+				r.tap("nav.home")
+				r.a.Show(&casesScreen{})
+				r.settle()
+				shot("cases")
+				r.tap("case:PD2026111900007")
+				shot("case")
+				r.clk.Advance(r.a.m.Snapshot().Deadline.Sub(r.clk.Now()))
+				shot("idle")
+				r.tap("idle.end")
+				shot("ended")
+			}
+		}
+	}
+}
+
+func colours(img image.Image) int {
+	seen := map[[3]uint32]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 3 {
+		for x := b.Min.X; x < b.Max.X; x += 3 {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			seen[[3]uint32{r >> 8, g >> 8, bl >> 8}] = true
+			if len(seen) > 64 {
+				return len(seen)
+			}
+		}
+	}
+	return len(seen)
+}
