@@ -1,0 +1,190 @@
+// Package backend implements the interfaces the resident screens consume
+// (kiosk.CatalogSource, CaseSource, Submitter, QREncoder) over the store,
+// the outbox relay and the central API client. It holds no Fyne and no
+// device code; cmd/kiosk wires it.
+package backend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/skip2/go-qrcode"
+
+	"github.com/pudong-community/kiosk/kiosk"
+	"github.com/pudong-community/kiosk/kiosk/intake"
+	"github.com/pudong-community/kiosk/kiosk/store"
+)
+
+// CaseQuerier is the part of the API client "my cases" needs.
+type CaseQuerier interface {
+	QueryCases(ctx context.Context, idNumber, name string) ([]kiosk.Case, error)
+}
+
+// Notifier wakes the relay when a submission was queued.
+type Notifier interface {
+	Notify()
+}
+
+// Backend is the terminal's services over its database and the central API.
+type Backend struct {
+	Store  *store.Store
+	Outbox *store.Outbox
+	Cache  *store.CaseCache
+	API    CaseQuerier
+	Relay  Notifier
+	Logger *slog.Logger
+	// SendWait is how long Submit waits for the relay to deliver before it
+	// tells the resident the submission is queued (default 4 s).
+	SendWait time.Duration
+	// Poll is how often Submit looks at the outbox while waiting.
+	Poll time.Duration
+}
+
+func (b *Backend) log() *slog.Logger {
+	if b.Logger != nil {
+		return b.Logger
+	}
+	return slog.Default()
+}
+
+// Catalog returns the cached catalogue.
+func (b *Backend) Catalog(ctx context.Context) (*kiosk.Catalog, error) {
+	c, err := b.Store.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &c.Catalog, nil
+}
+
+// Search searches the cached catalogue by Chinese substring, pinyin
+// initials, pinyin, English or code.
+func (b *Backend) Search(ctx context.Context, q string, limit int) ([]kiosk.Item, error) {
+	return b.Store.SearchCatalog(ctx, q, limit)
+}
+
+// Cases asks the central system; when it cannot be reached, the cases last
+// fetched on this terminal are shown and online is false.
+func (b *Backend) Cases(ctx context.Context, p kiosk.Person) ([]kiosk.Case, bool, error) {
+	if b.API != nil {
+		cs, err := b.API.QueryCases(ctx, p.IDNumber, p.Name)
+		if err == nil {
+			if b.Cache != nil {
+				if perr := b.Cache.Put(ctx, p.IDNumber, cs); perr != nil {
+					b.log().Warn("case cache not updated", "err", perr)
+				}
+			}
+			return cs, true, nil
+		}
+		if intake.IsFinal(err) {
+			return nil, true, err
+		}
+		b.log().Info("cases from cache: central system unreachable", "err", err)
+	}
+	if b.Cache == nil {
+		return nil, false, nil
+	}
+	cs, _, err := b.Cache.Get(ctx, p.IDNumber)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, false, nil
+	}
+	return cs, false, err
+}
+
+// Unsent lists what this terminal still holds for the resident.
+func (b *Backend) Unsent(ctx context.Context, idNumber string) ([]kiosk.SubmissionSummary, error) {
+	recs, err := b.Outbox.PendingFor(ctx, idNumber)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	if c, err := b.Store.Catalog(ctx); err == nil {
+		for _, it := range c.Catalog.Items {
+			names[it.Code] = it.Name
+		}
+	}
+	out := make([]kiosk.SubmissionSummary, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, kiosk.SubmissionSummary{LocalNo: r.LocalNo, ItemCode: r.ItemCode, ItemName: names[r.ItemCode], CreatedAt: r.CreatedAt, State: r.State})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
+	return out, nil
+}
+
+// Submit stores the submission durably, wakes the relay and waits a short
+// while for the central system's answer. Whatever happens after the store,
+// the submission is kept and sent exactly once by the relay.
+func (b *Backend) Submit(ctx context.Context, s kiosk.Submission) (kiosk.Outcome, error) {
+	q, err := b.Outbox.Enqueue(ctx, s)
+	if err != nil {
+		if errors.Is(err, store.ErrStorageFull) {
+			return kiosk.Outcome{}, fmt.Errorf("%w: %v", kiosk.ErrStorageFull, err)
+		}
+		return kiosk.Outcome{}, err
+	}
+	out := kiosk.Outcome{LocalNo: q.LocalNo, Queued: true}
+	if b.Relay != nil {
+		b.Relay.Notify()
+	}
+	wait, poll := b.SendWait, b.Poll
+	if wait <= 0 {
+		wait = 4 * time.Second
+	}
+	if poll <= 0 {
+		poll = 50 * time.Millisecond
+	}
+	deadline := time.NewTimer(wait)
+	defer deadline.Stop()
+	tick := time.NewTicker(poll)
+	defer tick.Stop()
+	for {
+		rec, err := b.Outbox.Lookup(ctx, q.ID)
+		if err == nil {
+			switch rec.State {
+			case "delivered", "purged":
+				out.Queued = false
+				out.Accepted = &kiosk.Accepted{CaseNo: rec.CaseNo, Status: "accepted", AcceptedAt: rec.AcceptedAt, DueDate: rec.DueDate, TrackURL: rec.TrackURL}
+				return out, nil
+			case "parked":
+				rej := &kiosk.RejectedError{Code: rec.Park.Code, Message: rec.Park.Reason}
+				for _, f := range rec.Park.Fields {
+					rej.Fields = append(rej.Fields, kiosk.FieldProblem{Field: f.Field, Reason: f.Message})
+				}
+				// Stored and parked for staff: the resident is told what was wrong.
+				return out, rej
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return out, nil
+		case <-deadline.C:
+			return out, nil
+		case <-tick.C:
+		}
+	}
+}
+
+// QR draws a QR code (medium error correction) about px pixels square.
+func (b *Backend) QR(payload string, px int) (image.Image, error) {
+	return QR(payload, px)
+}
+
+// QR draws a QR code (medium error correction) about px pixels square.
+func QR(payload string, px int) (image.Image, error) {
+	if strings.TrimSpace(payload) == "" {
+		return nil, errors.New("backend: empty QR payload")
+	}
+	q, err := qrcode.New(payload, qrcode.Medium)
+	if err != nil {
+		return nil, fmt.Errorf("backend: QR: %w", err)
+	}
+	if px < 64 {
+		px = 64
+	}
+	return q.Image(px), nil
+}
