@@ -1,0 +1,428 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pudong-community/kiosk/devices/escpos"
+	"github.com/pudong-community/kiosk/devices/idcard"
+	"github.com/pudong-community/kiosk/devices/printer"
+	"github.com/pudong-community/kiosk/devices/serialport"
+	"github.com/pudong-community/kiosk/kiosk"
+	"github.com/pudong-community/kiosk/kiosk/audit"
+	"github.com/pudong-community/kiosk/kiosk/backend"
+	"github.com/pudong-community/kiosk/kiosk/config"
+	"github.com/pudong-community/kiosk/kiosk/intake"
+	"github.com/pudong-community/kiosk/kiosk/outbox"
+	"github.com/pudong-community/kiosk/kiosk/receipt"
+	"github.com/pudong-community/kiosk/kiosk/store"
+)
+
+// system is everything behind the screens: the database, the relay, the
+// API client, the audit trail, the device health and the two device loops.
+type system struct {
+	cfg     config.Config
+	log     *slog.Logger
+	started time.Time
+
+	st     *store.Store
+	outbox *store.Outbox
+	sealer *store.Sealer
+	trail  *audit.Trail
+	client *intake.Client
+	relay  *outbox.Relay
+	health *kiosk.Health
+	be     *backend.Backend
+
+	mu      sync.Mutex
+	reader  *idcard.Reader
+	printer *printer.Driver
+	// cardTaps receive the next card event (maintenance self-test).
+	cardTaps []chan idcard.Event
+
+	// Hooks into the UI, set once it exists; called from device and relay
+	// goroutines.
+	onCard   func(idcard.Event)
+	onOnline func(bool)
+}
+
+// openSystem opens the database and makes the relay and services. Nothing
+// runs until start.
+func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (*system, error) {
+	s := &system{cfg: cfg, log: log, started: time.Now()}
+	st, err := store.Open(ctx, cfg.DatabasePath(), store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	s.st = st
+	fail := func(err error) (*system, error) {
+		st.Close()
+		return nil, err
+	}
+	key, err := store.LoadOrCreateKey(cfg.KeyFilePath())
+	if err != nil {
+		return fail(err)
+	}
+	if s.sealer, err = store.NewSealer(key); err != nil {
+		return fail(err)
+	}
+	if s.outbox, err = store.NewOutbox(st, s.sealer, store.OutboxOptions{TerminalID: cfg.Terminal.ID}); err != nil {
+		return fail(err)
+	}
+	if s.trail, err = audit.New(st.AuditLog(), nil); err != nil {
+		return fail(err)
+	}
+	token, err := cfg.APIToken()
+	if err != nil {
+		return fail(err)
+	}
+	if s.client, err = intake.New(intake.Config{BaseURL: cfg.API.BaseURL, TerminalID: cfg.Terminal.ID, Token: token, CAFile: cfg.API.CAFile, Timeout: cfg.API.Timeout.Duration}); err != nil {
+		return fail(err)
+	}
+	s.health = kiosk.NewHealth(kiosk.DefaultPolicy(cfg.IDCard.Required, cfg.Printer.Required), nil)
+	s.relay, err = outbox.New(outbox.Config{
+		Store:   st,
+		Outbox:  s.outbox,
+		API:     s.client,
+		Audit:   st.AuditLog(),
+		Devices: s.heartbeatDevices,
+		OnOnline: func(on bool) {
+			s.mu.Lock()
+			f := s.onOnline
+			s.mu.Unlock()
+			if f != nil {
+				f(on)
+			}
+		},
+		Logger:         log,
+		AppVersion:     version,
+		StartedAt:      s.started,
+		MaxInFlight:    cfg.Sync.MaxInFlight,
+		Heartbeat:      cfg.Sync.Heartbeat.Duration,
+		CatalogRefresh: cfg.Sync.CatalogRefresh.Duration,
+		Retention:      time.Duration(cfg.Sync.RetentionDays) * 24 * time.Hour,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	s.be = &backend.Backend{Store: st, Outbox: s.outbox, Cache: store.NewCaseCache(st, s.sealer), API: s.client, Relay: s.relay, Logger: log}
+	return s, nil
+}
+
+func (s *system) close() {
+	if s.client != nil {
+		s.client.Close()
+	}
+	s.st.Close()
+}
+
+// start runs the relay and the device loops until ctx ends.
+func (s *system) start(ctx context.Context) {
+	go func() {
+		if err := s.relay.Run(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("relay stopped", "err", err)
+		}
+	}()
+	go s.cardLoop(ctx)
+	go s.printerLoop(ctx)
+	// Every health change goes to the central system at once.
+	ch, cancel := s.health.Subscribe()
+	go func() {
+		defer cancel()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case _, ok := <-ch:
+				if !ok {
+					return
+				}
+				s.relay.DeviceChanged()
+			}
+		}
+	}()
+}
+
+func (s *system) record(kind audit.Kind, subject, detail string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := s.trail.Record(ctx, kind, subject, detail); err != nil {
+		s.log.Error("audit record failed", "kind", string(kind), "err", err)
+	}
+}
+
+// heartbeatDevices is the device part of a heartbeat.
+func (s *system) heartbeatDevices() map[string]intake.DeviceState {
+	out := map[string]intake.DeviceState{}
+	for _, d := range s.health.Snapshot().Devices {
+		ds := intake.DeviceState{State: string(d.State), Detail: d.Detail, Since: d.Since}
+		if d.Device == kiosk.DevicePrinter {
+			ds.Paper = "ok"
+			s.mu.Lock()
+			drv := s.printer
+			s.mu.Unlock()
+			if drv != nil {
+				switch st, _ := drv.State(); st {
+				case printer.StateNearEnd:
+					ds.Paper = "near_end"
+				case printer.StatePaperOut:
+					ds.Paper = "out"
+				}
+			}
+		}
+		out[d.Device] = ds
+	}
+	return out
+}
+
+func (s *system) setHealth(device string, state kiosk.DeviceState, detail string) {
+	if changed, err := s.health.Set(device, state, detail); err != nil {
+		s.log.Error("health", "device", device, "err", err)
+	} else if changed {
+		s.log.Info("device state", "device", device, "state", string(state), "detail", detail)
+		s.record(audit.DeviceState, device, string(state)+": "+detail)
+	}
+}
+
+// cardLoop opens the reader's port (again and again while it is missing),
+// runs the driver and hands its events on.
+func (s *system) cardLoop(ctx context.Context) {
+	open := func() (serialport.Port, error) {
+		return serialport.Open(s.cfg.IDCard.Port, s.cfg.IDCard.Baud, 200*time.Millisecond)
+	}
+	s.setHealth(kiosk.DeviceIDCard, kiosk.StateOffline, "starting")
+	for ctx.Err() == nil {
+		port, err := open()
+		if err != nil {
+			s.setHealth(kiosk.DeviceIDCard, kiosk.StateOffline, "port "+s.cfg.IDCard.Port+": "+errors.Unwrap(errOr(err)).Error())
+			sleep(ctx, 2*time.Second)
+			continue
+		}
+		r := idcard.NewReader(port, idcard.Options{PollInterval: s.cfg.IDCard.PollInterval.Duration, Open: open, Logger: s.log.With("device", "idcard")})
+		s.mu.Lock()
+		s.reader = r
+		s.mu.Unlock()
+		done := make(chan error, 1)
+		go func() { done <- r.Run(ctx) }()
+	events:
+		for {
+			select {
+			case <-ctx.Done():
+				<-done
+				return
+			case err := <-done:
+				s.setHealth(kiosk.DeviceIDCard, kiosk.StateOffline, fmt.Sprint(err))
+				break events
+			case ev := <-r.Events():
+				s.cardEvent(ev)
+			}
+		}
+		sleep(ctx, time.Second)
+	}
+}
+
+func errOr(err error) error {
+	if errors.Unwrap(err) == nil {
+		return fmt.Errorf("%w", err)
+	}
+	return err
+}
+
+func (s *system) cardEvent(ev idcard.Event) {
+	switch ev.Kind {
+	case idcard.ReaderError:
+		s.setHealth(kiosk.DeviceIDCard, kiosk.StateError, fmt.Sprint(ev.Err))
+	case idcard.ReaderBack:
+		s.setHealth(kiosk.DeviceIDCard, kiosk.StateOK, "ready")
+	case idcard.CardPresent, idcard.CardRemoved, idcard.CardError:
+		s.setHealth(kiosk.DeviceIDCard, kiosk.StateOK, "ready")
+	}
+	s.mu.Lock()
+	taps := s.cardTaps
+	if ev.Kind == idcard.CardPresent || ev.Kind == idcard.CardError {
+		s.cardTaps = nil
+	} else {
+		taps = nil
+	}
+	f := s.onCard
+	s.mu.Unlock()
+	if len(taps) > 0 {
+		for _, c := range taps {
+			c <- ev
+		}
+		return // a maintenance self-test took this card
+	}
+	if f != nil {
+		f(ev)
+	}
+}
+
+// nextCard waits for the next card event (maintenance self-test).
+func (s *system) nextCard(ctx context.Context) (idcard.Event, error) {
+	c := make(chan idcard.Event, 1)
+	s.mu.Lock()
+	s.cardTaps = append(s.cardTaps, c)
+	s.mu.Unlock()
+	select {
+	case ev := <-c:
+		return ev, nil
+	case <-ctx.Done():
+		s.mu.Lock()
+		for i, x := range s.cardTaps {
+			if x == c {
+				s.cardTaps = append(s.cardTaps[:i], s.cardTaps[i+1:]...)
+				break
+			}
+		}
+		s.mu.Unlock()
+		return idcard.Event{}, ctx.Err()
+	}
+}
+
+// printerProfile is the printer profile from the configuration.
+func printerProfile(c config.Config) printer.Profile {
+	p := printer.Profile80
+	if c.Printer.PaperWidthDots == 384 {
+		p = printer.Profile58
+	}
+	p.WidthDots = c.Printer.PaperWidthDots
+	p.Baud = c.Printer.Baud
+	p.NativeQR = c.Printer.NativeQR
+	p.BufferBytes = c.Printer.BufferBytes
+	switch strings.ToUpper(c.Printer.Charset) {
+	case "GB2312":
+		p.Charset = escpos.GB2312
+	case "GBK":
+		p.Charset = escpos.GBK
+	default:
+		p.Charset = escpos.GB18030
+	}
+	if !c.Printer.Cutter {
+		p.Cut = escpos.CutNone
+	}
+	return p
+}
+
+func (s *system) printerLoop(ctx context.Context) {
+	prof := printerProfile(s.cfg)
+	s.setHealth(kiosk.DevicePrinter, kiosk.StateOffline, "starting")
+	for ctx.Err() == nil {
+		port, err := serialport.Open(s.cfg.Printer.Port, s.cfg.Printer.Baud, 200*time.Millisecond)
+		if err != nil {
+			s.setHealth(kiosk.DevicePrinter, kiosk.StateOffline, "port "+s.cfg.Printer.Port+": "+err.Error())
+			sleep(ctx, 2*time.Second)
+			continue
+		}
+		drv, err := printer.New(port, prof, printer.Options{Logf: func(f string, a ...any) { s.log.Debug(fmt.Sprintf(f, a...), "device", "printer") }})
+		if err != nil {
+			port.Close()
+			s.setHealth(kiosk.DevicePrinter, kiosk.StateError, err.Error())
+			sleep(ctx, 5*time.Second)
+			continue
+		}
+		s.mu.Lock()
+		s.printer = drv
+		s.mu.Unlock()
+		done := make(chan error, 1)
+		go func() { done <- drv.Run(ctx) }()
+	events:
+		for {
+			select {
+			case <-ctx.Done():
+				<-done
+				return
+			case err := <-done:
+				s.setHealth(kiosk.DevicePrinter, kiosk.StateOffline, fmt.Sprint(err))
+				break events
+			case ev := <-drv.Events():
+				s.setHealth(kiosk.DevicePrinter, printerHealth(ev.State), ev.State.String())
+			}
+		}
+		s.mu.Lock()
+		s.printer = nil
+		s.mu.Unlock()
+		port.Close()
+		sleep(ctx, time.Second)
+	}
+}
+
+func printerHealth(st printer.State) kiosk.DeviceState {
+	switch st {
+	case printer.StateReady:
+		return kiosk.StateOK
+	case printer.StateNearEnd:
+		return kiosk.StateDegraded
+	case printer.StateNoAnswer, printer.StateUnknown:
+		return kiosk.StateOffline
+	}
+	return kiosk.StateError
+}
+
+// receipts is the kiosk.ReceiptService over whichever printer driver is
+// running now.
+type receipts struct {
+	s   *system
+	svc receipt.Service
+}
+
+func (s *system) receiptService() *receipts {
+	prof := printerProfile(s.cfg)
+	r := &receipts{s: s}
+	r.svc = receipt.Service{
+		Options: receipt.Options{WidthDots: prof.WidthDots, Charset: prof.Charset, NativeQR: prof.NativeQR, Cut: prof.Cut},
+		Send: func(ctx context.Context, job []byte) error {
+			s.mu.Lock()
+			drv := s.printer
+			s.mu.Unlock()
+			if drv == nil {
+				return fmt.Errorf("%w: no printer on %s", kiosk.ErrPrinterUnavailable, s.cfg.Printer.Port)
+			}
+			return receiptSend(drv)(ctx, job)
+		},
+	}
+	return r
+}
+
+func (r *receipts) Print(ctx context.Context, d kiosk.ReceiptData) error {
+	err := r.svc.Print(ctx, d)
+	if err == nil {
+		r.s.record(audit.ReceiptPrinted, kiosk.MaskID(d.ApplicantID), d.LocalNo)
+	}
+	return err
+}
+
+func (r *receipts) Render(d kiosk.ReceiptData) (image.Image, error) { return r.svc.Render(d) }
+
+// person maps a card read to the kiosk's Person.
+func person(id *idcard.Identity) kiosk.Person {
+	p := kiosk.Person{
+		IDNumber: id.IDNumber,
+		Name:     id.Name,
+		CardType: kiosk.CardType(id.CardType),
+		Gender:   id.Gender.String(),
+		Nation:   id.Nation,
+		Address:  id.Address,
+	}
+	if !id.BirthDate.IsZero() {
+		p.BirthDate = id.BirthDate.Format("2006-01-02")
+	}
+	if !id.LongTerm && !id.ValidUntil.IsZero() {
+		p.ValidUntil = id.ValidUntil.Format("2006-01-02")
+	}
+	return p
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
