@@ -339,6 +339,17 @@ func (a *App) render() {
 		parts = append(parts, o)
 	}
 	bottom := a.bottomBar()
+	// A screen taller than the window scrolls rather than push the bars
+	// off a full-screen window.
+	if cs := a.win.Canvas().Size(); cs.Height > 0 {
+		avail := cs.Height - top.MinSize().Height - bottom.MinSize().Height - 4*a.theme.Size(theme.SizeNamePadding)
+		for _, p := range parts {
+			avail -= p.MinSize().Height
+		}
+		if body.MinSize().Height > avail {
+			body = container.NewVScroll(body)
+		}
+	}
 	var center fyne.CanvasObject = body
 	if len(parts) > 0 {
 		center = container.NewBorder(container.NewVBox(parts...), nil, nil, nil, body)

@@ -132,7 +132,7 @@ func (s *noticeScreen) Build(a *App) fyne.CanvasObject {
 		return notice(a.T("apply.gone"))
 	}
 	parts := []fyne.CanvasObject{heading(a.pick(it.Name, it.NameEn)),
-		body(a.T("item.limit") + "：" + a.timeLimit(it.TimeLimitDays))}
+		body(a.T("item.limit") + a.colon() + a.timeLimit(it.TimeLimitDays))}
 	if it.Notice != "" {
 		parts = append(parts, panel(subheading(a.T("item.notice")), body(it.Notice)))
 	}

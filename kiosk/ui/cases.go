@@ -151,7 +151,7 @@ func (s *caseScreen) Build(a *App) fyne.CanvasObject {
 		textBlock(a.T("case.status", a.statusWord(c.Status)), theme.ColorNamePrimary, theme.SizeNameSubHeadingText, true, fyne.TextAlignLeading),
 	}
 	if c.Department != "" {
-		facts = append(facts, body(a.T("item.department")+"："+c.Department))
+		facts = append(facts, body(a.T("item.department")+a.colon()+c.Department))
 	}
 	if !c.SubmittedAt.IsZero() {
 		facts = append(facts, body(a.T("case.submitted", c.SubmittedAt.Format("2006-01-02 15:04"))))

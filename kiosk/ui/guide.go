@@ -143,7 +143,7 @@ func (s *itemScreen) Title() string { return "screen.item" }
 func (s *itemScreen) Build(a *App) fyne.CanvasObject {
 	it := s.item
 	fact := func(key, value string) fyne.CanvasObject {
-		return body(a.T(key) + "：" + value)
+		return body(a.T(key) + a.colon() + value)
 	}
 	fee := it.Fee
 	if fee == "" {

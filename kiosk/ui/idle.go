@@ -23,13 +23,13 @@ func (a *App) buildIdleWarning() fyne.CanvasObject {
 	a.v.countdown.TextStyle.Bold = true
 	a.v.countdown.Alignment = fyne.TextAlignCenter
 	cont := a.newButton("idle.continue", a.T("idle.continue"), a.T("idle.continue.sub"), styleSuccess, func() { _ = a.m.Continue() })
-	cont.big = true
+	cont.huge = true
 	end := a.newButton("idle.end", a.T("idle.end"), "", styleSecondary, a.Finish)
 	a.v.idleButtons = [2]*button{cont, end}
 	size := fyne.NewSize(th.TargetSize()*7, th.TileHeight())
 	content := container.NewVBox(layout.NewSpacer(), title, msg, a.v.countdown,
 		container.NewCenter(container.NewGridWrap(size, cont)),
-		container.NewCenter(container.NewGridWrap(fyne.NewSize(size.Width, th.TargetSize()), end)),
+		container.NewCenter(container.NewGridWrap(fyne.NewSize(size.Width, end.MinSize().Height), end)),
 		layout.NewSpacer())
 	return container.NewStack(bg, container.NewPadded(content))
 }

@@ -64,7 +64,7 @@ func (s *reviewScreen) Build(a *App) fyne.CanvasObject {
 		if f.Type == kiosk.FieldText && snap.Form[f.Key] == "" {
 			continue
 		}
-		fields = append(fields, body(a.pick(f.Label, f.LabelEn)+"："+shownValue(f, snap.Form[f.Key])))
+		fields = append(fields, body(a.pick(f.Label, f.LabelEn)+a.colon()+shownValue(f, snap.Form[f.Key])))
 	}
 	parts := []fyne.CanvasObject{heading(a.pick(it.Name, it.NameEn)), panel(who...), panel(fields...)}
 	if snap.Outcome.Status == visit.OutcomeFailed && a.v.submitErr != nil {
@@ -166,7 +166,7 @@ func (a *App) submitErrText(err error) string {
 					}
 				}
 			}
-			t += "\n" + label + "：" + f.Reason
+			t += "\n" + label + a.colon() + f.Reason
 		}
 		return t
 	}

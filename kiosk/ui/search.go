@@ -87,7 +87,7 @@ func (s *searchScreen) Build(a *App) fyne.CanvasObject {
 	clr := key(a.T("key.clear"), "key:clear", func() { s.setQuery(a, "") })
 	letters = append(letters, del, clr)
 	cols := 7
-	if a.elder {
+	if a.elder && !a.landscape() {
 		cols = 6
 	}
 	var shorts []fyne.CanvasObject
@@ -123,6 +123,9 @@ func (s *searchScreen) Build(a *App) fyne.CanvasObject {
 	default:
 		s.rows = s.rows[:0]
 		per := a.perPage() - 3
+		if a.landscape() {
+			per = a.perPage() / 2
+		}
 		if per < 2 {
 			per = 2
 		}
@@ -149,6 +152,12 @@ func (s *searchScreen) Build(a *App) fyne.CanvasObject {
 			rows = append(rows, more)
 		}
 		res = container.NewVBox(rows...)
+	}
+	if a.landscape() {
+		// Keyboard on the right, results on the left.
+		kw := a.win.Canvas().Size().Width * 0.55
+		right := container.NewGridWrap(fyne.NewSize(kw, keyboard.MinSize().Height), keyboard)
+		return container.NewBorder(nil, nil, nil, right, container.NewBorder(box, nil, nil, nil, res))
 	}
 	return container.NewBorder(box, keyboard, nil, nil, res)
 }

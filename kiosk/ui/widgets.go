@@ -34,7 +34,8 @@ type button struct {
 	th       *Theme
 	disabled bool
 	onTapped func()
-	big      bool // a heading-size title (keypad keys, confirm)
+	big      bool // a subheading-size title (keypad keys, confirm)
+	huge     bool // a heading-size title (继续)
 	minW     float32
 }
 
@@ -99,9 +100,12 @@ func (b *button) CreateRenderer() fyne.WidgetRenderer {
 	if b.st == styleSelected {
 		rect.StrokeWidth = 5
 	}
-	size := theme.SizeNameSubHeadingText
-	if !b.big {
-		size = theme.SizeNameText
+	size := theme.SizeNameText
+	switch {
+	case b.huge:
+		size = theme.SizeNameHeadingText
+	case b.big:
+		size = theme.SizeNameSubHeadingText
 	}
 	title := textBlock(b.title, fgName, size, true, fyne.TextAlignCenter)
 	rows := []fyne.CanvasObject{layout.NewSpacer(), title}
@@ -157,17 +161,33 @@ func notice(s string) fyne.CanvasObject {
 	return container.NewStack(bg, container.NewPadded(textBlock(s, theme.ColorNameForegroundOnWarning, theme.SizeNameText, true, fyne.TextAlignLeading)))
 }
 
-// perPage is how many list rows fit one page: fewer in elder mode and on a
-// landscape screen.
+// landscape reports a wide screen.
+func (a *App) landscape() bool {
+	s := a.win.Canvas().Size()
+	return s.Width > s.Height*1.2
+}
+
+// listCols is how many columns a list has: two on a wide screen.
+func (a *App) listCols() int {
+	if a.landscape() {
+		return 2
+	}
+	return 1
+}
+
+// perPage is how many list rows fit one page: fewer in elder mode; on a
+// wide screen fewer rows in two columns.
 func (a *App) perPage() int {
-	n := 6
+	if a.landscape() {
+		if a.elder {
+			return 4
+		}
+		return 6
+	}
 	if a.elder {
-		n = 4
+		return 4
 	}
-	if s := a.win.Canvas().Size(); s.Width > s.Height*1.2 {
-		n -= 2
-	}
-	return n
+	return 6
 }
 
 // pager pages a list: rows of the page and, when there is more than one
@@ -218,7 +238,10 @@ func (a *App) list(p *pager, total int, row func(i int) fyne.CanvasObject) fyne.
 	for i := from; i < to; i++ {
 		objs = append(objs, row(i))
 	}
-	rows := container.NewVBox(objs...)
+	var rows fyne.CanvasObject = container.NewVBox(objs...)
+	if c := a.listCols(); c > 1 {
+		rows = container.NewGridWithColumns(c, objs...)
+	}
 	if bar := p.bar(a, total); bar != nil {
 		return container.NewBorder(nil, bar, nil, nil, rows)
 	}
@@ -237,4 +260,12 @@ func (a *App) pick(zh, en string) string {
 		return en
 	}
 	return zh
+}
+
+// colon joins a label and its value in the resident's language.
+func (a *App) colon() string {
+	if a.lang == English {
+		return ": "
+	}
+	return "："
 }
