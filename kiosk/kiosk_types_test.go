@@ -39,6 +39,34 @@ func TestValidIDNumber(t *testing.T) {
 	}
 }
 
+func TestValidDocumentNumber(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		ct   CardType
+		in   string
+		want bool
+	}{
+		{CardResident, "310115198503124531", true},
+		{CardResident, "310115198503124532", false},
+		{CardForeignPermanent, "932682198501010017", true},
+		{CardForeignPermanent, "USA110081020013", true},
+		{CardResident, "USA110081020013", false},
+		{CardHMTResidence, "USA110081020013", false},
+		{CardForeignPermanent, "usa110081020013", false},
+		{CardForeignPermanent, "USA11008102001", false},
+		{CardForeignPermanent, "US1110081020013", false},
+		{CardHMTResidence, "810000199007040024", true},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.ct)+"/"+tt.in, func(t *testing.T) {
+			t.Parallel()
+			if got := ValidDocumentNumber(tt.ct, tt.in); got != tt.want {
+				t.Errorf("ValidDocumentNumber(%s, %q) = %v, want %v", tt.ct, tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
 func TestNewSubmissionID(t *testing.T) {
 	t.Parallel()
 	seen := map[string]bool{}

@@ -156,6 +156,31 @@ func ValidIDNumber(s string) bool {
 	return "10X98765432"[sum%11] == last
 }
 
+// ValidDocumentNumber reports whether s is a valid number for a card of
+// type ct: an 18-character GB 11643 number for every type, and for a
+// foreign permanent resident card also the 15-character number of the 2004
+// card (three upper-case letters of nationality and twelve digits; it has
+// no GB 11643 check digit).
+func ValidDocumentNumber(ct CardType, s string) bool {
+	if ValidIDNumber(s) {
+		return true
+	}
+	return ct == CardForeignPermanent && validOldForeignNumber(s)
+}
+
+func validOldForeignNumber(s string) bool {
+	if len(s) != 15 {
+		return false
+	}
+	for i := 0; i < 15; i++ {
+		c := s[i]
+		if i < 3 && (c < 'A' || c > 'Z') || i >= 3 && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
+
 // IDCheckChar returns the GB 11643 check character of the first 17 digits
 // of s, or 0 if s does not start with 17 digits.
 func IDCheckChar(s string) byte {

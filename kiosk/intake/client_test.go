@@ -288,7 +288,7 @@ func TestCatalogETag(t *testing.T) {
 func TestNoFullIDInErrors(t *testing.T) {
 	t.Parallel()
 	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, 422, `{"error":{"code":"validation_failed","message":"310115195003120020 invalid","fields":[{"field":"applicant.id_number","code":"checksum","message":"310115195003120020"}]}}`)
+		writeJSON(w, 422, `{"error":{"code":"validation_failed","message":"310115195003120020 invalid","fields":[{"field":"applicant.id_number","code":"checksum","message":"310115195003120020 USA110081020013"}]}}`)
 	})
 	_, _, err := c.Submit(context.Background(), sampleSubmission())
 	if err == nil || strings.Contains(err.Error(), "310115195003120020") || !strings.Contains(err.Error(), "3101**********0020") {
@@ -296,7 +296,7 @@ func TestNoFullIDInErrors(t *testing.T) {
 	}
 	var e *Error
 	errors.As(err, &e)
-	if strings.Contains(e.Fields[0].Message, "310115195003120020") {
+	if strings.Contains(e.Fields[0].Message, "310115195003120020") || strings.Contains(e.Fields[0].Message, "USA110081020013") {
 		t.Errorf("field message carries a full id")
 	}
 }

@@ -137,7 +137,7 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	return min(max(d, 0), maxRetryAfter)
 }
 
-var idLike = regexp.MustCompile(`[0-9]{17}[0-9Xx]`)
+var idLike = regexp.MustCompile(`[0-9]{17}[0-9Xx]|[A-Z]{3}[0-9]{12}`)
 
 // scrub masks anything that looks like a full ID number in server text, so
 // that an error string never carries one into a log.

@@ -12,7 +12,7 @@ import (
 	"github.com/pudong-community/kiosk/kiosk"
 )
 
-var fullIDRe = regexp.MustCompile(`[0-9]{17}[0-9Xx]`)
+var fullIDRe = regexp.MustCompile(`[0-9]{17}[0-9Xx]|[A-Z]{3}[0-9]{12}`)
 
 // errChain carries the reason of a 409 chain_broken.
 type errChain struct{ msg string }

@@ -11,27 +11,32 @@ import (
 	"github.com/pudong-community/kiosk/kiosk"
 )
 
-// Resident is a sample card holder known to the simulator. The numbers pass
-// the GB 11643 check digit.
+// Resident is a sample card holder known to the simulator: the cards of the
+// ID card emulator (devices/sim/sammodule), so that `kiosk demo` shows their
+// cases. The numbers pass the GB 11643 check digit (the 2004 foreign card's
+// 15-character number has none).
 type Resident struct {
 	IDNumber  string
 	Name      string
 	CardType  kiosk.CardType
 	Gender    string
 	BirthDate string
+	// ValidUntil is the card's expiry (YYYY-MM-DD), empty for 长期.
+	ValidUntil string
 }
 
-// SampleResidents returns the residents with seeded case histories (the last
-// one has none).
+// SampleResidents returns the residents with seeded case histories; the
+// last one's card has expired and has no cases.
 func SampleResidents() []Resident {
 	return []Resident{
-		{"310115195003120020", "张秀英", kiosk.CardResident, "女", "1950-03-12"},
-		{"310115194811050046", "李桂兰", kiosk.CardResident, "女", "1948-11-05"},
-		{"310115198507200036", "陈志强", kiosk.CardResident, "男", "1985-07-20"},
-		{"310115200109150029", "刘思琪", kiosk.CardResident, "女", "2001-09-15"},
-		{"810000199001010019", "黄家明", kiosk.CardHMTResidence, "男", "1990-01-01"},
-		{"931156198002020017", "MARTIN SCHULZ", kiosk.CardForeignPermanent, "男", "1980-02-02"},
-		{"310101199001011234", "王伟", kiosk.CardResident, "男", "1990-01-01"},
+		{"310115198503124531", "张伟", kiosk.CardResident, "男", "1985-03-12", "2036-05-20"},
+		{"310104195208170022", "李秀英", kiosk.CardResident, "女", "1952-08-17", ""},
+		{"310115199001017773", "刘䶮", kiosk.CardResident, "男", "1990-01-01", "2038-03-15"},
+		{"310101198812011233", "王\ue83a", kiosk.CardResident, "男", "1988-12-01", "2039-06-10"},
+		{"810000199007040024", "陈家明", kiosk.CardHMTResidence, "女", "1990-07-04", "2027-01-01"},
+		{"USA110081020013", "史密斯", kiosk.CardForeignPermanent, "男", "1981-08-02", "2028-01-01"},
+		{"932682198501010017", "安娜", kiosk.CardForeignPermanent, "女", "1985-01-01", "2033-06-01"},
+		{"310115199306158884", "赵敏", kiosk.CardResident, "女", "1993-06-15", "2021-03-01"},
 	}
 }
 
@@ -56,32 +61,32 @@ type seedCase struct {
 func seedCases(ctx context.Context, tx *sql.Tx, cat kiosk.Catalog, now time.Time, trackBase string) error {
 	res := SampleResidents()
 	cases := []seedCase{
-		{0, "MZ-0101", kiosk.ChannelCounter, 400, "敬老卡已制发，已领取 / card issued and collected", false, []seedStep{
+		{1, "MZ-0101", kiosk.ChannelCounter, 400, "敬老卡已制发，已领取 / card issued and collected", false, []seedStep{
 			{0, kiosk.StatusAccepted, deptMZ, "窗口受理 / accepted at the counter"},
 			{3, kiosk.StatusProcessing, "市民政局", "制卡中 / card being made"},
 			{12, kiosk.StatusCompleted, deptMZ, "已办结 / completed"}}, kiosk.StatusCompleted},
-		{0, "MZ-0102", kiosk.ChannelTerminal, 1, "", true, []seedStep{
+		{1, "MZ-0102", kiosk.ChannelTerminal, 1, "", true, []seedStep{
 			{0, kiosk.StatusAccepted, deptMZ, "自助终端受理 / accepted at a self-service terminal"}}, kiosk.StatusAccepted},
-		{0, "MZ-0202", kiosk.ChannelCounter, 12, "", false, []seedStep{
+		{1, "MZ-0202", kiosk.ChannelCounter, 12, "", false, []seedStep{
 			{0, kiosk.StatusReceived, "街道社区事务受理服务中心", "窗口收件 / received at the counter"},
 			{1, kiosk.StatusForwarded, deptMZ, "流转至区民政局审核 / forwarded for review"},
 			{5, kiosk.StatusNeedsMore, deptMZ, "请补充出院小结 / please add the discharge summary"}}, kiosk.StatusNeedsMore},
-		{1, "MZ-0104", kiosk.ChannelPhone, 90, "补贴已核定，每月发放 / subsidy granted, paid monthly", false, []seedStep{
+		{2, "MZ-0104", kiosk.ChannelPhone, 90, "补贴已核定，每月发放 / subsidy granted, paid monthly", false, []seedStep{
 			{0, kiosk.StatusReceived, "街道社区事务受理服务中心", "电话预约收件 / received by phone"},
 			{2, kiosk.StatusAccepted, deptMZ, "已受理 / accepted"},
 			{9, kiosk.StatusCompleted, deptMZ, "已办结 / completed"}}, kiosk.StatusCompleted},
-		{1, "CL-0702", kiosk.ChannelCounter, 20, "", false, []seedStep{
+		{2, "CL-0702", kiosk.ChannelCounter, 20, "", false, []seedStep{
 			{0, kiosk.StatusReceived, "街道社区事务受理服务中心", "窗口收件 / received at the counter"},
 			{1, kiosk.StatusForwarded, deptCL, "流转至区残联 / forwarded to the disabled persons' federation"},
 			{6, kiosk.StatusProcessing, deptCL, "入户调查 / home visit"}}, kiosk.StatusProcessing},
-		{2, "RS-0301", kiosk.ChannelOnline, 200, "就业登记已生效 / registration in force", false, []seedStep{
+		{0, "RS-0301", kiosk.ChannelOnline, 200, "就业登记已生效 / registration in force", false, []seedStep{
 			{0, kiosk.StatusAccepted, deptRS, "一网通办受理 / accepted online"},
 			{0.2, kiosk.StatusCompleted, deptRS, "已办结 / completed"}}, kiosk.StatusCompleted},
-		{2, "MZ-0201", kiosk.ChannelCounter, 60, "家庭财产超过规定标准，不予受理 / household assets above the limit", false, []seedStep{
+		{0, "MZ-0201", kiosk.ChannelCounter, 60, "家庭财产超过规定标准，不予受理 / household assets above the limit", false, []seedStep{
 			{0, kiosk.StatusReceived, "街道社区事务受理服务中心", "窗口收件 / received at the counter"},
 			{1, kiosk.StatusForwarded, deptMZ, "流转至区民政局 / forwarded"},
 			{15, kiosk.StatusRejected, deptMZ, "经济状况核对未通过 / means test not passed"}}, kiosk.StatusRejected},
-		{2, "TY-0602", kiosk.ChannelCounter, 3, "", false, []seedStep{
+		{0, "TY-0602", kiosk.ChannelCounter, 3, "", false, []seedStep{
 			{0, kiosk.StatusReceived, "街道社区事务受理服务中心", "窗口收件 / received at the counter"},
 			{1, kiosk.StatusForwarded, deptTY, "流转至区退役军人事务局 / forwarded to the veterans' bureau"}}, kiosk.StatusForwarded},
 		{3, "RS-0303", kiosk.ChannelTerminal, 30, "登记成功 / registered", false, []seedStep{
@@ -90,7 +95,10 @@ func seedCases(ctx context.Context, tx *sql.Tx, cat kiosk.Catalog, now time.Time
 		{4, "GA-0501", kiosk.ChannelCounter, 45, "签注完成 / endorsed", false, []seedStep{
 			{0, kiosk.StatusAccepted, deptGA, "窗口受理 / accepted at the counter"},
 			{0.5, kiosk.StatusCompleted, deptGA, "已办结 / completed"}}, kiosk.StatusCompleted},
-		{5, "YB-0401", kiosk.ChannelCounter, 70, "参保成功，次年1月1日起享受待遇 / enrolled from 1 January", false, []seedStep{
+		{5, "GA-0501", kiosk.ChannelCounter, 100, "签注完成 / endorsed", false, []seedStep{
+			{0, kiosk.StatusAccepted, deptGA, "窗口受理 / accepted at the counter"},
+			{0.5, kiosk.StatusCompleted, deptGA, "已办结 / completed"}}, kiosk.StatusCompleted},
+		{6, "YB-0401", kiosk.ChannelCounter, 70, "参保成功，次年1月1日起享受待遇 / enrolled from 1 January", false, []seedStep{
 			{0, kiosk.StatusAccepted, deptYB, "窗口受理 / accepted at the counter"},
 			{1, kiosk.StatusCompleted, deptYB, "已办结 / completed"}}, kiosk.StatusCompleted},
 	}

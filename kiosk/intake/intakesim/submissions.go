@@ -232,7 +232,7 @@ func (s *Server) validate(terminal string, sub kiosk.Submission, now time.Time) 
 
 // checkPerson validates a card holder; it reports whether the card expired.
 func checkPerson(prefix string, p kiosk.Person, now time.Time, add func(string, string, string)) bool {
-	if !kiosk.ValidIDNumber(p.IDNumber) {
+	if !kiosk.ValidDocumentNumber(p.CardType, p.IDNumber) {
 		add(prefix+".id_number", "invalid_id_number", "证件号码校验位不符 / the ID number fails its check digit (GB 11643)")
 	}
 	if strings.TrimSpace(p.Name) == "" {
@@ -299,7 +299,7 @@ func checkField(f kiosk.Field, v string, add func(string, string, string)) {
 			add(name, "invalid_choice", f.Label+"须从选项中选择 / "+f.LabelEn+": pick one of the choices")
 		}
 	case kiosk.FieldIDNumber:
-		if !kiosk.ValidIDNumber(v) {
+		if !kiosk.ValidDocumentNumber(kiosk.CardForeignPermanent, v) { // any card's number
 			add(name, "invalid_id_number", "证件号码校验位不符 / the ID number fails its check digit (GB 11643)")
 		}
 	}
