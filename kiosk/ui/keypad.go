@@ -57,13 +57,30 @@ func (k *keypad) press(key string) {
 		k.value = ""
 		return
 	}
-	if len(k.value) >= k.maxLen {
+	if len(k.value) >= k.maxLen || !k.accepts(key) {
 		return
 	}
 	if k.kind == padID && key == "X" && len(k.value) != 17 {
 		return // X is only ever the last character
 	}
 	k.value += key
+}
+
+// accepts reports whether key is one of this keypad's character keys.
+func (k *keypad) accepts(key string) bool {
+	if len(key) != 1 {
+		return false
+	}
+	c := key[0]
+	switch {
+	case c >= '0' && c <= '9':
+		return true
+	case k.kind == padID:
+		return c == 'X'
+	case k.kind == padCode:
+		return c >= 'A' && c <= 'Z' || c == '-'
+	}
+	return false
 }
 
 // check says what is wrong with the value so far, as an i18n key, and
