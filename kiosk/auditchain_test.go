@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -33,6 +35,23 @@ func TestAuditHashKnownAnswer(t *testing.T) {
 	// The hash field never feeds the hash.
 	if sealed.ComputeHash() != want {
 		t.Error("hash depends on the hash field")
+	}
+}
+
+// The seed event in testdata verifies: its stored hash is its computed one.
+func TestAuditHashTestdata(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile("testdata/audit_event.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e AuditEvent
+	if err := json.Unmarshal(raw, &e); err != nil {
+		t.Fatal(err)
+	}
+	h, err := AuditHash(raw)
+	if err != nil || h != e.Hash || e.ComputeHash() != e.Hash {
+		t.Fatalf("hash %s / %s, stored %s (%v)", h, e.ComputeHash(), e.Hash, err)
 	}
 }
 
@@ -65,6 +84,14 @@ func TestCanonicalJSON(t *testing.T) {
 }
 
 func FuzzAuditHash(f *testing.F) {
+	files, _ := filepath.Glob("testdata/audit*.json")
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
 	f.Add([]byte(`{"seq":1,"at":"2026-11-27T09:30:00+08:00","kind":"k","subject":"","detail":"","prev_hash":"","hash":""}`))
 	f.Add([]byte(`{"a":[1,2,{"b":"\u4e2d"}]}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
