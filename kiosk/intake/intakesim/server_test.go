@@ -610,3 +610,44 @@ func TestAuditChain(t *testing.T) {
 		t.Errorf("second terminal: %d %v", n, err)
 	}
 }
+
+// TestConcurrentSameKey sends one submission ten times at once: exactly one
+// case, one 201 and nine replays of it.
+func TestConcurrentSameKey(t *testing.T) {
+	t.Parallel()
+	f := start(t)
+	sub := sampleSub("MZ-0101")
+	type result struct {
+		acc      kiosk.Accepted
+		replayed bool
+		err      error
+	}
+	results := make(chan result, 10)
+	var wg sync.WaitGroup
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			acc, replayed, err := f.client.Submit(context.Background(), sub)
+			results <- result{acc, replayed, err}
+		}()
+	}
+	wg.Wait()
+	close(results)
+	created, caseNos := 0, map[string]bool{}
+	for r := range results {
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		if !r.replayed {
+			created++
+		}
+		caseNos[r.acc.CaseNo] = true
+	}
+	if created != 1 || len(caseNos) != 1 {
+		t.Errorf("%d created, case numbers %v", created, caseNos)
+	}
+	if n, _ := f.srv.CountSubmissions(context.Background()); n != 1 {
+		t.Errorf("%d cases", n)
+	}
+}
