@@ -44,6 +44,7 @@ type visitUI struct {
 	printErr    error // the last print's failure
 	printed     int   // receipts printed in this visit
 	receipt     image.Image
+	qr          map[string]image.Image // QR pictures of this visit
 	receiptErr  error
 }
 

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"image"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -207,7 +208,7 @@ func (s *itemScreen) Build(a *App) fyne.CanvasObject {
 // encoder it says the code is unavailable.
 func (a *App) qrObject(payload string, px float32) fyne.CanvasObject {
 	if a.opts.QR != nil && payload != "" {
-		img, err := a.opts.QR.QR(payload, int(px))
+		img, err := a.qrImage(payload, int(px))
 		if err == nil && img != nil {
 			ci := canvas.NewImageFromImage(img)
 			ci.FillMode = canvas.ImageFillContain
@@ -217,4 +218,23 @@ func (a *App) qrObject(payload string, px float32) fyne.CanvasObject {
 		}
 	}
 	return container.NewGridWrap(fyne.NewSquareSize(px), body(a.T("qr.unavailable")))
+}
+
+// qrImage draws a QR code once per payload and size: screens are rebuilt
+// on every change and must not make a new picture each time. The cache is
+// small and per visit (the payloads can be case numbers).
+func (a *App) qrImage(payload string, px int) (image.Image, error) {
+	key := fmt.Sprintf("%d:%s", px, payload)
+	if img, ok := a.v.qr[key]; ok {
+		return img, nil
+	}
+	img, err := a.opts.QR.QR(payload, px)
+	if err != nil {
+		return nil, err
+	}
+	if a.v.qr == nil || len(a.v.qr) >= 16 {
+		a.v.qr = map[string]image.Image{}
+	}
+	a.v.qr[key] = img
+	return img, nil
 }
