@@ -1,0 +1,630 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pudong-community/kiosk/devices/escpos"
+	"github.com/pudong-community/kiosk/devices/idcard"
+	"github.com/pudong-community/kiosk/devices/printer"
+	"github.com/pudong-community/kiosk/devices/serialport"
+	"github.com/pudong-community/kiosk/kiosk"
+	"github.com/pudong-community/kiosk/kiosk/audit"
+	"github.com/pudong-community/kiosk/kiosk/logfile"
+	"github.com/pudong-community/kiosk/kiosk/maint"
+	"github.com/pudong-community/kiosk/kiosk/outbox"
+	"github.com/pudong-community/kiosk/kiosk/receipt"
+	"github.com/pudong-community/kiosk/kiosk/store"
+)
+
+// Errors of the maintenance service.
+var (
+	errMaintNoReader     = errors.New("kiosk: card reader not running")
+	errMaintNoReason     = errors.New("kiosk: discarding a parked submission needs a reason")
+	errMaintNotParked    = errors.New("kiosk: submission is not parked")
+	errMaintNotAudited   = errors.New("kiosk: action done but not audited")
+	errMaintBadAuditText = errors.New("kiosk: reason cannot go into the audit trail")
+)
+
+// printerProbeBauds are the rates a receipt printer is asked at, after the
+// configured one.
+var printerProbeBauds = []int{9600, 19200, 38400, 115200}
+
+// maintService is kiosk.Maintenance over the running terminal: the device
+// drivers of the system, its store, relay and audit trail.
+type maintService struct {
+	s *system
+	// probeTimeout is the answer timeout per baud when probing a port.
+	probeTimeout time.Duration
+	// queryTimeout bounds a status query of the running printer and the
+	// network probe.
+	queryTimeout time.Duration
+}
+
+var _ kiosk.Maintenance = (*maintService)(nil)
+
+func newMaintService(s *system) *maintService {
+	return &maintService{s: s, probeTimeout: 300 * time.Millisecond, queryTimeout: 3 * time.Second}
+}
+
+func (m *maintService) drivers() (*idcard.Reader, *printer.Driver) {
+	m.s.mu.Lock()
+	defer m.s.mu.Unlock()
+	return m.s.reader, m.s.printer
+}
+
+// Devices reports the card reader and the printer with their wire details.
+func (m *maintService) Devices(ctx context.Context) ([]kiosk.DeviceReport, error) {
+	snap := m.s.health.Snapshot()
+	reader, drv := m.drivers()
+	cfg := m.s.cfg
+	var out []kiosk.DeviceReport
+	for _, name := range []string{kiosk.DeviceIDCard, kiosk.DevicePrinter} {
+		dh, ok := snap.Device(name)
+		if !ok {
+			dh = kiosk.DeviceHealth{Device: name, State: kiosk.StateOffline, Detail: "not monitored"}
+		}
+		r := kiosk.DeviceReport{DeviceHealth: dh, Status: map[string]string{}}
+		switch name {
+		case kiosk.DeviceIDCard:
+			r.Port, r.Baud = cfg.IDCard.Port, cfg.IDCard.Baud
+			if reader == nil {
+				r.Status["reader"] = "not running"
+				break
+			}
+			st := reader.Status()
+			r.LastError, r.LastErrAt = st.LastError, st.LastErrAt
+			r.Status["reader"] = string(st.State)
+			r.Status["sam_id"] = st.SAMIDText
+			r.Status["sam_id_hex"] = st.SAMID
+			r.Status["reads"] = fmt.Sprint(st.Reads)
+			for _, f := range st.Frames {
+				r.Frames = append(r.Frames, kiosk.FrameLine{Out: f.Out, At: f.At, Hex: f.Hex, Note: f.Note})
+			}
+			if n := len(r.Frames); n > 50 {
+				r.Frames = r.Frames[n-50:]
+			}
+		case kiosk.DevicePrinter:
+			r.Port, r.Baud = cfg.Printer.Port, cfg.Printer.Baud
+			if drv == nil {
+				r.Status["driver"] = "not running"
+				break
+			}
+			qctx, cancel := context.WithTimeout(ctx, m.queryTimeout)
+			st, err := drv.Query(qctx)
+			cancel()
+			state := printer.StateOf(st)
+			if err != nil {
+				r.LastError, r.LastErrAt = err.Error(), time.Now()
+				state, st = drv.State()
+			}
+			printerStatus(r.Status, state, st)
+		}
+		out = append(out, r)
+	}
+	for _, dh := range snap.Devices {
+		if dh.Device != kiosk.DeviceIDCard && dh.Device != kiosk.DevicePrinter {
+			out = append(out, kiosk.DeviceReport{DeviceHealth: dh})
+		}
+	}
+	return out, nil
+}
+
+// printerStatus fills the printer's status words from a DLE EOT reply.
+func printerStatus(m map[string]string, state printer.State, st escpos.Status) {
+	m["state"] = state.String()
+	m["state_zh"] = state.Chinese()
+	word := func(have bool, bad bool, badWord string) string {
+		switch {
+		case !have:
+			return "unknown"
+		case bad:
+			return badWord
+		}
+		return "ok"
+	}
+	m["online"] = word(st.Have[escpos.StatusPrinter], st.Offline, "offline")
+	m["cover"] = word(st.Have[escpos.StatusOffline], st.CoverOpen, "open")
+	if m["cover"] == "ok" {
+		m["cover"] = "closed"
+	}
+	m["cutter"] = word(st.Have[escpos.StatusError], st.CutterError, "error")
+	paper := word(st.Have[escpos.StatusPaper], st.PaperEnd, "out")
+	if paper == "ok" && st.PaperNearEnd {
+		paper = "near_end"
+	}
+	m["paper"] = paper
+}
+
+// SelfTestCard waits for the next card on the running reader.
+func (m *maintService) SelfTestCard(ctx context.Context) (kiosk.CardTest, error) {
+	if reader, _ := m.drivers(); reader == nil {
+		return kiosk.CardTest{}, fmt.Errorf("%w on %s", errMaintNoReader, m.s.cfg.IDCard.Port)
+	}
+	ev, err := m.s.nextCard(ctx)
+	if err != nil {
+		return kiosk.CardTest{}, fmt.Errorf("kiosk: waiting for a card: %w", err)
+	}
+	ct := kiosk.CardTest{Steps: cardSteps(ev.Timings)}
+	if ev.Kind == idcard.CardError || ev.Identity == nil {
+		msg := "no card data"
+		if ev.Err != nil {
+			msg = ev.Err.Error()
+		}
+		ct.Steps = append(ct.Steps, kiosk.Step{Name: "decode", Err: msg})
+		return ct, fmt.Errorf("kiosk: card not read: %s", msg)
+	}
+	ct.MaskedID = kiosk.MaskID(ev.Identity.IDNumber)
+	ct.CardType = string(ev.Identity.CardType)
+	return ct, nil
+}
+
+// cardSteps lists the timed steps of a card read that took place.
+func cardSteps(t idcard.Timings) []kiosk.Step {
+	var steps []kiosk.Step
+	for _, s := range []kiosk.Step{
+		{Name: "find", Duration: t.Find},
+		{Name: "select", Duration: t.Select},
+		{Name: "read", Duration: t.Read},
+		{Name: "appended", Duration: t.Appended},
+		{Name: "total", Duration: t.Total},
+	} {
+		if s.Duration > 0 {
+			steps = append(steps, s)
+		}
+	}
+	return steps
+}
+
+// TestPrint prints the sample receipt through the running driver.
+func (m *maintService) TestPrint(ctx context.Context) (kiosk.PrintTest, error) {
+	var pt kiosk.PrintTest
+	_, drv := m.drivers()
+	if drv == nil {
+		return pt, fmt.Errorf("%w: no printer on %s", kiosk.ErrPrinterUnavailable, m.s.cfg.Printer.Port)
+	}
+	step := func(name string, f func() error) error {
+		began := time.Now()
+		err := f()
+		s := kiosk.Step{Name: name, Duration: time.Since(began)}
+		if err != nil {
+			s.Err = err.Error()
+		}
+		pt.Steps = append(pt.Steps, s)
+		return err
+	}
+	prof := printerProfile(m.s.cfg)
+	var job []byte
+	if err := step("encode", func() error {
+		r := receipt.Sample()
+		r.TerminalID = m.s.cfg.Terminal.ID + " 自检"
+		r.CaseNumber = ""
+		r.Status = receipt.StatusQueued
+		var err error
+		job, _, err = receipt.Encode(nil, r, receipt.Options{WidthDots: prof.WidthDots, Charset: prof.Charset, NativeQR: prof.NativeQR, Cut: prof.Cut})
+		return err
+	}); err != nil {
+		return pt, fmt.Errorf("kiosk: test receipt: %w", err)
+	}
+	pt.Bytes = len(job)
+	if err := step("status", func() error {
+		qctx, cancel := context.WithTimeout(ctx, m.queryTimeout)
+		defer cancel()
+		st, err := drv.Query(qctx)
+		if err != nil {
+			return kioskPrintError(err)
+		}
+		if state := printer.StateOf(st); !state.CanPrint() {
+			return kioskPrintError(fmt.Errorf("%w: %s (%s)", state.Err(), state, state.Chinese()))
+		}
+		return nil
+	}); err != nil {
+		return pt, err
+	}
+	err := step("print", func() error { return receiptSend(drv)(ctx, job) })
+	return pt, err
+}
+
+// ProbePorts asks every candidate port, and the configured ones, what
+// answers; the ports the running drivers own are reported busy.
+func (m *maintService) ProbePorts(ctx context.Context) ([]kiosk.PortProbe, error) {
+	ports := serialport.Candidates()
+	for _, p := range []string{m.s.cfg.IDCard.Port, m.s.cfg.Printer.Port} {
+		if p != "" && !slices.Contains(ports, p) {
+			ports = append(ports, p)
+		}
+	}
+	return m.probePorts(ctx, ports)
+}
+
+func (m *maintService) probePorts(ctx context.Context, ports []string) ([]kiosk.PortProbe, error) {
+	reader, drv := m.drivers()
+	busy := map[string]string{}
+	if reader != nil {
+		busy[realPath(m.s.cfg.IDCard.Port)] = "card reader driver"
+	}
+	if drv != nil {
+		busy[realPath(m.s.cfg.Printer.Port)] = "printer driver"
+	}
+	seen := map[string]string{}
+	out := []kiosk.PortProbe{}
+	for _, p := range ports {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		res := kiosk.PortProbe{Port: p, Answer: "none"}
+		dev := realPath(p)
+		switch {
+		case seen[dev] != "":
+			res.Detail = "same device as " + seen[dev]
+		case busy[dev] != "":
+			res.Answer, res.Detail = "busy", "in use by the running "+busy[dev]
+			if dev == realPath(m.s.cfg.IDCard.Port) {
+				res.Baud = m.s.cfg.IDCard.Baud
+			} else {
+				res.Baud = m.s.cfg.Printer.Baud
+			}
+		default:
+			m.probeOne(ctx, &res)
+		}
+		if seen[dev] == "" {
+			seen[dev] = p
+		}
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+func realPath(p string) string {
+	if d, err := filepath.EvalSymlinks(p); err == nil {
+		return d
+	}
+	return p
+}
+
+// probeOne asks one free port: first the printer status query (harmless to a
+// SAM module), then the SAM status at each baud.
+func (m *maintService) probeOne(ctx context.Context, res *kiosk.PortProbe) {
+	bauds := append([]int{m.s.cfg.Printer.Baud}, printerProbeBauds...)
+	for i, b := range bauds {
+		if slices.Contains(bauds[:i], b) {
+			continue
+		}
+		st, err := probePrinter(ctx, res.Port, b, m.probeTimeout)
+		if err == nil {
+			state := printer.StateOf(st)
+			res.Answer, res.Baud, res.Detail = "printer", b, fmt.Sprintf("%s (%s): %s", state, state.Chinese(), st)
+			return
+		}
+		if !errors.Is(err, serialport.ErrTimeout) {
+			res.Detail = err.Error()
+			return // cannot open or the line is gone: no use trying other rates
+		}
+	}
+	pp := portProbe{Port: res.Port}
+	probePort(&pp, m.probeTimeout)
+	switch {
+	case pp.SAM:
+		res.Answer, res.Baud, res.Detail = "idcard", pp.Baud, "SAM ID "+pp.SAMID
+	case pp.Baud != 0:
+		res.Answer, res.Baud, res.Detail = "idcard", pp.Baud, pp.Result
+	default:
+		res.Detail = "no printer, " + pp.Result
+	}
+}
+
+// probePrinter sends DLE EOT 1 at baud and decodes the one-byte reply.
+// It returns an error wrapping serialport.ErrTimeout when nothing sensible
+// came back.
+func probePrinter(ctx context.Context, port string, baud int, timeout time.Duration) (escpos.Status, error) {
+	p, err := serialport.Open(port, baud, timeout)
+	if err != nil {
+		return escpos.Status{}, err
+	}
+	defer p.Close()
+	if _, err := p.Write(escpos.AppendStatusQuery(nil, escpos.StatusPrinter)); err != nil {
+		return escpos.Status{}, err
+	}
+	deadline := time.Now().Add(timeout)
+	buf := make([]byte, 64)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		n, err := p.Read(buf)
+		for _, b := range buf[:n] {
+			if escpos.IsStatusReply(b) {
+				return escpos.DecodeStatus(escpos.StatusPrinter, b)
+			}
+		}
+		if err != nil && !errors.Is(err, serialport.ErrTimeout) {
+			return escpos.Status{}, err
+		}
+	}
+	return escpos.Status{}, fmt.Errorf("kiosk: no status reply at %d baud: %w", baud, serialport.ErrTimeout)
+}
+
+// DetectBaud reports the configured baud while the running reader answers
+// at it, and otherwise probes the reader's port at each rate.
+func (m *maintService) DetectBaud(ctx context.Context) (kiosk.BaudResult, error) {
+	port, baud := m.s.cfg.IDCard.Port, m.s.cfg.IDCard.Baud
+	res := kiosk.BaudResult{Port: port, Tried: []int{}}
+	reader, _ := m.drivers()
+	if reader != nil {
+		if st := reader.Status(); st.State == idcard.StateReady || st.State == idcard.StateCard {
+			res.Baud, res.Tried = baud, []int{baud}
+			return res, nil
+		}
+	}
+	bauds := append([]int{baud}, diagBauds...)
+	for i, b := range bauds {
+		if slices.Contains(bauds[:i], b) {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		res.Tried = append(res.Tried, b)
+		p, err := serialport.Open(port, b, 100*time.Millisecond)
+		if err != nil {
+			if errors.Is(err, serialport.ErrBadBaud) {
+				continue
+			}
+			return res, fmt.Errorf("kiosk: detect baud: %w", err)
+		}
+		pctx, cancel := context.WithTimeout(ctx, 5*m.probeTimeout)
+		_, err = idcard.Probe(pctx, p, m.probeTimeout)
+		cancel()
+		p.Close()
+		switch {
+		case err == nil, errors.Is(err, idcard.ErrNoSAM):
+			res.Baud = b // the module answers; a SAM not ready is another problem
+			return res, nil
+		case errors.Is(err, idcard.ErrPortGone):
+			return res, fmt.Errorf("kiosk: detect baud: %w", err)
+		}
+	}
+	return res, nil
+}
+
+// SyncStatus combines the relay's view, the outbox and a short probe of the
+// central API.
+func (m *maintService) SyncStatus(ctx context.Context) (kiosk.SyncReport, error) {
+	rs := m.s.relay.Status()
+	rep := kiosk.SyncReport{
+		TokenValid:     !rs.AuthFailed,
+		ClockSkew:      rs.ClockSkew,
+		LastContact:    rs.LastContact,
+		LastError:      rs.LastError,
+		CatalogVersion: rs.CatalogVersion,
+	}
+	counts, err := m.s.outbox.Counts(ctx)
+	if err != nil {
+		return rep, err
+	}
+	rep.Pending, rep.Parked = counts.Pending, counts.Parked
+	if counts.OldestPending != nil {
+		rep.Oldest = time.Since(*counts.OldestPending)
+	}
+	if _, unacked, err := m.s.st.AuditLog().Count(ctx); err == nil {
+		rep.AuditUnacked = unacked
+	} else {
+		return rep, err
+	}
+	if meta, err := m.s.st.CatalogMeta(ctx); err == nil {
+		rep.CatalogVersion = meta.Version
+	} else if !errors.Is(err, store.ErrNoCatalog) {
+		return rep, err
+	}
+	pctx, cancel := context.WithTimeout(ctx, m.queryTimeout)
+	defer cancel()
+	pr, err := outbox.Probe(pctx, outbox.ProbeOptions{API: m.s.client, Store: m.s.st, Outbox: m.s.outbox})
+	if err != nil {
+		if ctx.Err() != nil {
+			return rep, err
+		}
+		rep.LastError = err.Error()
+		return rep, nil
+	}
+	rep.Reachable = pr.Reachable
+	rep.Latency = time.Duration(pr.LatencyMS * float64(time.Millisecond))
+	if pr.TokenValid != nil {
+		rep.TokenValid = *pr.TokenValid
+	}
+	if pr.ClockSkewMS != nil {
+		rep.ClockSkew = time.Duration(*pr.ClockSkewMS) * time.Millisecond
+	}
+	if pr.Error != "" {
+		rep.LastError = pr.Error
+	}
+	return rep, nil
+}
+
+// SendNow wakes the relay for every pending submission.
+func (m *maintService) SendNow(ctx context.Context) (int, error) {
+	return m.s.relay.SendNow(ctx)
+}
+
+// Parked lists the refused submissions, masked.
+func (m *maintService) Parked(ctx context.Context) ([]kiosk.ParkedSubmission, error) {
+	recs, err := m.s.outbox.Parked(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]kiosk.ParkedSubmission, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, parkedSubmission(r))
+	}
+	return out, nil
+}
+
+func parkedSubmission(r store.Record) kiosk.ParkedSubmission {
+	reason := r.Park.Reason
+	if r.Park.Code != "" {
+		reason = r.Park.Code + ": " + reason
+	}
+	return kiosk.ParkedSubmission{ID: r.ID, LocalNo: r.LocalNo, ItemCode: r.ItemCode,
+		MaskedID: kiosk.MaskID(r.MaskedID), Created: r.CreatedAt, Reason: strings.TrimSuffix(reason, ": ")}
+}
+
+// parkedRecord finds a parked submission by id.
+func (m *maintService) parkedRecord(ctx context.Context, id string) (store.Record, error) {
+	recs, err := m.s.outbox.Parked(ctx)
+	if err != nil {
+		return store.Record{}, err
+	}
+	for _, r := range recs {
+		if r.ID == id {
+			return r, nil
+		}
+	}
+	return store.Record{}, fmt.Errorf("%w: %q", errMaintNotParked, id)
+}
+
+// RetryParked queues a parked submission again and audits it.
+func (m *maintService) RetryParked(ctx context.Context, id string) error {
+	rec, err := m.parkedRecord(ctx, id)
+	if err != nil {
+		return err
+	}
+	detail := "id=" + rec.ID + " local_no=" + rec.LocalNo
+	if err := audit.CheckText(detail, audit.MaxDetail); err != nil {
+		return fmt.Errorf("%w: %w", errMaintBadAuditText, err)
+	}
+	if err := m.s.outbox.RetryParked(ctx, id); err != nil {
+		return err
+	}
+	if _, err := m.s.trail.Record(ctx, audit.ParkedRetry, kiosk.MaskID(rec.MaskedID), detail); err != nil {
+		return fmt.Errorf("%w: %w", errMaintNotAudited, err)
+	}
+	m.s.relay.Notify()
+	return nil
+}
+
+// DiscardParked gives a parked submission up with staff's reason, audited.
+func (m *maintService) DiscardParked(ctx context.Context, id, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return errMaintNoReason
+	}
+	rec, err := m.parkedRecord(ctx, id)
+	if err != nil {
+		return err
+	}
+	detail := "id=" + rec.ID + " local_no=" + rec.LocalNo + " reason=" + reason
+	// Checked before the discard: a reason the trail refuses (a full ID
+	// number typed in) must not leave an unaudited discard behind.
+	if err := audit.CheckText(detail, audit.MaxDetail); err != nil {
+		return fmt.Errorf("%w: %w", errMaintBadAuditText, err)
+	}
+	if err := m.s.outbox.DiscardParked(ctx, id); err != nil {
+		return err
+	}
+	if _, err := m.s.trail.Record(ctx, audit.ParkedDiscard, kiosk.MaskID(rec.MaskedID), detail); err != nil {
+		return fmt.Errorf("%w: %w", errMaintNotAudited, err)
+	}
+	return nil
+}
+
+// CatalogInfo describes the cached catalogue.
+func (m *maintService) CatalogInfo(ctx context.Context) (kiosk.CatalogInfo, error) {
+	info := kiosk.CatalogInfo{LastError: m.s.relay.Status().CatalogError}
+	meta, err := m.s.st.CatalogMeta(ctx)
+	if errors.Is(err, store.ErrNoCatalog) {
+		return info, nil
+	}
+	if err != nil {
+		return info, err
+	}
+	info.Version, info.FetchedAt, info.Items = meta.Version, meta.FetchedAt, meta.Items
+	return info, nil
+}
+
+// RefreshCatalog fetches the catalogue now through the running relay.
+func (m *maintService) RefreshCatalog(ctx context.Context) error {
+	return m.s.relay.RefreshCatalog(ctx)
+}
+
+// VerifyAudit walks the whole chain and checks that it still holds what the
+// central server acknowledged.
+func (m *maintService) VerifyAudit(ctx context.Context) (kiosk.AuditCheck, error) {
+	ack, err := m.s.st.AuditLog().Acked(ctx)
+	if err != nil {
+		return kiosk.AuditCheck{}, err
+	}
+	n, verr := m.s.trail.VerifyAgainst(ctx, ack.Seq, ack.Hash)
+	res := kiosk.AuditCheck{Events: n, OK: verr == nil}
+	if be, ok := audit.IsBroken(verr); ok {
+		res.BrokenAt, res.Problem = be.Seq, be.Error()
+	} else if verr != nil {
+		if ctx.Err() != nil {
+			return res, verr
+		}
+		res.Problem = verr.Error()
+	}
+	return res, nil
+}
+
+// LatestAudit returns up to n of the newest events, oldest first.
+func (m *maintService) LatestAudit(ctx context.Context, n int) ([]kiosk.AuditEvent, error) {
+	return m.s.trail.Latest(ctx, n)
+}
+
+// ExportBundle writes a diagnostics bundle into dir. What cannot be found
+// out goes into the bundle's problems rather than failing the export.
+func (m *maintService) ExportBundle(ctx context.Context, dir string) (string, error) {
+	var problems []string
+	problem := func(what string, err error) {
+		problems = append(problems, what+": "+err.Error())
+	}
+	b := maint.Bundle{Config: m.s.cfg, Version: version, Now: time.Now()}
+	if v, err := m.s.st.Version(ctx); err == nil {
+		b.Schema = v
+	} else {
+		problem("schema", err)
+	}
+	if d, err := m.Devices(ctx); err == nil {
+		b.Devices = d
+	} else {
+		problem("devices", err)
+	}
+	snap := m.s.health.Snapshot()
+	b.Health = &snap
+	if r, err := m.SyncStatus(ctx); err == nil {
+		b.Sync = &r
+	} else {
+		problem("sync", err)
+	}
+	ob := map[string]any{}
+	if c, err := m.s.outbox.Counts(ctx); err == nil {
+		ob["counts"] = c
+	} else {
+		problem("outbox", err)
+	}
+	if p, err := m.Parked(ctx); err == nil {
+		ob["parked"] = p
+	} else {
+		problem("parked", err)
+	}
+	b.Outbox = ob
+	if c, err := m.CatalogInfo(ctx); err == nil {
+		b.Catalog = &c
+	} else {
+		problem("catalogue", err)
+	}
+	if a, err := m.VerifyAudit(ctx); err == nil {
+		b.Audit = &a
+	} else {
+		problem("audit", err)
+	}
+	if f := m.s.cfg.Log.File; f != "" {
+		b.LogFiles = logfile.Files(f)
+	}
+	b.Problems = problems
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	return maint.WriteBundle(ctx, dir, b)
+}
