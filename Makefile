@@ -84,7 +84,7 @@ lint: deps
 	$(GO) run ./cmd/importcheck $(PKGS)
 	@if [ -f kiosk/intake/openapi.yaml ]; then $(MAKE) --no-print-directory openapi-lint; fi
 
-REDOCLY := @redocly/cli@1.34.5
+REDOCLY := @redocly/cli@2.77.0
 openapi-lint:
 	npx --yes $(REDOCLY) lint --format=stylish kiosk/intake/openapi.yaml
 

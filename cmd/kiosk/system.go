@@ -46,6 +46,9 @@ type system struct {
 	// cardTaps receive the next card event (maintenance self-test).
 	cardTaps []chan idcard.Event
 
+	// auditQ keeps the visit's audit records in order off the UI goroutine.
+	auditQ chan auditItem
+
 	// Hooks into the UI, set once it exists; called from device and relay
 	// goroutines.
 	onCard   func(idcard.Event)
@@ -55,7 +58,7 @@ type system struct {
 // openSystem opens the database and makes the relay and services. Nothing
 // runs until start.
 func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (*system, error) {
-	s := &system{cfg: cfg, log: log, started: time.Now()}
+	s := &system{cfg: cfg, log: log, started: time.Now(), auditQ: make(chan auditItem, 256)}
 	st, err := store.Open(ctx, cfg.DatabasePath(), store.Options{})
 	if err != nil {
 		return nil, err
@@ -129,6 +132,7 @@ func (s *system) start(ctx context.Context) {
 			s.log.Error("relay stopped", "err", err)
 		}
 	}()
+	go s.auditWriter(ctx)
 	go s.cardLoop(ctx)
 	go s.printerLoop(ctx)
 	// Every health change goes to the central system at once.
@@ -147,6 +151,39 @@ func (s *system) start(ctx context.Context) {
 			}
 		}
 	}()
+}
+
+type auditItem struct {
+	kind            audit.Kind
+	subject, detail string
+}
+
+// recordAsync queues an audit record for the writer goroutine, so the UI
+// never waits for the disk; the records keep their order.
+func (s *system) recordAsync(kind audit.Kind, subject, detail string) {
+	select {
+	case s.auditQ <- auditItem{kind, subject, detail}:
+	default:
+		s.record(kind, subject, detail) // queue full: write it now rather than lose it
+	}
+}
+
+func (s *system) auditWriter(ctx context.Context) {
+	for {
+		select {
+		case it := <-s.auditQ:
+			s.record(it.kind, it.subject, it.detail)
+		case <-ctx.Done():
+			for {
+				select {
+				case it := <-s.auditQ:
+					s.record(it.kind, it.subject, it.detail)
+				default:
+					return
+				}
+			}
+		}
+	}
 }
 
 func (s *system) record(kind audit.Kind, subject, detail string) {
@@ -223,6 +260,10 @@ func (s *system) cardLoop(ctx context.Context) {
 				s.cardEvent(ev)
 			}
 		}
+		s.mu.Lock()
+		s.reader = nil
+		s.mu.Unlock()
+		port.Close()
 		sleep(ctx, time.Second)
 	}
 }

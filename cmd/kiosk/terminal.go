@@ -7,16 +7,25 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
+	"net/http"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
+	"github.com/pudong-community/kiosk/devices/idcard"
+	"github.com/pudong-community/kiosk/kiosk"
+	"github.com/pudong-community/kiosk/kiosk/audit"
 	"github.com/pudong-community/kiosk/kiosk/config"
-	"github.com/pudong-community/kiosk/kiosk/store"
+	"github.com/pudong-community/kiosk/kiosk/logfile"
+	"github.com/pudong-community/kiosk/kiosk/maint"
 	"github.com/pudong-community/kiosk/kiosk/ui"
+	"github.com/pudong-community/kiosk/kiosk/visit"
 )
 
 const appID = "cn.gov.pudong.kiosk"
@@ -33,15 +42,20 @@ func runTerminal(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kiosk: unexpected argument %q (try: kiosk help)\n", fs.Arg(0))
 		return exitUsage
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	cfg, file, err := config.Load(*cfgPath)
-	switch {
-	case errors.Is(err, config.ErrNotFound):
-		log.Warn("no configuration file, running on defaults", "detail", err.Error())
-	case err != nil:
+	if err != nil && !errors.Is(err, config.ErrNotFound) {
 		fmt.Fprintf(stderr, "kiosk: %v\n", err)
 		return exitFailure
-	default:
+	}
+	log, closeLog, lerr := logfile.New(logfile.Options{File: cfg.Log.File, MaxSizeMB: cfg.Log.MaxSizeMB, Level: cfg.Log.Level, Stderr: stderr})
+	if lerr != nil {
+		fmt.Fprintf(stderr, "kiosk: log.file: %v\n", lerr)
+		return exitFailure
+	}
+	defer closeLog()
+	if err != nil {
+		log.Warn("no configuration file, running on defaults", "detail", err.Error())
+	} else {
 		log.Info("configuration loaded", "file", file)
 	}
 	return runWithConfig(cfg, windowOptions{fullScreen: cfg.Display.FullScreen}, log, stderr)
@@ -53,17 +67,24 @@ type windowOptions struct {
 	title      string
 }
 
-// runWithConfig opens the database, builds the UI and runs the window until
-// the process is told to stop.
-func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr io.Writer) int {
+// runWithConfig opens the database, starts the relay and the device loops,
+// builds the UI and runs the window until the process is told to stop.
+// extra, when set, runs after the terminal's window exists (the demo adds
+// its simulator window there).
+func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr io.Writer, extra ...func(fyne.App, *system)) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	st, err := store.Open(ctx, cfg.DatabasePath(), store.Options{})
+	sys, err := openSystem(ctx, cfg, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "kiosk: %v\n", err)
 		return exitFailure
 	}
-	defer st.Close()
+	defer sys.close()
+	gate, err := maint.NewGate(maint.GateConfig{PINHash: cfg.Maintenance.PINHash, StaffCards: cfg.Maintenance.StaffCards, Audit: sys.trail})
+	if err != nil {
+		fmt.Fprintf(stderr, "kiosk: maintenance.pin_hash: %v\n", err)
+		return exitFailure
+	}
 
 	fa := app.NewWithID(appID)
 	title := wo.title
@@ -75,14 +96,53 @@ func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr
 	// Residents cannot close the terminal: a close request (Alt+F4, a
 	// window manager's button) is ignored. Staff stop it through systemd.
 	w.SetCloseIntercept(func() { log.Info("close request ignored") })
+
+	var prev visit.Snapshot
+	var prevMu sync.Mutex
 	u := ui.New(fa, w, ui.Options{
 		CenterName:   cfg.Terminal.CenterName,
 		CenterNameEN: cfg.Terminal.CenterEN,
 		TerminalID:   cfg.Terminal.ID,
 		Version:      version,
 		Language:     ui.Lang(cfg.Display.Language),
+		CallStaff:    callStaffHook(cfg, log),
+		Visit: visit.Config{
+			Idle:      cfg.Timeouts.Idle.Duration,
+			ElderIdle: cfg.Timeouts.IdleElder.Duration,
+			Warning:   cfg.Timeouts.Warning.Duration,
+			// Every service step of a visit goes into the audit trail.
+			OnChange: func(next visit.Snapshot) {
+				prevMu.Lock()
+				evs := visit.Events(prev, next)
+				prev = next
+				prevMu.Unlock()
+				for _, ev := range evs {
+					sys.recordAsync(audit.Kind(ev.Kind), ev.Subject, ev.Detail)
+				}
+			},
+		},
+		Catalog:  sys.be,
+		Cases:    sys.be,
+		Submit:   sys.be,
+		Receipts: sys.receiptService(),
+		QR:       sys.be,
 	})
+	u.EnableMaintenance(ui.MaintOptions{
+		Service:    newMaintService(sys),
+		Gate:       gate,
+		Health:     sys.health,
+		BundleDirs: func() []string { return bundleDirs(cfg) },
+	})
+	sys.mu.Lock()
+	sys.onOnline = u.SetOnline
+	sys.onCard = func(ev idcard.Event) { cardToUI(u, ev) }
+	sys.mu.Unlock()
+	sys.start(ctx)
+	go healthToUI(ctx, sys.health, u)
 	u.Start(ctx)
+	for _, f := range extra {
+		f(fa, sys)
+	}
 	if wo.fullScreen {
 		w.SetFullScreen(true)
 	} else if !wo.size.IsZero() {
@@ -90,17 +150,106 @@ func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr
 	}
 	log.Info("terminal started", "version", version, "terminal", cfg.Terminal.ID, "data_dir", cfg.Terminal.DataDir)
 	w.ShowAndRun()
+	u.Close()
 	return exitOK
 }
 
+// cardToUI hands a reader event to the screens; a staff card opens
+// maintenance instead.
+func cardToUI(u *ui.App, ev idcard.Event) {
+	switch ev.Kind {
+	case idcard.CardPresent:
+		if ev.Identity == nil {
+			return
+		}
+		if u.MaintCard(ev.Identity.IDNumber) {
+			return
+		}
+		now := time.Now()
+		u.CardPresent(person(ev.Identity), ev.Identity.Expired(now), ev.Identity.Age(now))
+	case idcard.CardRemoved:
+		u.CardRemoved()
+	case idcard.CardError:
+		u.CardError(fmt.Sprint(ev.Err))
+	}
+}
+
+// healthToUI turns device health into the resident banners.
+func healthToUI(ctx context.Context, h *kiosk.Health, u *ui.App) {
+	ch, cancel := h.Subscribe()
+	defer cancel()
+	apply := func(s kiosk.HealthSnapshot) {
+		var ps []ui.DeviceProblem
+		for _, d := range s.Failed() {
+			key := ui.DeviceCardReader
+			if d.Device == kiosk.DevicePrinter {
+				key = ui.DevicePrinter
+			}
+			ps = append(ps, ui.DeviceProblem{DeviceKey: key, Reason: d.Detail})
+		}
+		u.SetDeviceProblems(ps)
+	}
+	apply(h.Snapshot())
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case s, ok := <-ch:
+			if !ok {
+				return
+			}
+			apply(s)
+		}
+	}
+}
+
+// bundleDirs offers the mounted USB sticks and the data directory for a
+// diagnostics bundle.
+func bundleDirs(cfg config.Config) []string {
+	dirs, _ := filepath.Glob("/media/*/*")
+	more, _ := filepath.Glob("/media/*")
+	dirs = append(dirs, more...)
+	return append(dirs, cfg.Terminal.DataDir)
+}
+
+// callStaffHook rings the configured hook: a local HTTP POST or a command.
+func callStaffHook(cfg config.Config, log *slog.Logger) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		log.Info("staff called", "terminal", cfg.Terminal.ID)
+		if u := cfg.CallStaff.HookURL; u != "" {
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(`{"terminal_id":"`+cfg.Terminal.ID+`","event":"call_staff"}`))
+			if err != nil {
+				return err
+			}
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				log.Error("call-staff hook failed", "err", err)
+				return err
+			}
+			resp.Body.Close()
+		}
+		if c := cfg.CallStaff.Command; c != "" {
+			if err := exec.CommandContext(ctx, "/bin/sh", "-c", c).Run(); err != nil {
+				log.Error("call-staff command failed", "err", err)
+				return err
+			}
+		}
+		return nil
+	}
+}
+
 // runDemo is `kiosk demo`: the whole terminal on one machine without
-// hardware, with a throwaway data directory.
+// hardware, with a throwaway data directory: the development intake server
+// in-process, the card reader and the printer emulated on
+// pseudo-terminals, and a simulator window to drive them.
 func runDemo(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("kiosk demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dataDir := fs.String("data", "", "data directory (default: a new temporary one, removed at exit)")
 	full := fs.Bool("fullscreen", false, "run the terminal full screen")
 	size := fs.String("size", "1080x1920", "window size WIDTHxHEIGHT when not full screen")
+	noSim := fs.Bool("no-simulator", false, "do not open the simulator window")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -109,25 +258,36 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kiosk demo: -size: %v\n", err)
 		return exitUsage
 	}
-	dir := *dataDir
-	if dir == "" {
-		d, err := os.MkdirTemp("", "kiosk-demo-")
-		if err != nil {
-			fmt.Fprintf(stderr, "kiosk demo: %v\n", err)
-			return exitFailure
-		}
-		defer os.RemoveAll(d)
-		dir = d
+	dir, cleanup, err := demoDataDir(*dataDir)
+	if err != nil {
+		fmt.Fprintf(stderr, "kiosk demo: %v\n", err)
+		return exitFailure
 	}
+	defer cleanup()
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	cfg := config.Default()
-	cfg.Terminal.DataDir = dir
+	cfg.Terminal.DataDir = filepath.Join(dir, "terminal")
+	cfg.Terminal.CenterName = "浦东新区花木街道社区事务受理服务中心"
+	cfg.Terminal.CenterEN = "Huamu Community Affairs Service Center, Pudong"
+	cfg.Printer.Baud = 115200
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	d, err := startDemo(ctx, dir, &cfg, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "kiosk demo: %v\n", err)
+		return exitFailure
+	}
+	defer d.close()
 	if err := cfg.Validate(); err != nil {
 		fmt.Fprintf(stderr, "kiosk demo: %v\n", err)
 		return exitFailure
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	log.Info("demo mode", "data_dir", dir)
-	return runWithConfig(cfg, windowOptions{fullScreen: *full, size: wsize, title: "智能社工 (demo)"}, log, stderr)
+	return runWithConfig(cfg, windowOptions{fullScreen: *full, size: wsize, title: "智能社工 (demo)"}, log, stderr, func(fa fyne.App, _ *system) {
+		if !*noSim {
+			d.simulatorWindow(fa).Show()
+		}
+	})
 }
 
 func parseSize(s string) (fyne.Size, error) {

@@ -58,7 +58,7 @@ func run(ctx context.Context, kiosk, out string, w, h int) error {
 		return err
 	}
 	defer logf.Close()
-	cmd := exec.Command(kiosk, "demo", "-fullscreen")
+	cmd := exec.Command(kiosk, "demo", "-fullscreen", "-no-simulator")
 	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "LC_ALL=")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	start := time.Now()
