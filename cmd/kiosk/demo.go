@@ -1,15 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"image"
 	"image/color"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -268,6 +271,51 @@ func escposSummary(s escpos.Status) string {
 		return "纸将尽 paper near end"
 	}
 	return "就绪 ready"
+}
+
+// control reads simple commands, one a line, to drive the emulators from a
+// script (the smoke walk) as the simulator window does by hand:
+//
+//	place KEY | remove | cover open|closed | paper ok|near-end|out | network up|down
+func (d *demo) control(r io.Reader) {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) == 0 {
+			continue
+		}
+		arg := ""
+		if len(f) > 1 {
+			arg = f[1]
+		}
+		var err error
+		switch f[0] {
+		case "place":
+			err = d.module.Place(arg)
+		case "remove":
+			d.module.Remove()
+		case "cover":
+			d.printer.SetCover(arg == "open")
+		case "paper":
+			switch arg {
+			case "out":
+				d.printer.SetPaper(thermal.PaperOut)
+			case "near-end":
+				d.printer.SetPaper(thermal.PaperNearEnd)
+			default:
+				d.printer.SetPaper(thermal.PaperOK)
+			}
+		case "network":
+			d.down.Store(arg == "down")
+		default:
+			err = fmt.Errorf("unknown command %q", f[0])
+		}
+		if err != nil {
+			d.log.Error("demo control", "line", sc.Text(), "err", err)
+		} else {
+			d.log.Info("demo control", "line", sc.Text())
+		}
+	}
 }
 
 // demoDataDir makes the throwaway data directory.

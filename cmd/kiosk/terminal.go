@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -250,6 +251,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	full := fs.Bool("fullscreen", false, "run the terminal full screen")
 	size := fs.String("size", "1080x1920", "window size WIDTHxHEIGHT when not full screen")
 	noSim := fs.Bool("no-simulator", false, "do not open the simulator window")
+	control := fs.Bool("control-stdin", false, "read emulator commands on standard input (place KEY, remove, cover open|closed, paper ok|near-end|out, network up|down)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -283,6 +285,9 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	log.Info("demo mode", "data_dir", dir)
+	if *control {
+		go d.control(os.Stdin)
+	}
 	return runWithConfig(cfg, windowOptions{fullScreen: *full, size: wsize, title: "智能社工 (demo)"}, log, stderr, func(fa fyne.App, _ *system) {
 		if !*noSim {
 			d.simulatorWindow(fa).Show()
