@@ -12,6 +12,8 @@ import (
 	"io"
 	"os"
 	"sort"
+
+	"github.com/pudong-community/kiosk/kiosk/config"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -74,6 +76,19 @@ func usage(w io.Writer) {
   kiosk version                   print the version`)
 }
 
+// deviceDefaultsFromConfig makes the terminal's configured ports and
+// profiles the defaults of the device checks, so that staff need no flags
+// on a configured terminal. A missing or bad file leaves the built-in
+// defaults (the checks that need the configuration report it themselves).
+func deviceDefaultsFromConfig(file string) {
+	cfg, _, err := config.Load(file)
+	if err != nil {
+		return
+	}
+	idcardDefaults.Port, idcardDefaults.Baud = cfg.IDCard.Port, cfg.IDCard.Baud
+	printerDefaults.Port, printerDefaults.Profile = cfg.Printer.Port, printerProfile(cfg)
+}
+
 func runDiag(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintln(stdout, "usage: kiosk diag SUBCOMMAND [flags]")
@@ -95,5 +110,6 @@ func runDiag(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kiosk diag: unknown subcommand %q (try: kiosk diag help)\n", args[0])
 		return exitUsage
 	}
+	deviceDefaultsFromConfig(os.Getenv("KIOSK_CONFIG"))
 	return c.run(args[1:], stdout, stderr)
 }

@@ -119,3 +119,25 @@ func TestUnknownCommandsAndFlags(t *testing.T) {
 		t.Errorf("bad demo size: code %d", code)
 	}
 }
+
+func TestDiagDefaultsComeFromConfig(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "k.toml")
+	os.WriteFile(f, []byte("[idcard]\nport = \"/dev/ttyUSB7\"\nbaud = 57600\n[printer]\nport = \"/dev/ttyS3\"\npaper_width_dots = 384\ncharset = \"GB2312\"\n"), 0o600)
+	oldI, oldP := idcardDefaults, printerDefaults
+	defer func() { idcardDefaults, printerDefaults = oldI, oldP }()
+	deviceDefaultsFromConfig(f)
+	if idcardDefaults.Port != "/dev/ttyUSB7" || idcardDefaults.Baud != 57600 {
+		t.Errorf("idcard defaults %+v", idcardDefaults)
+	}
+	if printerDefaults.Port != "/dev/ttyS3" || printerDefaults.Profile.WidthDots != 384 {
+		t.Errorf("printer defaults %+v", printerDefaults)
+	}
+	// A bad file leaves the defaults alone.
+	bad := filepath.Join(t.TempDir(), "bad.toml")
+	os.WriteFile(bad, []byte("[idcard]\nbaud = 1\n"), 0o600)
+	idcardDefaults = oldI
+	deviceDefaultsFromConfig(bad)
+	if idcardDefaults != oldI {
+		t.Errorf("a bad config changed the defaults: %+v", idcardDefaults)
+	}
+}
