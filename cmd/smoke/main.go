@@ -23,12 +23,15 @@ import (
 	"time"
 )
 
+var walkScreens bool
+
 func main() {
 	kiosk := flag.String("kiosk", "build/kiosk", "the kiosk binary")
 	out := flag.String("out", "build/smoke", "folder for the screenshots")
 	width := flag.Int("width", 1080, "screen width")
 	height := flag.Int("height", 1920, "screen height")
-	timeout := flag.Duration("timeout", 90*time.Second, "give up after this long")
+	timeout := flag.Duration("timeout", 180*time.Second, "give up after this long")
+	flag.BoolVar(&walkScreens, "walk", true, "after the home screen, walk through the screens with taps and save each")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
@@ -58,9 +61,13 @@ func run(ctx context.Context, kiosk, out string, w, h int) error {
 		return err
 	}
 	defer logf.Close()
-	cmd := exec.Command(kiosk, "demo", "-fullscreen", "-no-simulator")
+	cmd := exec.Command(kiosk, "demo", "-fullscreen", "-no-simulator", "-control-stdin")
 	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "LC_ALL=")
 	cmd.Stdout, cmd.Stderr = logf, logf
+	control, err := cmd.StdinPipe()
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", kiosk, err)
@@ -114,6 +121,13 @@ func run(ctx context.Context, kiosk, out string, w, h int) error {
 		time.Sleep(300 * time.Millisecond)
 	}
 	fmt.Printf("smoke: window mapped after %v, home screen checked in %v: %s\n", mapped.Round(time.Millisecond), time.Since(start).Round(time.Millisecond), shot)
+	if walkScreens {
+		wk := &walker{ctx: ctx, display: display, out: out, control: control, w: w, h: h, last: shot}
+		if err := wk.walk(); err != nil {
+			return fmt.Errorf("walk: %w (screens so far in %s)", err, out)
+		}
+		fmt.Printf("smoke: walked %d screens: %s\n", len(wk.saved), strings.Join(wk.saved, ", "))
+	}
 	return nil
 }
 
