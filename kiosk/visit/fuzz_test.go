@@ -50,7 +50,9 @@ func FuzzOps(f *testing.F) {
 					t.Fatal("a refused confirm returned a submission")
 				}
 			case 8:
-				_ = m.SubmitFinished(open, visit.Outcome{Status: visit.OutcomeSent, CaseNo: "PD1"})
+				if m.SubmitFinished(open, visit.Outcome{Status: visit.OutcomeSent, CaseNo: "PD1"}) == nil {
+					open = "" // finished: a new application may be confirmed
+				}
 			case 9:
 				_ = m.BeginPrint()
 			case 10:
@@ -68,7 +70,9 @@ func FuzzOps(f *testing.F) {
 			case 16:
 				r.clock.Advance(45 * time.Second)
 			case 17:
-				_ = m.SubmitFinished(open, visit.Outcome{Status: visit.OutcomeFailed})
+				if m.SubmitFinished(open, visit.Outcome{Status: visit.OutcomeFailed}) == nil {
+					open = ""
+				}
 			case 18:
 				_ = m.Continue()
 			case 19:
