@@ -170,22 +170,24 @@ func (k *keypad) build(a *App, changed func()) fyne.CanvasObject {
 	for _, d := range digits {
 		grid = append(grid, key(d, d))
 	}
-	left := key(a.T("key.clear"), "clear")
-	if k.kind == padID {
-		left = key("X", "X")
-		left.disabled = len(k.value) != 17
-	}
-	grid = append(grid, left, key("0", "0"), key(a.T("key.delete"), "delete"))
 	cols := 3
-	if k.kind == padCode {
+	switch k.kind {
+	case padCode:
+		grid = append(grid, key("0", "0"))
 		for c := 'A'; c <= 'Z'; c++ {
 			grid = append(grid, key(string(c), string(c)))
 		}
-		grid = append(grid, key("-", "-"), key(a.T("key.clear"), "clear"))
+		grid = append(grid, key("-", "-"), key(a.T("key.delete"), "delete"), key(a.T("key.clear"), "clear"))
 		cols = 8
 		if a.elder {
 			cols = 6
 		}
+	case padID:
+		x := key("X", "X")
+		x.disabled = len(k.value) != 17
+		grid = append(grid, x, key("0", "0"), key(a.T("key.delete"), "delete"))
+	default:
+		grid = append(grid, key(a.T("key.clear"), "clear"), key("0", "0"), key(a.T("key.delete"), "delete"))
 	}
 	shown := k.display()
 	if shown == "" {
@@ -206,7 +208,7 @@ func (k *keypad) build(a *App, changed func()) fyne.CanvasObject {
 	pad := container.NewGridWithColumns(cols, grid...)
 	width := a.theme.TargetSize() * 2.6 * float32(cols)
 	if k.kind == padCode {
-		width = a.theme.TargetSize() * 1.3 * float32(cols)
+		width = a.theme.TargetSize() * 1.6 * float32(cols)
 	}
 	if avail := a.win.Canvas().Size().Width - 8*a.theme.Size(theme.SizeNamePadding); width > avail && avail > 0 {
 		width = avail

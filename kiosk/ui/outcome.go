@@ -102,6 +102,9 @@ func (s *outcomeScreen) Build(a *App) fyne.CanvasObject {
 			img.ScaleMode = canvas.ImageScalePixels
 			b := a.v.receipt.Bounds()
 			h := a.win.Canvas().Size().Height * 0.5
+			if a.landscape() {
+				h = a.win.Canvas().Size().Height * 0.62
+			}
 			w := h * float32(b.Dx()) / float32(max(b.Dy(), 1))
 			img.SetMinSize(fyne.NewSize(w, h))
 			pic = img
@@ -132,6 +135,11 @@ func (s *outcomeScreen) Build(a *App) fyne.CanvasObject {
 	s.done = a.newButton("outcome.done", a.T("outcome.done"), a.T("outcome.done.sub"), styleSuccess, a.Finish)
 	s.done.disabled = snap.State == visit.StatePrinting
 	actions = append(actions, s.done)
+	if a.landscape() {
+		// The receipt on the left, what happened and what to do on the right.
+		right := container.NewBorder(container.NewVBox(head...), container.NewVBox(actions...), nil, nil, nil)
+		return container.NewBorder(nil, nil, container.NewCenter(pic), nil, right)
+	}
 	return container.NewBorder(container.NewVBox(head...), container.NewVBox(actions...), nil, nil, scroll(container.NewCenter(pic)))
 }
 

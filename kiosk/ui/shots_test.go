@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/pudong-community/kiosk/kiosk/kiosktest"
+	"github.com/pudong-community/kiosk/kiosk/visit"
 )
 
 // TestScreenshots walks the flows and writes a PNG of every screen to the
@@ -109,6 +110,25 @@ func TestScreenshots(t *testing.T) {
 				shot("idle")
 				r.tap("idle.end")
 				shot("ended")
+				r.clk.Advance(visit.DefaultLinger)
+				setMode()
+				r.tap("apply")
+				r.tap("apply.agent")
+				setMode()
+				r.card(kiosktest.AgentPerson)
+				shot("agent-resident")
+				r.tap("identify.keyed")
+				r.keys(kiosktest.Elder.IDNumber)
+				r.tap("keyed.next")
+				for _, c := range "wang" {
+					r.tap("key:" + string(c))
+				}
+				shot("agent-name")
+				r.tap("cand:王")
+				r.tap("keyed.done")
+				r.keys("WT-1")
+				r.tap("rel:relation.child")
+				shot("agent-auth")
 			}
 		}
 	}
