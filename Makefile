@@ -104,6 +104,7 @@ bench: deps
 
 smoke: build
 	$(GO) run ./cmd/smoke -kiosk $(BUILD)/kiosk -out $(BUILD)/smoke
+	$(GO) run ./cmd/smoke -kiosk $(BUILD)/kiosk -out $(BUILD)/smoke/landscape -width 1920 -height 1080
 
 e2e: deps
 	KIOSK_E2E_FULL=1 $(GO) test -race -count=1 -timeout 60m ./kiosk/outbox/e2e/...

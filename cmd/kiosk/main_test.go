@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/store"
 )
 
@@ -139,5 +140,24 @@ func TestDiagDefaultsComeFromConfig(t *testing.T) {
 	deviceDefaultsFromConfig(bad)
 	if idcardDefaults != oldI {
 		t.Errorf("a bad config changed the defaults: %+v", idcardDefaults)
+	}
+}
+
+func TestResidentReasonNeverShowsStaffDetail(t *testing.T) {
+	tests := []struct {
+		state  kiosk.DeviceState
+		detail string
+		want   string
+	}{
+		{kiosk.StateError, "paper out", "reason.paper_out"},
+		{kiosk.StateError, "cover open", "reason.cover_open"},
+		{kiosk.StateError, "cutter error", "reason.cutter"},
+		{kiosk.StateOffline, "port /dev/kiosk-idcard: no such file or directory", "reason.offline"},
+		{kiosk.StateError, "idcard: SAM status 0x41", "reason.error"},
+	}
+	for _, tc := range tests {
+		if got := residentReason(kiosk.DeviceHealth{State: tc.state, Detail: tc.detail}); got != tc.want {
+			t.Errorf("%s %q: %q, want %q", tc.state, tc.detail, got, tc.want)
+		}
 	}
 }

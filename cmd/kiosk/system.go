@@ -233,7 +233,6 @@ func (s *system) cardLoop(ctx context.Context) {
 	open := func() (serialport.Port, error) {
 		return serialport.Open(s.cfg.IDCard.Port, s.cfg.IDCard.Baud, 200*time.Millisecond)
 	}
-	s.setHealth(kiosk.DeviceIDCard, kiosk.StateOffline, "starting")
 	for ctx.Err() == nil {
 		port, err := open()
 		if err != nil {
@@ -352,7 +351,6 @@ func printerProfile(c config.Config) printer.Profile {
 
 func (s *system) printerLoop(ctx context.Context) {
 	prof := printerProfile(s.cfg)
-	s.setHealth(kiosk.DevicePrinter, kiosk.StateOffline, "starting")
 	for ctx.Err() == nil {
 		port, err := serialport.Open(s.cfg.Printer.Port, s.cfg.Printer.Baud, 200*time.Millisecond)
 		if err != nil {

@@ -186,7 +186,7 @@ func healthToUI(ctx context.Context, h *kiosk.Health, u *ui.App) {
 			if d.Device == kiosk.DevicePrinter {
 				key = ui.DevicePrinter
 			}
-			ps = append(ps, ui.DeviceProblem{DeviceKey: key, Reason: d.Detail})
+			ps = append(ps, ui.DeviceProblem{DeviceKey: key, Reason: residentReason(d)})
 		}
 		u.SetDeviceProblems(ps)
 	}
@@ -202,6 +202,24 @@ func healthToUI(ctx context.Context, h *kiosk.Health, u *ui.App) {
 			apply(s)
 		}
 	}
+}
+
+// residentReason is the i18n key of a device problem in the resident's
+// words; the staff's detail ("port /dev/...: no such file") stays on the
+// maintenance screens.
+func residentReason(d kiosk.DeviceHealth) string {
+	detail := strings.ToLower(d.Detail)
+	switch {
+	case strings.Contains(detail, "paper out"):
+		return "reason.paper_out"
+	case strings.Contains(detail, "cover"):
+		return "reason.cover_open"
+	case strings.Contains(detail, "cutter"):
+		return "reason.cutter"
+	case d.State == kiosk.StateOffline:
+		return "reason.offline"
+	}
+	return "reason.error"
 }
 
 // bundleDirs offers the mounted USB sticks and the data directory for a

@@ -30,7 +30,23 @@ type walker struct {
 }
 
 func (k *walker) walk() error {
-	if err := k.findTiles(k.last); err != nil {
+	// The devices report ready a moment after the window shows; until then
+	// some tiles are greyed out. Look again until every tile is there.
+	var err error
+	for i := 0; i < 40; i++ {
+		if err = k.findTiles(k.last); err == nil {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+		b, serr := k.screenshot()
+		if serr != nil {
+			return serr
+		}
+		if werr := os.WriteFile(k.last, b, 0o644); werr != nil {
+			return werr
+		}
+	}
+	if err != nil {
 		return err
 	}
 	steps := []struct {
@@ -42,10 +58,10 @@ func (k *walker) walk() error {
 		{"identify", func() error { return k.tapTile("cases") }},
 		{"cases", func() error { return k.send("place resident") }},
 		{"visit-ended", func() error { return k.send("remove") }},
-		{"apply-identify", func() error { k.waitHome(); return k.tapTile("apply") }},
+		{"apply-identify", func() error { return k.tapTile("apply") }},
 		{"apply", func() error { return k.send("place rare-yan") }},
 		{"apply-ended", func() error { return k.send("remove") }},
-		{"home-elder", func() error { k.waitHome(); return k.tapTile("elder") }},
+		{"home-elder", func() error { return k.tapTile("elder") }},
 		{"home-standard", func() error { return k.tapTile("elder") }},
 		{"home-en", func() error { return k.tapTile("language") }},
 		{"guide-en", func() error { return k.tapTile("guide") }},
@@ -60,9 +76,6 @@ func (k *walker) walk() error {
 	}
 	return nil
 }
-
-// waitHome gives an ended visit time to return to the home screen.
-func (k *walker) waitHome() { time.Sleep(4 * time.Second) }
 
 func (k *walker) send(line string) error {
 	_, err := io.WriteString(k.control, line+"\n")
@@ -79,6 +92,27 @@ func (k *walker) tap(p image.Point) error {
 }
 
 func (k *walker) tapTile(name string) error {
+	// Find the tiles afresh: the screen must be home (a visit that just
+	// ended returns there by itself), and elder mode moves them.
+	var err error
+	for i := 0; i < 30; i++ {
+		var b []byte
+		if b, err = k.screenshot(); err != nil {
+			return err
+		}
+		tmp := filepath.Join(k.out, ".tiles.png")
+		if err = os.WriteFile(tmp, b, 0o644); err != nil {
+			return err
+		}
+		if err = k.findTiles(tmp); err == nil {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	os.Remove(filepath.Join(k.out, ".tiles.png"))
+	if err != nil {
+		return fmt.Errorf("home screen not found: %w", err)
+	}
 	p, ok := k.tiles[name]
 	if !ok {
 		return fmt.Errorf("no %s tile found on the home screen", name)
@@ -261,12 +295,12 @@ func (k *walker) findTiles(path string) error {
 	}
 	k.tiles = map[string]image.Point{"guide": ctr(bl[0]), "cases": ctr(bl[1]), "apply": ctr(bl[2]), "callstaff": ctr(rd[0])}
 	g, c, a, s := k.tiles["guide"], k.tiles["cases"], k.tiles["apply"], k.tiles["callstaff"]
-	if abs(g.Y-c.Y) < 10 { // portrait: two columns
-		k.tiles["elder"] = image.Pt(c.X, a.Y)
-		k.tiles["language"] = image.Pt(g.X, s.Y)
-	} else { // landscape: three columns, apply ends the first row
+	if abs(a.Y-g.Y) < 10 { // landscape: three columns, apply ends the first row
 		k.tiles["elder"] = image.Pt(g.X, s.Y)
 		k.tiles["language"] = image.Pt(c.X, s.Y)
+	} else { // portrait: two columns
+		k.tiles["elder"] = image.Pt(c.X, a.Y)
+		k.tiles["language"] = image.Pt(g.X, s.Y)
 	}
 	return nil
 }

@@ -432,7 +432,11 @@ func (a *App) banners() []fyne.CanvasObject {
 		out = append(out, newBanner(a.T("banner.offline"), a.theme))
 	}
 	for _, p := range a.problems {
-		out = append(out, newBanner(a.T("banner.device", a.T(p.DeviceKey), p.Reason), a.theme))
+		reason := p.Reason
+		if a.cat.Has(reason) { // a key of the resident's words ("reason.offline")
+			reason = a.T(reason)
+		}
+		out = append(out, newBanner(a.T("banner.device", a.T(p.DeviceKey), reason), a.theme))
 	}
 	return out
 }

@@ -167,7 +167,9 @@ func (g *tileGrid) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	for _, o := range objs {
 		cell = cell.Max(o.MinSize())
 	}
-	cols := 2
+	// The minimum is that of the widest layout (three columns): a portrait
+	// screen has the height for more rows, a landscape one has not.
+	cols := 3
 	rows := (len(objs) + cols - 1) / cols
 	return fyne.NewSize(cell.Width*float32(cols)+g.gap*float32(cols-1), cell.Height*float32(rows)+g.gap*float32(rows-1))
 }
