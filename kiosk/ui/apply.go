@@ -134,7 +134,7 @@ func (s *noticeScreen) Build(a *App) fyne.CanvasObject {
 	parts := []fyne.CanvasObject{heading(a.pick(it.Name, it.NameEn)),
 		body(a.T("item.limit") + a.colon() + a.timeLimit(it.TimeLimitDays))}
 	if it.Notice != "" {
-		parts = append(parts, panel(subheading(a.T("item.notice")), body(it.Notice)))
+		parts = append(parts, panel(subheading(a.T("item.notice")), body(a.clip(it.Notice))))
 	}
 	mats := []fyne.CanvasObject{subheading(a.T("apply.materials"))}
 	if len(it.Materials) == 0 {

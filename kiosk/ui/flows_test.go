@@ -649,7 +649,7 @@ func TestBadCatalogItems(t *testing.T) {
 
 	r.tap("guide")
 	r.a.Show(&itemScreen{item: c.Items[len(c.Items)-3]})
-	r.wantText("请如实填写")
+	r.wantText("请如实填写", "请扫描二维码查看全文")
 	checkTargets(t, r)
 	r.tap("nav.home")
 
@@ -665,9 +665,15 @@ func TestBadCatalogItems(t *testing.T) {
 	r.tap("item:X-MANY")
 	r.wantText("共200项需填写")
 	r.tap("apply.start")
-	for i := 0; i < 199; i++ {
+	for i := 0; i < 3; i++ {
 		r.tap("form.next")
 	}
+	r.wantText("第4项 / 共200项")
+	// Skip ahead (each page is the same digits keypad) to the last two.
+	r.a.Current().(*formScreen).idx = 197
+	r.a.render()
+	r.tap("form.next")
+	r.tap("form.next")
 	r.wantText("第200项 / 共200项")
 	r.tap("form.next")
 	r.wantText("此项必须填写")

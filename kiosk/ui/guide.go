@@ -177,7 +177,7 @@ func (s *itemScreen) Build(a *App) fyne.CanvasObject {
 	}
 	parts := []fyne.CanvasObject{panel(facts...), panel(mats...)}
 	if it.Notice != "" {
-		parts = append(parts, panel(subheading(a.T("item.notice")), body(it.Notice)))
+		parts = append(parts, panel(subheading(a.T("item.notice")), body(a.clip(it.Notice))))
 	}
 	if it.LegalBasis != "" {
 		parts = append(parts, panel(subheading(a.T("item.legal")), body(it.LegalBasis)))
@@ -237,4 +237,18 @@ func (a *App) qrImage(payload string, px int) (image.Image, error) {
 	}
 	a.v.qr[key] = img
 	return img, nil
+}
+
+// maxShown bounds a catalogue text on screen: a notice of many pages is
+// for reading on a phone (the page's QR code), and laying out tens of
+// thousands of characters would stall the screen.
+const maxShown = 1500
+
+// clip shortens a long catalogue text and says where the rest is.
+func (a *App) clip(s string) string {
+	r := []rune(s)
+	if len(r) <= maxShown {
+		return s
+	}
+	return string(r[:maxShown]) + "…" + a.T("item.clipped")
 }
