@@ -167,9 +167,10 @@ func (g *tileGrid) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	for _, o := range objs {
 		cell = cell.Max(o.MinSize())
 	}
-	// The minimum is that of the widest layout (three columns): a portrait
-	// screen has the height for more rows, a landscape one has not.
-	cols := 3
-	rows := (len(objs) + cols - 1) / cols
+	// Each dimension takes the smaller of the two layouts: the width of two
+	// columns (a portrait screen), the height of the rows of three columns
+	// (a landscape one). The screen in use has room in the other direction.
+	cols, wideCols := 2, 3
+	rows := (len(objs) + wideCols - 1) / wideCols
 	return fyne.NewSize(cell.Width*float32(cols)+g.gap*float32(cols-1), cell.Height*float32(rows)+g.gap*float32(rows-1))
 }
