@@ -228,6 +228,17 @@ func (a *App) Home() {
 	if err := a.m.Home(); err != nil {
 		return // a submission or print in flight: the button waits
 	}
+	if s := a.m.Snapshot(); s.State == visit.StateIdentified && s.Resident != nil {
+		// The card is still on the reader: the resident's own menu is their
+		// home until they finish or take the card.
+		screens := a.screensFor(s, s.State)
+		if s.Purpose == visit.PurposeCases {
+			screens = []Screen{&menuScreen{}} // not back onto the cases just left
+		}
+		a.stack = append(a.stack[:1], screens...)
+		a.render()
+		return
+	}
 	if a.snap.State == visit.StateHome && len(a.stack) > 1 {
 		a.stack = a.stack[:1]
 		a.render()
