@@ -46,6 +46,9 @@ type system struct {
 	// cardTaps receive the next card event (maintenance self-test).
 	cardTaps []chan idcard.Event
 
+	// beats are the loops' watchdog hearts (nil: not watched).
+	cardBeat, printerBeat func()
+
 	// auditQ keeps the visit's audit records in order off the UI goroutine.
 	auditQ chan auditItem
 
@@ -237,6 +240,7 @@ func (s *system) cardLoop(ctx context.Context) {
 		port, err := open()
 		if err != nil {
 			s.setHealth(kiosk.DeviceIDCard, kiosk.StateOffline, "port "+s.cfg.IDCard.Port+": "+errors.Unwrap(errOr(err)).Error())
+			beat(s.cardBeat)
 			sleep(ctx, 2*time.Second)
 			continue
 		}
@@ -246,10 +250,12 @@ func (s *system) cardLoop(ctx context.Context) {
 		s.mu.Unlock()
 		done := make(chan error, 1)
 		go func() { done <- r.Run(ctx) }()
+		tick := time.NewTicker(2 * time.Second)
 	events:
 		for {
 			select {
 			case <-ctx.Done():
+				tick.Stop()
 				<-done
 				return
 			case err := <-done:
@@ -257,8 +263,11 @@ func (s *system) cardLoop(ctx context.Context) {
 				break events
 			case ev := <-r.Events():
 				s.cardEvent(ev)
+			case <-tick.C:
+				beat(s.cardBeat)
 			}
 		}
+		tick.Stop()
 		s.mu.Lock()
 		s.reader = nil
 		s.mu.Unlock()
@@ -355,6 +364,7 @@ func (s *system) printerLoop(ctx context.Context) {
 		port, err := serialport.Open(s.cfg.Printer.Port, s.cfg.Printer.Baud, 200*time.Millisecond)
 		if err != nil {
 			s.setHealth(kiosk.DevicePrinter, kiosk.StateOffline, "port "+s.cfg.Printer.Port+": "+err.Error())
+			beat(s.printerBeat)
 			sleep(ctx, 2*time.Second)
 			continue
 		}
@@ -370,10 +380,12 @@ func (s *system) printerLoop(ctx context.Context) {
 		s.mu.Unlock()
 		done := make(chan error, 1)
 		go func() { done <- drv.Run(ctx) }()
+		tick := time.NewTicker(2 * time.Second)
 	events:
 		for {
 			select {
 			case <-ctx.Done():
+				tick.Stop()
 				<-done
 				return
 			case err := <-done:
@@ -381,8 +393,11 @@ func (s *system) printerLoop(ctx context.Context) {
 				break events
 			case ev := <-drv.Events():
 				s.setHealth(kiosk.DevicePrinter, printerHealth(ev.State), ev.State.String())
+			case <-tick.C:
+				beat(s.printerBeat)
 			}
 		}
+		tick.Stop()
 		s.mu.Lock()
 		s.printer = nil
 		s.mu.Unlock()
@@ -455,6 +470,12 @@ func person(id *idcard.Identity) kiosk.Person {
 		p.ValidUntil = id.ValidUntil.Format("2006-01-02")
 	}
 	return p
+}
+
+func beat(f func()) {
+	if f != nil {
+		f()
+	}
 }
 
 func sleep(ctx context.Context, d time.Duration) {

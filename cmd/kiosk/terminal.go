@@ -27,6 +27,7 @@ import (
 	"github.com/pudong-community/kiosk/kiosk/maint"
 	"github.com/pudong-community/kiosk/kiosk/ui"
 	"github.com/pudong-community/kiosk/kiosk/visit"
+	"github.com/pudong-community/kiosk/kiosk/watchdog"
 )
 
 const appID = "cn.gov.pudong.kiosk"
@@ -134,6 +135,7 @@ func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr
 		Health:     sys.health,
 		BundleDirs: func() []string { return bundleDirs(cfg) },
 	})
+	dog := startWatchdog(ctx, sys, log)
 	sys.mu.Lock()
 	sys.onOnline = u.SetOnline
 	sys.onCard = func(ev idcard.Event) { cardToUI(u, ev) }
@@ -150,9 +152,73 @@ func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr
 		w.Resize(wo.size)
 	}
 	log.Info("terminal started", "version", version, "terminal", cfg.Terminal.ID, "data_dir", cfg.Terminal.DataDir)
+	fa.Lifecycle().SetOnStarted(func() { dog.ready(ctx) })
 	w.ShowAndRun()
+	dog.stopping()
 	u.Close()
 	return exitOK
+}
+
+// dog is the systemd watchdog: it pings only while the UI event loop and
+// the two device loops beat (a hung UI gets the terminal restarted).
+type dog struct {
+	n   *watchdog.Notifier
+	log *slog.Logger
+}
+
+func startWatchdog(ctx context.Context, sys *system, log *slog.Logger) *dog {
+	n, err := watchdog.FromEnv()
+	if err != nil && !errors.Is(err, watchdog.ErrNoSocket) {
+		log.Warn("watchdog", "err", err)
+	}
+	d := &dog{n: n, log: log}
+	if n == nil || !n.Enabled() {
+		return d
+	}
+	every := 10 * time.Second
+	if iv, err := watchdog.WatchdogInterval(); err == nil && iv > 0 {
+		every = iv / 3
+	}
+	m := watchdog.NewMonitor(nil)
+	within := 3 * every
+	if within < 15*time.Second {
+		within = 15 * time.Second
+	}
+	uiHeart, _ := m.Register("ui", within)
+	card, _ := m.Register("idcard", within)
+	prn, _ := m.Register("printer", within)
+	sys.cardBeat, sys.printerBeat = card.Beat, prn.Beat
+	card.Beat()
+	prn.Beat()
+	go uiHeart.BeatThrough(ctx, 2*time.Second, fyne.Do)
+	p := &watchdog.Pinger{Notifier: n, Monitor: m, Every: every, OnChange: func(err error) {
+		if err != nil {
+			log.Error("watchdog: not pinging, systemd will restart the terminal", "err", err)
+		} else {
+			log.Info("watchdog: pinging")
+		}
+	}}
+	go p.Run(ctx)
+	return d
+}
+
+func (d *dog) ready(ctx context.Context) {
+	if d.n == nil {
+		return
+	}
+	if err := d.n.Ready(ctx); err != nil && !errors.Is(err, watchdog.ErrNoSocket) {
+		d.log.Warn("watchdog ready", "err", err)
+	}
+	_ = d.n.Status(ctx, "home screen")
+}
+
+func (d *dog) stopping() {
+	if d.n == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_ = d.n.Stopping(ctx)
 }
 
 // cardToUI hands a reader event to the screens; a staff card opens

@@ -62,7 +62,15 @@ func run(ctx context.Context, kiosk, out string, w, h int) error {
 	}
 	defer logf.Close()
 	cmd := exec.Command(kiosk, "demo", "-fullscreen", "-no-simulator", "-control-stdin")
-	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "LC_ALL=")
+	// A systemd-style notify socket: the terminal must say READY=1 and ping
+	// the watchdog while its loops are alive.
+	sd, err := listenNotify(filepath.Join(os.TempDir(), fmt.Sprintf("kiosk-smoke-notify-%d.sock", os.Getpid())))
+	if err != nil {
+		return err
+	}
+	defer sd.close()
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "LC_ALL=",
+		"NOTIFY_SOCKET="+sd.path, "WATCHDOG_USEC=3000000")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	control, err := cmd.StdinPipe()
 	if err != nil {
@@ -121,6 +129,13 @@ func run(ctx context.Context, kiosk, out string, w, h int) error {
 		time.Sleep(300 * time.Millisecond)
 	}
 	fmt.Printf("smoke: window mapped after %v, home screen checked in %v: %s\n", mapped.Round(time.Millisecond), time.Since(start).Round(time.Millisecond), shot)
+	if err := sd.expect(ctx, "READY=1", 1); err != nil {
+		return err
+	}
+	if err := sd.expect(ctx, "WATCHDOG=1", 2); err != nil {
+		return err
+	}
+	fmt.Println("smoke: the terminal told systemd READY=1 and pings the watchdog")
 	if walkScreens {
 		wk := &walker{ctx: ctx, display: display, out: out, control: control, w: w, h: h, last: shot}
 		if err := wk.walk(); err != nil {
