@@ -84,11 +84,14 @@ type Stats struct {
 
 // Server is the development intake server.
 type Server struct {
-	opts  Options
-	db    *sql.DB
-	now   func() time.Time
-	log   *slog.Logger
-	ready atomic.Bool
+	opts Options
+	db   *sql.DB
+	// stmts caches the submission path's prepared statements by query;
+	// pending lists those met inside a transaction, to prepare afterwards.
+	stmts, pending sync.Map
+	now            func() time.Time
+	log            *slog.Logger
+	ready          atomic.Bool
 
 	mu     sync.Mutex // guards faults, rng
 	faults Faults
@@ -345,6 +348,7 @@ func (s *Server) Close() error {
 	}
 	s.wg.Wait()
 	s.ready.Store(false)
+	s.stmts.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
 	return s.db.Close()
 }
 

@@ -61,7 +61,8 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 		conflict bool
 		invalid  *errorDetail
 	)
-	err = s.tx(r.Context(), func(tx *sql.Tx) error {
+	err = s.tx(r.Context(), func(rawTx *sql.Tx) error {
+		tx := s.cached(r.Context(), rawTx)
 		if last := s.lastPrune.Load(); now.Unix()-last >= 60 && s.lastPrune.CompareAndSwap(last, now.Unix()) {
 			if _, err := tx.Exec("DELETE FROM idempotency WHERE expires_at < ?", now.UTC().Format(time.RFC3339Nano)); err != nil {
 				return err
@@ -123,6 +124,7 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 			now.UTC().Format(time.RFC3339Nano), now.Add(KeyRetention).UTC().Format(time.RFC3339Nano))
 		return err
 	})
+	s.preparePending(r.Context())
 	switch {
 	case err != nil:
 		s.internal(w, r, err)
@@ -306,7 +308,7 @@ func checkField(f kiosk.Field, v string, add func(string, string, string)) {
 }
 
 // nextCaseNo returns PD<yyyymmdd>-<6 digits>, numbered per day (Shanghai).
-func nextCaseNo(tx *sql.Tx, day time.Time) (string, error) {
+func nextCaseNo(tx sqlTx, day time.Time) (string, error) {
 	d := day.In(shanghai).Format("20060102")
 	var n int64
 	err := tx.QueryRow(`INSERT INTO case_seq (day, n) VALUES (?, 1)
@@ -320,7 +322,7 @@ func nextCaseNo(tx *sql.Tx, day time.Time) (string, error) {
 	return fmt.Sprintf("PD%s-%06d", d, n), nil
 }
 
-func (s *Server) createCase(tx *sql.Tx, terminal string, sub kiosk.Submission, item kiosk.Item, now time.Time) (kiosk.Accepted, error) {
+func (s *Server) createCase(tx sqlTx, terminal string, sub kiosk.Submission, item kiosk.Item, now time.Time) (kiosk.Accepted, error) {
 	caseNo, err := nextCaseNo(tx, now)
 	if err != nil {
 		return kiosk.Accepted{}, err
@@ -346,13 +348,13 @@ func (s *Server) createCase(tx *sql.Tx, terminal string, sub kiosk.Submission, i
 	return acc, nil
 }
 
-func addEvent(tx *sql.Tx, caseNo string, n int, at time.Time, st kiosk.CaseStatus, dept, note string) error {
+func addEvent(tx sqlTx, caseNo string, n int, at time.Time, st kiosk.CaseStatus, dept, note string) error {
 	_, err := tx.Exec("INSERT INTO case_events (case_no, n, at, status, department, note) VALUES (?, ?, ?, ?, ?, ?)",
 		caseNo, n, at.In(shanghai).Format(time.RFC3339), string(st), dept, note)
 	return err
 }
 
-func acceptedFromCase(tx *sql.Tx, terminal, submissionID string) (kiosk.Accepted, bool, error) {
+func acceptedFromCase(tx sqlTx, terminal, submissionID string) (kiosk.Accepted, bool, error) {
 	var acc kiosk.Accepted
 	var at string
 	err := tx.QueryRow("SELECT case_no, submitted_at, due_date, track_url FROM cases WHERE submission_id = ? AND terminal_id = ?",
@@ -390,4 +392,67 @@ func (s *Server) CountSubmissions(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("intakesim: count: %w", err)
 	}
 	return n, nil
+}
+
+// sqlTx is what the submission path asks of a transaction: *sql.Tx, or a
+// cachedTx that reuses prepared statements (the development server's
+// single connection would otherwise prepare every statement of every
+// submission again).
+type sqlTx interface {
+	Exec(query string, args ...any) (sql.Result, error)
+	QueryRow(query string, args ...any) *sql.Row
+}
+
+type cachedTx struct {
+	ctx context.Context
+	tx  *sql.Tx
+	s   *Server
+}
+
+func (s *Server) cached(ctx context.Context, tx *sql.Tx) cachedTx {
+	return cachedTx{ctx: ctx, tx: tx, s: s}
+}
+
+func (c cachedTx) stmt(query string) (*sql.Stmt, error) {
+	if st, ok := c.s.stmts.Load(query); ok {
+		return c.tx.StmtContext(c.ctx, st.(*sql.Stmt)), nil
+	}
+	// The transaction holds the only connection: prepare on it for now and
+	// cache the statement once the connection is free (preparePending).
+	c.s.pending.Store(query, struct{}{})
+	return c.tx.PrepareContext(c.ctx, query)
+}
+
+// preparePending prepares, outside any transaction, the statements the
+// submission path met for the first time.
+func (s *Server) preparePending(ctx context.Context) {
+	s.pending.Range(func(k, _ any) bool {
+		q := k.(string)
+		s.pending.Delete(q)
+		if _, ok := s.stmts.Load(q); ok {
+			return true
+		}
+		if st, err := s.db.PrepareContext(ctx, q); err == nil {
+			if _, loaded := s.stmts.LoadOrStore(q, st); loaded {
+				st.Close()
+			}
+		}
+		return true
+	})
+}
+
+func (c cachedTx) Exec(query string, args ...any) (sql.Result, error) {
+	st, err := c.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(c.ctx, args...)
+}
+
+func (c cachedTx) QueryRow(query string, args ...any) *sql.Row {
+	st, err := c.stmt(query)
+	if err != nil {
+		return c.tx.QueryRowContext(c.ctx, query, args...) // reports the same error
+	}
+	return st.QueryRowContext(c.ctx, args...)
 }
