@@ -86,15 +86,19 @@ func qrSymbol(payload string, width int) (*escpos.Bitmap, int, error) {
 	n := len(bits)
 	bm := escpos.NewBitmap(n*module, n*module)
 	for y, row := range bits {
+		// Draw the first dot row of the module row, then copy it down.
+		y0 := y * module
 		for x, on := range row {
 			if !on {
 				continue
 			}
-			for dy := 0; dy < module; dy++ {
-				for dx := 0; dx < module; dx++ {
-					bm.Set(x*module+dx, y*module+dy, true)
-				}
+			for dx := 0; dx < module; dx++ {
+				bm.Set(x*module+dx, y0, true)
 			}
+		}
+		first := bm.Pix[y0*bm.Stride : (y0+1)*bm.Stride]
+		for dy := 1; dy < module; dy++ {
+			copy(bm.Pix[(y0+dy)*bm.Stride:(y0+dy+1)*bm.Stride], first)
 		}
 	}
 	return bm, module, nil
