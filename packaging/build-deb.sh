@@ -23,12 +23,12 @@ i386) goarch=386 ;;
 *) echo "build-deb.sh: unsupported architecture $arch" >&2; exit 2 ;;
 esac
 
-# A Debian version: digits first, no '-' in the upstream part, revision 1.
+# A Debian version: a release number first (else 0~git+, for a commit
+# hash), no '-' in the upstream part, revision 1.
 upstream=$(printf '%s' "$version" | sed -e 's/^v//' -e 's/-/+/g')
-case $upstream in
-[0-9]*) ;;
-*) upstream="0~git+$upstream" ;;
-esac
+if ! printf '%s' "$upstream" | grep -Eq '^[0-9]+\.[0-9]'; then
+	upstream="0~git+$upstream"
+fi
 debversion="$upstream-1"
 if ! printf '%s' "$upstream" | grep -Eq '^[0-9][A-Za-z0-9.+~]*$'; then
 	echo "build-deb.sh: cannot make a Debian version of $version" >&2
