@@ -118,8 +118,9 @@ clean:
 # make package-test  install it into a debootstrap'ed Debian 12 root and check
 #                    files, user, unit and udev rules (slow; root and network
 #                    on the first run, the root is cached in build/debtest);
-#                    then boot that root in systemd-nspawn and check that
-#                    systemd restarts a service whose loop stops beating
+#                    then boot that root in systemd-nspawn: kiosk.service
+#                    starts under its hardening, and systemd restarts a
+#                    notify service whose loop stops beating
 DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
 .PHONY: package package-lint package-test
 package: deps
@@ -132,6 +133,6 @@ package-lint: package
 
 package-test: package
 	@command -v debootstrap >/dev/null || { $(SUDO) apt-get update -qq; DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends debootstrap; }
-	KIOSK_DEB_TEST=1 KIOSK_DEB=$$(cat $(BUILD)/deb.path) $(GO) test -count=1 -v -timeout 40m -run '^TestDebianPackage$$' ./cmd/udevrules
 	@command -v systemd-nspawn >/dev/null || { DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends systemd-container; }
+	KIOSK_DEB_TEST=1 KIOSK_DEB=$$(cat $(BUILD)/deb.path) $(GO) test -count=1 -v -timeout 40m -run '^(TestDebianPackage|TestServiceSandbox)$$' ./cmd/udevrules
 	KIOSK_SYSTEMD_TEST=1 $(GO) test -count=1 -v -timeout 10m -run '^TestSystemdRestartsHungLoop$$' ./kiosk/watchdog
