@@ -83,6 +83,7 @@ lint: deps
 	$(GO) vet $(PKGS)
 	$(GO) run ./cmd/importcheck $(PKGS)
 	@if [ -f kiosk/intake/openapi.yaml ]; then $(MAKE) --no-print-directory openapi-lint; fi
+	$(MAKE) --no-print-directory package-lint
 
 REDOCLY := @redocly/cli@2.77.0
 openapi-lint:
@@ -129,7 +130,7 @@ package: deps
 
 package-lint: package
 	@command -v lintian >/dev/null || { $(SUDO) apt-get update -qq; DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends lintian; }
-	lintian --fail-on error --info $$(cat $(BUILD)/deb.path)
+	LC_ALL=C.UTF-8 lintian --fail-on error --info $$(cat $(BUILD)/deb.path)
 
 package-test: package
 	@command -v debootstrap >/dev/null || { $(SUDO) apt-get update -qq; DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends debootstrap; }
