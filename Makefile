@@ -137,3 +137,18 @@ package-test: package
 	@command -v systemd-nspawn >/dev/null || { DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends systemd-container; }
 	KIOSK_DEB_TEST=1 KIOSK_DEB=$$(cat $(BUILD)/deb.path) $(GO) test -count=1 -v -timeout 40m -run '^(TestDebianPackage|TestServiceSandbox)$$' ./cmd/udevrules
 	KIOSK_SYSTEMD_TEST=1 $(GO) test -count=1 -v -timeout 10m -run '^TestSystemdRestartsHungLoop$$' ./kiosk/watchdog
+
+# --- soak, bench report, start-up (issue 8) ---
+# make soak          10,000 scripted visits through the test driver over the
+#                    real store, relay and intake-sim with injected faults
+#                    (make test runs the same test with 100); report in
+#                    build/soak.md. FYNE_CACHE=1s lets the heap figures
+#                    leave out Fyne's one-minute renderer cache.
+# make bench-report  docs/benchmarks.md from build/bench.txt (make bench)
+.PHONY: bench-report
+soak: deps
+	@mkdir -p $(BUILD)
+	FYNE_CACHE=1s KIOSK_SOAK_VISITS=10000 KIOSK_SOAK_REPORT=$(CURDIR)/$(BUILD)/soak.md $(GO) test -count=1 -v -run '^TestSoak$$' -timeout 80m ./kiosk/ui
+
+bench-report:
+	$(GO) run ./cmd/benchreport $(BUILD)/bench.txt docs/benchmarks.md
