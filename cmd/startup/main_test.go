@@ -1,0 +1,78 @@
+package main
+
+import (
+	"errors"
+	"image"
+	"image/color"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestBarDrawn(t *testing.T) {
+	t.Parallel()
+	fill := func(c color.Color, textPixels int) image.Image {
+		img := image.NewRGBA(image.Rect(0, 0, screenW, barHeight))
+		for y := 0; y < barHeight; y++ {
+			for x := 0; x < screenW; x++ {
+				img.Set(x, y, c)
+			}
+		}
+		for i := 0; i < textPixels; i++ {
+			img.Set(i%screenW, 20+i/screenW, color.White)
+		}
+		return img
+	}
+	for _, tc := range []struct {
+		name string
+		img  image.Image
+		want bool
+	}{
+		{"bar with title", fill(primaryBlue, 2000), true},
+		{"bar without text yet", fill(primaryBlue, 0), false},
+		{"black window", fill(color.Black, 0), false},
+		{"white window", fill(color.White, 0), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := countBar(tc.img); got != tc.want {
+				t.Errorf("countBar = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestVmRSS(t *testing.T) {
+	t.Parallel()
+	mib, err := vmRSS(os.Getpid())
+	if err != nil || mib <= 0 || mib > 1<<20 {
+		t.Errorf("own VmRSS %v MiB, %v", mib, err)
+	}
+	for _, tc := range []struct {
+		name, text string
+		want       float64
+		err        error
+	}{
+		{"present", "Name:\tkiosk\nVmPeak:\t 1 kB\nVmRSS:\t  153600 kB\n", 150, nil},
+		{"missing", "Name:\tkiosk\n", 0, ErrNoVmRSS},
+		{"garbled", "VmRSS:\tlots kB\n", 0, ErrNoVmRSS},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "status")
+			if err := os.WriteFile(p, []byte(tc.text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.Open(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			got, err := parseVmRSS(f)
+			if got != tc.want || !errors.Is(err, tc.err) {
+				t.Errorf("parseVmRSS = %v, %v; want %v, %v", got, err, tc.want, tc.err)
+			}
+		})
+	}
+	if _, err := vmRSS(-1); err == nil {
+		t.Error("no error for a process that does not exist")
+	}
+}
