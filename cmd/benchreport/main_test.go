@@ -103,7 +103,7 @@ func TestRunWritesTable(t *testing.T) {
 	}
 	md := string(b)
 	for _, want := range []string{
-		"| CPU | Intel(R) Xeon(R) Processor @ 2.90GHz |", "| date | 2026-11-27 |",
+		"| CPU (go test) | Intel(R) Xeon(R) Processor @ 2.90GHz |", "| date | 2026-11-27 |",
 		"| devices/idcard | CardToIdentity | 61.2 goal-ms, 38.4 ms/card, 30.1 read-ms, 21.0 wire-ms |",
 		"| kiosk/receipt | Encode/80mm-GB18030-rasterQR |", "7010 bytes; 391234 ns | **no** |",
 		"| kiosk/ui | VisitMemory |", "+0.4% | yes |",
