@@ -2,7 +2,7 @@
 // bench` writes to build/bench.txt) into one Markdown table: every
 // benchmark's figures next to its goal, and the hardware it ran on.
 //
-//	benchreport [-date YYYY-MM-DD] bench.txt benchmarks.md
+//	benchreport [-date YYYY-MM-DD] [-note TEXT] bench.txt benchmarks.md
 package main
 
 import (
@@ -23,7 +23,7 @@ import (
 // Sentinels.
 var (
 	ErrNoBenchmarks = errors.New("benchreport: no benchmark lines in the input")
-	ErrUsage        = errors.New("benchreport: usage: benchreport [-date YYYY-MM-DD] bench.txt out.md")
+	ErrUsage        = errors.New("benchreport: usage: benchreport [-date YYYY-MM-DD] [-note TEXT] bench.txt out.md")
 )
 
 // Result is one benchmark line.
@@ -177,6 +177,7 @@ type Hardware struct {
 	Memory string
 	Go     string
 	Date   string
+	Note   string // how the benchmarks were run, printed under the table
 }
 
 func formatValue(v float64) string {
@@ -229,6 +230,9 @@ func Markdown(w io.Writer, rs []Result, hw Hardware) error {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", pkg, r.Name, strings.Join(figs, ", "), goal, judged, mark)
 	}
 	fmt.Fprintf(&b, "\n%d goals met, %d missed.\n", met, missed)
+	if hw.Note != "" {
+		fmt.Fprintf(&b, "\n%s\n", hw.Note)
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -270,6 +274,7 @@ func run(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("benchreport", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	date := fs.String("date", "", "date to print (default today)")
+	note := fs.String("note", "", "a paragraph under the table: how the benchmarks were run")
 	if err := fs.Parse(args); err != nil {
 		return ErrUsage
 	}
@@ -294,7 +299,9 @@ func run(args []string, stderr io.Writer) error {
 		return err
 	}
 	var b strings.Builder
-	if err := Markdown(&b, rs, Detect(now, env)); err != nil {
+	hw := Detect(now, env)
+	hw.Note = *note
+	if err := Markdown(&b, rs, hw); err != nil {
 		return err
 	}
 	if err := os.WriteFile(fs.Arg(1), []byte(b.String()), 0o644); err != nil {

@@ -94,7 +94,7 @@ func TestGoals(t *testing.T) {
 func TestRunWritesTable(t *testing.T) {
 	t.Parallel()
 	out := filepath.Join(t.TempDir(), "benchmarks.md")
-	if err := run([]string{"-date", "2026-11-27", filepath.Join("testdata", "bench.txt"), out}, io.Discard); err != nil {
+	if err := run([]string{"-date", "2026-11-27", "-note", "Run with FYNE_CACHE=1s.", filepath.Join("testdata", "bench.txt"), out}, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(out)
@@ -107,7 +107,7 @@ func TestRunWritesTable(t *testing.T) {
 		"| devices/idcard | CardToIdentity | 61.2 goal-ms, 38.4 ms/card, 30.1 read-ms, 21.0 wire-ms |",
 		"| kiosk/receipt | Encode/80mm-GB18030-rasterQR |", "7010 bytes; 391234 ns | **no** |",
 		"| kiosk/ui | VisitMemory |", "+0.4% | yes |",
-		"| devices/idcard | ReadCPU |", "5 goals met, 1 missed.",
+		"| devices/idcard | ReadCPU |", "5 goals met, 1 missed.\n\nRun with FYNE_CACHE=1s.\n",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
