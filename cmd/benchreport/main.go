@@ -73,7 +73,7 @@ var Goals = []Goal{
 		if !ok1 || !ok2 {
 			return false, "", false
 		}
-		return v <= g, fmt.Sprintf("%.1f ms ≤ %.1f ms", v, g), true
+		return v <= g, fmt.Sprintf("%.1f ms (goal ≤ %.1f ms)", v, g), true
 	}},
 	{"Encode/80mm-GB18030-nativeQR", "< 2000 bytes, encoding < 1 ms", both(
 		metric("bytes/receipt", "%.0f bytes", func(v float64) bool { return v < 2000 }),
