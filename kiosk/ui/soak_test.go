@@ -7,6 +7,7 @@ import (
 	"image"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -103,6 +105,8 @@ type soakSystem struct {
 	simDir string
 	// relayDone has Run's result once ctx ends.
 	relayDone chan error
+	// down cuts the network between the terminal and the server.
+	down atomic.Bool
 }
 
 func newSoakSystem(t *testing.T, ctx context.Context) *soakSystem {
@@ -115,7 +119,20 @@ func newSoakSystem(t *testing.T, ctx context.Context) *soakSystem {
 	}
 	t.Cleanup(func() { sim.Close() })
 	s.sim = sim
-	srv := httptest.NewServer(sim.Handler())
+	h := sim.Handler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if s.down.Load() {
+			if hj, ok := w.(http.Hijacker); ok {
+				if c, _, err := hj.Hijack(); err == nil {
+					c.Close()
+					return
+				}
+			}
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		h.ServeHTTP(w, req)
+	}))
 	t.Cleanup(srv.Close)
 	client, err := intake.New(intake.Config{BaseURL: srv.URL, TerminalID: soakTerminal, Token: soakToken, Timeout: 2 * time.Second})
 	if err != nil {
@@ -153,7 +170,7 @@ func newSoakSystem(t *testing.T, ctx context.Context) *soakSystem {
 		t.Fatalf("catalogue never arrived: %v", lastErr)
 	}
 	s.be = &backend.Backend{Store: s.st, Outbox: s.ob, Cache: store.NewCaseCache(s.st, sealer), API: client, Relay: s.relay,
-		SendWait: time.Second, Poll: 10 * time.Millisecond, Logger: quiet}
+		SendWait: 300 * time.Millisecond, Poll: 10 * time.Millisecond, Logger: quiet}
 	return s
 }
 
@@ -313,7 +330,11 @@ func (s *soak) visit(i int, p kiosk.Person) {
 			s.on("guide.item")
 		}
 		s.tap("nav.home")
-	case 2, 4: // apply with a receipt printed
+	case 2, 4: // apply with a receipt printed; one in six with the network cut
+		if i%12 == 4 {
+			s.sys.down.Store(true)
+			defer s.sys.down.Store(false)
+		}
 		if !s.toItem(p) || !s.tap("apply.start") || !s.on("apply.form") ||
 			!s.tap("choice:2025") || !s.tap("form.next") || !s.on("review") {
 			break
@@ -525,6 +546,9 @@ func TestSoak(t *testing.T) {
 	if delivered != s.confirmed || c.Delivered != s.confirmed {
 		t.Errorf("confirmed %d on screen, delivered %d at the server (%d in the outbox), pending %d, parked %d",
 			s.confirmed, delivered, c.Delivered, c.Pending, c.Parked)
+	}
+	if n >= 12 && s.queued == 0 {
+		t.Error("no submission was queued while the network was cut")
 	}
 	if printed != s.confirmed {
 		t.Errorf("%d receipts printed for %d confirmed submissions", printed, s.confirmed)
