@@ -101,7 +101,7 @@ fuzz-short:
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(SHORTFUZZ)
 
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m $(PKGS) | tee $(BUILD)/bench.txt
+	FYNE_CACHE=1s $(GO) test -run '^$$' -bench . -benchmem -timeout 60m $(PKGS) | tee $(BUILD)/bench.txt
 
 smoke: build
 	$(GO) run ./cmd/smoke -kiosk $(BUILD)/kiosk -out $(BUILD)/smoke
