@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"image"
 	"log/slog"
@@ -230,26 +229,37 @@ func (s *system) setHealth(device string, state kiosk.DeviceState, detail string
 	}
 }
 
-// cardLoop opens the reader's port (again and again while it is missing),
-// runs the driver and hands its events on.
-func (s *system) cardLoop(ctx context.Context) {
-	open := func() (serialport.Port, error) {
-		return serialport.Open(s.cfg.IDCard.Port, s.cfg.IDCard.Baud, 200*time.Millisecond)
-	}
+// deviceDriver is a running driver of one device: its loop and its events.
+type deviceDriver[E any] struct {
+	run    func(context.Context) error
+	events <-chan E
+}
+
+// keepDevice keeps one device's driver running: it opens the port (again
+// and again while it is missing), starts the driver, hands its events on and
+// beats the device's watchdog heart, and starts over when the driver stops.
+// set is told of the driver while it runs and of nil when it is gone.
+func keepDevice[E any](ctx context.Context, s *system, device, portName string, baud int, heart func(),
+	start func(serialport.Port) (deviceDriver[E], error), onEvent func(E), set func(running bool)) {
 	for ctx.Err() == nil {
-		port, err := open()
+		port, err := serialport.Open(portName, baud, 200*time.Millisecond)
 		if err != nil {
-			s.setHealth(kiosk.DeviceIDCard, kiosk.StateOffline, "port "+s.cfg.IDCard.Port+": "+errors.Unwrap(errOr(err)).Error())
-			beat(s.cardBeat)
+			s.setHealth(device, kiosk.StateOffline, "port "+portName+": "+err.Error())
+			heart()
 			sleep(ctx, 2*time.Second)
 			continue
 		}
-		r := idcard.NewReader(port, idcard.Options{PollInterval: s.cfg.IDCard.PollInterval.Duration, Open: open, Logger: s.log.With("device", "idcard")})
-		s.mu.Lock()
-		s.reader = r
-		s.mu.Unlock()
+		drv, err := start(port)
+		if err != nil {
+			port.Close()
+			s.setHealth(device, kiosk.StateError, err.Error())
+			heart()
+			sleep(ctx, 2*time.Second)
+			continue
+		}
+		set(true)
 		done := make(chan error, 1)
-		go func() { done <- r.Run(ctx) }()
+		go func() { done <- drv.run(ctx) }()
 		tick := time.NewTicker(2 * time.Second)
 	events:
 		for {
@@ -259,28 +269,41 @@ func (s *system) cardLoop(ctx context.Context) {
 				<-done
 				return
 			case err := <-done:
-				s.setHealth(kiosk.DeviceIDCard, kiosk.StateOffline, fmt.Sprint(err))
+				s.setHealth(device, kiosk.StateOffline, fmt.Sprint(err))
 				break events
-			case ev := <-r.Events():
-				s.cardEvent(ev)
+			case ev := <-drv.events:
+				onEvent(ev)
 			case <-tick.C:
-				beat(s.cardBeat)
+				heart()
 			}
 		}
 		tick.Stop()
-		s.mu.Lock()
-		s.reader = nil
-		s.mu.Unlock()
+		set(false)
 		port.Close()
 		sleep(ctx, time.Second)
 	}
 }
 
-func errOr(err error) error {
-	if errors.Unwrap(err) == nil {
-		return fmt.Errorf("%w", err)
-	}
-	return err
+// cardLoop keeps the ID card reader running and hands its events on.
+func (s *system) cardLoop(ctx context.Context) {
+	var r *idcard.Reader
+	keepDevice(ctx, s, kiosk.DeviceIDCard, s.cfg.IDCard.Port, s.cfg.IDCard.Baud, func() { beat(s.cardBeat) },
+		func(port serialport.Port) (deviceDriver[idcard.Event], error) {
+			reopen := func() (serialport.Port, error) {
+				return serialport.Open(s.cfg.IDCard.Port, s.cfg.IDCard.Baud, 200*time.Millisecond)
+			}
+			r = idcard.NewReader(port, idcard.Options{PollInterval: s.cfg.IDCard.PollInterval.Duration, Open: reopen, Logger: s.log.With("device", "idcard")})
+			return deviceDriver[idcard.Event]{run: r.Run, events: r.Events()}, nil
+		},
+		s.cardEvent,
+		func(running bool) {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			s.reader = nil
+			if running {
+				s.reader = r
+			}
+		})
 }
 
 func (s *system) cardEvent(ev idcard.Event) {
@@ -358,52 +381,31 @@ func printerProfile(c config.Config) printer.Profile {
 	return p
 }
 
+// printerLoop keeps the receipt printer's driver running and turns its
+// state changes into device health.
 func (s *system) printerLoop(ctx context.Context) {
 	prof := printerProfile(s.cfg)
-	for ctx.Err() == nil {
-		port, err := serialport.Open(s.cfg.Printer.Port, s.cfg.Printer.Baud, 200*time.Millisecond)
-		if err != nil {
-			s.setHealth(kiosk.DevicePrinter, kiosk.StateOffline, "port "+s.cfg.Printer.Port+": "+err.Error())
-			beat(s.printerBeat)
-			sleep(ctx, 2*time.Second)
-			continue
-		}
-		drv, err := printer.New(port, prof, printer.Options{Logf: func(f string, a ...any) { s.log.Debug(fmt.Sprintf(f, a...), "device", "printer") }})
-		if err != nil {
-			port.Close()
-			s.setHealth(kiosk.DevicePrinter, kiosk.StateError, err.Error())
-			sleep(ctx, 5*time.Second)
-			continue
-		}
-		s.mu.Lock()
-		s.printer = drv
-		s.mu.Unlock()
-		done := make(chan error, 1)
-		go func() { done <- drv.Run(ctx) }()
-		tick := time.NewTicker(2 * time.Second)
-	events:
-		for {
-			select {
-			case <-ctx.Done():
-				tick.Stop()
-				<-done
-				return
-			case err := <-done:
-				s.setHealth(kiosk.DevicePrinter, kiosk.StateOffline, fmt.Sprint(err))
-				break events
-			case ev := <-drv.Events():
-				s.setHealth(kiosk.DevicePrinter, printerHealth(ev.State), ev.State.String())
-			case <-tick.C:
-				beat(s.printerBeat)
+	var drv *printer.Driver
+	keepDevice(ctx, s, kiosk.DevicePrinter, s.cfg.Printer.Port, s.cfg.Printer.Baud, func() { beat(s.printerBeat) },
+		func(port serialport.Port) (deviceDriver[printer.Event], error) {
+			d, err := printer.New(port, prof, printer.Options{Logf: func(f string, a ...any) { s.log.Debug(fmt.Sprintf(f, a...), "device", "printer") }})
+			if err != nil {
+				return deviceDriver[printer.Event]{}, err
 			}
-		}
-		tick.Stop()
-		s.mu.Lock()
-		s.printer = nil
-		s.mu.Unlock()
-		port.Close()
-		sleep(ctx, time.Second)
-	}
+			drv = d
+			return deviceDriver[printer.Event]{run: d.Run, events: d.Events()}, nil
+		},
+		func(ev printer.Event) {
+			s.setHealth(kiosk.DevicePrinter, printerHealth(ev.State), ev.State.String())
+		},
+		func(running bool) {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			s.printer = nil
+			if running {
+				s.printer = drv
+			}
+		})
 }
 
 func printerHealth(st printer.State) kiosk.DeviceState {
