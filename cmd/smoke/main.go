@@ -9,7 +9,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"image"
@@ -18,9 +17,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pudong-community/kiosk/cmd/internal/xscreen"
 )
 
 var walkScreens bool
@@ -50,7 +50,7 @@ func run(ctx context.Context, kiosk, out string, w, h int) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	display, stopX, err := startXvfb(ctx, w, h)
+	display, stopX, err := xscreen.StartXvfb(ctx, w, h, 90)
 	if err != nil {
 		return err
 	}
@@ -146,31 +146,6 @@ func run(ctx context.Context, kiosk, out string, w, h int) error {
 	return nil
 }
 
-func startXvfb(ctx context.Context, w, h int) (string, func(), error) {
-	for n := 90; n < 140; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-			continue
-		}
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
-			continue
-		}
-		display := ":" + strconv.Itoa(n)
-		x := exec.Command("Xvfb", display, "-screen", "0", fmt.Sprintf("%dx%dx24", w, h), "-nolisten", "tcp")
-		if err := x.Start(); err != nil {
-			return "", nil, fmt.Errorf("start Xvfb: %w", err)
-		}
-		stop := func() { x.Process.Kill(); x.Wait() }
-		for i := 0; i < 50; i++ {
-			if exec.CommandContext(ctx, "xdpyinfo", "-display", display).Run() == nil {
-				return display, stop, nil
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		stop()
-	}
-	return "", nil, errors.New("could not start Xvfb on any display from :90 to :139")
-}
-
 // checkHome decodes the screenshot and checks that the terminal drew its
 // home screen rather than a blank or black window.
 func checkHome(path string, w, h int) error {
@@ -191,7 +166,7 @@ func checkHome(path string, w, h int) error {
 	black, sampled := 0, 0
 	for y := b.Min.Y; y < b.Max.Y; y += 3 {
 		for x := b.Min.X; x < b.Max.X; x += 3 {
-			c := rgba(img.At(x, y))
+			c := xscreen.RGBA(img.At(x, y))
 			colours[c] = true
 			sampled++
 			if c.R < 8 && c.G < 8 && c.B < 8 {
@@ -207,20 +182,8 @@ func checkHome(path string, w, h int) error {
 		return fmt.Errorf("only %d distinct colours: the screen looks blank", len(colours))
 	}
 	// The title bar: government blue with white text on it.
-	bar := image.Rect(0, 0, w, 60)
-	blue, white := 0, 0
-	for y := bar.Min.Y; y < bar.Max.Y; y++ {
-		for x := bar.Min.X; x < bar.Max.X; x++ {
-			c := rgba(img.At(x, y))
-			switch {
-			case near(c, color.RGBA{0x0A, 0x4A, 0x94, 0xFF}, 24):
-				blue++
-			case c.R > 220 && c.G > 220 && c.B > 220:
-				white++
-			}
-		}
-	}
-	if blue < bar.Dx()*bar.Dy()/3 {
+	blue, white, _ := xscreen.TitleBar(img, image.Rect(0, 0, w, 60))
+	if blue < w*60/3 {
 		return fmt.Errorf("the title bar is not drawn (%d blue pixels)", blue)
 	}
 	if white < 300 {
@@ -230,7 +193,7 @@ func checkHome(path string, w, h int) error {
 	dark := 0
 	for y := 100; y < 260 && y < h; y++ {
 		for x := 0; x < w; x++ {
-			c := rgba(img.At(x, y))
+			c := xscreen.RGBA(img.At(x, y))
 			if c.R < 80 && c.G < 80 && c.B < 80 {
 				dark++
 			}
@@ -240,19 +203,4 @@ func checkHome(path string, w, h int) error {
 		return fmt.Errorf("no welcome text under the title bar (%d dark pixels)", dark)
 	}
 	return nil
-}
-
-func rgba(c color.Color) color.RGBA {
-	r, g, b, a := c.RGBA()
-	return color.RGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), uint8(a >> 8)}
-}
-
-func near(a, b color.RGBA, tol int) bool {
-	d := func(x, y uint8) int {
-		if x > y {
-			return int(x - y)
-		}
-		return int(y - x)
-	}
-	return d(a.R, b.R) <= tol && d(a.G, b.G) <= tol && d(a.B, b.B) <= tol
 }

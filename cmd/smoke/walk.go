@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/pudong-community/kiosk/cmd/internal/xscreen"
 )
 
 // walker taps through the terminal like a resident, with xdotool, and
@@ -193,7 +195,7 @@ func differ(a, b []byte) bool {
 	n := 0
 	for y := r.Min.Y + 80; y < r.Max.Y; y += 2 {
 		for x := r.Min.X; x < r.Max.X; x += 2 {
-			if rgba(ia.At(x, y)) != rgba(ib.At(x, y)) {
+			if xscreen.RGBA(ia.At(x, y)) != xscreen.RGBA(ib.At(x, y)) {
 				n++
 				if n > 200 {
 					return true
@@ -215,7 +217,7 @@ func checkNotBlank(b []byte, w, h int) error {
 	colours := map[color.RGBA]bool{}
 	for y := 0; y < h; y += 4 {
 		for x := 0; x < w; x += 4 {
-			colours[rgba(img.At(x, y))] = true
+			colours[xscreen.RGBA(img.At(x, y))] = true
 		}
 	}
 	if len(colours) < 16 {
@@ -243,7 +245,7 @@ func (k *walker) findTiles(path string) error {
 	// text is centred, so that column is clear), as wide as its top row.
 	boxes := func(c color.RGBA) []image.Rectangle {
 		b := img.Bounds()
-		is := func(x, y int) bool { return near(rgba(img.At(x, y)), c, 12) }
+		is := func(x, y int) bool { return xscreen.Near(xscreen.RGBA(img.At(x, y)), c, 12) }
 		var out []image.Rectangle
 		seen := func(x, y int) bool {
 			for _, r := range out {

@@ -18,7 +18,6 @@ import (
 	"flag"
 	"fmt"
 	"image"
-	"image/color"
 	"image/png"
 	"os"
 	"os/exec"
@@ -27,6 +26,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pudong-community/kiosk/cmd/internal/xscreen"
 )
 
 // Sentinels.
@@ -34,7 +35,6 @@ var (
 	ErrTool    = errors.New("startup: a tool is missing (make deps installs it)")
 	ErrNoFrame = errors.New("startup: the home screen never appeared")
 	ErrExited  = errors.New("startup: the terminal exited")
-	ErrNoXvfb  = errors.New("startup: could not start Xvfb")
 	ErrNoVmRSS = errors.New("startup: no VmRSS in /proc status")
 )
 
@@ -46,9 +46,6 @@ const (
 	screenH    = 1920
 	barHeight  = 60
 )
-
-// primaryBlue is the title bar's government blue.
-var primaryBlue = color.RGBA{0x0A, 0x4A, 0x94, 0xFF}
 
 // Run is one start of the terminal.
 type Run struct {
@@ -114,7 +111,7 @@ func measure(ctx context.Context, kiosk string, runs int, settle, timeout time.D
 	if _, err := os.Stat(kiosk); err != nil {
 		return nil, fmt.Errorf("startup: %w (make build)", err)
 	}
-	display, stop, err := startXvfb(ctx)
+	display, stop, err := xscreen.StartXvfb(ctx, screenW, screenH, 140)
 	if err != nil {
 		return nil, err
 	}
@@ -209,31 +206,8 @@ func barDrawn(path string) bool {
 }
 
 func countBar(img image.Image) bool {
-	b := img.Bounds()
-	blue, white := 0, 0
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			c := color.RGBA{uint8(r >> 8), uint8(g >> 8), uint8(bl >> 8), 0xFF}
-			switch {
-			case near(c, primaryBlue, 24):
-				blue++
-			case c.R > 220 && c.G > 220 && c.B > 220:
-				white++
-			}
-		}
-	}
-	return blue >= b.Dx()*b.Dy()/3 && white >= 300
-}
-
-func near(a, b color.RGBA, tol int) bool {
-	d := func(x, y uint8) int {
-		if x > y {
-			return int(x - y)
-		}
-		return int(y - x)
-	}
-	return d(a.R, b.R) <= tol && d(a.G, b.G) <= tol && d(a.B, b.B) <= tol
+	_, _, drawn := xscreen.TitleBar(img, img.Bounds())
+	return drawn
 }
 
 // vmRSS reads the resident set of a process in MiB.
@@ -259,29 +233,4 @@ func parseVmRSS(f *os.File) (float64, error) {
 		}
 	}
 	return 0, ErrNoVmRSS
-}
-
-func startXvfb(ctx context.Context) (string, func(), error) {
-	for n := 140; n < 190; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-			continue
-		}
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
-			continue
-		}
-		display := ":" + strconv.Itoa(n)
-		x := exec.Command("Xvfb", display, "-screen", "0", fmt.Sprintf("%dx%dx24", screenW, screenH), "-nolisten", "tcp")
-		if err := x.Start(); err != nil {
-			return "", nil, fmt.Errorf("%w: %v", ErrNoXvfb, err)
-		}
-		stop := func() { x.Process.Kill(); x.Wait() }
-		for i := 0; i < 50; i++ {
-			if exec.CommandContext(ctx, "xdpyinfo", "-display", display).Run() == nil {
-				return display, stop, nil
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		stop()
-	}
-	return "", nil, ErrNoXvfb
 }

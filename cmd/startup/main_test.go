@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/pudong-community/kiosk/cmd/internal/xscreen"
+
 	"errors"
 	"image"
 	"image/color"
@@ -28,8 +30,8 @@ func TestBarDrawn(t *testing.T) {
 		img  image.Image
 		want bool
 	}{
-		{"bar with title", fill(primaryBlue, 2000), true},
-		{"bar without text yet", fill(primaryBlue, 0), false},
+		{"bar with title", fill(xscreen.PrimaryBlue, 2000), true},
+		{"bar without text yet", fill(xscreen.PrimaryBlue, 0), false},
 		{"black window", fill(color.Black, 0), false},
 		{"white window", fill(color.White, 0), false},
 	} {
