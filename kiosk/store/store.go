@@ -66,7 +66,7 @@ type CorruptError struct {
 
 func (e *CorruptError) Error() string {
 	if e.KeptAs != "" {
-		return fmt.Sprintf("store: database %s is corrupt (%s); kept aside as %s, a fresh one will be made at next start", e.Path, e.Detail, e.KeptAs)
+		return fmt.Sprintf("store: database %s is corrupt (%s); kept aside as %s", e.Path, e.Detail, e.KeptAs)
 	}
 	return fmt.Sprintf("store: database %s is corrupt (%s)", e.Path, e.Detail)
 }

@@ -1,0 +1,807 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pudong-community/kiosk/kiosk"
+	"github.com/pudong-community/kiosk/kiosk/audit"
+)
+
+// Recovery tells staff what happened when the database failed its check
+// at start: where the failing file was kept and what was carried over
+// from it into the fresh database.
+type Recovery struct {
+	At     time.Time `json:"at"`
+	Path   string    `json:"path"`    // the database that failed its check
+	KeptAs string    `json:"kept_as"` // where it was kept, untouched, as evidence
+	Detail string    `json:"detail"`  // what SQLite said
+
+	// Submissions carried over.
+	Queued    int `json:"queued"`    // unsent (pending or in flight), queued again under the same ids
+	Parked    int `json:"parked"`    // waiting for staff, still parked
+	Delivered int `json:"delivered"` // records of delivered submissions (purged ones included)
+	Discarded int `json:"discarded"` // records of submissions staff discarded
+
+	// What was lost. UnsentLost counts unsent submissions known to have
+	// existed (from a row, an index or the outbox) that could not be
+	// carried over: unreadable, or their sealed data did not open.
+	// LostUnknown is set when pages that could not be read may have held
+	// more whose number cannot be known: then UnsentLost is a lower bound.
+	UnsentLost   int      `json:"unsent_lost"`
+	LostUnknown  bool     `json:"lost_unknown"`
+	LostLocalNos []string `json:"lost_local_nos,omitempty"` // local numbers of lost unsent submissions, as on the residents' receipts
+	StateUnknown int      `json:"state_unknown"`            // submissions seen but unreadable whose outbox state is unknown (counted in neither)
+	RecordsLost  int      `json:"records_lost"`             // delivered or purged records that could not be read (nothing to send)
+	SealsDropped int      `json:"seals_dropped"`            // delivered submissions whose sealed data did not open; kept as if purged
+
+	Unreadable []string `json:"unreadable,omitempty"` // tables of which nothing could be read
+	Damaged    []string `json:"damaged,omitempty"`    // tables of which some rows could not be read
+
+	AuditEvents int64 `json:"audit_events"` // events carried over: the prefix from seq 1 whose chain verifies
+	AuditCut    bool  `json:"audit_cut"`    // events after AuditEvents existed or may have, and were not carried over
+	AuditAcked  int64 `json:"audit_acked"`  // the server's acknowledgement carried over (0: none)
+
+	Settings        int  `json:"settings"`          // settings carried over
+	Catalog         bool `json:"catalog"`           // the catalogue read back whole and was carried over
+	LocalSeqGuessed bool `json:"local_seq_guessed"` // local numbers were moved on by a margin as the last one issued is not known
+
+	SalvageError string `json:"salvage_error,omitempty"` // why nothing could be carried over, if so
+}
+
+// Summary is a one-line account of a recovery for logs and staff screens.
+// It holds no personal data.
+func (r Recovery) Summary() string {
+	lost := strconv.Itoa(r.UnsentLost)
+	if r.LostUnknown {
+		lost = "at least " + lost + " (more unknown)"
+	}
+	s := fmt.Sprintf("database kept aside as %s; recovered %d queued, %d parked, %d delivered, %d audit events; unsent lost: %s",
+		r.KeptAs, r.Queued, r.Parked, r.Delivered, r.AuditEvents, lost)
+	if r.AuditCut {
+		s += "; audit trail cut"
+	}
+	if !r.Catalog {
+		s += "; catalogue not recovered"
+	}
+	if r.SalvageError != "" {
+		s += "; " + r.SalvageError
+	}
+	return s
+}
+
+// OpenOrRecover opens the database at path like Open. If it fails its
+// check and could be kept aside, a fresh database is made at path and what
+// can be recovered from a copy of the kept file is carried over in one
+// transaction: submissions with their outbox rows (in-flight ones queued
+// again under the same ids, so the server's idempotency makes a resend
+// harmless), local numbers, the verified prefix of the audit trail,
+// settings and, if whole, the catalogue. The returned Recovery (nil when
+// nothing was wrong) is also kept in the fresh database until staff
+// acknowledge it (RecoveryNotices, AckRecoveries).
+//
+// A corrupt database that could not be moved away, a database of a newer
+// schema and any other failure are returned as errors: nothing is ever
+// written over a file that was not moved.
+func OpenOrRecover(ctx context.Context, path string, opts Options, sealer *Sealer) (*Store, *Recovery, error) {
+	if sealer == nil {
+		return nil, nil, errors.New("store: OpenOrRecover needs the sealer to check recovered submissions")
+	}
+	st, err := Open(ctx, path, opts)
+	if err == nil {
+		return st, nil, nil
+	}
+	var ce *CorruptError
+	if !errors.As(err, &ce) || ce.KeptAs == "" {
+		return nil, nil, err
+	}
+	// A WAL or shared-memory file left behind would be replayed into the
+	// fresh database: start nothing over it.
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if fileExists(path + suffix) {
+			return nil, nil, err
+		}
+	}
+	st, err = Open(ctx, path, opts)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: fresh database after keeping %s aside: %w", ce.KeptAs, err)
+	}
+	rec := &Recovery{At: st.now().UTC(), Path: ce.Path, KeptAs: ce.KeptAs, Detail: ce.Detail}
+	if err := st.salvage(ctx, ce.KeptAs, sealer, rec); err != nil {
+		// Nothing was carried over (the transaction rolled back); the
+		// kept file is intact for staff. Still tell them.
+		*rec = Recovery{At: rec.At, Path: rec.Path, KeptAs: rec.KeptAs, Detail: rec.Detail,
+			LostUnknown: true, AuditCut: true, SalvageError: err.Error()}
+		if nerr := st.InTx(ctx, func(tx *sql.Tx) error { return addNotice(ctx, tx, st.now(), *rec) }); nerr != nil {
+			rec.SalvageError += "; notice not saved: " + nerr.Error()
+		}
+	}
+	return st, rec, nil
+}
+
+// Column lists and kinds (see normalize) of the tables carried over.
+const (
+	subCols    = "id, local_no, terminal_id, item_code, masked_id, applicant_tag, created_at, queued_ms, sealed, case_no, accepted_at, due_date, track_url, delivered_ms, discarded_ms"
+	subKinds   = "tttttttiBTTTTII"
+	outCols    = "submission_id, state, attempts, next_attempt_ms, claim_token, claimed_until, last_error, park_reason, park_code, park_fields, updated_ms"
+	outKinds   = "ttiititttti"
+	setCols    = "key, value, updated_at"
+	itemCols   = "code, pos, category, name, name_en, initials, pinyin, body"
+	itemKinds  = "titttttt"
+	catCols    = "id, version, etag, generated_at, generated_ms, fetched_ms, serial, body"
+	catKinds   = "itttiiib"
+	auditTable = "audit"
+)
+
+// Submission columns by position.
+const (
+	sID = iota
+	sLocalNo
+	_
+	_
+	_
+	_
+	_
+	sQueued
+	sSealed
+	_
+	_
+	_
+	_
+	sDelivered
+	sDiscarded
+)
+
+// outRow is a readable outbox row.
+type outRow struct {
+	vals  []any // normalised, outCols order
+	state string
+}
+
+// salvage reads the copy of kept and writes what it can into s in one
+// transaction, filling rec.
+func (s *Store) salvage(ctx context.Context, kept string, sealer *Sealer, rec *Recovery) error {
+	r, err := openCopy(ctx, kept)
+	if err != nil {
+		return err
+	}
+	defer r.close()
+	now := s.now()
+	nowMs := now.UnixMilli()
+	note := func(table string, res scanResult) {
+		switch {
+		case res.unreadable():
+			rec.Unreadable = append(rec.Unreadable, table)
+		case !res.whole():
+			rec.Damaged = append(rec.Damaged, table)
+		}
+	}
+	return s.InTx(ctx, func(tx *sql.Tx) error {
+		// The outbox first: submissions need their rows' states.
+		outbox := map[string]outRow{}
+		outRes := r.scan(ctx, "outbox", outCols, func(_ int64, vals []any) {
+			v, ok := normalize(vals, outKinds)
+			if !ok {
+				return
+			}
+			id, state := v[0].(string), v[1].(string)
+			switch state {
+			case StatePending, StateInflight, StateParked, StateDelivered:
+				outbox[id] = outRow{vals: v, state: state}
+			}
+		})
+		note("outbox", outRes)
+		// Where outbox rows were lost, their states may still be in the
+		// indexes: submission_id -> rowid and (state, ...) -> rowid.
+		idxState := map[string]string{}
+		outboxKnown := outRes.whole()
+		if !outRes.whole() {
+			idOf := map[int64]string{}
+			stateOf := map[int64]string{}
+			c1 := r.scanIndex(ctx,
+				"SELECT submission_id, rowid FROM outbox INDEXED BY sqlite_autoindex_outbox_1 ORDER BY submission_id",
+				"SELECT submission_id, rowid FROM outbox INDEXED BY sqlite_autoindex_outbox_1 ORDER BY submission_id DESC", 2,
+				func(v []any) {
+					id, ok1 := asText(v[0])
+					rowid, ok2 := asInt(v[1])
+					if ok1 && ok2 {
+						idOf[rowid] = id
+					}
+				})
+			c2 := r.scanIndex(ctx,
+				"SELECT state, rowid FROM outbox INDEXED BY outbox_due ORDER BY state, next_attempt_ms",
+				"SELECT state, rowid FROM outbox INDEXED BY outbox_due ORDER BY state DESC, next_attempt_ms DESC", 2,
+				func(v []any) {
+					st, ok1 := asText(v[0])
+					rowid, ok2 := asInt(v[1])
+					if ok1 && ok2 {
+						stateOf[rowid] = st
+					}
+				})
+			for rowid, id := range idOf {
+				if st, ok := stateOf[rowid]; ok {
+					idxState[id] = st
+				}
+			}
+			// The set of outbox rows is known if the id index read
+			// whole (a row's absence then means purged or discarded).
+			outboxKnown = c1 && c2
+		}
+		stateOf := func(id string) (string, bool) {
+			if o, ok := outbox[id]; ok {
+				return o.state, true
+			}
+			if st, ok := idxState[id]; ok {
+				return st, true
+			}
+			return "", false
+		}
+
+		insSub, err := tx.PrepareContext(ctx, `INSERT INTO submissions(`+subCols+`) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+		if err != nil {
+			return fmt.Errorf("store: salvage: %w", err)
+		}
+		defer insSub.Close()
+		insOut, err := tx.PrepareContext(ctx, `INSERT INTO outbox(`+outCols+`) VALUES(?,?,?,?,?,?,?,?,?,?,?)`)
+		if err != nil {
+			return fmt.Errorf("store: salvage: %w", err)
+		}
+		defer insOut.Close()
+
+		seen := map[string]bool{} // submission ids read from the table
+		seqs := map[string]int64{}
+		noteLocal := func(localNo string) {
+			if day, seq, ok := parseLocalNo(localNo); ok && seq > seqs[day] {
+				seqs[day] = seq
+			}
+		}
+		lostUnsent := func(localNo string) {
+			rec.UnsentLost++
+			if localNo != "" && len(rec.LostLocalNos) < 200 {
+				rec.LostLocalNos = append(rec.LostLocalNos, localNo)
+			}
+		}
+		var writeErr error
+		subRes := r.scan(ctx, "submissions", subCols, func(_ int64, vals []any) {
+			if writeErr != nil {
+				return
+			}
+			v, ok := normalize(vals, subKinds)
+			if !ok {
+				// A row too damaged to type: if it names its local
+				// number and id, count it.
+				if id, ok := asText(vals[sID]); ok && kiosk.ValidSubmissionID(id) {
+					seen[id] = true
+					ln, _ := asText(vals[sLocalNo])
+					noteLocal(ln)
+					if st, known := stateOf(id); !known || st != StateDelivered {
+						lostUnsent(ln)
+					} else {
+						rec.RecordsLost++
+					}
+				}
+				return
+			}
+			id, localNo := v[sID].(string), v[sLocalNo].(string)
+			if !kiosk.ValidSubmissionID(id) || seen[id] {
+				return
+			}
+			seen[id] = true
+			noteLocal(localNo)
+			sealed, _ := v[sSealed].([]byte)
+			sealOK := sealed != nil
+			if sealOK {
+				if _, err := sealer.Open(sealed, []byte(id)); err != nil {
+					sealOK = false
+				}
+			}
+			state, known := stateOf(id)
+			delivered := v[sDelivered] != nil || state == StateDelivered
+			discarded := v[sDiscarded] != nil
+			var out []any
+			switch {
+			case delivered:
+				if sealed != nil && !sealOK {
+					v[sSealed] = nil
+					rec.SealsDropped++
+				}
+				if o, ok := outbox[id]; ok && o.state == StateDelivered {
+					out = o.vals
+				}
+				rec.Delivered++
+			case discarded:
+				v[sSealed] = nil
+				rec.Discarded++
+			case !sealOK:
+				lostUnsent(localNo)
+				return
+			default:
+				out = requeue(id, state, known, outbox[id].vals, nowMs)
+				if out[1] == StateParked {
+					rec.Parked++
+				} else {
+					rec.Queued++
+				}
+			}
+			if _, err := insSub.ExecContext(ctx, v...); err != nil {
+				if ctx.Err() != nil || isFatal(err) {
+					writeErr = err
+					return
+				}
+				// A value SQLite refuses (a damaged row): lost.
+				rec.undo(delivered, discarded, out)
+				if !delivered && !discarded {
+					lostUnsent(localNo)
+				} else {
+					rec.RecordsLost++
+				}
+				return
+			}
+			if out != nil {
+				if _, err := insOut.ExecContext(ctx, out...); err != nil {
+					writeErr = err
+				}
+			}
+		})
+		if writeErr != nil {
+			return fmt.Errorf("store: salvage: write submissions: %w", wrapFull(writeErr))
+		}
+		note("submissions", subRes)
+
+		// Submissions that did not read: find them in the indexes and the
+		// outbox, to count what was lost and learn their local numbers.
+		localNosKnown := false
+		if !subRes.whole() {
+			type lostSub struct{ id, localNo string }
+			byRowid := map[int64]*lostSub{}
+			get := func(rowid int64) *lostSub {
+				l := byRowid[rowid]
+				if l == nil {
+					l = &lostSub{}
+					byRowid[rowid] = l
+				}
+				return l
+			}
+			c1 := r.scanIndex(ctx,
+				"SELECT id, rowid FROM submissions INDEXED BY sqlite_autoindex_submissions_1 ORDER BY id",
+				"SELECT id, rowid FROM submissions INDEXED BY sqlite_autoindex_submissions_1 ORDER BY id DESC", 2,
+				func(v []any) {
+					id, ok1 := asText(v[0])
+					rowid, ok2 := asInt(v[1])
+					if ok1 && ok2 && !seen[id] && subRes.inGap(rowid) {
+						get(rowid).id = id
+					}
+				})
+			c2 := r.scanIndex(ctx,
+				"SELECT local_no, rowid FROM submissions INDEXED BY sqlite_autoindex_submissions_2 ORDER BY local_no",
+				"SELECT local_no, rowid FROM submissions INDEXED BY sqlite_autoindex_submissions_2 ORDER BY local_no DESC", 2,
+				func(v []any) {
+					ln, ok1 := asText(v[0])
+					rowid, ok2 := asInt(v[1])
+					if ok1 && ok2 {
+						noteLocal(ln) // every number ever issued counts, read or not
+						if subRes.inGap(rowid) {
+							get(rowid).localNo = ln
+						}
+					}
+				})
+			lost := map[string]string{} // id -> local number ("" unknown)
+			for _, l := range byRowid {
+				switch {
+				case l.id != "":
+					lost[l.id] = l.localNo
+				case l.localNo != "":
+					// Known to exist, id unknown: its state cannot be told.
+					rec.StateUnknown++
+				}
+			}
+			// The outbox names submissions too.
+			for id := range outbox {
+				if !seen[id] {
+					if _, ok := lost[id]; !ok {
+						lost[id] = ""
+					}
+				}
+			}
+			for id := range idxState {
+				if !seen[id] {
+					if _, ok := lost[id]; !ok {
+						lost[id] = ""
+					}
+				}
+			}
+			for id, ln := range lost {
+				st, known := stateOf(id)
+				switch {
+				case known && st != StateDelivered:
+					lostUnsent(ln)
+				case known || outboxKnown:
+					rec.RecordsLost++ // delivered, purged or discarded
+				default:
+					rec.StateUnknown++
+				}
+			}
+			localNosKnown = c2
+			if rec.StateUnknown > 0 || !(c1 || c2) {
+				rec.LostUnknown = true
+			}
+		}
+		sort.Strings(rec.LostLocalNos)
+
+		// Local numbers: never issue one twice.
+		seqRes := r.scan(ctx, "local_seq", "day, seq", func(_ int64, vals []any) {
+			v, ok := normalize(vals, "ti")
+			if ok && v[1].(int64) > seqs[v[0].(string)] {
+				seqs[v[0].(string)] = v[1].(int64)
+			}
+		})
+		note("local_seq", seqRes)
+		if !seqRes.whole() && !subRes.whole() && !localNosKnown {
+			// The last number issued is not known. Numbers are never
+			// reused (submissions are never deleted), so a day's
+			// counter is at most its highest number seen plus the
+			// number of rows that could not be read: move every day
+			// seen, and today, on by that bound.
+			rec.LocalSeqGuessed = true
+			today := now.In(shanghai()).Format("060102")
+			if _, ok := seqs[today]; !ok {
+				seqs[today] = 0
+			}
+			margin := lostRowsBound(subRes, kept)
+			for day := range seqs {
+				seqs[day] += margin
+			}
+		}
+		for day, seq := range seqs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO local_seq(day, seq) VALUES(?, ?)
+				ON CONFLICT(day) DO UPDATE SET seq = MAX(seq, excluded.seq)`, day, seq); err != nil {
+				return fmt.Errorf("store: salvage: local numbers: %w", wrapFull(err))
+			}
+		}
+
+		if err := salvageAudit(ctx, r, tx, rec, note); err != nil {
+			return err
+		}
+
+		// Settings, all readable rows.
+		var setErr error
+		setRes := r.scan(ctx, "settings", setCols, func(_ int64, vals []any) {
+			v, ok := normalize(vals, "ttt")
+			if !ok || setErr != nil {
+				return
+			}
+			res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO settings(key, value, updated_at) VALUES(?, ?, ?)`, v...)
+			if err != nil {
+				setErr = err
+				return
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				rec.Settings++
+			}
+		})
+		if setErr != nil {
+			return fmt.Errorf("store: salvage: settings: %w", wrapFull(setErr))
+		}
+		note("settings", setRes)
+
+		ok, err := salvageCatalog(ctx, r, tx, note)
+		if err != nil {
+			return err
+		}
+		rec.Catalog = ok
+		return addNotice(ctx, tx, now, *rec)
+	})
+}
+
+// minRowBytes is less than the smallest a submission row can take in the
+// file (its id, local number and applicant tag alone take more).
+const minRowBytes = 100
+
+// lostRowsBound is an upper bound on the submissions that the skipped runs
+// of res may have held: the width of each run in rowids, or, for a run to
+// the end of the table, what the kept file could hold at all.
+func lostRowsBound(res scanResult, kept string) int64 {
+	fileBound := int64(1 << 20)
+	if fi, err := os.Stat(kept); err == nil {
+		fileBound = fi.Size()/minRowBytes + 1
+	}
+	var n int64
+	for _, g := range res.gaps {
+		if g.hi == math.MaxInt64 || g.hi-g.lo > fileBound {
+			return fileBound
+		}
+		n += g.hi - g.lo
+	}
+	return min(max(n, 1), fileBound)
+}
+
+// requeue makes the fresh outbox row of an unsent submission: in-flight
+// claims are cleared (pending again, due when they were), parked stays
+// parked, and a row whose outbox entry was lost is pending, due now.
+func requeue(id, state string, known bool, old []any, nowMs int64) []any {
+	if old != nil {
+		out := append([]any(nil), old...)
+		if state == StateInflight {
+			out[1] = StatePending
+			out[4] = ""       // claim_token
+			out[5] = int64(0) // claimed_until
+			out[10] = nowMs
+		}
+		return out
+	}
+	st, reason, code := StatePending, "", ""
+	if known && state == StateParked {
+		st = StateParked
+		reason, code = "recovered from a damaged database; the server's reason was lost", "recovered"
+	}
+	return []any{id, st, int64(0), nowMs, "", int64(0), "", reason, code, "[]", nowMs}
+}
+
+// undo takes back the count of a row whose insert failed.
+func (r *Recovery) undo(delivered, discarded bool, out []any) {
+	switch {
+	case delivered:
+		r.Delivered--
+	case discarded:
+		r.Discarded--
+	case out != nil && out[1] == StateParked:
+		r.Parked--
+	default:
+		r.Queued--
+	}
+}
+
+// isFatal tells a write failure that must abort the salvage (disk full,
+// I/O) from a value refused by a constraint (a damaged row).
+func isFatal(err error) bool {
+	msg := err.Error()
+	return !strings.Contains(msg, "constraint") && !strings.Contains(msg, "datatype mismatch")
+}
+
+// parseLocalNo splits T<terminal>-<yymmdd>-<seq> into day and seq.
+func parseLocalNo(s string) (string, int64, bool) {
+	i := strings.LastIndexByte(s, '-')
+	if i < 0 {
+		return "", 0, false
+	}
+	j := strings.LastIndexByte(s[:i], '-')
+	if j < 0 || !strings.HasPrefix(s, "T") {
+		return "", 0, false
+	}
+	day := s[j+1 : i]
+	if len(day) != 6 {
+		return "", 0, false
+	}
+	if _, err := strconv.Atoi(day); err != nil {
+		return "", 0, false
+	}
+	seq, err := strconv.ParseInt(s[i+1:], 10, 64)
+	if err != nil || seq <= 0 {
+		return "", 0, false
+	}
+	return day, seq, true
+}
+
+// salvageAudit carries over the longest prefix of the trail from seq 1
+// whose chain verifies, and the server's acknowledgement if it lies within
+// it and names the same hash.
+func salvageAudit(ctx context.Context, r *reader, tx *sql.Tx, rec *Recovery, note func(string, scanResult)) error {
+	var chk audit.Checker
+	var last kiosk.AuditEvent
+	hashes := map[int64]string{}
+	broken := false
+	var werr error
+	res := r.scan(ctx, auditTable, auditCols, func(_ int64, vals []any) {
+		if broken || werr != nil {
+			return
+		}
+		v, ok := normalize(vals, "itttttt")
+		if !ok {
+			broken = true
+			return
+		}
+		ev := kiosk.AuditEvent{Seq: v[0].(int64), Kind: v[2].(string), Subject: v[3].(string),
+			Detail: v[4].(string), PrevHash: v[5].(string), Hash: v[6].(string)}
+		at, err := time.Parse(time.RFC3339Nano, v[1].(string))
+		if err != nil {
+			broken = true
+			return
+		}
+		ev.At = at
+		if chk.Next(ev) != nil {
+			broken = true
+			return
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit(seq, at, kind, subject, detail, prev_hash, hash) VALUES(?, ?, ?, ?, ?, ?, ?)`,
+			ev.Seq, v[1], ev.Kind, ev.Subject, ev.Detail, ev.PrevHash, ev.Hash); err != nil {
+			werr = err
+			return
+		}
+		last = ev
+		hashes[ev.Seq] = ev.Hash
+	})
+	if werr != nil {
+		return fmt.Errorf("store: salvage: audit: %w", wrapFull(werr))
+	}
+	note("audit", res)
+	rec.AuditEvents = last.Seq
+	rec.AuditCut = broken || !res.whole()
+
+	var ackErr error
+	ackRes := r.scan(ctx, "audit_ack", "acked_seq, acked_hash, acked_at", func(_ int64, vals []any) {
+		v, ok := normalize(vals, "itt")
+		if !ok {
+			return
+		}
+		seq, hash := v[0].(int64), v[1].(string)
+		if seq <= 0 || hashes[seq] != hash {
+			return
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO audit_ack(id, acked_seq, acked_hash, acked_at) VALUES(1, ?, ?, ?)`,
+			seq, hash, v[2]); err != nil {
+			ackErr = err
+			return
+		}
+		rec.AuditAcked = seq
+	})
+	if ackErr != nil {
+		return fmt.Errorf("store: salvage: audit ack: %w", wrapFull(ackErr))
+	}
+	note("audit_ack", ackRes)
+	return nil
+}
+
+// salvageCatalog carries the catalogue over only if it reads back whole:
+// the catalog row decodes and validates, and catalog_items holds exactly
+// its items. Otherwise the next refresh fetches it again.
+func salvageCatalog(ctx context.Context, r *reader, tx *sql.Tx, note func(string, scanResult)) (bool, error) {
+	var cat []any
+	catRes := r.scan(ctx, "catalog", catCols, func(_ int64, vals []any) {
+		if v, ok := normalize(vals, catKinds); ok {
+			cat = v
+		}
+	})
+	note("catalog", catRes)
+	var items [][]any
+	bad := false
+	itemRes := r.scan(ctx, "catalog_items", itemCols, func(_ int64, vals []any) {
+		v, ok := normalize(vals, itemKinds)
+		if !ok {
+			bad = true
+			return
+		}
+		items = append(items, v)
+	})
+	note("catalog_items", itemRes)
+	if cat == nil || bad || !catRes.whole() || !itemRes.whole() {
+		return false, nil
+	}
+	var c kiosk.Catalog
+	if err := json.Unmarshal(cat[7].([]byte), &c); err != nil || c.Validate() != nil || len(c.Items) != len(items) {
+		return false, nil
+	}
+	want := map[string]bool{}
+	for _, it := range c.Items {
+		want[it.Code] = true
+	}
+	for _, v := range items {
+		var it kiosk.Item
+		code := v[0].(string)
+		if json.Unmarshal([]byte(v[7].(string)), &it) != nil || it.Code != code || !want[code] {
+			return false, nil
+		}
+		delete(want, code)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO catalog(`+catCols+`) VALUES(?, ?, ?, ?, ?, ?, ?, ?)`, cat...); err != nil {
+		return false, fmt.Errorf("store: salvage: catalogue: %w", wrapFull(err))
+	}
+	for _, v := range items {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_items(`+itemCols+`) VALUES(?, ?, ?, ?, ?, ?, ?, ?)`, v...); err != nil {
+			return false, fmt.Errorf("store: salvage: catalogue: %w", wrapFull(err))
+		}
+	}
+	return true, nil
+}
+
+// Recovery notices are kept in the settings table under noticeKey, as a
+// JSON list, so that they are carried over like any setting should the
+// fresh database fail in turn.
+const noticeKey = "store.recovery_notices"
+
+// maxNotices bounds the list; the oldest acknowledged ones go first.
+const maxNotices = 20
+
+type notice struct {
+	Recovery
+	AckedAt *time.Time `json:"acked_at,omitempty"`
+}
+
+func readNotices(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) ([]notice, error) {
+	var raw string
+	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, noticeKey).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: recovery notices: %w", err)
+	}
+	var ns []notice
+	if err := json.Unmarshal([]byte(raw), &ns); err != nil {
+		return nil, fmt.Errorf("store: recovery notices: %w", err)
+	}
+	return ns, nil
+}
+
+func writeNotices(ctx context.Context, tx *sql.Tx, now time.Time, ns []notice) error {
+	for len(ns) > maxNotices {
+		i := 0
+		for i < len(ns)-1 && ns[i].AckedAt == nil {
+			i++
+		}
+		ns = append(ns[:i], ns[i+1:]...)
+	}
+	b, err := json.Marshal(ns)
+	if err != nil {
+		return fmt.Errorf("store: recovery notices: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO settings(key, value, updated_at) VALUES(?, ?, ?)
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+		noticeKey, string(b), now.UTC().Format(time.RFC3339Nano))
+	if err != nil {
+		return fmt.Errorf("store: recovery notices: %w", wrapFull(err))
+	}
+	return nil
+}
+
+func addNotice(ctx context.Context, tx *sql.Tx, now time.Time, rec Recovery) error {
+	ns, err := readNotices(ctx, tx)
+	if err != nil {
+		ns = nil // a damaged list carried over: start again
+	}
+	return writeNotices(ctx, tx, now, append(ns, notice{Recovery: rec}))
+}
+
+// RecoveryNotices returns the recoveries staff have not yet acknowledged,
+// oldest first.
+func (s *Store) RecoveryNotices(ctx context.Context) ([]Recovery, error) {
+	ns, err := readNotices(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	var out []Recovery
+	for _, n := range ns {
+		if n.AckedAt == nil {
+			out = append(out, n.Recovery)
+		}
+	}
+	return out, nil
+}
+
+// AckRecoveries marks every recovery notice acknowledged by staff. The
+// caller audits the staff action.
+func (s *Store) AckRecoveries(ctx context.Context) error {
+	return s.InTx(ctx, func(tx *sql.Tx) error {
+		ns, err := readNotices(ctx, tx)
+		if err != nil || len(ns) == 0 {
+			return err
+		}
+		now := s.now().UTC()
+		for i := range ns {
+			if ns[i].AckedAt == nil {
+				ns[i].AckedAt = &now
+			}
+		}
+		return writeNotices(ctx, tx, now, ns)
+	})
+}
