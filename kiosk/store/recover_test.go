@@ -744,3 +744,71 @@ func FuzzSalvage(f *testing.F) {
 		}
 	})
 }
+
+// TestRecoverReadsTheWAL: submissions that were only in the WAL when the
+// terminal stopped are recovered from the copy of the kept WAL, and both
+// kept files stay as they were.
+func TestRecoverReadsTheWAL(t *testing.T) {
+	t.Parallel()
+	tm := template(t)
+	ctx := context.Background()
+	live := filepath.Join(t.TempDir(), "kiosk.db")
+	if err := os.WriteFile(live, tm.file, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	clk := &clock{t: tm.at.Add(time.Minute)}
+	st, err := Open(ctx, live, Options{Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	conn, err := st.DB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 0"); err != nil {
+		t.Fatal(err)
+	}
+	sealer, _ := NewSealer(tm.key)
+	ob, _ := NewOutbox(st, sealer, OutboxOptions{TerminalID: "PD-DEV-0001", MinFreeBytes: -1})
+	var walIDs []string
+	for i := range 5 {
+		q, err := ob.Enqueue(ctx, submission(5000+i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		walIDs = append(walIDs, q.ID)
+	}
+	// The files as a power cut would leave them, the main file damaged
+	// where the WAL does not cover it.
+	path := filepath.Join(t.TempDir(), "kiosk.db")
+	main := bytes.Clone(tm.file)
+	tm.smash(main, tm.mid(main, "catalog_items"))
+	wal, err := os.ReadFile(live + "-wal")
+	if err != nil || len(wal) == 0 {
+		t.Fatalf("no WAL to copy: %v", err)
+	}
+	os.WriteFile(path, main, 0o600)
+	os.WriteFile(path+"-wal", wal, 0o600)
+	got, rec, err := OpenOrRecover(ctx, path, Options{Now: clk.Now}, sealer)
+	if err != nil || rec == nil {
+		t.Fatalf("rec %v err %v", rec, err)
+	}
+	defer got.Close()
+	if k, _ := os.ReadFile(rec.KeptAs); !bytes.Equal(k, main) {
+		t.Error("kept database changed")
+	}
+	if k, _ := os.ReadFile(rec.KeptAs + "-wal"); !bytes.Equal(k, wal) {
+		t.Error("kept WAL changed")
+	}
+	if want := nPending + nInflight + len(walIDs); rec.Queued != want || rec.UnsentLost != 0 {
+		t.Errorf("queued %d lost %d, want %d 0", rec.Queued, rec.UnsentLost, want)
+	}
+	gob, _ := NewOutbox(got, sealer, OutboxOptions{TerminalID: "PD-DEV-0001", MinFreeBytes: -1})
+	for _, id := range walIDs {
+		if _, err := gob.Submission(ctx, id); err != nil {
+			t.Errorf("submission %s from the WAL: %v", id, err)
+		}
+	}
+}

@@ -143,6 +143,18 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err := checkWritable(dir); err != nil {
 		return nil, err
 	}
+	// The integrity check runs on a read-only handle before anything
+	// opens the file for writing: closing a writer would checkpoint a
+	// damaged file's WAL into it, and the file kept aside must be exactly
+	// what was found.
+	if _, err := os.Stat(path); err == nil {
+		if err := checkIntegrity(ctx, path); err != nil {
+			if errors.Is(err, ErrCorrupt) {
+				return nil, keepAside(path, err)
+			}
+			return nil, err
+		}
+	}
 	dsn := "file:" + path + "?_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=5000&_txlock=immediate"
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
@@ -173,7 +185,8 @@ func checkWritable(dir string) error {
 	return os.Remove(name)
 }
 
-// check verifies the connection settings and the file's integrity.
+// check verifies the connection settings (the file's integrity was checked
+// before, by checkIntegrity).
 func (s *Store) check(ctx context.Context) error {
 	var mode string
 	if err := s.db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
@@ -195,29 +208,41 @@ func (s *Store) check(ctx context.Context) error {
 	if fk != 1 || sync != 2 || busy < 1000 {
 		return fmt.Errorf("store: %s: connection settings not applied (foreign_keys=%d synchronous=%d busy_timeout=%d)", s.path, fk, sync, busy)
 	}
-	rows, err := s.db.QueryContext(ctx, "PRAGMA integrity_check")
+	return nil
+}
+
+// checkIntegrity runs PRAGMA integrity_check on a read-only handle, which
+// never checkpoints or deletes the WAL.
+func checkIntegrity(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_busy_timeout=5000")
 	if err != nil {
-		return classify(s.path, err)
+		return fmt.Errorf("store: open %s: %w", path, err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	rows, err := db.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return classify(path, err)
 	}
 	defer rows.Close()
 	var problems []string
 	for rows.Next() {
 		var line string
 		if err := rows.Scan(&line); err != nil {
-			return classify(s.path, err)
+			return classify(path, err)
 		}
 		if line != "ok" {
 			problems = append(problems, line)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return classify(s.path, err)
+		return classify(path, err)
 	}
 	if len(problems) > 0 {
 		if len(problems) > 3 {
 			problems = append(problems[:3], fmt.Sprintf("and %d more", len(problems)-3))
 		}
-		return &CorruptError{Path: s.path, Detail: "integrity check: " + strings.Join(problems, "; ")}
+		return &CorruptError{Path: path, Detail: "integrity check: " + strings.Join(problems, "; ")}
 	}
 	return nil
 }
