@@ -71,8 +71,9 @@ type Options struct {
 	Runs      int
 	Settle    time.Duration
 	Timeout   time.Duration
-	Delivered int // seeded delivered submissions (run mode)
-	Queued    int // seeded queued submissions (run mode)
+	Delivered int  // seeded delivered submissions (run mode)
+	Queued    int  // seeded queued submissions (run mode)
+	Keep      bool // keep the working directory (logs, databases, configs)
 }
 
 func main() {
@@ -84,6 +85,7 @@ func main() {
 	flag.DurationVar(&o.Timeout, "timeout", 90*time.Second, "give up on one start after this")
 	flag.IntVar(&o.Delivered, "delivered", 100_000, "delivered submissions in the database at start (run mode)")
 	flag.IntVar(&o.Queued, "queued", 1_000, "queued submissions in the database at start (run mode)")
+	flag.BoolVar(&o.Keep, "keep", false, "keep the working directory with each run's logs and database")
 	flag.Parse()
 	res, err := measure(context.Background(), o)
 	if err != nil {
@@ -156,7 +158,11 @@ func measure(ctx context.Context, o Options) ([]Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(work)
+	if o.Keep {
+		fmt.Printf("startup: working directory %s kept\n", work)
+	} else {
+		defer os.RemoveAll(work)
+	}
 	var env *environment
 	if o.Mode == "run" {
 		t0 := time.Now()

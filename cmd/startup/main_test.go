@@ -1,14 +1,17 @@
 package main
 
 import (
-	"github.com/pudong-community/kiosk/cmd/internal/xscreen"
-
+	"context"
 	"errors"
 	"image"
 	"image/color"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/pudong-community/kiosk/cmd/internal/xscreen"
 )
 
 func TestBarDrawn(t *testing.T) {
@@ -76,5 +79,37 @@ func TestVmRSS(t *testing.T) {
 	}
 	if _, err := vmRSS(-1); err == nil {
 		t.Error("no error for a process that does not exist")
+	}
+}
+
+// A terminal that dies before its first frame is reported, not waited for
+// forever (the stop at the end used to wait for an exit already taken).
+func TestOnceReportsATerminalThatExits(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "kiosk")
+	if err := os.WriteFile(fake, []byte("#!/bin/sh\necho 'kiosk: database locked' >&2\nexit 3\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	o := Options{Kiosk: fake, Mode: "demo", Runs: 1, Settle: time.Millisecond, Timeout: time.Minute}
+	done := make(chan error, 1)
+	go func() {
+		_, err := once(context.Background(), o, nil, ":9999", filepath.Join(dir, "run"))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrExited) || !strings.Contains(err.Error(), "database locked") {
+			t.Fatalf("err = %v, want ErrExited with the log's last words", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("once hung on a terminal that had exited")
+	}
+}
+
+func TestMeasureRefusesAnUnknownMode(t *testing.T) {
+	t.Parallel()
+	if _, err := measure(context.Background(), Options{Mode: "prod"}); !errors.Is(err, ErrMode) {
+		t.Fatalf("err = %v, want ErrMode", err)
 	}
 }
