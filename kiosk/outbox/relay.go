@@ -381,8 +381,8 @@ func (r *Relay) runSender(ctx context.Context) {
 			continue // there may be more due
 		}
 		wait := r.cfg.Idle
-		if cnt, err := r.cfg.Outbox.Counts(ctx); err == nil && cnt.NextAttempt != nil {
-			wait = min(wait, max(cnt.NextAttempt.Sub(r.cfg.Now()), time.Millisecond))
+		if next, ok, err := r.cfg.Outbox.NextAttempt(ctx); err == nil && ok {
+			wait = min(wait, max(next.Sub(r.cfg.Now()), time.Millisecond))
 		}
 		if inflight == 0 {
 			sleep(ctx, wait, r.notify)

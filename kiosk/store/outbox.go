@@ -480,18 +480,24 @@ type Counts struct {
 	NextAttempt   *time.Time // the earliest next attempt of a pending row; nil if none
 }
 
+// countsQuery is the outbox summary in one statement (one snapshot). Each
+// part is answered from the outbox_due index, and only unsent rows are
+// joined to their submissions: a year's delivered rows are counted in the
+// index, never read (a full join read the whole database, 140 ms at
+// 100,000 rows, and the relay asks after every send).
+const countsQuery = `SELECT
+	  (SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'inflight')),
+	  (SELECT COUNT(*) FROM outbox WHERE state = 'parked'),
+	  (SELECT COUNT(*) FROM outbox WHERE state = 'delivered'),
+	  (SELECT MIN(s.queued_ms) FROM outbox o JOIN submissions s ON s.id = o.submission_id
+	    WHERE o.state IN ('pending', 'inflight')),
+	  (SELECT MIN(next_attempt_ms) FROM outbox WHERE state = 'pending')`
+
 // Counts returns the outbox summary.
 func (o *Outbox) Counts(ctx context.Context) (Counts, error) {
 	var c Counts
 	var oldest, next sql.NullInt64
-	err := o.st.db.QueryRowContext(ctx, `SELECT
-		  COALESCE(SUM(o.state IN ('pending', 'inflight')), 0),
-		  COALESCE(SUM(o.state = 'parked'), 0),
-		  COALESCE(SUM(o.state = 'delivered'), 0),
-		  MIN(CASE WHEN o.state IN ('pending', 'inflight') THEN s.queued_ms END),
-		  MIN(CASE WHEN o.state = 'pending' THEN o.next_attempt_ms END)
-		FROM outbox o JOIN submissions s ON s.id = o.submission_id`).
-		Scan(&c.Pending, &c.Parked, &c.Delivered, &oldest, &next)
+	err := o.st.db.QueryRowContext(ctx, countsQuery).Scan(&c.Pending, &c.Parked, &c.Delivered, &oldest, &next)
 	if err != nil {
 		return c, fmt.Errorf("store: outbox counts: %w", err)
 	}
@@ -504,6 +510,20 @@ func (o *Outbox) Counts(ctx context.Context) (Counts, error) {
 		c.NextAttempt = &t
 	}
 	return c, nil
+}
+
+// NextAttempt is when the earliest pending row is due; ok is false when
+// nothing is pending. It reads one index entry: the relay asks after every
+// send.
+func (o *Outbox) NextAttempt(ctx context.Context) (t time.Time, ok bool, err error) {
+	var next sql.NullInt64
+	if err := o.st.db.QueryRowContext(ctx, `SELECT MIN(next_attempt_ms) FROM outbox WHERE state = 'pending'`).Scan(&next); err != nil {
+		return time.Time{}, false, fmt.Errorf("store: next attempt: %w", err)
+	}
+	if !next.Valid {
+		return time.Time{}, false, nil
+	}
+	return time.UnixMilli(next.Int64), true, nil
 }
 
 // Record is what the terminal keeps of one submission for receipts, staff
