@@ -10,15 +10,23 @@ import (
 	"github.com/pudong-community/kiosk/kiosk/ui"
 )
 
-// startupSettle is how long after the window starts to show the terminal
-// waits before it gives back the memory that only start-up needed. The home
-// screen's first frame comes well within it (about 1 s with software
-// OpenGL on a 2-core box).
-const startupSettle = 2 * time.Second
+const (
+	// startupSettle is how long after the window starts to show the
+	// terminal waits before it gives back the memory that only start-up
+	// needed. The home screen's first frame comes well within it (about 1 s
+	// with software OpenGL on a 2-core box).
+	startupSettle = 2 * time.Second
+	// settleEvery is how often it does so again afterwards: a visit leaves
+	// freed heap behind, and a switch to or from elder mode makes Fyne parse
+	// the fonts again (it drops its parsed faces on every theme change),
+	// which reads their pages back in. The idle terminal, where it spends
+	// most of the year, so comes back to its after-start figure.
+	settleEvery = 5 * time.Minute
+)
 
-// settleMemory gives back, once, what start-up alone needed, so the
-// terminal idles on the home screen with the resident set it needs rather
-// than the peak of its start:
+// settleMemory gives back what start-up alone needed, so the terminal idles
+// on the home screen with the resident set it needs rather than the peak of
+// its start, and does so again every settleEvery until ctx ends:
 //   - the pages of the font files compiled into the program, which Fyne has
 //     copied into its parsed faces by the first frame (~26 MB, see
 //     ui.ReleaseFontPages);
@@ -31,12 +39,21 @@ const startupSettle = 2 * time.Second
 //
 //	go settleMemory(ctx, log)
 func settleMemory(ctx context.Context, log *slog.Logger) {
-	settleMemoryAfter(ctx, log, startupSettle, ui.ReleaseFontPages, debug.FreeOSMemory)
+	settleMemoryEvery(ctx, log, startupSettle, settleEvery, ui.ReleaseFontPages, debug.FreeOSMemory)
+}
+
+// settleMemoryEvery settles after first, then every every, until ctx ends.
+// The first settle is logged at info level, the later ones at debug level.
+func settleMemoryEvery(ctx context.Context, log *slog.Logger, first, every time.Duration, releaseFonts func() (int64, error), freeOS func()) {
+	level, wait := slog.LevelInfo, first
+	for settleMemoryAfter(ctx, log, level, wait, releaseFonts, freeOS) {
+		level, wait = slog.LevelDebug, every
+	}
 }
 
 // settleMemoryAfter waits for after (or ctx), then releases the font pages
 // and returns the free heap to the system. It reports whether it ran.
-func settleMemoryAfter(ctx context.Context, log *slog.Logger, after time.Duration, releaseFonts func() (int64, error), freeOS func()) bool {
+func settleMemoryAfter(ctx context.Context, log *slog.Logger, level slog.Level, after time.Duration, releaseFonts func() (int64, error), freeOS func()) bool {
 	t := time.NewTimer(after)
 	defer t.Stop()
 	select {
@@ -51,7 +68,7 @@ func settleMemoryAfter(ctx context.Context, log *slog.Logger, after time.Duratio
 	freeOS()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	log.Info("memory settled after start",
+	log.Log(ctx, level, "memory settled",
 		"font_pages_released_mib", mib(uint64(max(fonts, 0))),
 		"heap_live_mib", mib(m.HeapAlloc),
 		"heap_returned_mib", mib(m.HeapReleased),

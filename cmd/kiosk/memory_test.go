@@ -22,9 +22,9 @@ func TestSettleMemoryAfter(t *testing.T) {
 		wantRun   bool
 		wantLog   []string
 	}{
-		{name: "releases fonts then the heap", wantRun: true, wantLog: []string{"memory settled after start", "font_pages_released_mib=3"}},
+		{name: "releases fonts then the heap", wantRun: true, wantLog: []string{"level=INFO", "memory settled", "font_pages_released_mib=3"}},
 		{name: "a font error is logged and the heap still returned", fontErr: errFonts, wantRun: true,
-			wantLog: []string{"font pages kept resident", "ui: release font pages: test", "memory settled after start"}},
+			wantLog: []string{"font pages kept resident", "ui: release font pages: test", "memory settled"}},
 		{name: "stopped before it was time", cancelled: true},
 	}
 	for _, tc := range tests {
@@ -48,7 +48,7 @@ func TestSettleMemoryAfter(t *testing.T) {
 				return 3 << 20, nil
 			}
 			free := func() { calls = append(calls, "free") }
-			ran := settleMemoryAfter(ctx, log, after, fonts, free)
+			ran := settleMemoryAfter(ctx, log, slog.LevelInfo, after, fonts, free)
 			if ran != tc.wantRun {
 				t.Fatalf("settleMemoryAfter ran = %v, want %v", ran, tc.wantRun)
 			}
@@ -68,6 +68,42 @@ func TestSettleMemoryAfter(t *testing.T) {
 				t.Errorf("log of a cancelled settle: %s", logBuf.String())
 			}
 		})
+	}
+}
+
+// TestSettleMemoryEvery: the first settle at info level, the later ones at
+// debug level, until ctx ends.
+func TestSettleMemoryEvery(t *testing.T) {
+	t.Parallel()
+	var logBuf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var fonts, frees int
+	release := func() (int64, error) { fonts++; return 0, nil }
+	free := func() {
+		frees++
+		if frees == 3 {
+			cancel()
+		}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		settleMemoryEvery(ctx, log, time.Millisecond, time.Millisecond, release, free)
+	}()
+	<-done
+	if fonts != 3 || frees != 3 {
+		t.Errorf("settled fonts %d and heap %d times, want 3 and 3 (then ctx ended)", fonts, frees)
+	}
+	lines := strings.Split(strings.TrimSpace(logBuf.String()), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("log has %d lines, want 3:\n%s", len(lines), logBuf.String())
+	}
+	for i, want := range []string{"level=INFO", "level=DEBUG", "level=DEBUG"} {
+		if !strings.Contains(lines[i], want) || !strings.Contains(lines[i], "memory settled") {
+			t.Errorf("log line %d = %q, want %s memory settled", i+1, lines[i], want)
+		}
 	}
 }
 
@@ -93,7 +129,7 @@ func TestSettleMemoryReturnsTheHeap(t *testing.T) {
 		t.Fatalf("the 64 MiB of garbage is not on the heap: HeapInuse %d", inuse)
 	}
 	log := slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))
-	if !settleMemoryAfter(context.Background(), log, 0, func() (int64, error) { return 0, nil }, debug.FreeOSMemory) {
+	if !settleMemoryAfter(context.Background(), log, slog.LevelInfo, 0, func() (int64, error) { return 0, nil }, debug.FreeOSMemory) {
 		t.Fatal("settleMemoryAfter did not run")
 	}
 	var m runtime.MemStats
