@@ -43,6 +43,31 @@ type Maintenance interface {
 	// ExportBundle writes a diagnostics bundle (.tar.gz) into dir and
 	// returns its path.
 	ExportBundle(ctx context.Context, dir string) (string, error)
+	// StorageNotices lists the database recoveries staff have not yet
+	// acknowledged, oldest first; AckStorageNotices acknowledges them all
+	// (audited).
+	StorageNotices(ctx context.Context) ([]StorageNotice, error)
+	AckStorageNotices(ctx context.Context) error
+}
+
+// StorageNotice tells staff that the terminal's database failed its check
+// at a start: the failing file was kept aside untouched, a fresh one was
+// started and what could be read was carried over. It holds no personal
+// data: LostLocalNos are the numbers printed on residents' receipts, so
+// staff can find those residents' paper at the counter.
+type StorageNotice struct {
+	At           time.Time `json:"at"`
+	KeptAs       string    `json:"kept_as"` // the kept file, for the district's engineers
+	Detail       string    `json:"detail"`  // what SQLite said
+	Queued       int       `json:"queued"`  // unsent submissions queued again (same ids: sent once)
+	Parked       int       `json:"parked"`
+	Delivered    int       `json:"delivered"`
+	UnsentLost   int       `json:"unsent_lost"`  // unsent submissions that could not be carried over
+	LostUnknown  bool      `json:"lost_unknown"` // more may have been lost than UnsentLost says
+	LostLocalNos []string  `json:"lost_local_nos,omitempty"`
+	AuditEvents  int64     `json:"audit_events"`
+	AuditCut     bool      `json:"audit_cut"` // later audit events could not be carried over
+	Summary      string    `json:"summary"`   // one line for logs and the heartbeat
 }
 
 // FrameLine is one frame on a device's wire, for the device panel. Frames

@@ -628,3 +628,28 @@ func (m *maintService) ExportBundle(ctx context.Context, dir string) (string, er
 	}
 	return maint.WriteBundle(ctx, dir, b)
 }
+
+// StorageNotices lists the database recoveries staff have not acknowledged.
+func (m *maintService) StorageNotices(ctx context.Context) ([]kiosk.StorageNotice, error) {
+	return m.s.storageNotices(ctx)
+}
+
+// AckStorageNotices acknowledges them, in the audit trail first: the
+// notice goes only once its acknowledgement is on record.
+func (m *maintService) AckStorageNotices(ctx context.Context) error {
+	ns, err := m.s.storageNotices(ctx)
+	if err != nil {
+		return err
+	}
+	if len(ns) == 0 {
+		return nil
+	}
+	if _, err := m.s.trail.Record(ctx, audit.DatabaseNoticeAck, "", fmt.Sprintf("%d notices, last kept as %s", len(ns), ns[len(ns)-1].KeptAs)); err != nil {
+		return err
+	}
+	if err := m.s.st.AckRecoveries(ctx); err != nil {
+		return err
+	}
+	m.s.relay.DeviceChanged() // the heartbeat drops the database entry now
+	return nil
+}

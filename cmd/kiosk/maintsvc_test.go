@@ -43,7 +43,9 @@ type maintRig struct {
 	cfg    config.Config
 }
 
-func startMaintRig(t *testing.T) *maintRig {
+// startMaintRig starts the rig; prepare, if given, runs on the data
+// directory before the terminal opens it.
+func startMaintRig(t *testing.T, prepare ...func(config.Config, *intakesim.Server)) *maintRig {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -82,6 +84,9 @@ func startMaintRig(t *testing.T) *maintRig {
 	t.Cleanup(func() { logFile.Close() })
 	logger := slog.New(slog.NewJSONHandler(logFile, &slog.HandlerOptions{Level: slog.LevelDebug}))
 
+	for _, p := range prepare {
+		p(cfg, sim)
+	}
 	s, err := openSystem(ctx, cfg, logger)
 	if err != nil {
 		t.Fatal(err)

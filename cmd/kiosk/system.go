@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -61,7 +64,22 @@ type system struct {
 // runs until start.
 func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (*system, error) {
 	s := &system{cfg: cfg, log: log, started: time.Now(), auditQ: make(chan auditItem, 256)}
-	st, err := store.Open(ctx, cfg.DatabasePath(), store.Options{})
+	// The sealing key opens before the database (recovery checks the old
+	// rows' seals with it); the data directory must exist for either.
+	if err := os.MkdirAll(cfg.Terminal.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("cannot create data directory %s: %w", cfg.Terminal.DataDir, errors.Unwrap(err))
+	}
+	key, err := store.LoadOrCreateKey(cfg.KeyFilePath())
+	if err != nil {
+		return nil, err
+	}
+	if s.sealer, err = store.NewSealer(key); err != nil {
+		return nil, err
+	}
+	// A database that fails its check is kept aside and a fresh one
+	// started with what could be read of it: the terminal keeps serving,
+	// and staff are told (log, audit trail, maintenance menu, heartbeat).
+	st, rec, err := store.OpenOrRecover(ctx, cfg.DatabasePath(), store.Options{}, s.sealer)
 	if err != nil {
 		return nil, err
 	}
@@ -70,18 +88,14 @@ func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (*syst
 		st.Close()
 		return nil, err
 	}
-	key, err := store.LoadOrCreateKey(cfg.KeyFilePath())
-	if err != nil {
-		return fail(err)
-	}
-	if s.sealer, err = store.NewSealer(key); err != nil {
-		return fail(err)
-	}
 	if s.outbox, err = store.NewOutbox(st, s.sealer, store.OutboxOptions{TerminalID: cfg.Terminal.ID}); err != nil {
 		return fail(err)
 	}
 	if s.trail, err = audit.New(st.AuditLog(), nil); err != nil {
 		return fail(err)
+	}
+	if rec != nil {
+		s.recovered(*rec)
 	}
 	token, err := cfg.APIToken()
 	if err != nil {
@@ -196,9 +210,71 @@ func (s *system) record(kind audit.Kind, subject, detail string) {
 	}
 }
 
+// deviceDatabase names the database in the heartbeat's devices while a
+// recovery waits for staff to acknowledge it.
+const deviceDatabase = "database"
+
+// recovered tells staff that the database failed its check and was
+// replaced: an error in the log and an event in the (new) audit trail; the
+// notice itself is kept in the database until staff acknowledge it on the
+// maintenance menu, and shows in every heartbeat until then.
+func (s *system) recovered(rec store.Recovery) {
+	s.log.Error("database failed its check: kept aside, a fresh one started with what could be recovered",
+		"kept_as", rec.KeptAs, "detail", rec.Detail, "queued", rec.Queued, "parked", rec.Parked,
+		"delivered", rec.Delivered, "unsent_lost", rec.UnsentLost, "lost_unknown", rec.LostUnknown,
+		"lost_local_nos", strings.Join(rec.LostLocalNos, ","), "audit_events", rec.AuditEvents, "audit_cut", rec.AuditCut)
+	s.record(audit.DatabaseRecovered, filepath.Base(rec.KeptAs), recoveryDetail(rec))
+}
+
+// recoveryDetail is the audit detail of a recovery: counts and the lost
+// receipt numbers, no personal data.
+func recoveryDetail(rec store.Recovery) string {
+	d := fmt.Sprintf("queued=%d parked=%d delivered=%d unsent_lost=%d", rec.Queued, rec.Parked, rec.Delivered, rec.UnsentLost)
+	if rec.LostUnknown {
+		d += "+"
+	}
+	if len(rec.LostLocalNos) > 0 {
+		d += " lost_local_nos=" + strings.Join(rec.LostLocalNos, ",")
+	}
+	d += fmt.Sprintf(" audit_events=%d", rec.AuditEvents)
+	if rec.AuditCut {
+		d += " audit_cut"
+	}
+	if len(d) > audit.MaxDetail {
+		d = d[:audit.MaxDetail-3] + "..."
+	}
+	return d
+}
+
+// storageNotices are the recoveries staff have not acknowledged, as the
+// maintenance screens show them.
+func (s *system) storageNotices(ctx context.Context) ([]kiosk.StorageNotice, error) {
+	recs, err := s.st.RecoveryNotices(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]kiosk.StorageNotice, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, kiosk.StorageNotice{
+			At: r.At, KeptAs: filepath.Base(r.KeptAs), Detail: r.Detail,
+			Queued: r.Queued, Parked: r.Parked, Delivered: r.Delivered,
+			UnsentLost: r.UnsentLost, LostUnknown: r.LostUnknown, LostLocalNos: r.LostLocalNos,
+			AuditEvents: r.AuditEvents, AuditCut: r.AuditCut, Summary: r.Summary(),
+		})
+	}
+	return out, nil
+}
+
 // heartbeatDevices is the device part of a heartbeat.
 func (s *system) heartbeatDevices() map[string]intake.DeviceState {
 	out := map[string]intake.DeviceState{}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if ns, err := s.storageNotices(ctx); err == nil && len(ns) > 0 {
+		last := ns[len(ns)-1]
+		out[deviceDatabase] = intake.DeviceState{State: string(kiosk.StateDegraded),
+			Detail: fmt.Sprintf("recovered from a failed check, not yet acknowledged by staff (%d): %s", len(ns), last.Summary), Since: last.At}
+	}
 	for _, d := range s.health.Snapshot().Devices {
 		ds := intake.DeviceState{State: string(d.State), Detail: d.Detail, Since: d.Since}
 		if d.Device == kiosk.DevicePrinter {

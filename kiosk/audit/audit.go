@@ -44,7 +44,9 @@ const (
 	ParkedDiscard       Kind = "parked_discard"
 	DeviceState         Kind = "device_state" // subject: device; detail: old -> new state
 	ConfigChanged       Kind = "config_changed"
-	AuditVerified       Kind = "audit_verified" // detail: events checked, result
+	AuditVerified       Kind = "audit_verified"      // detail: events checked, result
+	DatabaseRecovered   Kind = "database_recovered"  // subject: the kept file's name; detail: what was recovered and lost
+	DatabaseNoticeAck   Kind = "database_notice_ack" // detail: how many recovery notices staff acknowledged
 )
 
 // Limits of an event's text.

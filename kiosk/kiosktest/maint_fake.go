@@ -28,7 +28,8 @@ type Maintenance struct {
 	NewCatalog  kiosk.CatalogInfo // what RefreshCatalog turns Catalog into
 	Check       kiosk.AuditCheck
 	Events      []kiosk.AuditEvent
-	Sent        int // what SendNow returns
+	Sent        int                   // what SendNow returns
+	Storage     []kiosk.StorageNotice // unacknowledged database recoveries
 	Errs        map[string]error
 	Now         func() time.Time
 
@@ -277,3 +278,25 @@ func (m *Maintenance) ExportBundle(ctx context.Context, dir string) (string, err
 }
 
 var _ kiosk.Maintenance = (*Maintenance)(nil)
+
+// StorageNotices returns Storage.
+func (m *Maintenance) StorageNotices(ctx context.Context) ([]kiosk.StorageNotice, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.call(ctx, "StorageNotices"); err != nil {
+		return nil, err
+	}
+	return append([]kiosk.StorageNotice(nil), m.Storage...), nil
+}
+
+// AckStorageNotices empties Storage and records an audit event.
+func (m *Maintenance) AckStorageNotices(ctx context.Context) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.call(ctx, "AckStorageNotices"); err != nil {
+		return err
+	}
+	m.audit("database_notice_ack", fmt.Sprintf("%d notices", len(m.Storage)))
+	m.Storage = nil
+	return nil
+}

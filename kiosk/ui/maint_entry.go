@@ -162,8 +162,10 @@ func (a *App) openMaintenance(auditErr error) {
 	}
 	ctx, cancel := context.WithCancel(a.ctx)
 	c.stop = cancel
+	menu := &maintMenuScreen{auditErr: auditErr}
 	if c.opts.IdleCheck < 0 {
-		a.Replace(&maintMenuScreen{auditErr: auditErr})
+		a.Replace(menu)
+		menu.load(a)
 		return
 	}
 	go func() {
@@ -178,7 +180,8 @@ func (a *App) openMaintenance(auditErr error) {
 			}
 		}
 	}()
-	a.Replace(&maintMenuScreen{auditErr: auditErr})
+	a.Replace(menu)
+	menu.load(a)
 }
 
 // maintTick ends an idle session and returns home. Called every second

@@ -399,3 +399,56 @@ func TestMaintStrings(t *testing.T) {
 		}
 	}
 }
+
+// A database recovery waits on the menu for staff: what was kept, what
+// was recovered, the receipt numbers lost; acknowledging it clears it.
+func TestMaintStorageNotice(t *testing.T) {
+	r := newMaintRig(t)
+	at := r.clk.Now().Add(-time.Hour)
+	r.svc.Storage = []kiosk.StorageNotice{{
+		At: at, KeptAs: "kiosk.db.corrupt-20261127T083000", Queued: 38, Parked: 2, Delivered: 9120,
+		UnsentLost: 2, LostLocalNos: []string{"T0001-261127-0007", "T0001-261127-0008"},
+		AuditEvents: 5400, AuditCut: true,
+	}}
+	// Long lines wrap into several texts (at spaces, which go): look in
+	// them joined, without spaces.
+	nospace := strings.NewReplacer(" ", "")
+	wantJoined := func(ss ...string) {
+		t.Helper()
+		all := nospace.Replace(strings.Join(texts(r.w), ""))
+		for _, s := range ss {
+			if !strings.Contains(all, nospace.Replace(s)) {
+				t.Errorf("menu lacks %q; has %q", s, all)
+			}
+		}
+	}
+	r.enter()
+	r.settle()
+	wantJoined("数据库已恢复，请告知区技术人员",
+		"已另存为 kiosk.db.corrupt-20261127T083000",
+		"已恢复：待发送 38 件，待处理 2 件，已送达 9120 件",
+		"未能恢复的待发送申请 2 件，回执编号：T0001-261127-0007, T0001-261127-0008",
+		"审计记录只恢复了前 5400 条")
+	r.tap("maint.storage.ack")
+	if len(r.svc.Storage) != 0 {
+		t.Fatalf("notices left after acknowledging: %+v", r.svc.Storage)
+	}
+	if hasText(r.w, "数据库已恢复，请告知区技术人员") {
+		t.Error("the notice is still on the menu after acknowledging it")
+	}
+	if !strings.Contains(r.svc.Calls()[len(r.svc.Calls())-2], "AckStorageNotices") {
+		t.Errorf("calls = %q, want AckStorageNotices then StorageNotices", r.svc.Calls())
+	}
+	// Nothing lost, and an unknown count said as "at least".
+	r.svc.Storage = []kiosk.StorageNotice{{At: at, KeptAs: "k1", Queued: 5}, {At: at, KeptAs: "k2", UnsentLost: 1, LostUnknown: true}}
+	r.tap("maint.leave")
+	r.enter()
+	r.settle()
+	wantJoined("所有待发送的申请均已恢复，不会重复提交。", "未能恢复的待发送申请 至少 1 件，回执编号：—")
+	// A failing service is shown, not hidden.
+	r.svc.SetErr("StorageNotices", errors.New("store: disk I/O error"))
+	r.tap("maint.leave")
+	r.enter()
+	r.settle()
+	r.wantText("store: disk I/O error")
+}

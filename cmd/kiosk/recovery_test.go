@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pudong-community/kiosk/cmd/internal/seeddb"
+	"github.com/pudong-community/kiosk/kiosk/audit"
+	"github.com/pudong-community/kiosk/kiosk/config"
+	"github.com/pudong-community/kiosk/kiosk/intake/intakesim"
+	"github.com/pudong-community/kiosk/kiosk/store"
+)
+
+// damagePage overwrites the first page of the named table or index with
+// garbage, so that the database fails its integrity check.
+func damagePage(t *testing.T, path, name string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root, size int64
+	if err := st.DB().QueryRowContext(ctx, "SELECT rootpage FROM sqlite_master WHERE name = ?", name).Scan(&root); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DB().QueryRowContext(ctx, "PRAGMA page_size").Scan(&size); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.DB().ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteAt(bytes.Repeat([]byte{0x5A}, int(size)), (root-1)*size); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A database that fails its check at start: the terminal keeps it aside
+// untouched, starts a fresh one in the same run, carries the queued
+// submissions over and sends them (once), and tells staff: log, audit
+// trail, heartbeat and the maintenance notice, until they acknowledge it.
+func TestStartRecoversACorruptDatabase(t *testing.T) {
+	const delivered, queued = 40, 25
+	var kept []byte
+	var sim *intakesim.Server
+	r := startMaintRig(t, func(cfg config.Config, s *intakesim.Server) {
+		sim = s
+		err := seeddb.Seed(context.Background(), cfg, s.Catalog(), seeddb.Counts{Delivered: delivered, Queued: queued}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		damagePage(t, cfg.DatabasePath(), "submissions_applicant")
+		var rerr error
+		if kept, rerr = os.ReadFile(cfg.DatabasePath()); rerr != nil {
+			t.Fatal(rerr)
+		}
+	})
+	ctx := context.Background()
+
+	// Kept aside byte for byte; a fresh database in its place.
+	matches, _ := filepath.Glob(r.cfg.DatabasePath() + ".corrupt-*")
+	var keptFiles []string
+	for _, m := range matches {
+		if !strings.HasSuffix(m, "-wal") && !strings.HasSuffix(m, "-shm") {
+			keptFiles = append(keptFiles, m)
+		}
+	}
+	if len(keptFiles) != 1 {
+		t.Fatalf("kept files = %v, want one", matches)
+	}
+	if b, err := os.ReadFile(keptFiles[0]); err != nil || !bytes.Equal(b, kept) {
+		t.Fatalf("the kept file differs from the database that failed (%v)", err)
+	}
+
+	// The queued submissions reach the central system, each once.
+	waitFor(t, 60*time.Second, "the recovered queue delivered", func() bool {
+		c, err := r.s.outbox.Counts(ctx)
+		return err == nil && c.Pending == 0 && c.Delivered == delivered+queued
+	})
+	if got := sim.Stats().Submissions; got != queued {
+		t.Errorf("central system received %d new submissions, want %d", got, queued)
+	}
+
+	// Staff are told: the audit trail...
+	evs, err := r.m.LatestAudit(ctx, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recEv string
+	for _, ev := range evs {
+		if ev.Kind == string(audit.DatabaseRecovered) {
+			recEv = ev.Subject + " " + ev.Detail
+		}
+	}
+	if !strings.Contains(recEv, filepath.Base(keptFiles[0])) || !strings.Contains(recEv, "queued=25") || !strings.Contains(recEv, "unsent_lost=0") {
+		t.Errorf("database_recovered event = %q", recEv)
+	}
+	// ...the log...
+	logText, _ := os.ReadFile(r.cfg.Log.File)
+	if !strings.Contains(string(logText), "database failed its check") {
+		t.Error("no error line in the log")
+	}
+	// ...the heartbeat...
+	hb := r.s.heartbeatDevices()
+	if d, ok := hb[deviceDatabase]; !ok || d.State != "degraded" || !strings.Contains(d.Detail, "recovered 25 queued") {
+		t.Errorf("heartbeat database entry = %+v (present %v)", d, ok)
+	}
+	// ...and the maintenance menu, until acknowledged.
+	ns, err := r.m.StorageNotices(ctx)
+	if err != nil || len(ns) != 1 {
+		t.Fatalf("notices = %+v, %v", ns, err)
+	}
+	n := ns[0]
+	if n.Queued != queued || n.Delivered != delivered || n.UnsentLost != 0 || n.LostUnknown || n.KeptAs != filepath.Base(keptFiles[0]) {
+		t.Errorf("notice = %+v", n)
+	}
+	if b, _ := json.Marshal(n); strings.Contains(string(b), "310115") {
+		t.Errorf("the notice carries an ID number: %s", b)
+	}
+	if err := r.m.AckStorageNotices(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ns, err := r.m.StorageNotices(ctx); err != nil || len(ns) != 0 {
+		t.Errorf("notices after acknowledging = %+v, %v", ns, err)
+	}
+	if _, ok := r.s.heartbeatDevices()[deviceDatabase]; ok {
+		t.Error("the heartbeat still reports the database after staff acknowledged")
+	}
+	evs, _ = r.m.LatestAudit(ctx, 5)
+	if last := evs[len(evs)-1]; last.Kind != string(audit.DatabaseNoticeAck) {
+		t.Errorf("last audit event %s, want %s", last.Kind, audit.DatabaseNoticeAck)
+	}
+	// The recovered trail still verifies.
+	if chk, err := r.m.VerifyAudit(ctx); err != nil || !chk.OK {
+		t.Errorf("audit after recovery: %+v, %v", chk, err)
+	}
+}
