@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/pudong-community/kiosk/kiosk"
@@ -34,7 +35,9 @@ type diagStatus struct {
 	Catalog  *outbox.CatalogReport `json:"catalog"`
 	Network  *diagNetwork          `json:"network"`
 	Audit    *kiosk.AuditCheck     `json:"audit"`
-	Problems []string              `json:"problems"` // what could not be found out
+	// Recoveries are database recoveries staff have not acknowledged.
+	Recoveries []store.Recovery `json:"recoveries,omitempty"`
+	Problems   []string         `json:"problems"` // what could not be found out
 }
 
 // diagNetwork is the network part of the status.
@@ -77,6 +80,11 @@ func gatherStatus(ctx context.Context, cfg config.Config, network bool) (diagSta
 		return s, nil
 	}
 	s.Schema, _ = st.Version(ctx)
+	if recs, err := st.RecoveryNotices(ctx); err == nil {
+		s.Recoveries = recs
+	} else {
+		s.Problems = append(s.Problems, err.Error())
+	}
 	key, err := store.LoadKey(cfg.KeyFilePath())
 	if err != nil {
 		// Counting needs no key; a throwaway one opens nothing.
@@ -220,6 +228,12 @@ func runDiagStatus(args []string, stdout, stderr io.Writer) int {
 
 func printStatus(w io.Writer, s diagStatus) {
 	fmt.Fprintf(w, "kiosk %s  terminal %s  schema %d\n", s.Version, s.Terminal, s.Schema)
+	for _, r := range s.Recoveries {
+		fmt.Fprintf(w, "DATABASE RECOVERED at %s (not yet acknowledged on the maintenance menu): %s\n", r.At.Format(time.RFC3339), r.Summary())
+		if len(r.LostLocalNos) > 0 {
+			fmt.Fprintf(w, "        lost receipt numbers: %s\n", strings.Join(r.LostLocalNos, ", "))
+		}
+	}
 	for _, d := range s.Devices {
 		req := ""
 		if d.Required {

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/BurntSushi/toml"
+
 	"github.com/pudong-community/kiosk/cmd/internal/seeddb"
 	"github.com/pudong-community/kiosk/kiosk/audit"
 	"github.com/pudong-community/kiosk/kiosk/config"
@@ -128,6 +130,19 @@ func TestStartRecoversACorruptDatabase(t *testing.T) {
 	}
 	if b, _ := json.Marshal(n); strings.Contains(string(b), "310115") {
 		t.Errorf("the notice carries an ID number: %s", b)
+	}
+	// ...and `kiosk diag status` over SSH.
+	cfgFile := filepath.Join(t.TempDir(), "kiosk.toml")
+	f, err := os.Create(cfgFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := toml.NewEncoder(f).Encode(r.cfg); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, out, errs := runCapture("diag", "status", "--config", cfgFile, "--offline"); !strings.Contains(out, "DATABASE RECOVERED") || !strings.Contains(out, "recovered 25 queued") {
+		t.Errorf("diag status does not show the recovery:\n%s\n%s", out, errs)
 	}
 	if err := r.m.AckStorageNotices(ctx); err != nil {
 		t.Fatal(err)
