@@ -153,6 +153,7 @@ func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr
 	}
 	log.Info("terminal started", "version", version, "terminal", cfg.Terminal.ID, "data_dir", cfg.Terminal.DataDir)
 	fa.Lifecycle().SetOnStarted(func() { dog.ready(ctx) })
+	go settleMemory(ctx, log)
 	w.ShowAndRun()
 	dog.stopping()
 	u.Close()

@@ -59,9 +59,16 @@ func newEnvironment(ctx context.Context, work string, delivered, queued int) (*e
 	e.cfg.API.Token = simToken
 	e.cfg.Display.FullScreen = true
 
+	// The terminal has run for a while: its catalogue is cached with the
+	// server's ETag, so the start asks and is told "not modified".
+	etag, err := catalogETag(ctx, e.cfg.API.BaseURL, e.cfg.Terminal.ID)
+	if err != nil {
+		e.close()
+		return nil, err
+	}
 	seedCfg := e.cfg
 	seedCfg.Terminal.DataDir = e.template
-	if err := seeddb.Seed(ctx, seedCfg, sim.Catalog(), seeddb.Counts{Delivered: delivered, Queued: queued}, time.Now()); err != nil {
+	if err := seeddb.Seed(ctx, seedCfg, sim.Catalog(), seeddb.Counts{Delivered: delivered, Queued: queued, CatalogETag: etag}, time.Now()); err != nil {
 		e.close()
 		return nil, err
 	}
@@ -179,4 +186,24 @@ func copyDir(src, dst string) error {
 		}
 		return out.Close()
 	})
+}
+
+// catalogETag asks the central system for its catalogue's ETag.
+func catalogETag(ctx context.Context, baseURL, terminal string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/v1/catalog", nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Authorization", "Bearer "+simToken)
+	req.Header.Set("X-Terminal-Id", terminal)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("startup: catalogue: %w", err)
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("ETag") == "" {
+		return "", fmt.Errorf("startup: catalogue: %s without an ETag", resp.Status)
+	}
+	return resp.Header.Get("ETag"), nil
 }

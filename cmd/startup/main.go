@@ -233,6 +233,22 @@ func once(ctx context.Context, o Options, env *environment, display, dir string)
 			<-exited
 		}
 	}()
+	// The backlog is watched from the start, apart from the screenshots.
+	drained := make(chan time.Duration, 1)
+	if env != nil && o.Queued > 0 {
+		go func() {
+			for env.received()-before < int64(o.Queued) {
+				select {
+				case <-exited:
+					return
+				case <-ctx.Done():
+					return
+				case <-time.After(10 * time.Millisecond):
+				}
+			}
+			drained <- time.Since(start)
+		}()
+	}
 	shot := filepath.Join(dir, "bar.png")
 	var r Run
 	for {
@@ -268,17 +284,14 @@ func once(ctx context.Context, o Options, env *environment, display, dir string)
 	// The outbox resumes by itself: every queued submission reaches the
 	// central system (as new cases the first time, as idempotent replays
 	// of the same keys in later runs, which start from the same copy).
-	for env.received()-before < int64(o.Queued) {
-		select {
-		case <-exited:
-			return r, fmt.Errorf("%w while sending: %v (log: %s)", ErrExited, waitErr, tail(logf.Name()))
-		case <-ctx.Done():
-			return r, fmt.Errorf("%w: %d of %d reached the central system", ErrBacklog, env.received()-before, o.Queued)
-		case <-time.After(50 * time.Millisecond):
-		}
+	select {
+	case r.Drained = <-drained:
+		return r, nil
+	case <-exited:
+		return r, fmt.Errorf("%w while sending: %v (log: %s)", ErrExited, waitErr, tail(logf.Name()))
+	case <-ctx.Done():
+		return r, fmt.Errorf("%w: %d of %d reached the central system", ErrBacklog, env.received()-before, o.Queued)
 	}
-	r.Drained = time.Since(start)
-	return r, nil
 }
 
 // tail is the end of a log file, for an error message.

@@ -200,7 +200,7 @@ func (k *keypad) build(a *App, changed func()) fyne.CanvasObject {
 	case ok:
 		msg = textBlock("✔ "+a.T(msgKey), theme.ColorNameSuccess, theme.SizeNameText, true, fyne.TextAlignCenter)
 	case msgKey == "pad.id.bad" || msgKey == "pad.phone.prefix":
-		msg = textBlock("✘ "+a.T(msgKey), theme.ColorNameError, theme.SizeNameText, true, fyne.TextAlignCenter)
+		msg = textBlock(markFailed+" "+a.T(msgKey), theme.ColorNameError, theme.SizeNameText, true, fyne.TextAlignCenter)
 	default:
 		msg = centered(a.T(msgKey), theme.SizeNameText)
 	}

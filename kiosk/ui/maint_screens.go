@@ -57,7 +57,7 @@ func stepsText(steps []kiosk.Step) string {
 	for _, s := range steps {
 		fmt.Fprintf(&b, "%s: %s", s.Name, s.Duration.Round(time.Millisecond))
 		if s.Err != "" {
-			fmt.Fprintf(&b, " ✘ %s", s.Err)
+			fmt.Fprintf(&b, " %s %s", markFailed, s.Err)
 		}
 		b.WriteByte('\n')
 	}

@@ -27,6 +27,9 @@ var ErrNoItems = errors.New("seeddb: the catalogue has no self-service instant i
 type Counts struct {
 	Delivered int // accepted by the central system, payload kept (inside retention)
 	Queued    int // waiting to be sent
+	// CatalogETag, when set, caches the catalogue as fetched with this
+	// ETag, as a terminal that has been running holds it.
+	CatalogETag string
 }
 
 // batch is how many submissions share one transaction while seeding.
@@ -84,6 +87,11 @@ func Seed(ctx context.Context, cfg config.Config, cat kiosk.Catalog, c Counts, n
 		return err
 	}
 	setClock(now)
+	if c.CatalogETag != "" {
+		if err := st.PutCatalog(ctx, cat, c.CatalogETag); err != nil {
+			return fmt.Errorf("seeddb: catalogue: %w", err)
+		}
+	}
 	return nil
 }
 

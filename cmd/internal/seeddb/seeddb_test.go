@@ -17,7 +17,7 @@ func TestSeedWritesWhatWasAskedFor(t *testing.T) {
 	cfg := config.Default()
 	cfg.Terminal.DataDir = t.TempDir()
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	if err := Seed(ctx, cfg, kiosktest.SampleCatalog(), Counts{Delivered: 1500, Queued: 120}, now); err != nil {
+	if err := Seed(ctx, cfg, kiosktest.SampleCatalog(), Counts{Delivered: 1500, Queued: 120, CatalogETag: `"v1"`}, now); err != nil {
 		t.Fatal(err)
 	}
 	st, err := store.Open(ctx, cfg.DatabasePath(), store.Options{})
@@ -40,6 +40,10 @@ func TestSeedWritesWhatWasAskedFor(t *testing.T) {
 	}
 	if c.OldestPending == nil || c.OldestPending.After(now) || now.Sub(*c.OldestPending) > time.Hour {
 		t.Errorf("oldest pending = %v, want within the hour before %v", c.OldestPending, now)
+	}
+	meta, err := st.CatalogMeta(ctx)
+	if err != nil || meta.ETag != `"v1"` {
+		t.Errorf("catalogue meta = %+v, %v; want cached with its ETag", meta, err)
 	}
 	// The queued ones open with the key: the terminal can send them.
 	ids, err := ob.IDs(ctx)
