@@ -63,9 +63,17 @@ type system struct {
 // openSystem opens the database and makes the relay and services. Nothing
 // runs until start.
 func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (*system, error) {
-	s := &system{cfg: cfg, log: log, started: time.Now(), auditQ: make(chan auditItem, 256)}
-	// The sealing key opens before the database (recovery checks the old
-	// rows' seals with it); the data directory must exist for either.
+	sealer, err := openSealer(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return openSystemWith(ctx, cfg, log, sealer)
+}
+
+// openSealer makes the data directory and loads (or on the first start
+// makes) the key that seals personal data. The key opens before the
+// database: recovery checks the old rows' seals with it.
+func openSealer(cfg config.Config) (*store.Sealer, error) {
 	if err := os.MkdirAll(cfg.Terminal.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("cannot create data directory %s: %w", cfg.Terminal.DataDir, errors.Unwrap(err))
 	}
@@ -73,9 +81,12 @@ func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (*syst
 	if err != nil {
 		return nil, err
 	}
-	if s.sealer, err = store.NewSealer(key); err != nil {
-		return nil, err
-	}
+	return store.NewSealer(key)
+}
+
+// openSystemWith is openSystem with the sealer already open.
+func openSystemWith(ctx context.Context, cfg config.Config, log *slog.Logger, sealer *store.Sealer) (*system, error) {
+	s := &system{cfg: cfg, log: log, started: time.Now(), auditQ: make(chan auditItem, 256), sealer: sealer}
 	// A database that fails its check is kept aside and a fresh one
 	// started with what could be read of it: the terminal keeps serving,
 	// and staff are told (log, audit trail, maintenance menu, heartbeat).

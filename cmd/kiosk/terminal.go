@@ -73,20 +73,33 @@ type windowOptions struct {
 // builds the UI and runs the window until the process is told to stop.
 // extra, when set, runs after the terminal's window exists (the demo adds
 // its simulator window there).
+//
+// What can fail fast (the PIN hash, the data directory, the sealing key)
+// fails before any window, with one line. The database's integrity check
+// (0.6 s with a year's submissions) then runs while the window and its
+// OpenGL context come up behind a plain "starting" screen, and the home
+// screen follows as soon as both are ready.
 func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr io.Writer, extra ...func(fyne.App, *system)) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sys, err := openSystem(ctx, cfg, log)
+	if _, err := maint.NewGate(maint.GateConfig{PINHash: cfg.Maintenance.PINHash, StaffCards: cfg.Maintenance.StaffCards}); err != nil {
+		fmt.Fprintf(stderr, "kiosk: maintenance.pin_hash: %v\n", err)
+		return exitFailure
+	}
+	sealer, err := openSealer(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "kiosk: %v\n", err)
 		return exitFailure
 	}
-	defer sys.close()
-	gate, err := maint.NewGate(maint.GateConfig{PINHash: cfg.Maintenance.PINHash, StaffCards: cfg.Maintenance.StaffCards, Audit: sys.trail})
-	if err != nil {
-		fmt.Fprintf(stderr, "kiosk: maintenance.pin_hash: %v\n", err)
-		return exitFailure
+	type opened struct {
+		sys *system
+		err error
 	}
+	openedC := make(chan opened, 1)
+	go func() {
+		sys, err := openSystemWith(ctx, cfg, log, sealer)
+		openedC <- opened{sys, err}
+	}()
 
 	fa := app.NewWithID(appID)
 	title := wo.title
@@ -98,7 +111,69 @@ func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr
 	// Residents cannot close the terminal: a close request (Alt+F4, a
 	// window manager's button) is ignored. Staff stop it through systemd.
 	w.SetCloseIntercept(func() { log.Info("close request ignored") })
+	w.SetContent(ui.StartingScreen(fa))
+	if wo.fullScreen {
+		w.SetFullScreen(true)
+	} else if !wo.size.IsZero() {
+		w.Resize(wo.size)
+	}
 
+	var (
+		sys    *system
+		u      *ui.App
+		wd     *dog
+		failed error
+	)
+	fa.Lifecycle().SetOnStarted(func() {
+		go func() {
+			var o opened
+			select {
+			case o = <-openedC:
+			case <-ctx.Done():
+				return
+			}
+			fyne.Do(func() {
+				if o.err != nil {
+					failed = o.err
+					fa.Quit()
+					return
+				}
+				sys = o.sys
+				u, wd = startTerminal(ctx, cfg, sys, fa, w, log, extra)
+				log.Info("terminal started", "version", version, "terminal", cfg.Terminal.ID, "data_dir", cfg.Terminal.DataDir)
+				wd.ready(ctx)
+			})
+		}()
+	})
+	go settleMemory(ctx, log)
+	w.ShowAndRun()
+	cancel()
+	if sys == nil {
+		// The window closed before the system was handed over: close it
+		// here if it opened at all.
+		if o := <-openedC; o.sys != nil {
+			o.sys.close()
+		} else if failed == nil {
+			failed = o.err
+		}
+	} else {
+		wd.stopping()
+		u.Close()
+		sys.close()
+	}
+	if failed != nil {
+		fmt.Fprintf(stderr, "kiosk: %v\n", failed)
+		return exitFailure
+	}
+	return exitOK
+}
+
+// startTerminal builds the screens over an open system, wires the device,
+// relay and watchdog hooks and starts everything. It runs on the UI
+// goroutine.
+func startTerminal(ctx context.Context, cfg config.Config, sys *system, fa fyne.App, w fyne.Window, log *slog.Logger, extra []func(fyne.App, *system)) (*ui.App, *dog) {
+	// NewGate cannot fail here: the same configuration passed it above.
+	gate, _ := maint.NewGate(maint.GateConfig{PINHash: cfg.Maintenance.PINHash, StaffCards: cfg.Maintenance.StaffCards, Audit: sys.trail})
 	var prev visit.Snapshot
 	var prevMu sync.Mutex
 	u := ui.New(fa, w, ui.Options{
@@ -146,18 +221,7 @@ func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr
 	for _, f := range extra {
 		f(fa, sys)
 	}
-	if wo.fullScreen {
-		w.SetFullScreen(true)
-	} else if !wo.size.IsZero() {
-		w.Resize(wo.size)
-	}
-	log.Info("terminal started", "version", version, "terminal", cfg.Terminal.ID, "data_dir", cfg.Terminal.DataDir)
-	fa.Lifecycle().SetOnStarted(func() { dog.ready(ctx) })
-	go settleMemory(ctx, log)
-	w.ShowAndRun()
-	dog.stopping()
-	u.Close()
-	return exitOK
+	return u, dog
 }
 
 // dog is the systemd watchdog: it pings only while the UI event loop and

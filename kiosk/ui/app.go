@@ -319,6 +319,12 @@ func (a *App) tick() {
 }
 
 func (a *App) applyTheme() {
+	// The starting screen set this same theme already: setting it again
+	// would make Fyne drop and parse its fonts a second time.
+	if cur, ok := a.fyneApp.Settings().Theme().(*Theme); ok && cur.elder == a.elder && a.theme == nil {
+		a.theme = cur
+		return
+	}
 	a.theme = NewTheme(a.elder)
 	a.fyneApp.Settings().SetTheme(a.theme)
 }

@@ -139,6 +139,7 @@ func body(s string) *widget.RichText {
 func centered(s string, size fyne.ThemeSizeName) *widget.RichText {
 	return textBlock(s, theme.ColorNameForeground, size, true, fyne.TextAlignCenter)
 }
+
 // markFailed marks a failed step or a refused entry. It is in the bundled
 // font (U+00D7): a heavy ballot X (U+2718) is in none of the bundled faces
 // and showed as a box on a terminal without the system's DejaVu font.
