@@ -85,6 +85,10 @@ var Goals = []Goal{
 	{"Drain", "≥ 1000 submissions/s", metric("submissions/s", "%.0f/s", func(v float64) bool { return v >= 1000 })},
 	{"CatalogSearch", "< 2 ms/query", metric("ms/query", "%.3f ms", func(v float64) bool { return v < 2 })},
 	{"TapToScreen", "< 16 ms", metric("ns/op", "%.0f ns", func(v float64) bool { return v < 16e6 })},
+	{"OpenLarge/open", "opening a year's database (100,000 delivered + 1,000 queued) with its integrity check fits in the 1.5 s start", metric("ms/open", "%.0f ms", func(v float64) bool { return v < 1500 })},
+	{"Startup/run-", "home screen's first frame < 1.5 s; VmRSS after start < 150 MB", both(
+		metric("ms/first-frame", "%.0f ms", func(v float64) bool { return v < 1500 }),
+		metric("MiB-rss", "%.1f MiB", func(v float64) bool { return v < 150 }))},
 	{"VisitMemory", "heap growth 100 → 1,000 visits ≤ 5%", func(m map[string]float64) (bool, string, bool) {
 		a, ok1 := m["heap100-MB"]
 		b, ok2 := m["heap1000-MB"]

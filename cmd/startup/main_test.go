@@ -113,3 +113,30 @@ func TestMeasureRefusesAnUnknownMode(t *testing.T) {
 		t.Fatalf("err = %v, want ErrMode", err)
 	}
 }
+
+// The figures go to cmd/benchreport as a benchmark line it can read: the
+// warm median, leaving out the first run.
+func TestBenchLine(t *testing.T) {
+	t.Parallel()
+	res := []Run{
+		{FirstFrame: 3 * time.Second, RSSMiB: 300, Drained: 9 * time.Second},
+		{FirstFrame: 1100 * time.Millisecond, RSSMiB: 190, Drained: 2500 * time.Millisecond},
+		{FirstFrame: 1200 * time.Millisecond, RSSMiB: 195, Drained: 2400 * time.Millisecond},
+		{FirstFrame: 1000 * time.Millisecond, RSSMiB: 200, Drained: 2600 * time.Millisecond},
+	}
+	got := benchLine(Options{Mode: "run", Delivered: 100000, Queued: 1000}, res)
+	want := "BenchmarkStartup/run-100000-delivered-1000-queued\t4\t1100 ms/first-frame\t195.0 MiB-rss\t2500 ms/backlog"
+	if got != want {
+		t.Errorf("benchLine = %q, want %q", got, want)
+	}
+	path := filepath.Join(t.TempDir(), "bench.txt")
+	for range 2 {
+		if err := appendBench(path, Options{Mode: "demo"}, res[1:2]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, _ := os.ReadFile(path)
+	if strings.Count(string(b), "BenchmarkStartup/demo-empty\t1\t1100 ms/first-frame\t190.0 MiB-rss\n") != 2 {
+		t.Errorf("file = %q", b)
+	}
+}
