@@ -162,3 +162,48 @@ func TestStartRecoversACorruptDatabase(t *testing.T) {
 		t.Errorf("audit after recovery: %+v, %v", chk, err)
 	}
 }
+
+// A terminal that stopped mid-send (killed, or the power cut) with a year's
+// database starts, re-reads its devices and resumes the outbox at once:
+// every queued submission reaches the central system, each once, without
+// waiting out the dead run's claims.
+func TestStartResumesTheOutbox(t *testing.T) {
+	const delivered, queued, claimed = 3000, 200, 20
+	var sim *intakesim.Server
+	r := startMaintRig(t, func(cfg config.Config, s *intakesim.Server) {
+		sim = s
+		ctx := context.Background()
+		err := seeddb.Seed(ctx, cfg, s.Catalog(), seeddb.Counts{Delivered: delivered, Queued: queued}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The last run had claimed some and died before their answers.
+		st, err := store.Open(ctx, cfg.DatabasePath(), store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		key, err := store.LoadKey(cfg.KeyFilePath())
+		if err != nil {
+			t.Fatal(err)
+		}
+		sealer, _ := store.NewSealer(key)
+		ob, _ := store.NewOutbox(st, sealer, store.OutboxOptions{TerminalID: cfg.Terminal.ID})
+		if cs, err := ob.ClaimDue(ctx, claimed); err != nil || len(cs) != claimed {
+			t.Fatalf("claims = %d, %v", len(cs), err)
+		}
+	})
+	ctx := context.Background()
+	// Well inside the two minutes the dead run's claims would have held.
+	waitFor(t, 60*time.Second, "the queue delivered", func() bool {
+		c, err := r.s.outbox.Counts(ctx)
+		return err == nil && c.Pending == 0 && c.Delivered == delivered+queued
+	})
+	if got := sim.Stats().Submissions; got != queued {
+		t.Errorf("central system took %d new submissions, want %d", got, queued)
+	}
+	logText, _ := os.ReadFile(r.cfg.Log.File)
+	if !strings.Contains(string(logText), `"msg":"outbox resumed: submissions in flight when the last run stopped are due again","count":20`) {
+		t.Error("the log does not say the dead run's claims were released")
+	}
+}

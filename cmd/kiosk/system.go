@@ -102,6 +102,14 @@ func openSystemWith(ctx context.Context, cfg config.Config, log *slog.Logger, se
 	if s.outbox, err = store.NewOutbox(st, s.sealer, store.OutboxOptions{TerminalID: cfg.Terminal.ID}); err != nil {
 		return fail(err)
 	}
+	// The outbox resumes where the last run stopped: its claims died
+	// with it, so those submissions are due now (their ids make a repeat
+	// harmless).
+	if n, err := s.outbox.ReleaseClaims(ctx); err != nil {
+		return fail(err)
+	} else if n > 0 {
+		log.Info("outbox resumed: submissions in flight when the last run stopped are due again", "count", n)
+	}
 	if s.trail, err = audit.New(st.AuditLog(), nil); err != nil {
 		return fail(err)
 	}

@@ -727,6 +727,24 @@ func (o *Outbox) RetryNow(ctx context.Context) (int, error) {
 	return int(n), nil
 }
 
+// ReleaseClaims hands back every in-flight row, as due now, whatever its
+// claim's expiry, and returns how many. The terminal calls it at start,
+// before its relay runs: the claims were its previous run's (killed mid-send
+// or powered off), and waiting out their time would hold those submissions
+// back for minutes. Sending one again is safe: its id is its idempotency
+// key, so the central system answers a repeat with the first acceptance.
+func (o *Outbox) ReleaseClaims(ctx context.Context) (int, error) {
+	ms := o.st.now().UnixMilli()
+	res, err := o.st.db.ExecContext(ctx,
+		`UPDATE outbox SET state = 'pending', claim_token = '', claimed_until = 0, next_attempt_ms = ?, updated_ms = ?
+		 WHERE state = 'inflight'`, ms, ms)
+	if err != nil {
+		return 0, fmt.Errorf("store: release claims: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
 // Submission opens the sealed submission with this id (for a reprint, for
 // staff, for reconciliation); ErrNotFound once purged or discarded.
 func (o *Outbox) Submission(ctx context.Context, id string) (kiosk.Submission, error) {

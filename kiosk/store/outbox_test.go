@@ -616,3 +616,46 @@ func TestCountsUseTheIndexNotTheWholeTable(t *testing.T) {
 		}
 	}
 }
+
+// A previous run's claims (the process died mid-send) are handed back at
+// start at once, not after their two minutes; delivered and parked rows
+// are left alone.
+func TestReleaseClaims(t *testing.T) {
+	f := newFixture(t, OutboxOptions{MinFreeBytes: -1})
+	ctx := context.Background()
+	for i := 0; i < 5; i++ {
+		if _, err := f.ob.Enqueue(ctx, submission(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	claims, err := f.ob.ClaimDue(ctx, 3)
+	if err != nil || len(claims) != 3 {
+		t.Fatalf("claims = %d, %v", len(claims), err)
+	}
+	if err := f.ob.MarkDelivered(ctx, claims[0].Submission.ID, kiosk.Accepted{CaseNo: "PD1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.ob.Park(ctx, claims[1], ParkReason{Code: "validation", Reason: "bad"}); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Add(time.Second) // well inside the claim's time
+	if again, _ := f.ob.ClaimDue(ctx, 10); len(again) != 2 {
+		t.Fatalf("before release: %d due, want the 2 never claimed", len(again))
+	}
+	n, err := f.ob.ReleaseClaims(ctx)
+	if err != nil || n != 3 {
+		t.Fatalf("released %d (%v), want 3: the one still claimed and the 2 just claimed", n, err)
+	}
+	again, err := f.ob.ClaimDue(ctx, 10)
+	if err != nil || len(again) != 3 {
+		t.Fatalf("after release: %d due (%v), want 3", len(again), err)
+	}
+	c, _ := f.ob.Counts(ctx)
+	if c.Delivered != 1 || c.Parked != 1 || c.Pending != 3 {
+		t.Errorf("counts = %+v", c)
+	}
+	// The old claim token no longer holds its row.
+	if err := f.ob.MarkRetry(ctx, claims[2], f.clock.Now(), "x"); !errors.Is(err, ErrClaimLost) {
+		t.Errorf("old claim after release: %v, want ErrClaimLost", err)
+	}
+}
