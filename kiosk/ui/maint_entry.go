@@ -291,7 +291,12 @@ func (e *maintEntryScreen) Build(a *App) fyne.CanvasObject {
 		key(a.T("maint.entry.ok"), "maint.key:ok", styleSuccess, func() { e.submit(a) }),
 	)
 	pad := container.NewGridWithColumns(3, grid...)
-	width := a.theme.TargetSize() * 1.6 * 3
+	// As wide as the residents' number pad: narrower keys broke the
+	// two-character labels (清空, 确定) over two lines.
+	width := a.theme.TargetSize() * 2.6 * 3
+	if avail := a.win.Canvas().Size().Width - 8*a.theme.Size(theme.SizeNamePadding); width > avail && avail > 0 {
+		width = avail
+	}
 	rows = append(rows, container.NewCenter(container.NewGridWrap(fyne.NewSize(width, pad.MinSize().Height), pad)))
 	rows = append(rows, body(a.T("maint.entry.card")))
 	return container.NewVBox(append(rows, layout.NewSpacer())...)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pudong-community/kiosk/kiosk"
@@ -451,4 +452,44 @@ func TestMaintStorageNotice(t *testing.T) {
 	r.enter()
 	r.settle()
 	r.wantText("store: disk I/O error")
+}
+
+// The PIN pad's keys are wide enough for their labels on one line (narrow
+// keys broke 清空 and 确定 over two lines).
+func TestMaintPINPadLabelsFit(t *testing.T) {
+	r := newMaintRig(t)
+	for range 5 {
+		r.tap("logo")
+		r.clk.Add(300 * time.Millisecond)
+	}
+	r.want("maint.entry")
+	for _, name := range []string{"maint.key:clear", "maint.key:ok", "maint.key:5"} {
+		b, ok := r.find(name).(*button)
+		if !ok {
+			t.Fatalf("no button %s", name)
+		}
+		// The label's rich text draws one canvas.Text a line.
+		var lines []string
+		var walk func(o fyne.CanvasObject)
+		walk = func(o fyne.CanvasObject) {
+			switch v := o.(type) {
+			case *canvas.Text:
+				if strings.TrimSpace(v.Text) != "" {
+					lines = append(lines, v.Text)
+				}
+			case *fyne.Container:
+				for _, c := range v.Objects {
+					walk(c)
+				}
+			case fyne.Widget:
+				for _, c := range test.WidgetRenderer(v).Objects() {
+					walk(c)
+				}
+			}
+		}
+		walk(b)
+		if len(lines) != 1 {
+			t.Errorf("%s: label %q drawn as %d lines %q on a key %.0f wide", name, b.title, len(lines), lines, b.Size().Width)
+		}
+	}
 }
