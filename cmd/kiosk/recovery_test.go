@@ -207,3 +207,42 @@ func TestStartResumesTheOutbox(t *testing.T) {
 		t.Error("the log does not say the dead run's claims were released")
 	}
 }
+
+// `kiosk diag` looks at a running terminal's database: a database that
+// fails its check is reported and left exactly where it is (pulling it from
+// under the terminal would lose what the terminal writes next, and the
+// terminal's next start would find nothing to recover).
+func TestDiagLeavesACorruptDatabaseInPlace(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	if err := os.Mkdir(data, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(data, "kiosk.db")
+	garbage := []byte(strings.Repeat("not a database ", 500))
+	if err := os.WriteFile(db, garbage, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfgFile := filepath.Join(dir, "kiosk.toml")
+	if err := os.WriteFile(cfgFile, []byte("[terminal]\ndata_dir = \""+data+"\"\n[api]\ntoken = \"x\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"diag", "status", "--config", cfgFile, "--offline"},
+		{"diag", "audit", "--config", cfgFile, "--verify"},
+		{"diag", "sync", "--config", cfgFile},
+	} {
+		t.Run(args[1], func(t *testing.T) {
+			code, out, errs := runCapture(args...)
+			if code == 0 || !strings.Contains(out+errs, "corrupt") {
+				t.Errorf("exit %d, output %q %q: want a failure that says corrupt", code, out, errs)
+			}
+			if b, err := os.ReadFile(db); err != nil || !bytes.Equal(b, garbage) {
+				t.Fatalf("the database was moved or changed (%v)", err)
+			}
+			if m, _ := filepath.Glob(db + ".corrupt-*"); len(m) != 0 {
+				t.Fatalf("diag kept the database aside: %v", m)
+			}
+		})
+	}
+}

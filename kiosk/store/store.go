@@ -86,6 +86,11 @@ type Store struct {
 type Options struct {
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// LeaveInPlace reports a database that fails its check without moving
+	// it: for tools that look at a running terminal's database (kiosk
+	// diag), which must never pull the file from under the terminal. Only
+	// the terminal's own start keeps a failing database aside.
+	LeaveInPlace bool
 }
 
 type migration struct {
@@ -149,7 +154,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	// what was found.
 	if _, err := os.Stat(path); err == nil {
 		if err := checkIntegrity(ctx, path); err != nil {
-			if errors.Is(err, ErrCorrupt) {
+			if errors.Is(err, ErrCorrupt) && !opts.LeaveInPlace {
 				return nil, keepAside(path, err)
 			}
 			return nil, err
@@ -163,7 +168,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	s := &Store{db: db, path: path, now: opts.Now}
 	if err := s.check(ctx); err != nil {
 		db.Close()
-		if errors.Is(err, ErrCorrupt) {
+		if errors.Is(err, ErrCorrupt) && !opts.LeaveInPlace {
 			return nil, keepAside(path, err)
 		}
 		return nil, err

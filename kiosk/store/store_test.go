@@ -171,7 +171,19 @@ func TestCorruptFileIsKeptAside(t *testing.T) {
 			path := filepath.Join(dir, "kiosk.db")
 			damage(t, path)
 			before, _ := os.ReadFile(path)
-			_, err := Open(context.Background(), path, Options{})
+			// A tool looking at a running terminal's database reports it
+			// and leaves it where it is.
+			_, err := Open(context.Background(), path, Options{LeaveInPlace: true})
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("LeaveInPlace: err = %v, want ErrCorrupt", err)
+			}
+			if now, rerr := os.ReadFile(path); rerr != nil || string(now) != string(before) {
+				t.Fatalf("LeaveInPlace moved or changed the database (%v)", rerr)
+			}
+			if m, _ := filepath.Glob(path + ".corrupt-*"); len(m) != 0 {
+				t.Fatalf("LeaveInPlace kept a copy aside: %v", m)
+			}
+			_, err = Open(context.Background(), path, Options{})
 			var ce *CorruptError
 			if !errors.As(err, &ce) || !errors.Is(err, ErrCorrupt) {
 				t.Fatalf("err = %v, want CorruptError", err)
