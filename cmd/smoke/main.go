@@ -77,20 +77,11 @@ func run(ctx context.Context, kiosk, out string, w, h int) error {
 		return err
 	}
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
+	proc, err := xscreen.Start(cmd)
+	if err != nil {
 		return fmt.Errorf("start %s: %w", kiosk, err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(3 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-	}()
+	defer proc.Stop(3 * time.Second)
 
 	// Wait for the window to be mapped.
 	for {
@@ -98,8 +89,8 @@ func run(ctx context.Context, kiosk, out string, w, h int) error {
 			return fmt.Errorf("the terminal's window never appeared (see %s)", logf.Name())
 		}
 		select {
-		case err := <-exited:
-			return fmt.Errorf("the terminal exited before its window appeared: %v (see %s)", err, logf.Name())
+		case <-proc.Done():
+			return fmt.Errorf("the terminal exited before its window appeared: %v (see %s)", proc.Err(), logf.Name())
 		default:
 		}
 		search := exec.CommandContext(ctx, "xdotool", "search", "--onlyvisible", "--name", "智能社工")

@@ -255,23 +255,12 @@ func once(ctx context.Context, o Options, env *environment, display, dir string)
 	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "LC_ALL=", "LIBGL_ALWAYS_SOFTWARE=1")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
+	proc, err := xscreen.Start(cmd)
+	if err != nil {
 		return Run{}, fmt.Errorf("startup: start %s: %w", o.Kiosk, err)
 	}
-	// exited is closed when the process has ended, with waitErr set: every
-	// wait below, and the stop at the end, can see it.
-	exited := make(chan struct{})
-	var waitErr error
-	go func() { waitErr = cmd.Wait(); close(exited) }()
-	defer func() {
-		cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-	}()
+	defer proc.Stop(5 * time.Second)
+	exited := proc.Done()
 	// The backlog is watched from the start, apart from the screenshots.
 	drained := make(chan time.Duration, 1)
 	if env != nil && o.Queued > 0 {
@@ -293,7 +282,7 @@ func once(ctx context.Context, o Options, env *environment, display, dir string)
 	for {
 		select {
 		case <-exited:
-			return r, fmt.Errorf("%w before its first frame: %v (log: %s)", ErrExited, waitErr, tail(logf.Name()))
+			return r, fmt.Errorf("%w before its first frame: %v (log: %s)", ErrExited, proc.Err(), tail(logf.Name()))
 		case <-ctx.Done():
 			return r, ErrNoFrame
 		default:
@@ -309,7 +298,7 @@ func once(ctx context.Context, o Options, env *environment, display, dir string)
 	}
 	select {
 	case <-exited:
-		return r, fmt.Errorf("%w after its first frame: %v (log: %s)", ErrExited, waitErr, tail(logf.Name()))
+		return r, fmt.Errorf("%w after its first frame: %v (log: %s)", ErrExited, proc.Err(), tail(logf.Name()))
 	case <-time.After(o.Settle):
 	}
 	rss, err := vmRSS(cmd.Process.Pid)
@@ -327,7 +316,7 @@ func once(ctx context.Context, o Options, env *environment, display, dir string)
 	case r.Drained = <-drained:
 		return r, nil
 	case <-exited:
-		return r, fmt.Errorf("%w while sending: %v (log: %s)", ErrExited, waitErr, tail(logf.Name()))
+		return r, fmt.Errorf("%w while sending: %v (log: %s)", ErrExited, proc.Err(), tail(logf.Name()))
 	case <-ctx.Done():
 		return r, fmt.Errorf("%w: %d of %d reached the central system", ErrBacklog, env.received()-before, o.Queued)
 	}

@@ -32,7 +32,10 @@ func StartXvfb(ctx context.Context, w, h, first int) (display string, stop func(
 			continue
 		}
 		display := ":" + strconv.Itoa(n)
-		x := exec.Command("Xvfb", display, "-screen", "0", fmt.Sprintf("%dx%dx24", w, h), "-nolisten", "tcp")
+		// -noreset: without it the server resets when its last client (the
+		// readiness probe below) leaves, and a client that connects during
+		// the reset is refused ("Failed to open display").
+		x := exec.Command("Xvfb", display, "-screen", "0", fmt.Sprintf("%dx%dx24", w, h), "-nolisten", "tcp", "-noreset")
 		if err := x.Start(); err != nil {
 			return "", nil, fmt.Errorf("%w: %v", ErrNoXvfb, err)
 		}
