@@ -20,6 +20,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -61,6 +62,7 @@ type Run struct {
 	FirstFrame time.Duration // start until a screenshot showed the drawn title bar
 	Capture    time.Duration // how long that screenshot took: the figure's resolution
 	RSSMiB     float64       // VmRSS after settle
+	Mem        Memory        // its parts
 	Drained    time.Duration // start until the central system had every queued submission (run mode)
 }
 
@@ -110,17 +112,23 @@ func main() {
 // warm is the median of the runs after the first (which fills the disk
 // cache), or of the one run.
 func warm(res []Run) Run {
-	frames, rss, drains := []time.Duration{}, []float64{}, []time.Duration{}
+	var frames, drains []time.Duration
+	var mems []Memory
 	for i, r := range res {
 		if i == 0 && len(res) > 1 {
 			continue
 		}
-		frames, rss, drains = append(frames, r.FirstFrame), append(rss, r.RSSMiB), append(drains, r.Drained)
+		frames, drains = append(frames, r.FirstFrame), append(drains, r.Drained)
+		m := r.Mem
+		m.RSS = r.RSSMiB
+		mems = append(mems, m)
 	}
 	slices.Sort(frames)
-	slices.Sort(rss)
 	slices.Sort(drains)
-	return Run{FirstFrame: frames[len(frames)/2], RSSMiB: rss[len(rss)/2], Drained: drains[len(drains)/2]}
+	// The memory figures are those of the run with the median resident set.
+	slices.SortFunc(mems, func(a, b Memory) int { return cmp.Compare(a.RSS, b.RSS) })
+	m := mems[len(mems)/2]
+	return Run{FirstFrame: frames[len(frames)/2], RSSMiB: m.RSS, Mem: m, Drained: drains[len(drains)/2]}
 }
 
 // benchLine is the warm figures as one `go test -bench` result line, so
@@ -131,7 +139,7 @@ func benchLine(o Options, res []Run) string {
 	if o.Mode == "run" {
 		name = fmt.Sprintf("BenchmarkStartup/run-%d-delivered-%d-queued", o.Delivered, o.Queued)
 	}
-	line := fmt.Sprintf("%s\t%d\t%.0f ms/first-frame\t%.1f MiB-rss", name, len(res), float64(w.FirstFrame.Microseconds())/1000, w.RSSMiB)
+	line := fmt.Sprintf("%s\t%d\t%.0f ms/first-frame\t%.1f MiB-rss\t%.1f MiB-anon\t%.1f MiB-file", name, len(res), float64(w.FirstFrame.Microseconds())/1000, w.RSSMiB, w.Mem.Anon, w.Mem.File)
 	if o.Mode == "run" && o.Queued > 0 {
 		line += fmt.Sprintf("\t%.0f ms/backlog", float64(w.Drained.Microseconds())/1000)
 	}
@@ -152,8 +160,8 @@ func appendBench(path string, o Options, res []Run) error {
 
 func report(o Options, res []Run) bool {
 	for i, r := range res {
-		line := fmt.Sprintf("startup: run %d: first frame after %v (screenshot took %v), VmRSS %.1f MiB",
-			i+1, r.FirstFrame.Round(time.Millisecond), r.Capture.Round(time.Millisecond), r.RSSMiB)
+		line := fmt.Sprintf("startup: run %d: first frame after %v (screenshot took %v), VmRSS %.1f MiB (anonymous %.1f, file-backed %.1f, shared %.1f)",
+			i+1, r.FirstFrame.Round(time.Millisecond), r.Capture.Round(time.Millisecond), r.RSSMiB, r.Mem.Anon, r.Mem.File, r.Mem.Shmem)
 		if o.Mode == "run" && o.Queued > 0 {
 			line += fmt.Sprintf(", %d queued delivered %v after start", o.Queued, r.Drained.Round(time.Millisecond))
 		}
@@ -167,7 +175,8 @@ func report(o Options, res []Run) bool {
 	}
 	fmt.Printf("startup: %s\n", what)
 	fmt.Printf("startup: time to first frame of the home screen %v (goal < %v): %s\n", w.FirstFrame.Round(time.Millisecond), goalFrame, verdict(okF))
-	fmt.Printf("startup: resident set after start %.1f MiB (goal < %.0f MiB): %s\n", w.RSSMiB, goalRSSMiB, verdict(okR))
+	fmt.Printf("startup: resident set after start %.1f MiB (goal < %.0f MiB): %s; anonymous %.1f MiB, file-backed (binary, libraries) %.1f MiB, shared %.1f MiB\n",
+		w.RSSMiB, goalRSSMiB, verdict(okR), w.Mem.Anon, w.Mem.File, w.Mem.Shmem)
 	if o.Mode == "run" && o.Queued > 0 {
 		fmt.Printf("startup: outbox resumed: all %d queued submissions delivered %v after start\n", o.Queued, w.Drained.Round(time.Millisecond))
 	}
@@ -301,11 +310,11 @@ func once(ctx context.Context, o Options, env *environment, display, dir string)
 		return r, fmt.Errorf("%w after its first frame: %v (log: %s)", ErrExited, proc.Err(), tail(logf.Name()))
 	case <-time.After(o.Settle):
 	}
-	rss, err := vmRSS(cmd.Process.Pid)
+	mem, err := vmRSS(cmd.Process.Pid)
 	if err != nil {
 		return r, err
 	}
-	r.RSSMiB = rss
+	r.RSSMiB, r.Mem = mem.RSS, mem
 	if env == nil || o.Queued == 0 {
 		return r, nil
 	}
@@ -355,27 +364,47 @@ func countBar(img image.Image) bool {
 	return drawn
 }
 
-// vmRSS reads the resident set of a process in MiB.
-func vmRSS(pid int) (float64, error) {
+// Memory is a process's resident set in MiB, and its parts: anonymous
+// (heap, stacks: what the process alone costs), file-backed (its binary
+// and libraries, shared with the page cache and reclaimable) and shared
+// memory (the X server's image buffer).
+type Memory struct {
+	RSS, Anon, File, Shmem float64
+}
+
+// vmRSS reads the resident set of a process.
+func vmRSS(pid int) (Memory, error) {
 	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
-		return 0, fmt.Errorf("startup: %w", err)
+		return Memory{}, fmt.Errorf("startup: %w", err)
 	}
 	defer f.Close()
 	return parseVmRSS(f)
 }
 
-func parseVmRSS(f *os.File) (float64, error) {
+func parseVmRSS(f *os.File) (Memory, error) {
+	var m Memory
+	fields := map[string]*float64{"VmRSS:": &m.RSS, "RssAnon:": &m.Anon, "RssFile:": &m.File, "RssShmem:": &m.Shmem}
+	found := false
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		fs := strings.Fields(sc.Text())
-		if len(fs) >= 2 && fs[0] == "VmRSS:" {
-			kb, err := strconv.ParseFloat(fs[1], 64)
-			if err != nil {
-				return 0, fmt.Errorf("%w: %q", ErrNoVmRSS, sc.Text())
-			}
-			return kb / 1024, nil
+		if len(fs) < 2 {
+			continue
 		}
+		dst, ok := fields[fs[0]]
+		if !ok {
+			continue
+		}
+		kb, err := strconv.ParseFloat(fs[1], 64)
+		if err != nil {
+			return Memory{}, fmt.Errorf("%w: %q", ErrNoVmRSS, sc.Text())
+		}
+		*dst = kb / 1024
+		found = found || fs[0] == "VmRSS:"
 	}
-	return 0, ErrNoVmRSS
+	if !found {
+		return Memory{}, ErrNoVmRSS
+	}
+	return m, nil
 }

@@ -48,18 +48,19 @@ func TestBarDrawn(t *testing.T) {
 
 func TestVmRSS(t *testing.T) {
 	t.Parallel()
-	mib, err := vmRSS(os.Getpid())
-	if err != nil || mib <= 0 || mib > 1<<20 {
-		t.Errorf("own VmRSS %v MiB, %v", mib, err)
+	own, err := vmRSS(os.Getpid())
+	if err != nil || own.RSS <= 0 || own.RSS > 1<<20 || own.Anon <= 0 || own.Anon+own.File+own.Shmem > own.RSS+1 {
+		t.Errorf("own memory %+v, %v", own, err)
 	}
 	for _, tc := range []struct {
 		name, text string
-		want       float64
+		want       Memory
 		err        error
 	}{
-		{"present", "Name:\tkiosk\nVmPeak:\t 1 kB\nVmRSS:\t  153600 kB\n", 150, nil},
-		{"missing", "Name:\tkiosk\n", 0, ErrNoVmRSS},
-		{"garbled", "VmRSS:\tlots kB\n", 0, ErrNoVmRSS},
+		{"present", "Name:\tkiosk\nVmPeak:\t 1 kB\nVmRSS:\t  153600 kB\nRssAnon:\t 102400 kB\nRssFile:\t 43008 kB\nRssShmem:\t 8192 kB\n", Memory{150, 100, 42, 8}, nil},
+		{"only VmRSS", "VmRSS:\t 1024 kB\n", Memory{RSS: 1}, nil},
+		{"missing", "Name:\tkiosk\nRssAnon:\t 1 kB\n", Memory{}, ErrNoVmRSS},
+		{"garbled", "VmRSS:\tlots kB\n", Memory{}, ErrNoVmRSS},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := filepath.Join(t.TempDir(), "status")
@@ -73,7 +74,7 @@ func TestVmRSS(t *testing.T) {
 			defer f.Close()
 			got, err := parseVmRSS(f)
 			if got != tc.want || !errors.Is(err, tc.err) {
-				t.Errorf("parseVmRSS = %v, %v; want %v, %v", got, err, tc.want, tc.err)
+				t.Errorf("parseVmRSS = %+v, %v; want %+v, %v", got, err, tc.want, tc.err)
 			}
 		})
 	}
@@ -119,13 +120,13 @@ func TestMeasureRefusesAnUnknownMode(t *testing.T) {
 func TestBenchLine(t *testing.T) {
 	t.Parallel()
 	res := []Run{
-		{FirstFrame: 3 * time.Second, RSSMiB: 300, Drained: 9 * time.Second},
-		{FirstFrame: 1100 * time.Millisecond, RSSMiB: 190, Drained: 2500 * time.Millisecond},
-		{FirstFrame: 1200 * time.Millisecond, RSSMiB: 195, Drained: 2400 * time.Millisecond},
-		{FirstFrame: 1000 * time.Millisecond, RSSMiB: 200, Drained: 2600 * time.Millisecond},
+		{FirstFrame: 3 * time.Second, RSSMiB: 300, Mem: Memory{Anon: 200, File: 90}, Drained: 9 * time.Second},
+		{FirstFrame: 1100 * time.Millisecond, RSSMiB: 190, Mem: Memory{Anon: 88, File: 94}, Drained: 2500 * time.Millisecond},
+		{FirstFrame: 1200 * time.Millisecond, RSSMiB: 195, Mem: Memory{Anon: 91, File: 96}, Drained: 2400 * time.Millisecond},
+		{FirstFrame: 1000 * time.Millisecond, RSSMiB: 200, Mem: Memory{Anon: 99, File: 93}, Drained: 2600 * time.Millisecond},
 	}
 	got := benchLine(Options{Mode: "run", Delivered: 100000, Queued: 1000}, res)
-	want := "BenchmarkStartup/run-100000-delivered-1000-queued\t4\t1100 ms/first-frame\t195.0 MiB-rss\t2500 ms/backlog"
+	want := "BenchmarkStartup/run-100000-delivered-1000-queued\t4\t1100 ms/first-frame\t195.0 MiB-rss\t91.0 MiB-anon\t96.0 MiB-file\t2500 ms/backlog"
 	if got != want {
 		t.Errorf("benchLine = %q, want %q", got, want)
 	}
@@ -136,7 +137,7 @@ func TestBenchLine(t *testing.T) {
 		}
 	}
 	b, _ := os.ReadFile(path)
-	if strings.Count(string(b), "BenchmarkStartup/demo-empty\t1\t1100 ms/first-frame\t190.0 MiB-rss\n") != 2 {
+	if strings.Count(string(b), "BenchmarkStartup/demo-empty\t1\t1100 ms/first-frame\t190.0 MiB-rss\t88.0 MiB-anon\t94.0 MiB-file\n") != 2 {
 		t.Errorf("file = %q", b)
 	}
 }
