@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -98,7 +99,12 @@ func OpenOrRecover(ctx context.Context, path string, opts Options, sealer *Seale
 	}
 	st, err := Open(ctx, path, opts)
 	if err == nil {
-		return st, nil, nil
+		rec, err := st.resumeSalvage(ctx, path, sealer)
+		if err != nil {
+			st.Close()
+			return nil, nil, err
+		}
+		return st, rec, nil
 	}
 	var ce *CorruptError
 	if !errors.As(err, &ce) || ce.KeptAs == "" {
@@ -126,6 +132,60 @@ func OpenOrRecover(ctx context.Context, path string, opts Options, sealer *Seale
 		}
 	}
 	return st, rec, nil
+}
+
+// resumeSalvage finishes a recovery that a previous start began and did
+// not end: the failing file was kept aside (by that start, or by anything
+// else that opened it without LeaveInPlace) but the process stopped before
+// the salvage committed, so the database at path is fresh and empty and no
+// notice names the kept file. Without this its queued submissions would
+// wait unseen in the kept file. The newest such kept file is salvaged, and
+// only into a database that holds no submission and no audit event yet:
+// a database that has been in use is never merged into.
+func (s *Store) resumeSalvage(ctx context.Context, path string, sealer *Sealer) (*Recovery, error) {
+	matches, err := filepath.Glob(path + ".corrupt-*")
+	if err != nil || len(matches) == 0 {
+		return nil, nil
+	}
+	var kept []string
+	for _, m := range matches {
+		if !strings.HasSuffix(m, "-wal") && !strings.HasSuffix(m, "-shm") {
+			kept = append(kept, m)
+		}
+	}
+	if len(kept) == 0 {
+		return nil, nil
+	}
+	ns, err := readNotices(ctx, s.db)
+	if err != nil {
+		return nil, nil // a notice list that does not read: do not guess
+	}
+	done := map[string]bool{}
+	for _, n := range ns {
+		done[n.KeptAs] = true
+	}
+	sort.Strings(kept) // the names end in their UTC time
+	last := kept[len(kept)-1]
+	if done[last] {
+		return nil, nil
+	}
+	var used int64
+	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM submissions) + (SELECT COUNT(*) FROM audit)`).Scan(&used); err != nil {
+		return nil, fmt.Errorf("store: resume salvage: %w", err)
+	}
+	if used > 0 {
+		return nil, nil
+	}
+	rec := &Recovery{At: s.now().UTC(), Path: path, KeptAs: last,
+		Detail: "kept aside earlier; the recovery was interrupted and resumed at this start"}
+	if err := s.salvage(ctx, last, sealer, rec); err != nil {
+		*rec = Recovery{At: rec.At, Path: rec.Path, KeptAs: rec.KeptAs, Detail: rec.Detail,
+			LostUnknown: true, AuditCut: true, SalvageError: err.Error()}
+		if nerr := s.InTx(ctx, func(tx *sql.Tx) error { return addNotice(ctx, tx, s.now(), *rec) }); nerr != nil {
+			return nil, fmt.Errorf("store: resume salvage of %s: %v; notice not saved: %w", last, err, nerr)
+		}
+	}
+	return rec, nil
 }
 
 // Column lists and kinds (see normalize) of the tables carried over.

@@ -812,3 +812,84 @@ func TestRecoverReadsTheWAL(t *testing.T) {
 		}
 	}
 }
+
+// A start that kept the failing file aside and stopped (power cut, kill)
+// before its salvage committed leaves a fresh, empty database and a kept
+// file no notice names. The next start finishes the recovery: the queued
+// submissions are not left unseen in the kept file. It happens once, and
+// never into a database that has been used.
+func TestOpenOrRecoverResumesAnInterruptedRecovery(t *testing.T) {
+	t.Parallel()
+	tm := template(t)
+	ctx := context.Background()
+	b := bytes.Clone(tm.file)
+	tm.smash(b, tm.mid(b, "catalog_items"))
+	dir := t.TempDir()
+	path := filepath.Join(dir, "kiosk.db")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := NewSealer(tm.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The interrupted start: kept aside, then a fresh database made, and
+	// nothing more.
+	if _, err := Open(ctx, path, Options{}); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("Open = %v, want ErrCorrupt", err)
+	}
+	fresh, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh.Close()
+
+	st, rec, err := OpenOrRecover(ctx, path, Options{}, sealer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec == nil || rec.Queued != nPending+nInflight || rec.Delivered != nDelivered || !strings.HasPrefix(rec.KeptAs, path+".corrupt-") {
+		t.Fatalf("recovery = %+v, want the kept file's submissions carried over", rec)
+	}
+	ob, _ := NewOutbox(st, sealer, OutboxOptions{TerminalID: "PD-DEV-0001", MinFreeBytes: -1})
+	if ids := claimAll(t, ob); len(ids) != nPending+nInflight {
+		t.Errorf("%d due after the resumed recovery, want %d", len(ids), nPending+nInflight)
+	}
+	st.Close()
+
+	// Once: the next start finds the notice and does nothing.
+	st, rec, err = OpenOrRecover(ctx, path, Options{}, sealer)
+	if err != nil || rec != nil {
+		t.Fatalf("second start: recovery %+v, %v; want none", rec, err)
+	}
+	if ns, _ := st.RecoveryNotices(ctx); len(ns) != 1 {
+		t.Errorf("notices = %d, want 1", len(ns))
+	}
+	st.Close()
+
+	// A database in use is never merged into, even with an unnamed kept
+	// file beside it.
+	dir2 := t.TempDir()
+	path2 := filepath.Join(dir2, "kiosk.db")
+	if err := os.WriteFile(path2+".corrupt-20260101T000000", b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	used, err := Open(ctx, path2, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	uob, _ := NewOutbox(used, sealer, OutboxOptions{TerminalID: "PD-DEV-0001", MinFreeBytes: -1})
+	if _, err := uob.Enqueue(ctx, submission(1)); err != nil {
+		t.Fatal(err)
+	}
+	used.Close()
+	st, rec, err = OpenOrRecover(ctx, path2, Options{}, sealer)
+	if err != nil || rec != nil {
+		t.Fatalf("used database: recovery %+v, %v; want none", rec, err)
+	}
+	sob, _ := NewOutbox(st, sealer, OutboxOptions{TerminalID: "PD-DEV-0001", MinFreeBytes: -1})
+	if c, err := sob.Counts(ctx); err != nil || c.Pending != 1 || c.Delivered != 0 {
+		t.Errorf("used database changed: %+v, %v", c, err)
+	}
+	st.Close()
+}
