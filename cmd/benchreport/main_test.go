@@ -73,6 +73,11 @@ func TestGoals(t *testing.T) {
 		{"TapToScreen", map[string]float64{"ns/op": 9e6}, true, true},
 		{"VisitMemory", map[string]float64{"heap100-MB": 50, "heap1000-MB": 53}, false, true},
 		{"VisitMemory", map[string]float64{"heap100-MB": 50, "heap1000-MB": 50.3}, true, true},
+		{"OpenLarge/open", map[string]float64{"ms/open": 730}, true, true},
+		{"OpenLarge/open", map[string]float64{"ms/open": 1600}, false, true},
+		{"Startup/run-100000-delivered-1000-queued", map[string]float64{"ms/first-frame": 1150, "MiB-rss": 140}, true, true},
+		{"Startup/run-100000-delivered-1000-queued", map[string]float64{"ms/first-frame": 1150, "MiB-rss": 195}, false, true},
+		{"Startup/demo-empty", map[string]float64{"ms/first-frame": 1600, "MiB-rss": 140}, false, true},
 	} {
 		g, found := goalFor(tc.name)
 		if !found {
@@ -84,7 +89,7 @@ func TestGoals(t *testing.T) {
 			t.Errorf("%s %v: met %v ok %v; want %v %v", tc.name, tc.m, met, ok, tc.met, tc.ok)
 		}
 	}
-	for _, name := range []string{"ReadCPU", "Record", "EnqueueX"} {
+	for _, name := range []string{"ReadCPU", "Record", "EnqueueX", "OpenLarge/quick_check", "StartupX"} {
 		if _, found := goalFor(name); found {
 			t.Errorf("%s has a goal", name)
 		}
