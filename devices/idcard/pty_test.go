@@ -3,6 +3,7 @@ package idcard_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -163,5 +164,76 @@ func TestReaderFaultsOverPTY(t *testing.T) {
 			m.Place("resident")
 			nextEvent(t, r, idcard.CardPresent)
 		})
+	}
+}
+
+// A process that died mid-conversation leaves the module answering a
+// command nobody waits for; the next reader on the port gets that answer
+// to its own first command and, unless it notices, stays one answer behind
+// for good (find card answered with select's 00 00 90, again and again).
+// The reader must drain what it did not ask for and come back in step.
+func TestReaderResyncsAfterADeadConversation(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m := sammodule.New(sammodule.Options{Baud: 115200, Seed: 2, ProcessingTime: 150 * time.Millisecond})
+	link := filepath.Join(t.TempDir(), "kiosk-idcard")
+	srv, err := m.ServePTY(ctx, link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	// The dead process: two commands sent, no answer read.
+	dead, err := serialport.Open(link, 115200, 100*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dead.Write(idcard.AppendCommand(idcard.AppendCommand(nil, idcard.CmdSAMStatus), idcard.CmdSAMID)); err != nil {
+		t.Fatal(err)
+	}
+	port, err := serialport.Open(link, 115200, 100*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead.Close()
+	r := idcard.NewReader(port, idcard.Options{PollInterval: 20 * time.Millisecond, Timeouts: idcard.Timeouts{Find: 400 * time.Millisecond}})
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	// Whatever happens while it finds its step, the reader ends up ready
+	// and reads a card.
+	deadline := time.After(20 * time.Second)
+	up := false
+	for !up {
+		select {
+		case e := <-r.Events():
+			up = e.Kind == idcard.ReaderBack
+		case <-deadline:
+			t.Fatal("the reader never came up")
+		}
+	}
+	if err := m.Place("resident"); err != nil {
+		t.Fatal(err)
+	}
+	var errs []string
+	for {
+		select {
+		case e := <-r.Events():
+			switch e.Kind {
+			case idcard.CardPresent:
+				if e.Identity == nil || e.Identity.IDNumber == "" {
+					t.Fatalf("card present without identity: %+v", e)
+				}
+				if len(errs) > 1 {
+					t.Errorf("reader errors after coming up: %q", errs)
+				}
+				cancel()
+				<-done
+				return
+			case idcard.ReaderError, idcard.CardError:
+				errs = append(errs, fmt.Sprint(e.Err))
+			}
+		case <-deadline:
+			t.Fatalf("no card read; errors: %q", errs)
+		}
 	}
 }

@@ -152,8 +152,12 @@ type Reader struct {
 	rbuf, wbuf []byte
 	tmp        []byte
 	dirty      bool
-	up         bool // ReaderBack sent and no ReaderError since
-	downSent   bool
+	// quiet, when set, is how long the line must stay silent before the
+	// next command: after an answer that did not fit its command, the
+	// answer that did may still be on its way.
+	quiet    time.Duration
+	up       bool // ReaderBack sent and no ReaderError since
+	downSent bool
 }
 
 // NewReader returns a reader for port. port may be nil if opts.Open is set.
@@ -188,6 +192,8 @@ func NewReader(port serialport.Port, opts Options) *Reader {
 	r.status.State = StateStarting
 	if port != nil {
 		r.status.Port = port.Name()
+		// Drop whatever an earlier user of the port left on the line.
+		r.dirty = true
 	}
 	return r
 }
@@ -531,14 +537,17 @@ func (r *Reader) command(ctx context.Context, c Command, timeout time.Duration, 
 	if err != nil {
 		return Response{}, err
 	}
-	if resp.SW1 != 0 || resp.SW2 != 0 {
-		return resp, &StatusError{Command: c, SW1: resp.SW1, SW2: resp.SW2, SW3: resp.SW3}
-	}
 	for _, s := range ok {
-		if resp.SW3 == s {
+		if resp.SW1 == 0 && resp.SW2 == 0 && resp.SW3 == s {
 			return resp, nil
 		}
 	}
+	// An answer that does not fit may be another command's: a late one,
+	// or one a process that died mid-conversation asked for. Left alone,
+	// every later command would read its predecessor's answer. Before the
+	// next command, wait until the line has been quiet for as long as
+	// this one's answer could take, and drop what comes.
+	r.dirty, r.quiet = true, timeout
 	return resp, &StatusError{Command: c, SW1: resp.SW1, SW2: resp.SW2, SW3: resp.SW3}
 }
 
@@ -596,12 +605,24 @@ func (r *Reader) exchange(ctx context.Context, c Command, timeout time.Duration)
 	}
 }
 
-// drain discards bytes left on the line by an earlier, late or broken answer.
+// drain discards bytes left on the line by an earlier, late or broken
+// answer: until a read finds nothing or, when r.quiet is set, until the
+// line has been silent that long (at most 64 reads and 5 s either way).
 func (r *Reader) drain() {
-	r.dirty = false
-	for i := 0; i < 64; i++ {
+	quiet := r.quiet
+	r.dirty, r.quiet = false, 0
+	start := time.Now()
+	last := start
+	for i := 0; i < 64 && time.Since(start) < 5*time.Second; i++ {
 		n, err := r.port.Read(r.tmp)
-		if err != nil || n == 0 {
+		if err != nil && !errors.Is(err, serialport.ErrTimeout) {
+			return
+		}
+		if n > 0 {
+			last = time.Now()
+			continue
+		}
+		if time.Since(last) >= quiet {
 			return
 		}
 	}
