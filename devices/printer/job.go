@@ -55,14 +55,40 @@ func (d *Driver) readReply(ctx context.Context, deadline time.Time, accept func(
 
 // ask sends DLE EOT n and decodes the reply into st.
 func (d *Driver) ask(ctx context.Context, kind escpos.StatusKind, st *escpos.Status) error {
+	if d.stale {
+		d.settle(ctx)
+	}
 	if err := d.write(escpos.AppendStatusQuery(nil, kind)); err != nil {
 		return err
 	}
 	b, err := d.readReply(ctx, time.Now().Add(d.opt.ReplyTimeout), escpos.IsStatusReply)
 	if err != nil {
+		if errors.Is(err, ErrNoAnswer) {
+			d.stale = true // its reply may still come, late
+		}
 		return err
 	}
 	return st.Decode(kind, b)
+}
+
+// settle drops what the line carries until it has been quiet for a reply
+// timeout (at most 5 s), so that the next reply read is the next question's.
+func (d *Driver) settle(ctx context.Context) {
+	d.stale = false
+	d.rbuf = d.rbuf[:0]
+	tmp := make([]byte, 64)
+	start := time.Now()
+	last := start
+	for ctx.Err() == nil && time.Since(start) < 5*time.Second && time.Since(last) < d.opt.ReplyTimeout {
+		n, err := d.port.Read(tmp)
+		if n > 0 {
+			last = time.Now()
+		}
+		if err != nil && !errors.Is(err, serialport.ErrTimeout) {
+			d.portErr = fmt.Errorf("%w: %v", ErrPortGone, err)
+			return
+		}
+	}
 }
 
 // query asks all four DLE EOT statuses and updates the state.

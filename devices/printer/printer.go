@@ -182,11 +182,16 @@ type Driver struct {
 	changed chan struct{}
 
 	// owned by the Run goroutine
-	rbuf    []byte
-	gsr     int // last GS r 1 reply seen, -1 none
-	fill    float64
-	fillAt  time.Time
-	dirty   bool // a job was stopped half-way; clear the printer before the next
+	rbuf   []byte
+	gsr    int // last GS r 1 reply seen, -1 none
+	fill   float64
+	fillAt time.Time
+	dirty  bool // a job was stopped half-way; clear the printer before the next
+	// stale: the line may carry status replies nobody waits for (left by
+	// an earlier user of the port, or late after a timeout). The four
+	// DLE EOT replies look alike, so one taken for the answer to the next
+	// question would leave every later question reading its predecessor's.
+	stale   bool
 	portErr error
 
 	now   func() time.Time                           // injectable for pacing tests
@@ -215,6 +220,7 @@ func New(port serialport.Port, prof Profile, opt Options) (*Driver, error) {
 		done:    make(chan struct{}),
 		changed: make(chan struct{}),
 		gsr:     -1,
+		stale:   true,
 		now:     time.Now,
 		sleep:   sleep,
 	}, nil

@@ -215,3 +215,52 @@ func TestPacingPreventsOverrun(t *testing.T) {
 		})
 	}
 }
+
+// A process that died after asking for a status leaves the printer's
+// reply on the line. The next driver must not take it for the answer to
+// its own first question (all four DLE EOT replies look alike), or it stays
+// one reply behind and reads each status as another's.
+func TestDriverIgnoresRepliesLeftByADeadProcess(t *testing.T) {
+	t.Parallel()
+	emu, err := thermal.New(thermal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu.SetPaper(thermal.PaperNearEnd)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	path, _, err := emu.ServePTY(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead, err := serialport.Open(path, 115200, 100*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dead.Write(escpos.AppendStatusQuery(nil, escpos.StatusPaper)); err != nil {
+		t.Fatal(err)
+	}
+	port, err := serialport.Open(path, 115200, 100*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer port.Close()
+	dead.Close()
+	time.Sleep(100 * time.Millisecond) // the reply is on the line
+	prof := printer.Profile80
+	prof.Baud = 115200
+	drv, err := printer.New(port, prof, printer.Options{PollInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go drv.Run(ctx)
+	for i := 0; i < 3; i++ {
+		st, err := drv.Query(ctx)
+		if err != nil {
+			t.Fatalf("query %d: %v", i, err)
+		}
+		if state, _ := drv.State(); state != printer.StateNearEnd || !st.PaperNearEnd {
+			t.Fatalf("query %d: state %v, status %+v; want paper near end", i, state, st)
+		}
+	}
+}
