@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -892,4 +893,40 @@ func TestOpenOrRecoverResumesAnInterruptedRecovery(t *testing.T) {
 		t.Errorf("used database changed: %+v, %v", c, err)
 	}
 	st.Close()
+}
+
+// A damaged header can say the schema is older than its tables (or give a
+// negative version) while every page checks out. Re-running migrations then
+// failed at every start; the file is treated as corrupt instead: kept
+// aside, and its queued submissions carried over.
+func TestSchemaVersionThatLiesIsCorrupt(t *testing.T) {
+	t.Parallel()
+	for _, v := range []int{2, -65531} {
+		t.Run(fmt.Sprint(v), func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, OutboxOptions{MinFreeBytes: -1})
+			ctx := context.Background()
+			q, err := f.ob.Enqueue(ctx, submission(7))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.st.DB().ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v)); err != nil {
+				t.Fatal(err)
+			}
+			f.st.Close()
+			path := filepath.Join(f.dir, "kiosk.db")
+			st, rec, err := OpenOrRecover(ctx, path, Options{}, f.seal)
+			if err != nil {
+				t.Fatalf("OpenOrRecover: %v", err)
+			}
+			defer st.Close()
+			if rec == nil || rec.Queued != 1 || !strings.Contains(rec.Detail, "schema version") {
+				t.Fatalf("recovery = %+v, want the one queued submission carried over", rec)
+			}
+			ob, _ := NewOutbox(st, f.seal, OutboxOptions{TerminalID: "PD-DEV-0001", MinFreeBytes: -1})
+			if ids := claimAll(t, ob); len(ids) != 1 || ids[0] != q.ID {
+				t.Errorf("due = %v, want %s", ids, q.ID)
+			}
+		})
+	}
 }

@@ -175,9 +175,21 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
+		if errors.Is(err, ErrCorrupt) && !opts.LeaveInPlace {
+			return nil, keepAside(path, err)
+		}
 		return nil, err
 	}
 	return s, nil
+}
+
+// schemaMismatch reports a migration failing because the tables are not
+// what the schema version says (a damaged header's version field): the
+// file is then treated as corrupt, never left to fail every start.
+func schemaMismatch(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "already exists") || strings.Contains(msg, "no such table") ||
+		strings.Contains(msg, "duplicate column") || strings.Contains(msg, "no such column")
 }
 
 func checkWritable(dir string) error {
@@ -297,6 +309,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	if len(ms) > 0 {
 		latest = ms[len(ms)-1].version
 	}
+	if current < 0 {
+		return &CorruptError{Path: s.path, Detail: fmt.Sprintf("schema version %d is not valid", current)}
+	}
 	if current > latest {
 		return fmt.Errorf("%w: %s has schema version %d, this terminal knows up to %d; install the newer terminal or restore a backup", ErrNewerSchema, s.path, current, latest)
 	}
@@ -313,6 +328,9 @@ func (s *Store) migrate(ctx context.Context) error {
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			if schemaMismatch(err) {
+				return &CorruptError{Path: s.path, Detail: fmt.Sprintf("schema version %d does not match its tables (migration %s: %v)", current, m.name, err)}
+			}
 			return fmt.Errorf("store: migration %s: %w", m.name, err)
 		}
 	}
