@@ -74,7 +74,7 @@ func gatherStatus(ctx context.Context, cfg config.Config, network bool) (diagSta
 		}
 		s.Devices = append(s.Devices, r)
 	}
-	st, err := store.Open(ctx, cfg.DatabasePath(), store.Options{LeaveInPlace: true})
+	st, err := store.Open(ctx, cfg.DatabasePath(), store.Options{LeaveInPlace: true, ExistingOnly: true})
 	if err != nil {
 		s.Problems = append(s.Problems, err.Error())
 		return s, nil

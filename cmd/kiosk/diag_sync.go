@@ -49,7 +49,7 @@ func runDiagSync(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 
-	st, err := store.Open(ctx, cfg.DatabasePath(), store.Options{LeaveInPlace: true})
+	st, err := store.Open(ctx, cfg.DatabasePath(), store.Options{LeaveInPlace: true, ExistingOnly: true})
 	if err != nil {
 		fmt.Fprintf(stderr, "kiosk diag sync: %v\n", err)
 		return exitFailure

@@ -246,3 +246,27 @@ func TestDiagLeavesACorruptDatabaseInPlace(t *testing.T) {
 		})
 	}
 }
+
+// `kiosk diag` run (under sudo) before the terminal's first start must not
+// make the database: a file owned by root is one the terminal cannot write.
+func TestDiagDoesNotCreateTheDatabase(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	cfgFile := filepath.Join(dir, "kiosk.toml")
+	if err := os.WriteFile(cfgFile, []byte("[terminal]\ndata_dir = \""+data+"\"\n[api]\ntoken = \"x\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"diag", "status", "--config", cfgFile, "--offline"},
+		{"diag", "audit", "--config", cfgFile, "--verify"},
+		{"diag", "sync", "--config", cfgFile},
+	} {
+		code, out, errs := runCapture(args...)
+		if code == 0 || !strings.Contains(out+errs, "no database yet") {
+			t.Errorf("%s: exit %d, output %q %q: want a failure that says there is no database yet", args[1], code, out, errs)
+		}
+		if _, err := os.Stat(filepath.Join(data, "kiosk.db")); err == nil {
+			t.Fatalf("%s made the database", args[1])
+		}
+	}
+}

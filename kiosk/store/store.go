@@ -35,6 +35,8 @@ var (
 	ErrNewerSchema = errors.New("store: database is from a newer version of the terminal")
 	// ErrCorrupt: the database failed its integrity check or is not a database.
 	ErrCorrupt = errors.New("store: database is corrupt")
+	// ErrNoDatabase: Open with ExistingOnly found no database file.
+	ErrNoDatabase = errors.New("store: no database yet (the terminal has not started here)")
 	// ErrNotFound: no such row.
 	ErrNotFound = errors.New("store: not found")
 	// ErrBadKey: the sealing key file is missing, of the wrong size or too open.
@@ -91,6 +93,10 @@ type Options struct {
 	// diag), which must never pull the file from under the terminal. Only
 	// the terminal's own start keeps a failing database aside.
 	LeaveInPlace bool
+	// ExistingOnly refuses to create a database that is not there
+	// (ErrNoDatabase): a tool run as another user (kiosk diag under sudo)
+	// must not make the file the terminal then cannot write.
+	ExistingOnly bool
 }
 
 type migration struct {
@@ -140,6 +146,11 @@ func SchemaVersion() int {
 func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.ExistingOnly {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("%w: %s", ErrNoDatabase, path)
+		}
 	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
