@@ -224,3 +224,22 @@ func TestUnwritableDataDir(t *testing.T) {
 		t.Fatalf("err = %v, want not writable", err)
 	}
 }
+
+func TestClassify(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		msg     string
+		corrupt bool
+	}{
+		{"file is not a database", true},
+		{"database disk image is malformed", true},
+		{"disk I/O error", true},
+		{"database is locked", false},
+		{"unable to open database file: permission denied", false},
+	} {
+		err := classify("/data/kiosk.db", errors.New(tc.msg))
+		if got := errors.Is(err, ErrCorrupt); got != tc.corrupt {
+			t.Errorf("%q: corrupt = %v, want %v (%v)", tc.msg, got, tc.corrupt, err)
+		}
+	}
+}
