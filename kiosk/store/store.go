@@ -275,15 +275,15 @@ func checkIntegrity(ctx context.Context, path string) error {
 	return nil
 }
 
-// classify turns SQLite's "not a database" and "malformed" answers into a
-// CorruptError and passes other errors on. A read error of the disk while
+// classify turns SQLite's "not a database", "malformed" and "unsupported
+// file format" (a damaged header field) answers into a CorruptError and passes other errors on. A read error of the disk while
 // checking ("disk I/O error": a bad sector under the file) counts as
 // corrupt too: kept aside, the terminal starts on a fresh file elsewhere on
 // the disk and tells staff, rather than failing every start for good.
 func classify(path string, err error) error {
 	msg := err.Error()
 	if strings.Contains(msg, "not a database") || strings.Contains(msg, "malformed") || strings.Contains(msg, "corrupt") ||
-		strings.Contains(msg, "disk I/O error") {
+		strings.Contains(msg, "disk I/O error") || strings.Contains(msg, "unsupported file format") {
 		return &CorruptError{Path: path, Detail: msg}
 	}
 	return fmt.Errorf("store: %s: %w", path, err)

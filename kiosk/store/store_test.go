@@ -234,6 +234,7 @@ func TestClassify(t *testing.T) {
 		{"file is not a database", true},
 		{"database disk image is malformed", true},
 		{"disk I/O error", true},
+		{"unsupported file format", true},
 		{"database is locked", false},
 		{"unable to open database file: permission denied", false},
 	} {
