@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -194,6 +195,65 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	return s, nil
 }
 
+// schemaIsLatest reports whether the database's schema (every table,
+// index and trigger as SQLite keeps its SQL) is exactly what the
+// migrations make.
+func (s *Store) schemaIsLatest(ctx context.Context, ms []migration) (bool, error) {
+	want, err := latestSchema(ctx, ms)
+	if err != nil {
+		return false, err
+	}
+	got, err := schemaOf(ctx, s.db)
+	if err != nil {
+		return false, err
+	}
+	return got == want, nil
+}
+
+var (
+	latestOnce sync.Once
+	latestSQL  string
+	latestErr  error
+)
+
+// latestSchema is the schema the migrations make, built once in memory.
+func latestSchema(ctx context.Context, ms []migration) (string, error) {
+	latestOnce.Do(func() {
+		db, err := sql.Open("sqlite3", ":memory:")
+		if err != nil {
+			latestErr = err
+			return
+		}
+		defer db.Close()
+		db.SetMaxOpenConns(1) // one in-memory database
+		for _, m := range ms {
+			if _, err := db.ExecContext(ctx, m.sql); err != nil {
+				latestErr = fmt.Errorf("store: migration %s in memory: %w", m.name, err)
+				return
+			}
+		}
+		latestSQL, latestErr = schemaOf(ctx, db)
+	})
+	return latestSQL, latestErr
+}
+
+func schemaOf(ctx context.Context, db *sql.DB) (string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT type, name, COALESCE(sql, '') FROM sqlite_master ORDER BY type, name`)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var typ, name, text string
+		if err := rows.Scan(&typ, &name, &text); err != nil {
+			return "", err
+		}
+		fmt.Fprintf(&b, "%s %s %s\n", typ, name, text)
+	}
+	return b.String(), rows.Err()
+}
+
 // schemaMismatch reports a migration failing because the tables are not
 // what the schema version says (a damaged header's version field): the
 // file is then treated as corrupt, never left to fail every start.
@@ -328,6 +388,12 @@ func (s *Store) migrate(ctx context.Context) error {
 		return &CorruptError{Path: s.path, Detail: fmt.Sprintf("schema version %d is not valid", current)}
 	}
 	if current > latest {
+		// A newer terminal's database has tables or columns this one does
+		// not know. One whose schema is exactly this terminal's latest has
+		// a damaged header field instead: corrupt, not newer.
+		if same, err := s.schemaIsLatest(ctx, ms); err == nil && same {
+			return &CorruptError{Path: s.path, Detail: fmt.Sprintf("schema version %d, but the tables are those of version %d", current, latest)}
+		}
 		return fmt.Errorf("%w: %s has schema version %d, this terminal knows up to %d; install the newer terminal or restore a backup", ErrNewerSchema, s.path, current, latest)
 	}
 	if current == latest {

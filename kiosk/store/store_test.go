@@ -115,6 +115,10 @@ func TestRefusesNewerSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A newer terminal's migrations made something this one does not know.
+	if _, err := s.DB().Exec("ALTER TABLE submissions ADD COLUMN channel TEXT"); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.DB().Exec("PRAGMA user_version = 9999"); err != nil {
 		t.Fatal(err)
 	}
@@ -125,6 +129,28 @@ func TestRefusesNewerSchema(t *testing.T) {
 	}
 	if _, err := os.Stat(path); err != nil {
 		t.Errorf("the newer database must be left in place: %v", err)
+	}
+}
+
+// A version above this terminal's over exactly this terminal's tables is a
+// damaged header field (found by FuzzSalvage), not a newer terminal's
+// database: corrupt, kept aside, never a start that fails for good.
+func TestNewerVersionOverOurTablesIsCorrupt(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "kiosk.db")
+	ctx := context.Background()
+	s, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB().Exec("PRAGMA user_version = 12293"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	_, err = Open(ctx, path, Options{})
+	var ce *CorruptError
+	if !errors.As(err, &ce) || ce.KeptAs == "" || errors.Is(err, ErrNewerSchema) {
+		t.Fatalf("err = %v, want a CorruptError kept aside", err)
 	}
 }
 
