@@ -680,7 +680,11 @@ func (p *Printer) graphics(d []byte) {
 }
 
 func (p *Printer) qrFunction(d []byte) {
-	if len(d) < 2 || d[0] != 49 {
+	if len(d) < 2 {
+		p.logf("thermal: GS ( k with %d parameter bytes skipped", len(d))
+		return
+	}
+	if d[0] != 49 {
 		p.logf("thermal: GS ( k symbol %d skipped", d[0])
 		return
 	}
