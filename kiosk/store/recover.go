@@ -122,16 +122,24 @@ func OpenOrRecover(ctx context.Context, path string, opts Options, sealer *Seale
 		return nil, nil, fmt.Errorf("store: fresh database after keeping %s aside: %w", ce.KeptAs, err)
 	}
 	rec := &Recovery{At: st.now().UTC(), Path: ce.Path, KeptAs: ce.KeptAs, Detail: ce.Detail}
-	if err := st.salvage(ctx, ce.KeptAs, sealer, rec); err != nil {
-		// Nothing was carried over (the transaction rolled back); the
-		// kept file is intact for staff. Still tell them.
-		*rec = Recovery{At: rec.At, Path: rec.Path, KeptAs: rec.KeptAs, Detail: rec.Detail,
-			LostUnknown: true, AuditCut: true, SalvageError: err.Error()}
-		if nerr := st.InTx(ctx, func(tx *sql.Tx) error { return addNotice(ctx, tx, st.now(), *rec) }); nerr != nil {
-			rec.SalvageError += "; notice not saved: " + nerr.Error()
-		}
-	}
+	st.salvageOrNotice(ctx, sealer, rec)
 	return st, rec, nil
+}
+
+// salvageOrNotice carries over what it can from rec.KeptAs, filling rec.
+// When the salvage fails, nothing was carried over (its transaction rolled
+// back) and the kept file is intact for staff: rec says so and is still
+// kept as a notice, so that they are told.
+func (s *Store) salvageOrNotice(ctx context.Context, sealer *Sealer, rec *Recovery) {
+	err := s.salvage(ctx, rec.KeptAs, sealer, rec)
+	if err == nil {
+		return
+	}
+	*rec = Recovery{At: rec.At, Path: rec.Path, KeptAs: rec.KeptAs, Detail: rec.Detail,
+		LostUnknown: true, AuditCut: true, SalvageError: err.Error()}
+	if nerr := s.InTx(ctx, func(tx *sql.Tx) error { return addNotice(ctx, tx, s.now(), *rec) }); nerr != nil {
+		rec.SalvageError += "; notice not saved: " + nerr.Error()
+	}
 }
 
 // resumeSalvage finishes a recovery that a previous start began and did
@@ -178,13 +186,7 @@ func (s *Store) resumeSalvage(ctx context.Context, path string, sealer *Sealer) 
 	}
 	rec := &Recovery{At: s.now().UTC(), Path: path, KeptAs: last,
 		Detail: "kept aside earlier; the recovery was interrupted and resumed at this start"}
-	if err := s.salvage(ctx, last, sealer, rec); err != nil {
-		*rec = Recovery{At: rec.At, Path: rec.Path, KeptAs: rec.KeptAs, Detail: rec.Detail,
-			LostUnknown: true, AuditCut: true, SalvageError: err.Error()}
-		if nerr := s.InTx(ctx, func(tx *sql.Tx) error { return addNotice(ctx, tx, s.now(), *rec) }); nerr != nil {
-			return nil, fmt.Errorf("store: resume salvage of %s: %v; notice not saved: %w", last, err, nerr)
-		}
-	}
+	s.salvageOrNotice(ctx, sealer, rec)
 	return rec, nil
 }
 
