@@ -91,14 +91,16 @@ func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr
 		fmt.Fprintf(stderr, "kiosk: %v\n", err)
 		return exitFailure
 	}
-	type opened struct {
-		sys *system
-		err error
-	}
-	openedC := make(chan opened, 1)
+	// opened is closed once the database is open (or failed): any number
+	// of waits see it, the handover below and the shutdown alike.
+	opened := make(chan struct{})
+	var (
+		openSys *system
+		openErr error
+	)
 	go func() {
-		sys, err := openSystemWith(ctx, cfg, log, sealer)
-		openedC <- opened{sys, err}
+		openSys, openErr = openSystemWith(ctx, cfg, log, sealer)
+		close(opened)
 	}()
 
 	fa := app.NewWithID(appID)
@@ -126,19 +128,18 @@ func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr
 	)
 	fa.Lifecycle().SetOnStarted(func() {
 		go func() {
-			var o opened
 			select {
-			case o = <-openedC:
+			case <-opened:
 			case <-ctx.Done():
 				return
 			}
 			fyne.Do(func() {
-				if o.err != nil {
-					failed = o.err
+				if openErr != nil {
+					failed = openErr
 					fa.Quit()
 					return
 				}
-				sys = o.sys
+				sys = openSys
 				u, wd = startTerminal(ctx, cfg, sys, fa, w, log, extra)
 				log.Info("terminal started", "version", version, "terminal", cfg.Terminal.ID, "data_dir", cfg.Terminal.DataDir)
 				wd.ready(ctx)
@@ -149,12 +150,13 @@ func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr
 	w.ShowAndRun()
 	cancel()
 	if sys == nil {
-		// The window closed before the system was handed over: close it
-		// here if it opened at all.
-		if o := <-openedC; o.sys != nil {
-			o.sys.close()
+		// The window closed before the system was handed over (or the
+		// database failed): close the system here if it opened at all.
+		<-opened
+		if openSys != nil {
+			openSys.close()
 		} else if failed == nil {
-			failed = o.err
+			failed = openErr
 		}
 	} else {
 		wd.stopping()
