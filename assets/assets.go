@@ -18,8 +18,10 @@ var fontBold []byte
 var fontLicense []byte
 
 // FontRegular returns the regular face of Noto Sans CJK SC (CFF outlines),
-// covering Latin, CJK symbols and punctuation, CJK Unified Ideographs with
-// Extension A, compatibility ideographs and full-width forms.
+// covering Latin, arrows, mathematical operators, dingbats, CJK symbols and
+// punctuation, CJK Unified Ideographs with Extension A, compatibility
+// ideographs and full-width forms, in their simplified Chinese forms only
+// (assets/fonts/make-fonts.sh).
 func FontRegular() []byte { return fontRegular }
 
 // FontBold returns the bold face with the same coverage as FontRegular.

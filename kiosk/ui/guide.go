@@ -156,7 +156,7 @@ func (s *itemScreen) Build(a *App) fyne.CanvasObject {
 		fact("item.kind", a.kindWord(it)),
 	}
 	if it.Districtwide {
-		facts = append(facts, textBlock("✔ "+a.T("item.districtwide.long"), theme.ColorNameSuccess, theme.SizeNameText, true, fyne.TextAlignLeading))
+		facts = append(facts, textBlock(markDone+" "+a.T("item.districtwide.long"), theme.ColorNameSuccess, theme.SizeNameText, true, fyne.TextAlignLeading))
 	}
 	facts = append(facts, fact("item.limit", a.timeLimit(it.TimeLimitDays)), fact("item.fee", fee))
 

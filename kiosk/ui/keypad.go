@@ -198,7 +198,7 @@ func (k *keypad) build(a *App, changed func()) fyne.CanvasObject {
 	var msg fyne.CanvasObject
 	switch {
 	case ok:
-		msg = textBlock("✔ "+a.T(msgKey), theme.ColorNameSuccess, theme.SizeNameText, true, fyne.TextAlignCenter)
+		msg = textBlock(markDone+" "+a.T(msgKey), theme.ColorNameSuccess, theme.SizeNameText, true, fyne.TextAlignCenter)
 	case msgKey == "pad.id.bad" || msgKey == "pad.phone.prefix":
 		msg = textBlock(markFailed+" "+a.T(msgKey), theme.ColorNameError, theme.SizeNameText, true, fyne.TextAlignCenter)
 	default:

@@ -77,11 +77,11 @@ func (s *outcomeScreen) Build(a *App) fyne.CanvasObject {
 	var head []fyne.CanvasObject
 	if snap.Outcome.Status == visit.OutcomeSent {
 		head = append(head,
-			textBlock("✔ "+a.T("outcome.sent"), theme.ColorNameSuccess, theme.SizeNameHeadingText, true, fyne.TextAlignCenter),
+			textBlock(markDone+" "+a.T("outcome.sent"), theme.ColorNameSuccess, theme.SizeNameHeadingText, true, fyne.TextAlignCenter),
 			centered(a.T("outcome.caseno", d.CaseNo), theme.SizeNameSubHeadingText))
 	} else {
 		head = append(head,
-			textBlock("✔ "+a.T("outcome.queued"), theme.ColorNameSuccess, theme.SizeNameHeadingText, true, fyne.TextAlignCenter),
+			textBlock(markDone+" "+a.T("outcome.queued"), theme.ColorNameSuccess, theme.SizeNameHeadingText, true, fyne.TextAlignCenter),
 			centered(a.T("outcome.localno", d.LocalNo), theme.SizeNameSubHeadingText))
 	}
 	if d.DueDate != "" {

@@ -140,10 +140,17 @@ func centered(s string, size fyne.ThemeSizeName) *widget.RichText {
 	return textBlock(s, theme.ColorNameForeground, size, true, fyne.TextAlignCenter)
 }
 
-// markFailed marks a failed step or a refused entry. It is in the bundled
-// font (U+00D7): a heavy ballot X (U+2718) is in none of the bundled faces
-// and showed as a box on a terminal without the system's DejaVu font.
-const markFailed = "×"
+// The marks the screens put before a message. Both are in the bundled
+// faces, which are the only fonts the terminal draws with: a heavy ballot X
+// (U+2718) is in none of them and showed as a box on a terminal without the
+// system's DejaVu font, and the heavy check mark (U+2714) came only from
+// Fyne's emoji face, which the terminal is built without (-tags no_emoji).
+const (
+	// markFailed marks a failed step or a refused entry (U+00D7).
+	markFailed = "×"
+	// markDone marks a step done or an entry accepted (U+2713).
+	markDone = "✓"
+)
 
 func errorText(s string) *widget.RichText {
 	return textBlock(s, theme.ColorNameError, theme.SizeNameText, true, fyne.TextAlignLeading)
