@@ -11,6 +11,10 @@ SHELL := /bin/bash
 export LANG := en_US.UTF-8
 export LC_ALL :=
 export CGO_ENABLED := 1
+# Every build and test leaves out Fyne's emoji face (about 10 MiB resident
+# once parsed): the screens draw only from the bundled CJK faces, and
+# kiosk/ui's TestScreenTextIsInTheBundledFonts keeps them doing so.
+export GOFLAGS := -tags=no_emoji
 
 GO        ?= go
 BUILD     := build

@@ -8,11 +8,13 @@ package main
 // KIOSK_DEB=path tests an existing package instead of building one.
 
 import (
+	"debug/buildinfo"
 	"debug/elf"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -127,6 +129,14 @@ func TestDebianPackage(t *testing.T) {
 			t.Errorf("kiosk version: %q, want %q", got, want)
 		}
 		in(t, "/usr/bin/kiosk", "check-config", "/etc/kiosk/kiosk.toml")
+		// Built without Fyne's emoji face, as make build is.
+		bi, err := buildinfo.ReadFile(filepath.Join(root, "usr", "bin", "kiosk"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tags := buildSetting(bi, "-tags"); !slices.Contains(strings.Split(tags, ","), "no_emoji") {
+			t.Errorf("the packaged kiosk was built with tags %q, want no_emoji", tags)
+		}
 		// Every shared library the binary needs comes from a package in
 		// Depends (or from libc6).
 		f, err := elf.Open(filepath.Join(root, "usr", "bin", "kiosk"))
@@ -264,4 +274,14 @@ func sh(t *testing.T, dir, name string, args ...string) string {
 		t.Fatalf("%s %s: %v\n%s\n%s", name, strings.Join(args, " "), err, out, stderr.String())
 	}
 	return string(out)
+}
+
+// buildSetting is one setting of a binary's build information, or "".
+func buildSetting(bi *buildinfo.BuildInfo, key string) string {
+	for _, s := range bi.Settings {
+		if s.Key == key {
+			return s.Value
+		}
+	}
+	return ""
 }

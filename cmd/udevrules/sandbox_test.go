@@ -21,14 +21,14 @@ import (
 const sandboxDropIn = `[Service]
 Type=exec
 ExecStart=
-ExecStart=/bin/sh -c 'id -un > /var/lib/kiosk/user; /usr/bin/kiosk check-config /etc/kiosk/kiosk.toml > /var/lib/kiosk/config 2>&1; echo $? >> /var/lib/kiosk/config; head -c1 /dev/net/tun > /dev/null 2>/var/lib/kiosk/vcs; echo $? >> /var/lib/kiosk/vcs; awk \'$5 == "/" { print $6 }\' /proc/self/mountinfo > /var/lib/kiosk/etc; exec sleep infinity'
+ExecStart=/bin/sh -c 'id -un > /var/lib/kiosk/user; /usr/bin/kiosk check-config /etc/kiosk/kiosk.toml > /var/lib/kiosk/config 2>&1; echo $? >> /var/lib/kiosk/config; head -c1 /dev/net/tun > /dev/null 2>/var/lib/kiosk/vcs; echo $? >> /var/lib/kiosk/vcs; ls -R /usr/share/fonts > /var/lib/kiosk/fonts 2>&1; echo $? >> /var/lib/kiosk/fonts; awk \'$5 == "/" { print $6 }\' /proc/self/mountinfo > /var/lib/kiosk/etc; exec sleep infinity'
 `
 
 const sandboxDriver = `#!/bin/sh
 for i in $(seq 60); do [ -f /var/lib/kiosk/etc ] && break; sleep 0.5; done
 sleep 1
 systemctl show -p ActiveState -p SubState -p Result kiosk.service > /result/state
-cp /var/lib/kiosk/user /var/lib/kiosk/config /var/lib/kiosk/vcs /var/lib/kiosk/etc /result/ 2>/dev/null
+cp /var/lib/kiosk/user /var/lib/kiosk/config /var/lib/kiosk/vcs /var/lib/kiosk/fonts /var/lib/kiosk/etc /result/ 2>/dev/null
 stat -c '%U:%G %a' /var/lib/kiosk > /result/datadir
 journalctl -u kiosk.service --no-pager > /result/journal
 touch /result/done
@@ -67,6 +67,13 @@ func TestServiceSandbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	sh(t, repo, "chroot", root, "dpkg", "-i", "/tmp/kiosk.deb")
+	// A system font for the unit to hide.
+	if err := os.MkdirAll(filepath.Join(root, "usr/share/fonts/truetype/system"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "usr/share/fonts/truetype/system/System-Regular.ttf"), []byte("a font"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	dropIn := filepath.Join(root, "etc/systemd/system/kiosk.service.d")
 	for name, f := range map[string]struct {
 		text string
@@ -128,6 +135,10 @@ func TestServiceSandbox(t *testing.T) {
 	// get: then the policy cannot be checked here, and the test says so.
 	if got := read("vcs"); !strings.Contains(got, "Operation not permitted") {
 		t.Logf("DevicePolicy NOT verified: /dev/net/tun was opened (%q); the devices controller is not delegated to this container", got)
+	}
+	// InaccessiblePaths: the service sees none of the system's fonts.
+	if got := read("fonts"); strings.Contains(got, "System-Regular") || strings.HasSuffix(got, "\n0") || got == "0" {
+		t.Errorf("the service can read the system's fonts: %q", got)
 	}
 	// ProtectSystem=strict: / is mounted read-only for the service.
 	if got := read("etc"); !strings.HasPrefix(got, "ro") {
