@@ -46,6 +46,7 @@ var (
 	ErrNoVmRSS = errors.New("startup: no VmRSS in /proc status")
 	ErrBacklog = errors.New("startup: the queued submissions were not all delivered")
 	ErrMode    = errors.New("startup: -mode must be run or demo")
+	ErrFonts   = errors.New("startup: -fonts must be hidden or visible")
 )
 
 // Goals of issue 8, and the screen.
@@ -76,6 +77,7 @@ type Options struct {
 	Delivered int    // seeded delivered submissions (run mode)
 	Queued    int    // seeded queued submissions (run mode)
 	Keep      bool   // keep the working directory (logs, databases, configs)
+	Fonts     string // "hidden": the system's fonts hidden as kiosk.service does (needs root); "visible"
 	BenchOut  string // append the warm medians as `go test -bench` lines to this file
 }
 
@@ -88,6 +90,7 @@ func main() {
 	flag.DurationVar(&o.Timeout, "timeout", 90*time.Second, "give up on one start after this")
 	flag.IntVar(&o.Delivered, "delivered", 100_000, "delivered submissions in the database at start (run mode)")
 	flag.IntVar(&o.Queued, "queued", 1_000, "queued submissions in the database at start (run mode)")
+	flag.StringVar(&o.Fonts, "fonts", "hidden", "hidden: hide the system's fonts from the terminal as kiosk.service does (needs root, else they stay visible); visible: leave them")
 	flag.BoolVar(&o.Keep, "keep", false, "keep the working directory with each run's logs and database")
 	flag.StringVar(&o.BenchOut, "bench-out", "", "append the figures as benchmark lines to this file (make bench: build/bench.txt, for cmd/benchreport)")
 	flag.Parse()
@@ -139,7 +142,7 @@ func benchLine(o Options, res []Run) string {
 	if o.Mode == "run" {
 		name = fmt.Sprintf("BenchmarkStartup/run-%d-delivered-%d-queued", o.Delivered, o.Queued)
 	}
-	line := fmt.Sprintf("%s\t%d\t%.0f ms/first-frame\t%.1f MiB-rss\t%.1f MiB-anon\t%.1f MiB-file", name, len(res), float64(w.FirstFrame.Microseconds())/1000, w.RSSMiB, w.Mem.Anon, w.Mem.File)
+	line := fmt.Sprintf("%s\t%d\t%.0f ms/first-frame\t%.1f MiB-rss\t%.1f MiB-anon\t%.1f MiB-file\t%.1f MiB-renderer", name, len(res), float64(w.FirstFrame.Microseconds())/1000, w.RSSMiB, w.Mem.Anon, w.Mem.File, w.Mem.Renderer)
 	if o.Mode == "run" && o.Queued > 0 {
 		line += fmt.Sprintf("\t%.0f ms/backlog", float64(w.Drained.Microseconds())/1000)
 	}
@@ -160,8 +163,8 @@ func appendBench(path string, o Options, res []Run) error {
 
 func report(o Options, res []Run) bool {
 	for i, r := range res {
-		line := fmt.Sprintf("startup: run %d: first frame after %v (screenshot took %v), VmRSS %.1f MiB (anonymous %.1f, file-backed %.1f, shared %.1f)",
-			i+1, r.FirstFrame.Round(time.Millisecond), r.Capture.Round(time.Millisecond), r.RSSMiB, r.Mem.Anon, r.Mem.File, r.Mem.Shmem)
+		line := fmt.Sprintf("startup: run %d: first frame after %v (screenshot took %v), VmRSS %.1f MiB (anonymous %.1f, file-backed %.1f, shared %.1f; software renderer %.1f)",
+			i+1, r.FirstFrame.Round(time.Millisecond), r.Capture.Round(time.Millisecond), r.RSSMiB, r.Mem.Anon, r.Mem.File, r.Mem.Shmem, r.Mem.Renderer)
 		if o.Mode == "run" && o.Queued > 0 {
 			line += fmt.Sprintf(", %d queued delivered %v after start", o.Queued, r.Drained.Round(time.Millisecond))
 		}
@@ -173,10 +176,16 @@ func report(o Options, res []Run) bool {
 	if o.Mode == "run" {
 		what = fmt.Sprintf("kiosk run with %d delivered and %d queued submissions", o.Delivered, o.Queued)
 	}
-	fmt.Printf("startup: %s\n", what)
+	fonts := "the system's fonts hidden, as kiosk.service does"
+	if o.Fonts != "hidden" {
+		fonts = "the system's fonts visible"
+	}
+	fmt.Printf("startup: %s; %s\n", what, fonts)
 	fmt.Printf("startup: time to first frame of the home screen %v (goal < %v): %s\n", w.FirstFrame.Round(time.Millisecond), goalFrame, verdict(okF))
 	fmt.Printf("startup: resident set after start %.1f MiB (goal < %.0f MiB): %s; anonymous %.1f MiB, file-backed (binary, libraries) %.1f MiB, shared %.1f MiB\n",
 		w.RSSMiB, goalRSSMiB, verdict(okR), w.Mem.Anon, w.Mem.File, w.Mem.Shmem)
+	fmt.Printf("startup: of which the software OpenGL renderer (Mesa's LLVM and driver, the X shared image) %.1f MiB, the rest %.1f MiB\n",
+		w.Mem.Renderer, w.RSSMiB-w.Mem.Renderer)
 	if o.Mode == "run" && o.Queued > 0 {
 		fmt.Printf("startup: outbox resumed: all %d queued submissions delivered %v after start\n", o.Queued, w.Drained.Round(time.Millisecond))
 	}
@@ -193,6 +202,19 @@ func verdict(ok bool) string {
 func measure(ctx context.Context, o Options) ([]Run, error) {
 	if o.Mode != "run" && o.Mode != "demo" {
 		return nil, fmt.Errorf("%w, not %q", ErrMode, o.Mode)
+	}
+	switch o.Fonts {
+	case "", "visible":
+	case "hidden":
+		if ok, why := canHideFonts(); !ok {
+			fmt.Printf("startup: the system's fonts stay visible to the terminal (%s); kiosk.service hides them\n", why)
+			o.Fonts = "visible"
+		}
+	default:
+		return nil, fmt.Errorf("%w, not %q", ErrFonts, o.Fonts)
+	}
+	if tags, err := buildTags(o.Kiosk); err == nil && !hasTag(tags, "no_emoji") {
+		fmt.Printf("startup: %s was built without -tags no_emoji (make build sets it): Fyne's emoji face adds about 10 MiB\n", o.Kiosk)
 	}
 	for _, tool := range []string{"Xvfb", "import", "xdpyinfo"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -260,8 +282,12 @@ func once(ctx context.Context, o Options, env *environment, display, dir string)
 		args = []string{"-config", cfgFile}
 		before = env.received()
 	}
-	cmd := exec.Command(o.Kiosk, args...)
-	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "LC_ALL=", "LIBGL_ALWAYS_SOFTWARE=1")
+	name := o.Kiosk
+	if o.Fonts == "hidden" {
+		name, args = hidingFonts(o.Kiosk, args)
+	}
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "LC_ALL=", "LIBGL_ALWAYS_SOFTWARE=1", fontDirsEnv())
 	cmd.Stdout, cmd.Stderr = logf, logf
 	start := time.Now()
 	proc, err := xscreen.Start(cmd)
@@ -312,6 +338,9 @@ func once(ctx context.Context, o Options, env *environment, display, dir string)
 	}
 	mem, err := vmRSS(cmd.Process.Pid)
 	if err != nil {
+		return r, err
+	}
+	if mem.Renderer, err = rendererMiB(cmd.Process.Pid); err != nil {
 		return r, err
 	}
 	r.RSSMiB, r.Mem = mem.RSS, mem
@@ -367,9 +396,13 @@ func countBar(img image.Image) bool {
 // Memory is a process's resident set in MiB, and its parts: anonymous
 // (heap, stacks: what the process alone costs), file-backed (its binary
 // and libraries, shared with the page cache and reclaimable) and shared
-// memory (the X server's image buffer).
+// memory (the X server's image buffer), and what of it the software
+// renderer accounts for.
 type Memory struct {
 	RSS, Anon, File, Shmem float64
+	// Renderer is the part the software OpenGL renderer accounts for
+	// (rendererMiB), across the other three.
+	Renderer float64
 }
 
 // vmRSS reads the resident set of a process.

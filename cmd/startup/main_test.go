@@ -57,7 +57,7 @@ func TestVmRSS(t *testing.T) {
 		want       Memory
 		err        error
 	}{
-		{"present", "Name:\tkiosk\nVmPeak:\t 1 kB\nVmRSS:\t  153600 kB\nRssAnon:\t 102400 kB\nRssFile:\t 43008 kB\nRssShmem:\t 8192 kB\n", Memory{150, 100, 42, 8}, nil},
+		{"present", "Name:\tkiosk\nVmPeak:\t 1 kB\nVmRSS:\t  153600 kB\nRssAnon:\t 102400 kB\nRssFile:\t 43008 kB\nRssShmem:\t 8192 kB\n", Memory{RSS: 150, Anon: 100, File: 42, Shmem: 8}, nil},
 		{"only VmRSS", "VmRSS:\t 1024 kB\n", Memory{RSS: 1}, nil},
 		{"missing", "Name:\tkiosk\nRssAnon:\t 1 kB\n", Memory{}, ErrNoVmRSS},
 		{"garbled", "VmRSS:\tlots kB\n", Memory{}, ErrNoVmRSS},
@@ -120,13 +120,13 @@ func TestMeasureRefusesAnUnknownMode(t *testing.T) {
 func TestBenchLine(t *testing.T) {
 	t.Parallel()
 	res := []Run{
-		{FirstFrame: 3 * time.Second, RSSMiB: 300, Mem: Memory{Anon: 200, File: 90}, Drained: 9 * time.Second},
-		{FirstFrame: 1100 * time.Millisecond, RSSMiB: 190, Mem: Memory{Anon: 88, File: 94}, Drained: 2500 * time.Millisecond},
-		{FirstFrame: 1200 * time.Millisecond, RSSMiB: 195, Mem: Memory{Anon: 91, File: 96}, Drained: 2400 * time.Millisecond},
-		{FirstFrame: 1000 * time.Millisecond, RSSMiB: 200, Mem: Memory{Anon: 99, File: 93}, Drained: 2600 * time.Millisecond},
+		{FirstFrame: 3 * time.Second, RSSMiB: 300, Mem: Memory{Anon: 200, File: 90, Renderer: 80}, Drained: 9 * time.Second},
+		{FirstFrame: 1100 * time.Millisecond, RSSMiB: 190, Mem: Memory{Anon: 88, File: 94, Renderer: 70}, Drained: 2500 * time.Millisecond},
+		{FirstFrame: 1200 * time.Millisecond, RSSMiB: 195, Mem: Memory{Anon: 91, File: 96, Renderer: 71}, Drained: 2400 * time.Millisecond},
+		{FirstFrame: 1000 * time.Millisecond, RSSMiB: 200, Mem: Memory{Anon: 99, File: 93, Renderer: 72}, Drained: 2600 * time.Millisecond},
 	}
 	got := benchLine(Options{Mode: "run", Delivered: 100000, Queued: 1000}, res)
-	want := "BenchmarkStartup/run-100000-delivered-1000-queued\t4\t1100 ms/first-frame\t195.0 MiB-rss\t91.0 MiB-anon\t96.0 MiB-file\t2500 ms/backlog"
+	want := "BenchmarkStartup/run-100000-delivered-1000-queued\t4\t1100 ms/first-frame\t195.0 MiB-rss\t91.0 MiB-anon\t96.0 MiB-file\t71.0 MiB-renderer\t2500 ms/backlog"
 	if got != want {
 		t.Errorf("benchLine = %q, want %q", got, want)
 	}
@@ -137,7 +137,7 @@ func TestBenchLine(t *testing.T) {
 		}
 	}
 	b, _ := os.ReadFile(path)
-	if strings.Count(string(b), "BenchmarkStartup/demo-empty\t1\t1100 ms/first-frame\t190.0 MiB-rss\t88.0 MiB-anon\t94.0 MiB-file\n") != 2 {
+	if strings.Count(string(b), "BenchmarkStartup/demo-empty\t1\t1100 ms/first-frame\t190.0 MiB-rss\t88.0 MiB-anon\t94.0 MiB-file\t70.0 MiB-renderer\n") != 2 {
 		t.Errorf("file = %q", b)
 	}
 }
