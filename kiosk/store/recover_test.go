@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -376,8 +377,20 @@ func TestOpenOrRecover(t *testing.T) {
 		damage func(b []byte)
 		want   func(b []byte) want
 	}{
-		{"not a database", func(b []byte) {
+		// The header alone: a plausible one is written on the copy, and
+		// everything reads again.
+		{"header destroyed", func(b []byte) {
 			for i := range 100 {
+				b[i] = byte(i * 7)
+			}
+		}, func([]byte) want { return want{auditEvents: -1, catalog: true} }},
+		// The page size alone, to a size that is wrong but allowed.
+		{"header page size", func(b []byte) {
+			b[16], b[17] = 0x04, 0x00 // 1024
+		}, func([]byte) want { return want{auditEvents: -1, catalog: true} }},
+		// The header and the schema after it: nothing says where anything is.
+		{"not a database", func(b []byte) {
+			for i := range 4096 {
 				b[i] = byte(i * 7)
 			}
 		}, func([]byte) want { return want{nothing: true, unknown: true, cut: true} }},
@@ -814,6 +827,57 @@ func TestRecoverReadsTheWAL(t *testing.T) {
 		if _, err := gob.Submission(ctx, id); err != nil {
 			t.Errorf("submission %s from the WAL: %v", id, err)
 		}
+	}
+}
+
+// A destroyed header is rebuilt for whatever page size the file was
+// written with: the one that lets the most tables read.
+func TestRecoverRebuildsTheHeaderForItsPageSize(t *testing.T) {
+	t.Parallel()
+	tm := template(t)
+	for _, ps := range []int{1024, 8192, 65536} {
+		t.Run(strconv.Itoa(ps), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			path := filepath.Join(t.TempDir(), "kiosk.db")
+			if err := os.WriteFile(path, tm.file, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			db, err := sql.Open("sqlite3", "file:"+path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db.SetMaxOpenConns(1)
+			for _, q := range []string{"PRAGMA journal_mode = DELETE", fmt.Sprintf("PRAGMA page_size = %d", ps), "VACUUM"} {
+				if _, err := db.ExecContext(ctx, q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			var got int
+			if err := db.QueryRowContext(ctx, "PRAGMA page_size").Scan(&got); err != nil || got != ps {
+				t.Fatalf("page size %d, %v; want %d", got, err, ps)
+			}
+			db.Close()
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range 100 {
+				b[i] = 0xa5
+			}
+			if err := os.WriteFile(path, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			sealer, _ := NewSealer(tm.key)
+			st, rec, err := OpenOrRecover(ctx, path, Options{Now: (&clock{t: tm.at.Add(time.Minute)}).Now}, sealer)
+			if err != nil || rec == nil {
+				t.Fatalf("rec %v err %v", rec, err)
+			}
+			defer st.Close()
+			if want := nPending + nInflight; rec.Queued != want || rec.UnsentLost != 0 || rec.LostUnknown || rec.Delivered != nDelivered || !rec.Catalog {
+				t.Errorf("recovered %+v; want %d queued, %d delivered, the catalogue, nothing lost", rec, want, nDelivered)
+			}
+		})
 	}
 }
 

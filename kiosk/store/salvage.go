@@ -3,12 +3,14 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -45,12 +47,11 @@ func openCopy(ctx context.Context, kept string) (*reader, error) {
 			return nil, err
 		}
 	}
-	db, err := r.open(ctx, copyPath)
-	if err != nil && fileExists(copyPath+"-wal") {
-		// A WAL that does not replay: try the main file alone.
-		_ = os.Remove(copyPath + "-wal")
-		_ = os.Remove(copyPath + "-shm")
-		db, err = r.open(ctx, copyPath)
+	db, err := r.openWithWAL(ctx, copyPath)
+	if err != nil {
+		// The header itself may be what is damaged: its first 100 bytes
+		// say how to read every other page. Write a plausible one.
+		db, err = r.repairHeader(ctx, kept, copyPath)
 	}
 	if err != nil {
 		// Nothing of the schema reads: keep the reader so that every
@@ -65,6 +66,191 @@ func openCopy(ctx context.Context, kept string) (*reader, error) {
 	}
 	r.db = db
 	return r, nil
+}
+
+// openWithWAL opens the copy with its WAL, or, if the WAL does not replay,
+// without it.
+func (r *reader) openWithWAL(ctx context.Context, copyPath string) (*sql.DB, error) {
+	db, err := r.open(ctx, copyPath)
+	if err != nil && fileExists(copyPath+"-wal") {
+		// A WAL that does not replay: try the main file alone.
+		_ = os.Remove(copyPath + "-wal")
+		_ = os.Remove(copyPath + "-shm")
+		db, err = r.open(ctx, copyPath)
+	}
+	return db, err
+}
+
+// The database header (https://sqlite.org/fileformat2.html#the_database_header).
+const (
+	headerSize  = 100
+	sqliteMagic = "SQLite format 3\x00"
+)
+
+// pageSizes are the page sizes SQLite allows, the store's own (4096, the
+// default) first.
+var pageSizes = []int{4096, 1024, 2048, 8192, 16384, 32768, 65536, 512}
+
+// repairHeader writes a database header over the first 100 bytes of the
+// copy, for the page size that lets the most tables read (the first tried
+// of equals), and opens it.
+// Only the header is rewritten: page 1 keeps its b-tree of the schema
+// after byte 100, so the schema reads again and every table with it.
+// The page sizes tried are the one the WAL header names, the one the
+// damaged header names, and then every size that divides the file. The
+// freelist and the schema version are not known and are left empty: a
+// reader needs neither.
+func (r *reader) repairHeader(ctx context.Context, kept, copyPath string) (*sql.DB, error) {
+	fi, err := os.Stat(copyPath)
+	if err != nil {
+		return nil, fmt.Errorf("store: salvage: %w", err)
+	}
+	size := fi.Size()
+	var hints []int
+	if wal, err := readPrefix(kept+"-wal", 32); err == nil && len(wal) >= 12 {
+		hints = append(hints, int(binary.BigEndian.Uint32(wal[8:12])))
+	}
+	if head, err := readPrefix(copyPath, headerSize); err == nil && len(head) >= 18 {
+		ps := int(binary.BigEndian.Uint16(head[16:18]))
+		if ps == 1 {
+			ps = 65536
+		}
+		hints = append(hints, ps)
+	}
+	var candidates []int
+	for _, ps := range append(hints, pageSizes...) {
+		if slices.Contains(pageSizes, ps) && !slices.Contains(candidates, ps) && size >= int64(ps) && size%int64(ps) == 0 {
+			candidates = append(candidates, ps)
+		}
+	}
+	hasWAL := fileExists(kept + "-wal")
+	best, bestScore, bestWAL := 0, 0, false
+	for _, ps := range candidates {
+		for _, wal := range []bool{true, false} {
+			if wal && !hasWAL {
+				continue
+			}
+			score, err := r.tryHeader(ctx, kept, copyPath, ps, size, wal)
+			if err != nil {
+				return nil, err
+			}
+			if score > bestScore {
+				best, bestScore, bestWAL = ps, score, wal
+			}
+		}
+	}
+	if bestScore == 0 {
+		return nil, errors.New("store: salvage: no page size makes the schema readable")
+	}
+	if err := r.placeHeader(kept, copyPath, best, size, bestWAL); err != nil {
+		return nil, err
+	}
+	return r.open(ctx, copyPath)
+}
+
+// tryHeader writes the header for page size ps (with or without the WAL)
+// and scores it: 0 when the schema does not read, else one more than the
+// number of tables that read to their end.
+func (r *reader) tryHeader(ctx context.Context, kept, copyPath string, ps int, size int64, wal bool) (int, error) {
+	if err := r.placeHeader(kept, copyPath, ps, size, wal); err != nil {
+		return 0, err
+	}
+	db, err := r.open(ctx, copyPath)
+	if err != nil {
+		return 0, nil
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, "SELECT name FROM sqlite_master WHERE type = 'table'")
+	if err != nil {
+		return 0, nil
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		if rows.Scan(&name) == nil {
+			tables = append(tables, name)
+		}
+	}
+	rows.Close()
+	// A table counts when it reads to its end: a wrong page size may well
+	// land on some other table's page that reads, but not on a whole
+	// b-tree of them.
+	score := 1 // the schema reads
+	for _, t := range tables {
+		var n int64
+		if db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+quoteIdent(t)).Scan(&n) == nil {
+			score++
+		}
+	}
+	return score, nil
+}
+
+// placeHeader writes the header for page size ps over the copy, and puts
+// the kept WAL beside it (a fresh copy: an open may have replayed it) or
+// removes it.
+func (r *reader) placeHeader(kept, copyPath string, ps int, size int64, wal bool) error {
+	for _, p := range []string{copyPath + "-wal", copyPath + "-shm"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("store: salvage: %w", err)
+		}
+	}
+	if wal {
+		if err := copyFile(kept+"-wal", copyPath+"-wal"); err != nil {
+			return err
+		}
+	}
+	f, err := os.OpenFile(copyPath, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("store: salvage: %w", err)
+	}
+	_, err = f.WriteAt(databaseHeader(ps, size, wal), 0)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("store: salvage: write header: %w", err)
+	}
+	return nil
+}
+
+// databaseHeader is a valid header for a file of size bytes in pages of
+// ps bytes, in WAL mode or not.
+func databaseHeader(ps int, size int64, wal bool) []byte {
+	h := make([]byte, headerSize)
+	copy(h, sqliteMagic)
+	if ps == 65536 {
+		binary.BigEndian.PutUint16(h[16:], 1)
+	} else {
+		binary.BigEndian.PutUint16(h[16:], uint16(ps))
+	}
+	h[18], h[19] = 1, 1 // legacy (rollback journal) file format
+	if wal {
+		h[18], h[19] = 2, 2
+	}
+	h[21], h[22], h[23] = 64, 32, 32                           // payload fractions, fixed by the format
+	binary.BigEndian.PutUint32(h[24:], 1)                      // file change counter
+	binary.BigEndian.PutUint32(h[28:], uint32(size/int64(ps))) // pages; valid: [92] = [24]
+	binary.BigEndian.PutUint32(h[40:], 1)                      // schema cookie
+	binary.BigEndian.PutUint32(h[44:], 4)                      // schema format
+	binary.BigEndian.PutUint32(h[56:], 1)                      // UTF-8
+	binary.BigEndian.PutUint32(h[92:], 1)                      // version-valid-for
+	binary.BigEndian.PutUint32(h[96:], 3046000)                // SQLITE_VERSION_NUMBER that wrote it
+	return h
+}
+
+// readPrefix reads up to n bytes from the start of a file.
+func readPrefix(path string, n int) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, n)
+	k, err := io.ReadFull(f, b)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, err
+	}
+	return b[:k], nil
 }
 
 func (r *reader) open(ctx context.Context, path string) (*sql.DB, error) {
@@ -345,4 +531,9 @@ func normalize(vals []any, kinds string) ([]any, bool) {
 		}
 	}
 	return out, true
+}
+
+// quoteIdent quotes a table name read from a damaged schema for SQL.
+func quoteIdent(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }
