@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -23,6 +24,7 @@ import (
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/config"
 	"github.com/pudong-community/kiosk/kiosk/intake/intakesim"
+	"github.com/pudong-community/kiosk/kiosk/maint"
 	"github.com/pudong-community/kiosk/kiosk/outbox/e2e"
 )
 
@@ -608,4 +610,34 @@ func TestMaintService(t *testing.T) {
 			t.Errorf("edited chain: %+v, %v", bad, err)
 		}
 	})
+}
+
+// The terminal's maintenance gate keeps the wrong PINs and the lock in the
+// database: a restart in the middle of a guessing run does not lift them.
+func TestGateLockOutlivesARestart(t *testing.T) {
+	r := startMaintRig(t)
+	ctx := context.Background()
+	cfg := r.cfg
+	h, err := maint.HashPIN("135790", maint.Params{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Maintenance.PINHash = h
+	g := newGate(cfg, r.s)
+	for range maint.MaxTries {
+		g.EnterPIN(ctx, "000000")
+	}
+	if locked, _ := g.Locked(); !locked {
+		t.Fatal("not locked after MaxTries wrong PINs")
+	}
+	if v, err := r.s.st.Setting(ctx, maint.PINLockKey); err != nil || !strings.HasPrefix(v, fmt.Sprint(maint.MaxTries)+" ") {
+		t.Errorf("setting %s = %q, %v", maint.PINLockKey, v, err)
+	}
+	again := newGate(cfg, r.s) // the next run's gate, over the same database
+	if locked, _ := again.Locked(); !locked {
+		t.Error("the lock did not outlive the restart")
+	}
+	if _, err := again.EnterPIN(ctx, "135790"); !errors.Is(err, maint.ErrLocked) {
+		t.Errorf("right PIN after the restart, during the lock: %v", err)
+	}
 }

@@ -174,8 +174,7 @@ func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr
 // relay and watchdog hooks and starts everything. It runs on the UI
 // goroutine.
 func startTerminal(ctx context.Context, cfg config.Config, sys *system, fa fyne.App, w fyne.Window, log *slog.Logger, extra []func(fyne.App, *system)) (*ui.App, *dog) {
-	// NewGate cannot fail here: the same configuration passed it above.
-	gate, _ := maint.NewGate(maint.GateConfig{PINHash: cfg.Maintenance.PINHash, StaffCards: cfg.Maintenance.StaffCards, Audit: sys.trail})
+	gate := newGate(cfg, sys)
 	var prev visit.Snapshot
 	var prevMu sync.Mutex
 	u := ui.New(fa, w, ui.Options{
@@ -477,4 +476,14 @@ func runCheckConfig(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "%s: ok\n", args[0])
 	return exitOK
+}
+
+// newGate is the maintenance gate over the system: entries and wrong PINs
+// go to the audit trail, and the count of wrong PINs and the lock to the
+// database's settings, so that a restart does not lift them. It cannot
+// fail: runWithConfig checked the same configuration before the window.
+func newGate(cfg config.Config, sys *system) *maint.Gate {
+	gate, _ := maint.NewGate(maint.GateConfig{PINHash: cfg.Maintenance.PINHash, StaffCards: cfg.Maintenance.StaffCards,
+		Audit: sys.trail, Settings: sys.st})
+	return gate
 }

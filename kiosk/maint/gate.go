@@ -36,12 +36,27 @@ const (
 	ExitIdle = "idle" // no touch for IdleTimeout
 )
 
+// Settings keeps the PIN lock across restarts; *store.Store is one. Setting
+// returns an error (any) for a key never set.
+type Settings interface {
+	Setting(ctx context.Context, key string) (string, error)
+	SetSetting(ctx context.Context, key, value string) error
+}
+
+// PINLockKey is the setting that holds the wrong PINs in a row and the end
+// of the lock, as "failures until-unix-ms".
+const PINLockKey = "maint.pin_lock"
+
 // GateConfig configures a Gate.
 type GateConfig struct {
 	PINHash    string           // maintenance.pin_hash; empty: no PIN entry
 	StaffCards []string         // maintenance.staff_cards (ID numbers)
 	Audit      Recorder         // nil: nothing recorded (tests only)
 	Now        func() time.Time // nil: time.Now
+	// Settings, when set, keeps the count of wrong PINs and the lock, so
+	// that a restart (a power cut, a crash, the watchdog) does not give
+	// another MaxTries; nil: kept in memory only (tests).
+	Settings Settings
 	// Idle overrides IdleTimeout (tests); MaxTries and LockFor are fixed.
 	Idle time.Duration
 }
@@ -55,6 +70,7 @@ type Gate struct {
 	rec   Recorder
 	now   func() time.Time
 	idle  time.Duration
+	set   Settings
 
 	mu          sync.Mutex
 	failures    int
@@ -84,11 +100,57 @@ func NewGate(c GateConfig) (*Gate, error) {
 	if c.Idle <= 0 {
 		c.Idle = IdleTimeout
 	}
-	g := &Gate{hash: c.PINHash, cards: map[string]bool{}, rec: c.Audit, now: c.Now, idle: c.Idle}
+	g := &Gate{hash: c.PINHash, cards: map[string]bool{}, rec: c.Audit, now: c.Now, idle: c.Idle, set: c.Settings}
 	for _, id := range c.StaffCards {
 		g.cards[normID(id)] = true
 	}
+	g.loadLock(context.Background())
 	return g, nil
+}
+
+// loadLock takes up the wrong PINs and the lock a previous run left. A
+// value that does not parse counts as none: the lock is a brake on
+// guessing, and an unreadable one must not keep staff out for good. A
+// lock ending further ahead than LockFor (the clock was set back) ends
+// LockFor from now.
+func (g *Gate) loadLock(ctx context.Context) {
+	if g.set == nil {
+		return
+	}
+	v, err := g.set.Setting(ctx, PINLockKey)
+	if err != nil {
+		return
+	}
+	var failures int
+	var untilMS int64
+	if n, err := fmt.Sscanf(v, "%d %d", &failures, &untilMS); n != 2 || err != nil || failures < 0 {
+		return
+	}
+	g.failures = min(failures, MaxTries)
+	if untilMS > 0 {
+		until := time.UnixMilli(untilMS)
+		if limit := g.now().Add(LockFor); until.After(limit) {
+			until = limit
+		}
+		g.lockedUntil = until
+	}
+	g.lockedLocked() // a lock that has ended clears the count
+}
+
+// saveLockLocked writes the count and the lock; g.mu is held. It returns
+// the write's error for the caller to show, never to keep staff out.
+func (g *Gate) saveLockLocked(ctx context.Context) error {
+	if g.set == nil {
+		return nil
+	}
+	var untilMS int64
+	if !g.lockedUntil.IsZero() {
+		untilMS = g.lockedUntil.UnixMilli()
+	}
+	if err := g.set.SetSetting(ctx, PINLockKey, fmt.Sprintf("%d %d", g.failures, untilMS)); err != nil {
+		return fmt.Errorf("maint: keep the PIN lock: %w", err)
+	}
+	return nil
 }
 
 func normID(id string) string { return strings.ToUpper(strings.TrimSpace(id)) }
@@ -148,10 +210,14 @@ func (g *Gate) EnterPIN(ctx context.Context, pin string) (*Session, error) {
 		return nil, &LockedError{Until: until}
 	}
 	if err == nil {
-		g.failures = 0
+		var serr error
+		if g.failures > 0 {
+			g.failures = 0
+			serr = g.saveLockLocked(ctx)
+		}
 		s := g.openLocked(MethodPIN, "")
 		g.mu.Unlock()
-		return s, g.record(ctx, audit.MaintenanceEntry, "", MethodPIN)
+		return s, errors.Join(serr, g.record(ctx, audit.MaintenanceEntry, "", MethodPIN))
 	}
 	if !errors.Is(err, ErrWrongPIN) {
 		g.mu.Unlock()
@@ -164,8 +230,9 @@ func (g *Gate) EnterPIN(ctx context.Context, pin string) (*Session, error) {
 		g.lockedUntil = g.now().Add(LockFor)
 		lockErr = &LockedError{Until: g.lockedUntil}
 	}
+	serr := g.saveLockLocked(ctx)
 	g.mu.Unlock()
-	aerr := g.record(ctx, audit.PINFailure, "", fmt.Sprintf("attempt %d of %d", n, MaxTries))
+	aerr := errors.Join(serr, g.record(ctx, audit.PINFailure, "", fmt.Sprintf("attempt %d of %d", n, MaxTries)))
 	if lockErr != nil {
 		return nil, errors.Join(lockErr, aerr, g.record(ctx, audit.PINLockout, "", LockFor.String()))
 	}

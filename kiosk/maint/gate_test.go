@@ -3,6 +3,7 @@ package maint
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -240,5 +241,111 @@ func TestGateConcurrentWrongPINs(t *testing.T) {
 	wg.Wait()
 	if locked, _ := g.Locked(); !locked {
 		t.Error("12 concurrent wrong PINs did not lock entry")
+	}
+}
+
+// memSettings is a Settings in memory that can be told to fail.
+type memSettings struct {
+	mu   sync.Mutex
+	m    map[string]string
+	fail error
+}
+
+func (s *memSettings) Setting(_ context.Context, key string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.m[key]
+	if !ok {
+		return "", errors.New("not set")
+	}
+	return v, nil
+}
+
+func (s *memSettings) SetSetting(_ context.Context, key, value string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fail != nil {
+		return s.fail
+	}
+	if s.m == nil {
+		s.m = map[string]string{}
+	}
+	s.m[key] = value
+	return nil
+}
+
+// A restart (power cut, crash, watchdog) does not give another MaxTries:
+// the wrong PINs in a row and the lock are kept in the settings.
+func TestGatePINLockSurvivesARestart(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := &fakeClock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+	h, err := HashPIN("135790", cheap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := &memSettings{}
+	restart := func() *Gate {
+		g, err := NewGate(GateConfig{PINHash: h, Now: clk.Now, Settings: set})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	g := restart()
+	for range 3 {
+		if _, err := g.EnterPIN(ctx, "000000"); !errors.Is(err, ErrWrongPIN) {
+			t.Fatalf("wrong PIN: %v", err)
+		}
+	}
+	g = restart()
+	if got := g.Tries(); got != MaxTries-3 {
+		t.Errorf("after 3 wrong and a restart: %d tries left, want %d", got, MaxTries-3)
+	}
+	for range 2 {
+		g.EnterPIN(ctx, "000000")
+	}
+	want := clk.Now().Add(LockFor)
+	g = restart()
+	if locked, until := g.Locked(); !locked || !until.Equal(want) {
+		t.Fatalf("after the lock and a restart: locked %v until %v, want until %v", locked, until, want)
+	}
+	if _, err := g.EnterPIN(ctx, "135790"); !errors.Is(err, ErrLocked) {
+		t.Fatalf("right PIN while locked, after a restart: %v", err)
+	}
+	clk.Add(LockFor)
+	g = restart()
+	if locked, _ := g.Locked(); locked || g.Tries() != MaxTries {
+		t.Errorf("after the lock ended: locked %v, %d tries", locked, g.Tries())
+	}
+	// A right PIN clears the count for the next run too.
+	g.EnterPIN(ctx, "000000")
+	if _, err := g.EnterPIN(ctx, "135790"); err != nil {
+		t.Fatal(err)
+	}
+	if g = restart(); g.Tries() != MaxTries {
+		t.Errorf("after a right PIN and a restart: %d tries, want %d", g.Tries(), MaxTries)
+	}
+	// The clock set back: the lock ends LockFor from now at the latest.
+	set.SetSetting(ctx, PINLockKey, fmt.Sprintf("%d %d", MaxTries, clk.Now().Add(24*time.Hour).UnixMilli()))
+	if _, until := restart().Locked(); !until.Equal(clk.Now().Add(LockFor)) {
+		t.Errorf("a lock a day ahead ends %v, want %v", until, clk.Now().Add(LockFor))
+	}
+	// An unreadable value locks nobody out.
+	for _, bad := range []string{"", "x y", "-3 0", "5"} {
+		set.SetSetting(ctx, PINLockKey, bad)
+		if g := restart(); g.Tries() != MaxTries {
+			t.Errorf("value %q: %d tries, want %d", bad, g.Tries(), MaxTries)
+		}
+	}
+	// A setting that cannot be written is reported, and entry still works.
+	set.SetSetting(ctx, PINLockKey, "0 0")
+	g = restart()
+	set.fail = errors.New("disk full")
+	if _, err := g.EnterPIN(ctx, "000000"); !errors.Is(err, ErrWrongPIN) || !strings.Contains(err.Error(), "disk full") {
+		t.Errorf("wrong PIN with a failing setting: %v", err)
+	}
+	if s, err := g.EnterPIN(ctx, "135790"); s == nil || !strings.Contains(fmt.Sprint(err), "disk full") {
+		t.Errorf("right PIN with a failing setting: %v, %v", s, err)
 	}
 }
