@@ -542,13 +542,40 @@ func (r *Reader) command(ctx context.Context, c Command, timeout time.Duration, 
 			return resp, nil
 		}
 	}
-	// An answer that does not fit may be another command's: a late one,
-	// or one a process that died mid-conversation asked for. Left alone,
-	// every later command would read its predecessor's answer. Before the
-	// next command, wait until the line has been quiet for as long as
-	// this one's answer could take, and drop what comes.
-	r.dirty, r.quiet = true, timeout
+	// An answer that only another command gives is that command's: a
+	// late one, or one a process that died mid-conversation asked for.
+	// Left alone, every later command would read its predecessor's
+	// answer. Before the next command, wait until the line has been quiet
+	// for as long as this one's answer could take, and drop what comes.
+	// A failure this command can give (a card lifted away answers the
+	// presence check with 41) is its own answer: the line is in step, and
+	// waiting would hold up the next card by a whole timeout.
+	if othersAnswer(c, resp) {
+		r.dirty, r.quiet = true, timeout
+	}
 	return resp, &StatusError{Command: c, SW1: resp.SW1, SW2: resp.SW2, SW3: resp.SW3}
+}
+
+// othersAnswer reports whether resp is an answer that only some other
+// command gives (the protocol's success codes are per command: 9F and 80
+// answer find card alone, 91 read appended alone, and find card never
+// answers 90), or carries a status other than 00 00 in SW1 and SW2, which
+// no module sends.
+func othersAnswer(c Command, resp Response) bool {
+	if resp.SW1 != 0 || resp.SW2 != 0 {
+		return true
+	}
+	find := c.Cmd == CmdFindCard.Cmd && c.Para == CmdFindCard.Para
+	appended := c.Cmd == CmdReadAppended.Cmd && c.Para == CmdReadAppended.Para
+	switch resp.SW3 {
+	case StatusFound, StatusFindFailed:
+		return !find
+	case StatusOK:
+		return find
+	case StatusNoContent:
+		return !appended
+	}
+	return false
 }
 
 // exchange writes one command frame and reads one answer frame. Data of the
