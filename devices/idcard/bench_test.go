@@ -68,18 +68,31 @@ func waitKind(b *testing.B, r *idcard.Reader, k idcard.EventKind) idcard.Event {
 	}
 }
 
+// phases is how many points of the poll cycle one round of
+// BenchmarkCardToIdentity places a card at.
+const phases = 8
+
 // BenchmarkCardToIdentity: emulator paced at 115200 baud, no module time,
 // over a pseudo-terminal, default poll interval; from placing the card to
 // the CardPresent event. Reports the median next to the wire-time floor and
 // the goal (wire + half the poll interval + 15 ms).
+//
+// A resident places a card at any moment of the poll cycle, so each round
+// (one b.N) places it once at each of phases points spread evenly over the
+// cycle, at the middle of each slice: the reader's cycle restarts at the
+// poll that saw the card go, so a placement s after that waits about
+// poll − s for the next poll, and the waits spread evenly from 0 to poll.
+// (Placing at 0, 1/7 … 6/7 of the cycle, as this did before, waited a
+// whole poll once per cycle and never less than 1/7 of one, and a run of
+// 4 cards took only the longest waits: the median came out a quarter poll
+// too slow.)
 func BenchmarkCardToIdentity(b *testing.B) {
 	const key = "resident"
 	m, r := benchReader(b, sammodule.Options{Baud: benchBaud}, idcard.DefaultPollInterval)
 	var lat, steps []time.Duration
 	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		// Start at a different phase of the poll cycle each time.
-		time.Sleep(time.Duration(i%7) * idcard.DefaultPollInterval / 7)
+	for i := 0; i < b.N*phases; i++ {
+		time.Sleep((2*time.Duration(i%phases) + 1) * idcard.DefaultPollInterval / (2 * phases))
 		t0 := time.Now()
 		if err := m.Place(key); err != nil {
 			b.Fatal(err)
