@@ -65,6 +65,8 @@ func TestGoals(t *testing.T) {
 		{"Encode/80mm-GB18030-nativeQR", map[string]float64{"bytes/receipt": 1530, "ns/op": 2e5}, true, true},
 		{"Encode/80mm-GB18030-nativeQR", map[string]float64{"bytes/receipt": 2500, "ns/op": 2e5}, false, true},
 		{"Encode/58mm-GB2312-rasterQR", map[string]float64{"bytes/receipt": 5000, "ns/op": 2e6}, false, true},
+		{"Encode/58mm-GB2312-rasterQR", map[string]float64{"bytes/receipt": 6128, "ns/op": 7.5e5}, true, true},
+		{"Encode/80mm-GB18030-rasterQR", map[string]float64{"bytes/receipt": 6128, "ns/op": 7.5e5}, false, true},
 		{"Encode/80mm-GB18030-rasterQR", map[string]float64{"bytes/receipt": 5000, "ns/op": 2e5}, true, true},
 		{"Enqueue", map[string]float64{"p99-ms": 12}, false, true},
 		{"Drain", map[string]float64{"submissions/s": 1500}, true, true},
