@@ -442,9 +442,27 @@ func (m *maintService) SyncStatus(ctx context.Context) (kiosk.SyncReport, error)
 	return rep, nil
 }
 
-// SendNow wakes the relay for every pending submission.
+// SendNow wakes the relay for every pending submission. The staff action
+// is audited with its outcome; an audit failure is reported after it.
 func (m *maintService) SendNow(ctx context.Context) (int, error) {
-	return m.s.relay.SendNow(ctx)
+	n, err := m.s.relay.SendNow(ctx)
+	detail := fmt.Sprintf("%d pending woken", n)
+	if err != nil {
+		detail = "failed: " + err.Error()
+	}
+	if _, aerr := m.s.trail.Record(ctx, audit.OutboxSendNow, "", auditable(detail)); aerr != nil && err == nil {
+		return n, fmt.Errorf("%w: %w", errMaintNotAudited, aerr)
+	}
+	return n, err
+}
+
+// auditable is detail cut to what the trail takes. Error texts carry no
+// personal data; one that looked like an ID number would be refused.
+func auditable(detail string) string {
+	if len(detail) > audit.MaxDetail {
+		detail = strings.ToValidUTF8(detail[:audit.MaxDetail], "")
+	}
+	return detail
 }
 
 // Parked lists the refused submissions, masked.
@@ -542,9 +560,20 @@ func (m *maintService) CatalogInfo(ctx context.Context) (kiosk.CatalogInfo, erro
 	return info, nil
 }
 
-// RefreshCatalog fetches the catalogue now through the running relay.
+// RefreshCatalog fetches the catalogue now through the running relay. The
+// staff action is audited with the version it left, or the error.
 func (m *maintService) RefreshCatalog(ctx context.Context) error {
-	return m.s.relay.RefreshCatalog(ctx)
+	err := m.s.relay.RefreshCatalog(ctx)
+	detail := "failed"
+	if err != nil {
+		detail = "failed: " + err.Error()
+	} else if meta, merr := m.s.st.CatalogMeta(ctx); merr == nil {
+		detail = fmt.Sprintf("version=%s items=%d", meta.Version, meta.Items)
+	}
+	if _, aerr := m.s.trail.Record(ctx, audit.CatalogRefresh, "", auditable(detail)); aerr != nil && err == nil {
+		return fmt.Errorf("%w: %w", errMaintNotAudited, aerr)
+	}
+	return err
 }
 
 // VerifyAudit walks the whole chain and checks that it still holds what the

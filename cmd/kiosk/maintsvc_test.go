@@ -22,6 +22,7 @@ import (
 	"github.com/pudong-community/kiosk/devices/sim/sammodule"
 	"github.com/pudong-community/kiosk/devices/sim/thermal"
 	"github.com/pudong-community/kiosk/kiosk"
+	"github.com/pudong-community/kiosk/kiosk/audit"
 	"github.com/pudong-community/kiosk/kiosk/config"
 	"github.com/pudong-community/kiosk/kiosk/intake/intakesim"
 	"github.com/pudong-community/kiosk/kiosk/maint"
@@ -403,6 +404,10 @@ func TestMaintService(t *testing.T) {
 		if info, err := r.m.CatalogInfo(ctx); err != nil || info.Version != v2 || v2 == cat.Version {
 			t.Errorf("after the bump: %+v, %v; want %s", info, err, v2)
 		}
+		// Both refreshes are in the audit trail, with what they fetched.
+		if got := lastAudit(t, r, audit.CatalogRefresh); got.Detail != fmt.Sprintf("version=%s items=%d", v2, len(r.sim.Catalog().Items)) {
+			t.Errorf("catalog_refresh audit detail %q", got.Detail)
+		}
 	})
 
 	t.Run("SyncStatus", func(t *testing.T) {
@@ -433,8 +438,12 @@ func TestMaintService(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if _, err := r.m.SendNow(ctx); err != nil {
+		woken, err := r.m.SendNow(ctx)
+		if err != nil {
 			t.Fatal(err)
+		}
+		if got := lastAudit(t, r, audit.OutboxSendNow); got.Detail != fmt.Sprintf("%d pending woken", woken) {
+			t.Errorf("outbox_send_now audit detail %q, SendNow woke %d", got.Detail, woken)
 		}
 		waitFor(t, 30*time.Second, "the good submission at the server", func() bool {
 			_, found, err := r.sim.LookupSubmission(ctx, good.ID)
@@ -640,4 +649,20 @@ func TestGateLockOutlivesARestart(t *testing.T) {
 	if _, err := again.EnterPIN(ctx, "135790"); !errors.Is(err, maint.ErrLocked) {
 		t.Errorf("right PIN after the restart, during the lock: %v", err)
 	}
+}
+
+// lastAudit is the latest audit event of kind; the test fails without one.
+func lastAudit(t *testing.T, r *maintRig, kind audit.Kind) kiosk.AuditEvent {
+	t.Helper()
+	evs, err := r.s.trail.Latest(context.Background(), 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(evs) - 1; i >= 0; i-- {
+		if evs[i].Kind == string(kind) {
+			return evs[i]
+		}
+	}
+	t.Fatalf("no %s event in the audit trail", kind)
+	return kiosk.AuditEvent{}
 }

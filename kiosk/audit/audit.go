@@ -42,7 +42,9 @@ const (
 	PINLockout          Kind = "pin_lockout" // detail: lockout length
 	ParkedRetry         Kind = "parked_retry"
 	ParkedDiscard       Kind = "parked_discard"
-	DeviceState         Kind = "device_state" // subject: device; detail: old -> new state
+	OutboxSendNow       Kind = "outbox_send_now" // staff: send the queue now; detail: how many were woken, or the error
+	CatalogRefresh      Kind = "catalog_refresh" // staff: fetch the catalogue now; detail: version and items, or the error
+	DeviceState         Kind = "device_state"    // subject: device; detail: old -> new state
 	ConfigChanged       Kind = "config_changed"
 	AuditVerified       Kind = "audit_verified"      // detail: events checked, result
 	DatabaseRecovered   Kind = "database_recovered"  // subject: the kept file's name; detail: what was recovered and lost

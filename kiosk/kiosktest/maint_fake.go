@@ -176,6 +176,7 @@ func (m *Maintenance) SendNow(ctx context.Context) (int, error) {
 	}
 	n := m.Sent
 	m.Sync.Pending = max(m.Sync.Pending-n, 0)
+	m.audit("outbox_send_now", fmt.Sprintf("%d pending woken", n))
 	return n, nil
 }
 
@@ -243,6 +244,7 @@ func (m *Maintenance) RefreshCatalog(ctx context.Context) error {
 		return err
 	}
 	m.Catalog = m.NewCatalog
+	m.audit("catalog_refresh", fmt.Sprintf("version=%s items=%d", m.Catalog.Version, m.Catalog.Items))
 	return nil
 }
 
