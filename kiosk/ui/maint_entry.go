@@ -257,23 +257,29 @@ func (e *maintEntryScreen) Build(a *App) fyne.CanvasObject {
 	if gate == nil || !gate.HasPIN() {
 		rows = append(rows, errorText(a.T("maint.entry.nopin")))
 	}
-	if gate != nil {
-		if locked, until := gate.Locked(); locked {
-			rows = append(rows, errorText(a.T("maint.entry.locked", until.Format("15:04:05"))))
-		}
-	}
 	shown := strings.Repeat("●", len(e.pin))
 	if shown == "" {
 		shown = " "
 	}
 	rows = append(rows, panel(textBlock(shown, theme.ColorNameForeground, theme.SizeNameHeadingText, true, fyne.TextAlignCenter)))
+	// One message line between the PIN and the keys, there even when it
+	// is empty: a message that appeared above the keys moved them down
+	// under the finger, and the next digit landed on another key.
+	locked, until := false, time.Time{}
+	if gate != nil {
+		locked, until = gate.Locked()
+	}
 	switch {
 	case e.checking:
 		rows = append(rows, centered(a.T("maint.entry.checking"), theme.SizeNameText))
+	case locked:
+		rows = append(rows, errorText(a.T("maint.entry.locked", until.Format("15:04:05"))))
 	case e.msg != "" && e.bad:
 		rows = append(rows, errorText(e.msg))
 	case e.msg != "":
 		rows = append(rows, body(e.msg))
+	default:
+		rows = append(rows, errorText(" "))
 	}
 	key := func(label, name string, st style, f func()) *button {
 		b := a.newButton(name, label, "", st, f)

@@ -493,3 +493,38 @@ func TestMaintPINPadLabelsFit(t *testing.T) {
 		}
 	}
 }
+
+// The PIN pad's keys stay where they are whatever line shows above them: a
+// message that appeared after a wrong PIN pushed them down, and the next
+// digit landed on another key.
+func TestMaintPINPadKeysStayPut(t *testing.T) {
+	r := newMaintRig(t)
+	for range 5 {
+		r.tap("logo")
+		r.clk.Add(300 * time.Millisecond)
+	}
+	r.want("maint.entry")
+	where := func(state string) fyne.Position {
+		t.Helper()
+		o, ok := r.find("maint.key:1").(fyne.CanvasObject)
+		if !ok {
+			t.Fatalf("%s: no key 1", state)
+		}
+		return fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
+	}
+	at := where("at first")
+	r.pin("000000")
+	r.wantText(r.a.T("maint.entry.wrong", maint.MaxTries-1))
+	if got := where("after a wrong PIN"); got != at {
+		t.Errorf("after a wrong PIN key 1 is at %v, was at %v", got, at)
+	}
+	for range maint.MaxTries - 1 {
+		r.pin("000000")
+	}
+	if locked, _ := r.gate.Locked(); !locked {
+		t.Fatal("not locked")
+	}
+	if got := where("locked"); got != at {
+		t.Errorf("locked, key 1 is at %v, was at %v", got, at)
+	}
+}
