@@ -881,6 +881,95 @@ func TestRecoverRebuildsTheHeaderForItsPageSize(t *testing.T) {
 	}
 }
 
+// Under a wrong page size some pages still read (another table's rows where
+// a table's root should be), so the repair cannot go by which tables read:
+// more tables check out (read to the end, indexes agreeing) under the
+// file's own size than under any other, also when the file is damaged
+// besides its header: here every table but the queued submissions' two.
+func TestRepairHeaderPrefersTheFilesPageSize(t *testing.T) {
+	t.Parallel()
+	tm := template(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "kiosk.db")
+	if err := os.WriteFile(path, tm.file, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	for _, q := range []string{"PRAGMA journal_mode = DELETE", "PRAGMA page_size = 8192", "VACUUM"} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	// Every table but the queued submissions' two is damaged below: the
+	// file's own size must win on those two alone.
+	rows, err := db.QueryContext(ctx, "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name NOT IN ('submissions', 'outbox') AND name NOT LIKE 'sqlite_%' AND rootpage > 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var roots []int
+	for rows.Next() {
+		var r int
+		if err := rows.Scan(&r); err != nil {
+			t.Fatal(err)
+		}
+		roots = append(roots, r)
+	}
+	rows.Close()
+	if len(roots) < 4 {
+		t.Fatalf("only %d other tables", len(roots))
+	}
+	db.Close()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const ps = 8192
+	if len(b)/ps%2 == 1 { // so that 16384 divides the file and is tried too
+		b = append(b, make([]byte, ps)...)
+	}
+	for i := range 100 {
+		b[i] = 0xa5
+	}
+	for _, root := range roots {
+		for i := range ps {
+			b[(root-1)*ps+i] = byte(0x5a ^ i)
+		}
+	}
+	kept := filepath.Join(dir, "kept.db")
+	if err := os.WriteFile(kept, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := openCopy(ctx, kept)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.close()
+	var got int
+	if err := r.db.QueryRowContext(ctx, "PRAGMA page_size").Scan(&got); err != nil || got != ps {
+		t.Fatalf("repaired page size %d, %v; want %d", got, err, ps)
+	}
+	copyPath := filepath.Join(r.dir, "copy.db")
+	own, err := r.tryHeader(ctx, kept, copyPath, ps, int64(len(b)), false)
+	if err != nil || own < 3 {
+		t.Fatalf("own size: score %d, %v", own, err)
+	}
+	for _, wrong := range []int{1024, 2048, 4096, 16384} {
+		n, err := r.tryHeader(ctx, kept, copyPath, wrong, int64(len(b)), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// At most the schema reads: no table checks out under a wrong size.
+		if n > 1 || n >= own {
+			t.Errorf("page size %d scores %d (the file's own size %d): a table checked out under a wrong size", wrong, n, own)
+		}
+	}
+}
+
 // A start that kept the failing file aside and stopped (power cut, kill)
 // before its salvage committed leaves a fresh, empty database and a kept
 // file no notice names. The next start finishes the recovery: the queued

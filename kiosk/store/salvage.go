@@ -26,6 +26,9 @@ const maxProbes = 4096
 type reader struct {
 	db  *sql.DB
 	dir string // the temporary directory holding the copy
+	// copyChanged: the copy may differ from the kept file past its header
+	// (a trial opened it with the WAL, which a close checkpoints).
+	copyChanged bool
 }
 
 // openCopy copies the kept database (and its WAL, if any) into a temporary
@@ -92,14 +95,18 @@ const (
 var pageSizes = []int{4096, 1024, 2048, 8192, 16384, 32768, 65536, 512}
 
 // repairHeader writes a database header over the first 100 bytes of the
-// copy, for the page size that lets the most tables read (the first tried
-// of equals), and opens it.
-// Only the header is rewritten: page 1 keeps its b-tree of the schema
+// copy, for the page size under which the file checks out best, and opens
+// it. Only the header is rewritten: page 1 keeps its b-tree of the schema
 // after byte 100, so the schema reads again and every table with it.
 // The page sizes tried are the one the WAL header names, the one the
-// damaged header names, and then every size that divides the file. The
-// freelist and the schema version are not known and are left empty: a
-// reader needs neither.
+// damaged header names, and then every size that divides the file; the
+// one chosen is the one under which the most tables check out (the first
+// tried of equals). A wrong size can still land on pages that read, some
+// other table's rows where a table's root should be, so a table checks
+// out only when it reads to its end and each of its indexes (it needs at
+// least one) holds as many entries: under a wrong size a table and its
+// indexes land on unrelated pages. The freelist and the schema version are not known: the freelist
+// is left empty and the schema cookie starts at 1; a reader needs neither.
 func (r *reader) repairHeader(ctx context.Context, kept, copyPath string) (*sql.DB, error) {
 	fi, err := os.Stat(copyPath)
 	if err != nil {
@@ -123,19 +130,22 @@ func (r *reader) repairHeader(ctx context.Context, kept, copyPath string) (*sql.
 			candidates = append(candidates, ps)
 		}
 	}
-	hasWAL := fileExists(kept + "-wal")
-	best, bestScore, bestWAL := 0, 0, false
-	for _, ps := range candidates {
-		for _, wal := range []bool{true, false} {
-			if wal && !hasWAL {
-				continue
-			}
+	// Without the WAL first: those trials only read the copy. A trial with
+	// the WAL checkpoints it into the copy when it closes, so each one
+	// starts from a fresh copy of the kept file.
+	walModes := []bool{false}
+	if fileExists(kept + "-wal") {
+		walModes = append(walModes, true)
+	}
+	best, bestWAL, bestScore := 0, false, 0
+	for _, wal := range walModes {
+		for _, ps := range candidates {
 			score, err := r.tryHeader(ctx, kept, copyPath, ps, size, wal)
 			if err != nil {
 				return nil, err
 			}
 			if score > bestScore {
-				best, bestScore, bestWAL = ps, score, wal
+				best, bestWAL, bestScore = ps, wal, score
 			}
 		}
 	}
@@ -150,7 +160,7 @@ func (r *reader) repairHeader(ctx context.Context, kept, copyPath string) (*sql.
 
 // tryHeader writes the header for page size ps (with or without the WAL)
 // and scores it: 0 when the schema does not read, else one more than the
-// number of tables that read to their end.
+// number of tables with indexes that check out (see repairHeader).
 func (r *reader) tryHeader(ctx context.Context, kept, copyPath string, ps int, size int64, wal bool) (int, error) {
 	if err := r.placeHeader(kept, copyPath, ps, size, wal); err != nil {
 		return 0, err
@@ -160,44 +170,75 @@ func (r *reader) tryHeader(ctx context.Context, kept, copyPath string, ps int, s
 		return 0, nil
 	}
 	defer db.Close()
-	rows, err := db.QueryContext(ctx, "SELECT name FROM sqlite_master WHERE type = 'table'")
+	rows, err := db.QueryContext(ctx, "SELECT type, name, tbl_name, COALESCE(sql, '') FROM sqlite_master WHERE type IN ('table', 'index')")
 	if err != nil {
 		return 0, nil
 	}
 	var tables []string
+	indexes := map[string][]string{}
 	for rows.Next() {
-		var name string
-		if rows.Scan(&name) == nil {
+		var typ, name, tbl, ddl string
+		if rows.Scan(&typ, &name, &tbl, &ddl) != nil {
+			continue
+		}
+		switch {
+		case typ == "table" && !strings.HasPrefix(name, "sqlite_"):
 			tables = append(tables, name)
+		case typ == "index" && !strings.Contains(strings.ToUpper(ddl), " WHERE "): // a partial index holds fewer
+			indexes[tbl] = append(indexes[tbl], name)
 		}
 	}
 	rows.Close()
-	// A table counts when it reads to its end: a wrong page size may well
-	// land on some other table's page that reads, but not on a whole
-	// b-tree of them.
+	// Only a table with an index can be checked: a table without one
+	// that reads to its end under a wrong size proves nothing.
 	score := 1 // the schema reads
 	for _, t := range tables {
-		var n int64
-		if db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+quoteIdent(t)).Scan(&n) == nil {
+		if len(indexes[t]) > 0 && checksOut(ctx, db, t, indexes[t]) {
 			score++
 		}
 	}
 	return score, nil
 }
 
-// placeHeader writes the header for page size ps over the copy, and puts
-// the kept WAL beside it (a fresh copy: an open may have replayed it) or
-// removes it.
+// checksOut reports whether table t reads to its end and each of its
+// indexes holds as many entries.
+func checksOut(ctx context.Context, db *sql.DB, t string, indexes []string) bool {
+	var n int64
+	if db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+quoteIdent(t)+" NOT INDEXED").Scan(&n) != nil {
+		return false
+	}
+	for _, ix := range indexes {
+		var m int64
+		if db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+quoteIdent(t)+" INDEXED BY "+quoteIdent(ix)).Scan(&m) != nil || m != n {
+			return false
+		}
+	}
+	return true
+}
+
+// placeHeader makes the copy the kept file under a header for page size
+// ps, with the kept WAL beside it or none. The copy is made afresh when a
+// trial with the WAL may have checkpointed into it.
 func (r *reader) placeHeader(kept, copyPath string, ps int, size int64, wal bool) error {
 	for _, p := range []string{copyPath + "-wal", copyPath + "-shm"} {
 		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("store: salvage: %w", err)
 		}
 	}
+	if r.copyChanged {
+		if err := os.Remove(copyPath); err != nil {
+			return fmt.Errorf("store: salvage: %w", err)
+		}
+		if err := copyFile(kept, copyPath); err != nil {
+			return err
+		}
+		r.copyChanged = false
+	}
 	if wal {
 		if err := copyFile(kept+"-wal", copyPath+"-wal"); err != nil {
 			return err
 		}
+		r.copyChanged = true
 	}
 	f, err := os.OpenFile(copyPath, os.O_WRONLY, 0)
 	if err != nil {
