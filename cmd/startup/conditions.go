@@ -42,6 +42,20 @@ func canHideFonts() (bool, string) {
 	return true, ""
 }
 
+// effectiveFonts is the fonts mode a measurement can have: "hidden" when
+// asked and this process can hide them (saying so when it cannot), else
+// what was asked. The report names the mode the runs had.
+func effectiveFonts(asked string) string {
+	if asked != "hidden" {
+		return asked
+	}
+	if ok, why := canHideFonts(); !ok {
+		fmt.Printf("startup: the system's fonts stay visible to the terminal (%s); kiosk.service hides them\n", why)
+		return "visible"
+	}
+	return asked
+}
+
 // hidingFonts wraps the terminal's command line so that it runs with the
 // system's fonts hidden: unshare(1) gives it a private mount namespace,
 // sh mounts the empty file systems and then execs the terminal, so the

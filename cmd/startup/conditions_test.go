@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -101,5 +103,28 @@ func TestHidingFonts(t *testing.T) {
 	}
 	if b, err := os.ReadFile(filepath.Join(fonts, "System.ttf")); err != nil || string(b) != "a font" {
 		t.Errorf("the directory outside the namespace changed: %q, %v", b, err)
+	}
+}
+
+// The report names the fonts mode the runs had: one that cannot hide the
+// fonts (not root) runs and reports them visible.
+func TestEffectiveFonts(t *testing.T) {
+	t.Parallel()
+	want := "visible"
+	if ok, _ := canHideFonts(); ok {
+		want = "hidden"
+	}
+	if got := effectiveFonts("hidden"); got != want {
+		t.Errorf("effectiveFonts(hidden) = %q, want %q here (euid %d)", got, want, os.Geteuid())
+	}
+	if got := effectiveFonts("visible"); got != "visible" {
+		t.Errorf("effectiveFonts(visible) = %q", got)
+	}
+}
+
+func TestMeasureRefusesAnUnknownFontsMode(t *testing.T) {
+	t.Parallel()
+	if _, err := measure(context.Background(), Options{Mode: "run", Fonts: "some"}); !errors.Is(err, ErrFonts) {
+		t.Fatalf("err = %v, want ErrFonts", err)
 	}
 }

@@ -95,6 +95,7 @@ func main() {
 	flag.StringVar(&o.BenchOut, "bench-out", "", "append the figures as benchmark lines to this file (make bench: build/bench.txt, for cmd/benchreport)")
 	flag.Parse()
 	// Exit codes: 1 a goal was missed, 2 the measurement failed.
+	o.Fonts = effectiveFonts(o.Fonts)
 	res, err := measure(context.Background(), o)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -203,14 +204,7 @@ func measure(ctx context.Context, o Options) ([]Run, error) {
 	if o.Mode != "run" && o.Mode != "demo" {
 		return nil, fmt.Errorf("%w, not %q", ErrMode, o.Mode)
 	}
-	switch o.Fonts {
-	case "", "visible":
-	case "hidden":
-		if ok, why := canHideFonts(); !ok {
-			fmt.Printf("startup: the system's fonts stay visible to the terminal (%s); kiosk.service hides them\n", why)
-			o.Fonts = "visible"
-		}
-	default:
+	if o.Fonts != "" && o.Fonts != "visible" && o.Fonts != "hidden" {
 		return nil, fmt.Errorf("%w, not %q", ErrFonts, o.Fonts)
 	}
 	if tags, err := buildTags(o.Kiosk); err == nil && !hasTag(tags, "no_emoji") {
