@@ -76,6 +76,19 @@ type Gate struct {
 	failures    int
 	lockedUntil time.Time
 	session     *Session
+	lockSeq     uint64 // numbers the states of failures and lockedUntil
+
+	// saveMu orders the writes of the lock state to the settings, which
+	// happen outside mu (a write can wait on the disk; the UI asks
+	// Locked under mu). savedSeq is the newest state written.
+	saveMu   sync.Mutex
+	savedSeq uint64
+}
+
+// lockState is one state of the PIN lock, to be written to the settings.
+type lockState struct {
+	seq   uint64
+	value string
 }
 
 // Session is an open maintenance session.
@@ -128,28 +141,41 @@ func (g *Gate) loadLock(ctx context.Context) {
 	}
 	g.failures = min(failures, MaxTries)
 	if untilMS > 0 {
-		until := time.UnixMilli(untilMS)
-		if limit := g.now().Add(LockFor); until.After(limit) {
-			until = limit
-		}
-		g.lockedUntil = until
+		// Counted from now on the monotonic clock: a later step of the
+		// wall clock (time sync after boot) neither stretches nor cuts it.
+		now := g.now()
+		g.lockedUntil = now.Add(min(time.UnixMilli(untilMS).Sub(now), LockFor))
 	}
 	g.lockedLocked() // a lock that has ended clears the count
 }
 
-// saveLockLocked writes the count and the lock; g.mu is held. It returns
-// the write's error for the caller to show, never to keep staff out.
-func (g *Gate) saveLockLocked(ctx context.Context) error {
-	if g.set == nil {
-		return nil
-	}
+// lockStateLocked numbers the current count and lock for saveLock; g.mu
+// is held.
+func (g *Gate) lockStateLocked() lockState {
 	var untilMS int64
 	if !g.lockedUntil.IsZero() {
 		untilMS = g.lockedUntil.UnixMilli()
 	}
-	if err := g.set.SetSetting(ctx, PINLockKey, fmt.Sprintf("%d %d", g.failures, untilMS)); err != nil {
+	g.lockSeq++
+	return lockState{seq: g.lockSeq, value: fmt.Sprintf("%d %d", g.failures, untilMS)}
+}
+
+// saveLock writes a state of the count and the lock, unless a newer one
+// was written already; g.mu is not held. It returns the write's error for
+// the caller to show, never to keep staff out.
+func (g *Gate) saveLock(ctx context.Context, st lockState) error {
+	if g.set == nil {
+		return nil
+	}
+	g.saveMu.Lock()
+	defer g.saveMu.Unlock()
+	if st.seq <= g.savedSeq {
+		return nil
+	}
+	if err := g.set.SetSetting(ctx, PINLockKey, st.value); err != nil {
 		return fmt.Errorf("maint: keep the PIN lock: %w", err)
 	}
+	g.savedSeq = st.seq
 	return nil
 }
 
@@ -210,13 +236,18 @@ func (g *Gate) EnterPIN(ctx context.Context, pin string) (*Session, error) {
 		return nil, &LockedError{Until: until}
 	}
 	if err == nil {
-		var serr error
+		var st *lockState
 		if g.failures > 0 {
 			g.failures = 0
-			serr = g.saveLockLocked(ctx)
+			s := g.lockStateLocked()
+			st = &s
 		}
 		s := g.openLocked(MethodPIN, "")
 		g.mu.Unlock()
+		var serr error
+		if st != nil {
+			serr = g.saveLock(ctx, *st)
+		}
 		return s, errors.Join(serr, g.record(ctx, audit.MaintenanceEntry, "", MethodPIN))
 	}
 	if !errors.Is(err, ErrWrongPIN) {
@@ -230,9 +261,9 @@ func (g *Gate) EnterPIN(ctx context.Context, pin string) (*Session, error) {
 		g.lockedUntil = g.now().Add(LockFor)
 		lockErr = &LockedError{Until: g.lockedUntil}
 	}
-	serr := g.saveLockLocked(ctx)
+	st := g.lockStateLocked()
 	g.mu.Unlock()
-	aerr := errors.Join(serr, g.record(ctx, audit.PINFailure, "", fmt.Sprintf("attempt %d of %d", n, MaxTries)))
+	aerr := errors.Join(g.saveLock(ctx, st), g.record(ctx, audit.PINFailure, "", fmt.Sprintf("attempt %d of %d", n, MaxTries)))
 	if lockErr != nil {
 		return nil, errors.Join(lockErr, aerr, g.record(ctx, audit.PINLockout, "", LockFor.String()))
 	}

@@ -349,3 +349,82 @@ func TestGatePINLockSurvivesARestart(t *testing.T) {
 		t.Errorf("right PIN with a failing setting: %v, %v", s, err)
 	}
 }
+
+// blockingSettings holds every write until released.
+type blockingSettings struct {
+	memSettings
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s *blockingSettings) SetSetting(ctx context.Context, key, value string) error {
+	s.entered <- struct{}{}
+	<-s.release
+	return s.memSettings.SetSetting(ctx, key, value)
+}
+
+// The lock state is written outside the gate's mutex: a write waiting on
+// the disk does not hold up the screen asking whether entry is locked.
+func TestGateWritesTheLockOutsideItsMutex(t *testing.T) {
+	t.Parallel()
+	h, err := HashPIN("135790", cheap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := &blockingSettings{entered: make(chan struct{}), release: make(chan struct{})}
+	g, err := NewGate(GateConfig{PINHash: h, Settings: set})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := g.EnterPIN(context.Background(), "000000")
+		done <- err
+	}()
+	<-set.entered // the write has started and waits
+	asked := make(chan bool, 1)
+	go func() {
+		locked, _ := g.Locked()
+		g.Tries()
+		asked <- locked
+	}()
+	select {
+	case <-asked:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Locked waited for the settings write")
+	}
+	close(set.release)
+	if err := <-done; !errors.Is(err, ErrWrongPIN) {
+		t.Fatalf("EnterPIN: %v", err)
+	}
+	if v, _ := set.Setting(context.Background(), PINLockKey); v != "1 0" {
+		t.Errorf("stored %q, want \"1 0\"", v)
+	}
+}
+
+// A lock taken up at start runs on the monotonic clock for at most
+// LockFor: a wall clock set back later does not stretch it.
+func TestGateLoadedLockRunsOnTheMonotonicClock(t *testing.T) {
+	t.Parallel()
+	h, err := HashPIN("135790", cheap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, left := range []time.Duration{3 * time.Minute, time.Hour} {
+		set := &memSettings{}
+		set.SetSetting(context.Background(), PINLockKey, fmt.Sprintf("%d %d", MaxTries, time.Now().Add(left).UnixMilli()))
+		before := time.Now()
+		g, err := NewGate(GateConfig{PINHash: h, Settings: set})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := min(left, LockFor)
+		locked, until := g.Locked()
+		if !locked || until.After(time.Now().Add(want)) || until.Before(before.Add(want-time.Second)) {
+			t.Errorf("%v left: locked %v until %v; want about %v from now", left, locked, until, want)
+		}
+		if !strings.Contains(until.String(), "m=") {
+			t.Errorf("%v left: the lock's end %v has no monotonic reading, so a step of the wall clock would move it", left, until)
+		}
+	}
+}
