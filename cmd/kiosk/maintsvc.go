@@ -443,26 +443,30 @@ func (m *maintService) SyncStatus(ctx context.Context) (kiosk.SyncReport, error)
 }
 
 // SendNow wakes the relay for every pending submission. The staff action
-// is audited with its outcome; an audit failure is reported after it.
+// is audited with its outcome, also when it failed for want of time.
 func (m *maintService) SendNow(ctx context.Context) (int, error) {
 	n, err := m.s.relay.SendNow(ctx)
 	detail := fmt.Sprintf("%d pending woken", n)
 	if err != nil {
 		detail = "failed: " + err.Error()
 	}
-	if _, aerr := m.s.trail.Record(ctx, audit.OutboxSendNow, "", auditable(detail)); aerr != nil && err == nil {
-		return n, fmt.Errorf("%w: %w", errMaintNotAudited, aerr)
-	}
-	return n, err
+	return n, errors.Join(err, m.recordAction(ctx, audit.OutboxSendNow, detail))
 }
 
-// auditable is detail cut to what the trail takes. Error texts carry no
-// personal data; one that looked like an ID number would be refused.
-func auditable(detail string) string {
+// recordAction audits a staff action and its outcome. The record is
+// written even when the action's context has ended (a timeout is the
+// likeliest failure, and must be on record too), within a few seconds of
+// its own. Its error comes back marked errMaintNotAudited.
+func (m *maintService) recordAction(ctx context.Context, kind audit.Kind, detail string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
 	if len(detail) > audit.MaxDetail {
 		detail = strings.ToValidUTF8(detail[:audit.MaxDetail], "")
 	}
-	return detail
+	if _, err := m.s.trail.Record(ctx, kind, "", detail); err != nil {
+		return fmt.Errorf("%w: %w", errMaintNotAudited, err)
+	}
+	return nil
 }
 
 // Parked lists the refused submissions, masked.
@@ -564,16 +568,16 @@ func (m *maintService) CatalogInfo(ctx context.Context) (kiosk.CatalogInfo, erro
 // staff action is audited with the version it left, or the error.
 func (m *maintService) RefreshCatalog(ctx context.Context) error {
 	err := m.s.relay.RefreshCatalog(ctx)
-	detail := "failed"
-	if err != nil {
+	var detail string
+	switch meta, merr := m.s.st.CatalogMeta(context.WithoutCancel(ctx)); {
+	case err != nil:
 		detail = "failed: " + err.Error()
-	} else if meta, merr := m.s.st.CatalogMeta(ctx); merr == nil {
+	case merr != nil:
+		detail = "ok (version not read: " + merr.Error() + ")"
+	default:
 		detail = fmt.Sprintf("version=%s items=%d", meta.Version, meta.Items)
 	}
-	if _, aerr := m.s.trail.Record(ctx, audit.CatalogRefresh, "", auditable(detail)); aerr != nil && err == nil {
-		return fmt.Errorf("%w: %w", errMaintNotAudited, aerr)
-	}
-	return err
+	return errors.Join(err, m.recordAction(ctx, audit.CatalogRefresh, detail))
 }
 
 // VerifyAudit walks the whole chain and checks that it still holds what the

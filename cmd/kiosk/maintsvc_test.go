@@ -408,6 +408,15 @@ func TestMaintService(t *testing.T) {
 		if got := lastAudit(t, r, audit.CatalogRefresh); got.Detail != fmt.Sprintf("version=%s items=%d", v2, len(r.sim.Catalog().Items)) {
 			t.Errorf("catalog_refresh audit detail %q", got.Detail)
 		}
+		// So is one that ran out of time, with its error.
+		done, cancel := context.WithCancel(ctx)
+		cancel()
+		if err := r.m.RefreshCatalog(done); err == nil || errors.Is(err, errMaintNotAudited) {
+			t.Errorf("refresh with an ended context: %v, want its error and an audit record", err)
+		}
+		if got := lastAudit(t, r, audit.CatalogRefresh); !strings.HasPrefix(got.Detail, "failed: ") {
+			t.Errorf("catalog_refresh audit detail after a timeout %q, want failed: ...", got.Detail)
+		}
 	})
 
 	t.Run("SyncStatus", func(t *testing.T) {
