@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -549,33 +550,57 @@ func (r *Reader) command(ctx context.Context, c Command, timeout time.Duration, 
 	// for as long as this one's answer could take, and drop what comes.
 	// A failure this command can give (a card lifted away answers the
 	// presence check with 41) is its own answer: the line is in step, and
-	// waiting would hold up the next card by a whole timeout.
+	// waiting would hold up the next card by a whole timeout. A failure
+	// only another command gives (41 to a find card) is not.
 	if othersAnswer(c, resp) {
 		r.dirty, r.quiet = true, timeout
 	}
 	return resp, &StatusError{Command: c, SW1: resp.SW1, SW2: resp.SW2, SW3: resp.SW3}
 }
 
-// othersAnswer reports whether resp is an answer that only some other
-// command gives (the protocol's success codes are per command: 9F and 80
-// answer find card alone, 91 read appended alone, and find card never
-// answers 90), or carries a status other than 00 00 in SW1 and SW2, which
-// no module sends.
+// othersAnswer reports whether resp is an answer this command never
+// gives, so another command's (the protocol's status table: 9F and 80
+// answer find card alone, 81 select alone, 91 read appended alone, the
+// card's authentication and read failures come from select and the
+// reads, the SAM's self-test failures from the SAM commands), or carries
+// a status other than 00 00 in SW1 and SW2, which no module sends. The
+// module's complaints about a frame or a command (10, 11, 21, 23, 24) may
+// answer any command. A command this package does not know may get
+// anything.
 func othersAnswer(c Command, resp Response) bool {
 	if resp.SW1 != 0 || resp.SW2 != 0 {
 		return true
 	}
-	find := c.Cmd == CmdFindCard.Cmd && c.Para == CmdFindCard.Para
-	appended := c.Cmd == CmdReadAppended.Cmd && c.Para == CmdReadAppended.Para
-	switch resp.SW3 {
-	case StatusFound, StatusFindFailed:
-		return !find
-	case StatusOK:
-		return find
-	case StatusNoContent:
-		return !appended
+	own, known := ownAnswers(c)
+	if !known {
+		return false
 	}
-	return false
+	switch resp.SW3 {
+	case StatusBadChecksum, StatusBadLength, StatusBadCommand, StatusNotPermitted, StatusUnrecognised:
+		return false
+	}
+	return !slices.Contains(own, resp.SW3)
+}
+
+// The card's authentication and read failures, which selecting or reading
+// a card may answer.
+var cardFailures = []byte{StatusCardAuthSAM, StatusSAMAuthCard, StatusVerifyFailed, StatusUnknownCard, StatusReadFailed, StatusRandomFailed}
+
+// ownAnswers are the statuses command c itself answers with.
+func ownAnswers(c Command) ([]byte, bool) {
+	switch [2]byte{c.Cmd, c.Para} {
+	case [2]byte{CmdFindCard.Cmd, CmdFindCard.Para}:
+		return []byte{StatusFound, StatusFindFailed}, true
+	case [2]byte{CmdSelectCard.Cmd, CmdSelectCard.Para}:
+		return append([]byte{StatusOK, StatusSelectFailed}, cardFailures...), true
+	case [2]byte{CmdReadBase.Cmd, CmdReadBase.Para}, [2]byte{CmdReadBaseFP.Cmd, CmdReadBaseFP.Para}:
+		return append([]byte{StatusOK}, cardFailures...), true
+	case [2]byte{CmdReadAppended.Cmd, CmdReadAppended.Para}:
+		return append([]byte{StatusOK, StatusNoContent}, cardFailures...), true
+	case [2]byte{CmdResetSAM.Cmd, CmdResetSAM.Para}, [2]byte{CmdSAMStatus.Cmd, CmdSAMStatus.Para}, [2]byte{CmdSAMID.Cmd, CmdSAMID.Para}:
+		return []byte{StatusOK, StatusSAMSelfTest, StatusSAMNoAuth}, true
+	}
+	return nil, false
 }
 
 // exchange writes one command frame and reads one answer frame. Data of the

@@ -60,6 +60,14 @@ func TestReaderResyncsOnlyOnAnotherCommandsAnswer(t *testing.T) {
 		{"select answered 9F (a find's answer)", CmdSelectCard, StatusFound, true},
 		{"read base answered 91 (read appended's)", CmdReadBase, StatusNoContent, true},
 		{"read appended answered 80 (a find's)", CmdReadAppended, StatusFindFailed, true},
+		{"find answered 41 (a read's failure)", CmdFindCard, StatusReadFailed, true},
+		{"find answered 81 (a select's failure)", CmdFindCard, StatusSelectFailed, true},
+		{"select answered 60 (the SAM's)", CmdSelectCard, StatusSAMSelfTest, true},
+		{"SAM status answered 41 (a read's)", CmdSAMStatus, StatusReadFailed, true},
+		{"select 32 (authentication)", CmdSelectCard, StatusSAMAuthCard, false},
+		{"find 23 (the module refuses)", CmdFindCard, StatusNotPermitted, false},
+		{"read base 24", CmdReadBase, StatusUnrecognised, false},
+		{"unknown command: anything", Command{Cmd: 0x60, Para: 0x00}, StatusReadFailed, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
