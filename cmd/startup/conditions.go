@@ -14,10 +14,12 @@ import (
 
 // The production conditions the measurement copies from the package.
 
-// fontDirs are the system font directories kiosk.service makes
-// inaccessible (InaccessiblePaths=), so that the terminal draws only with
-// the faces compiled into it.
-var fontDirs = []string{"/usr/share/fonts", "/usr/local/share/fonts"}
+// fontDirs are the system font directories and fontconfig's configuration,
+// which kiosk.service makes inaccessible (InaccessiblePaths=) so that the
+// terminal draws only with the faces compiled into it. (The unit also
+// hides the user's own font directories, which the measurement's user,
+// root, does not have.) TestFontDirsMatchTheUnit keeps the two lists equal.
+var fontDirs = []string{"/usr/share/fonts", "/usr/local/share/fonts", "/usr/share/texmf/fonts", "/usr/X11R6/lib/X11/fonts", "/etc/fonts"}
 
 // hideFontsScript mounts an empty read-only file system over each font
 // directory that exists, in a mount namespace of the terminal's own, then

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -126,5 +127,30 @@ func TestMeasureRefusesAnUnknownFontsMode(t *testing.T) {
 	t.Parallel()
 	if _, err := measure(context.Background(), Options{Mode: "run", Fonts: "some"}); !errors.Is(err, ErrFonts) {
 		t.Fatalf("err = %v, want ErrFonts", err)
+	}
+}
+
+// The measurement hides what kiosk.service hides, but the user kiosk's own.
+func TestFontDirsMatchTheUnit(t *testing.T) {
+	t.Parallel()
+	unit, err := os.ReadFile(filepath.Join("..", "..", "packaging", "kiosk.service"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hidden []string
+	for _, line := range strings.Split(string(unit), "\n") {
+		v, ok := strings.CutPrefix(line, "InaccessiblePaths=")
+		if !ok {
+			continue
+		}
+		for _, p := range strings.Fields(v) {
+			p = strings.TrimPrefix(p, "-")
+			if !strings.HasPrefix(p, "/var/lib/kiosk/") {
+				hidden = append(hidden, p)
+			}
+		}
+	}
+	if !slices.Equal(hidden, fontDirs) {
+		t.Errorf("kiosk.service hides %q, startup hides %q", hidden, fontDirs)
 	}
 }
