@@ -712,3 +712,48 @@ func TestTapsDuringTransitionsAreHarmless(t *testing.T) {
 	r.card(kiosktest.Resident)
 	r.want("apply.items")
 }
+
+// The number pad's keys stay where they are while an ID number goes in,
+// whatever its message under the number says, in both languages and both
+// themes (the maintenance PIN pad's keys moved when a message appeared).
+func TestNumberPadKeysStayPut(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		elder, english bool
+	}{{"zh", false, false}, {"zh-elder", true, false}, {"en", false, true}, {"en-elder", true, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, portrait)
+			if tc.english {
+				r.tap("language")
+			}
+			if tc.elder {
+				r.tap("elder")
+			}
+			r.toNotice(kiosktest.Resident, "JS-SYDJ")
+			r.tap("apply.start")
+			r.want("apply.form")
+			where := func() fyne.Position {
+				t.Helper()
+				o, ok := r.find("key:1").(fyne.CanvasObject)
+				if !ok {
+					t.Fatal("no key 1")
+				}
+				return fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
+			}
+			at := where()
+			spouse := kiosktest.ID("31011519890101202")
+			wrong := spouse[:17] + map[bool]string{true: "1", false: "2"}[spouse[17] != '1']
+			for i, c := range wrong {
+				r.keys(string(c))
+				if got := where(); got != at {
+					t.Fatalf("after %d characters key 1 is at %v, was at %v; texts %q", i+1, got, at, texts(r.w))
+				}
+			}
+			r.tap("key:delete")
+			r.keys(spouse[17:])
+			if got := where(); got != at {
+				t.Errorf("with a valid number key 1 is at %v, was at %v", got, at)
+			}
+		})
+	}
+}

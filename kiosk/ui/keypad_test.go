@@ -1,9 +1,15 @@
 package ui
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/pudong-community/kiosk/assets"
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/kiosktest"
 )
@@ -109,4 +115,39 @@ func FuzzKeypad(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Every message a number pad shows under the number fits on one line, in
+// both languages and both themes, on the narrowest screen (portrait, 1080
+// pixels): the English check-digit message wrapped in elder mode and left
+// "digit." alone on a second line.
+func TestPadMessagesFitOneLine(t *testing.T) {
+	a := test.NewApp()
+	defer test.NewApp()
+	var tr map[string]map[string]string
+	if err := json.Unmarshal(assets.Translations(), &tr); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, elder := range []bool{false, true} {
+		th := NewTheme(elder)
+		a.Settings().SetTheme(th)
+		size := th.Size(theme.SizeNameText)
+		avail := 0.95 * (1080 - 8*th.Size(theme.SizeNamePadding))
+		for key, langs := range tr {
+			if !strings.HasPrefix(key, "pad.") {
+				continue
+			}
+			for lang, s := range langs {
+				n++
+				// The widest form: bold, after a mark.
+				if w := fyne.MeasureText(markFailed+" "+s, size, fyne.TextStyle{Bold: true}).Width; w > avail {
+					t.Errorf("elder %v: %s (%s) is %.0f pixels wide, more than the %.0f of one line: %q", elder, key, lang, w, avail, s)
+				}
+			}
+		}
+	}
+	if n < 20 {
+		t.Fatalf("only %d pad messages", n)
+	}
 }
