@@ -160,14 +160,20 @@ func (r *maintRig) audit() string {
 	return strings.Join(ks, " | ")
 }
 
-// enter opens the entry screen with five taps and types the right PIN.
-func (r *maintRig) enter() {
+// openEntry opens the entry screen with five taps on the logo.
+func (r *maintRig) openEntry() {
 	r.t.Helper()
 	for range 5 {
 		r.tap("logo")
 		r.clk.Add(300 * time.Millisecond)
 	}
 	r.want("maint.entry")
+}
+
+// enter opens the entry screen and types the right PIN.
+func (r *maintRig) enter() {
+	r.t.Helper()
+	r.openEntry()
 	r.pin(maintPIN)
 	r.want("maint.menu")
 }
@@ -458,11 +464,7 @@ func TestMaintStorageNotice(t *testing.T) {
 // keys broke 清空 and 确定 over two lines).
 func TestMaintPINPadLabelsFit(t *testing.T) {
 	r := newMaintRig(t)
-	for range 5 {
-		r.tap("logo")
-		r.clk.Add(300 * time.Millisecond)
-	}
-	r.want("maint.entry")
+	r.openEntry()
 	for _, name := range []string{"maint.key:clear", "maint.key:ok", "maint.key:5"} {
 		b, ok := r.find(name).(*button)
 		if !ok {
@@ -499,11 +501,7 @@ func TestMaintPINPadLabelsFit(t *testing.T) {
 // digit landed on another key.
 func TestMaintPINPadKeysStayPut(t *testing.T) {
 	r := newMaintRig(t)
-	for range 5 {
-		r.tap("logo")
-		r.clk.Add(300 * time.Millisecond)
-	}
-	r.want("maint.entry")
+	r.openEntry()
 	where := func(state string) fyne.Position {
 		t.Helper()
 		o, ok := r.find("maint.key:1").(fyne.CanvasObject)
