@@ -109,6 +109,10 @@ func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr
 		title = "智能社工 " + cfg.Terminal.CenterName
 	}
 	w := fa.NewWindow(title)
+	// GLFW is initialised now; the window shows in ShowAndRun.
+	if err := colourOnlyFramebuffer(); err != nil {
+		log.Warn("window: keeping GLFW's default framebuffer", "err", err)
+	}
 	w.SetPadded(false)
 	// Residents cannot close the terminal: a close request (Alt+F4, a
 	// window manager's button) is ignored. Staff stop it through systemd.

@@ -15,10 +15,14 @@ import (
 
 // TestMain lets a test run this binary as the terminal itself, in a real
 // window on its main thread (KIOSK_TEST_AS_MAIN=1; the arguments are the
-// terminal's).
+// terminal's), or as the window probe of framebuffer_test.go
+// (KIOSK_TEST_GL_PROBE).
 func TestMain(m *testing.M) {
 	if os.Getenv("KIOSK_TEST_AS_MAIN") == "1" {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	if mode := os.Getenv("KIOSK_TEST_GL_PROBE"); mode != "" {
+		os.Exit(glProbe(mode, os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
 }
