@@ -240,7 +240,12 @@ func (s *formScreen) Build(a *App) fyne.CanvasObject {
 	}
 	parts := []fyne.CanvasObject{
 		body(a.T("form.progress", s.idx+1, len(it.Fields))),
-		heading(label + "（" + mark + "）"),
+		heading(a.T("form.field.title", label, mark)),
+	}
+	last := s.idx == len(it.Fields)-1
+	nextTitle := a.T("form.next")
+	if last {
+		nextTitle = a.T("form.review")
 	}
 	var editor fyne.CanvasObject
 	switch f.Type {
@@ -270,7 +275,9 @@ func (s *formScreen) Build(a *App) fyne.CanvasObject {
 		}
 		editor = container.NewGridWithColumns(cols, opts...)
 	case kiosk.FieldText:
-		editor = notice(a.T("form.text.skip"))
+		// The notice names the button below it: on the last field that
+		// is the review button, not "next".
+		editor = notice(a.T("form.text.skip", nextTitle))
 	default:
 		if s.pads[f.Key] == nil {
 			p := newKeypad(padFor(f.Type), f.MaxLen)
@@ -283,12 +290,7 @@ func (s *formScreen) Build(a *App) fyne.CanvasObject {
 	if s.err != "" {
 		parts = append(parts, errorText(a.T(s.err)))
 	}
-	last := s.idx == len(it.Fields)-1
-	title := a.T("form.next")
-	if last {
-		title = a.T("form.review")
-	}
-	s.next = a.newButton("form.next", title, "", styleSuccess, func() { s.advance(a, f, last) })
+	s.next = a.newButton("form.next", nextTitle, "", styleSuccess, func() { s.advance(a, f, last) })
 	s.next.big = true
 	return container.NewBorder(nil, s.next, nil, nil, scroll(container.NewVBox(parts...)))
 }

@@ -757,3 +757,52 @@ func TestNumberPadKeysStayPut(t *testing.T) {
 		})
 	}
 }
+
+// An optional text field, which the terminal does not take, tells the
+// resident which button to tap: "next" while fields follow, the review
+// button on the last field. It used to say "next" on the last field too,
+// where no such button is shown. English headings used Chinese full-width
+// brackets ("Note one（optional）").
+func TestTextFieldNoticeNamesTheButtonShown(t *testing.T) {
+	c := kiosktest.SampleCatalog()
+	c.Items = append(c.Items, kiosk.Item{Code: "X-NOTES", Name: "两项备注", Department: "民政科", Category: "民政",
+		Kind: kiosk.KindInstant, SelfService: true, AgentAllowed: true,
+		Fields: []kiosk.Field{
+			{Key: "a", Label: "备注一", LabelEn: "Note one", Type: kiosk.FieldText, MaxLen: 50},
+			{Key: "b", Label: "备注二", LabelEn: "Note two", Type: kiosk.FieldText, MaxLen: 50},
+		}})
+	for _, english := range []bool{false, true} {
+		r := newRig(t, portrait)
+		r.a.opts.Catalog = kiosktest.NewCatalog(c, nil)
+		r.a.loadCatalog(true)
+		r.settle()
+		if english {
+			r.tap("bar.language")
+		}
+		r.tap("apply")
+		r.tap("apply.self")
+		r.card(kiosktest.Resident)
+		for r.find("item:X-NOTES") == nil {
+			r.tap("page.next")
+		}
+		r.tap("item:X-NOTES")
+		r.tap("apply.start")
+		r.want("apply.form")
+		// The field's heading is punctuated for its language.
+		heading := "备注一（可选）"
+		if english {
+			heading = "Note one (optional)"
+		}
+		r.wantText(heading)
+		for i, key := range []string{"form.next", "form.review"} {
+			label := r.a.T(key)
+			want := r.a.T("form.text.skip", label)
+			r.wantText(want)
+			if b, ok := r.find("form.next").(*button); !ok || b.title != label {
+				t.Errorf("english=%v field %d: the button does not read %q", english, i+1, label)
+			}
+			r.tap("form.next")
+		}
+		r.want("review")
+	}
+}
