@@ -12,7 +12,9 @@ import (
 	"io"
 	"os"
 	"sort"
+	"time"
 
+	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/config"
 )
 
@@ -44,8 +46,17 @@ func registerDiag(name, summary string, run func(args []string, stdout, stderr i
 }
 
 func main() {
+	useChinaTime()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
+
+// useChinaTime makes China Standard Time the program's local time zone
+// before anything reads the clock, whatever zone the system is set to: a
+// fresh Debian install is often on UTC, and a terminal on UTC would show
+// and print the wrong time and, from midnight to 8 a.m. in Shanghai,
+// yesterday's date on the receipt, beside a local number (already in China
+// time) dated today. Logs are written in +08:00 too, as staff read them.
+func useChinaTime() { time.Local = kiosk.Zone() }
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -136,6 +137,26 @@ func TestResidentReasonNeverShowsStaffDetail(t *testing.T) {
 	for _, tc := range tests {
 		if got := residentReason(kiosk.DeviceHealth{State: tc.state, Detail: tc.detail}); got != tc.want {
 			t.Errorf("%s %q: %q, want %q", tc.state, tc.detail, got, tc.want)
+		}
+	}
+}
+
+// The terminal runs on China Standard Time on a system set to UTC (or any
+// other zone): every time it shows, prints or logs is in +08:00.
+func TestTerminalRunsOnChinaTime(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tz := range []string{"UTC", "America/New_York", ""} {
+		cmd := exec.Command(self)
+		cmd.Env = append(os.Environ(), "KIOSK_TEST_ZONE=1", "TZ="+tz)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("TZ=%q: %v", tz, err)
+		}
+		if got, want := strings.TrimSpace(string(out)), "1970-01-01T08:00:00+08:00 +08:00"; got != want {
+			t.Errorf("TZ=%q: the epoch and now read %q, want %q", tz, got, want)
 		}
 	}
 }

@@ -80,7 +80,7 @@ func NewOutbox(st *Store, sealer *Sealer, opts OutboxOptions) (*Outbox, error) {
 		opts.ClaimTTL = DefaultClaimTTL
 	}
 	if opts.Location == nil {
-		opts.Location = shanghai()
+		opts.Location = kiosk.Zone()
 	}
 	// Keep connections for concurrent senders instead of reopening them
 	// (database/sql keeps only 2 idle by default).
@@ -88,12 +88,6 @@ func NewOutbox(st *Store, sealer *Sealer, opts OutboxOptions) (*Outbox, error) {
 	return &Outbox{st: st, seal: sealer, opts: opts, short: terminalSuffix(opts.TerminalID)}, nil
 }
 
-func shanghai() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
-		return loc
-	}
-	return time.FixedZone("CST", 8*3600)
-}
 
 // terminalSuffix keeps the last part of a terminal id, at most 4
 // characters, so that a local number is short enough to read out.

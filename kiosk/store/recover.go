@@ -514,7 +514,7 @@ func (s *Store) salvage(ctx context.Context, kept string, sealer *Sealer, rec *R
 			// number of rows that could not be read: move every day
 			// seen, and today, on by that bound.
 			rec.LocalSeqGuessed = true
-			today := now.In(shanghai()).Format("060102")
+			today := now.In(kiosk.Zone()).Format("060102")
 			if _, ok := seqs[today]; !ok {
 				seqs[today] = 0
 			}
