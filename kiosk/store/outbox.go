@@ -88,7 +88,6 @@ func NewOutbox(st *Store, sealer *Sealer, opts OutboxOptions) (*Outbox, error) {
 	return &Outbox{st: st, seal: sealer, opts: opts, short: terminalSuffix(opts.TerminalID)}, nil
 }
 
-
 // terminalSuffix keeps the last part of a terminal id, at most 4
 // characters, so that a local number is short enough to read out.
 func terminalSuffix(id string) string {
