@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
+	"syscall"
 	"time"
 )
 
@@ -22,13 +24,18 @@ var ErrNoXvfb = errors.New("xscreen: could not start Xvfb")
 var PrimaryBlue = color.RGBA{0x0A, 0x4A, 0x94, 0xFF}
 
 // StartXvfb starts Xvfb at w×h on the first free display from first on and
-// waits until it answers. stop kills it.
+// waits until it answers. stop ends it the way Xvfb cleans up after itself
+// (an interrupt, then SIGKILL after 5 s) and removes its lock file and
+// socket if they are still there.
+//
+// A display counts as taken while its lock file names a live process. A
+// lock left by a server that was killed (its process is gone) does not
+// take the display: Xvfb replaces such a lock and socket itself. Counting
+// every lock file as taken ran a machine out of displays after some dozens
+// of killed runs.
 func StartXvfb(ctx context.Context, w, h, first int) (display string, stop func(), err error) {
 	for n := first; n < first+50; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-			continue
-		}
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
+		if displayTaken(n) {
 			continue
 		}
 		display := ":" + strconv.Itoa(n)
@@ -36,11 +43,24 @@ func StartXvfb(ctx context.Context, w, h, first int) (display string, stop func(
 		// readiness probe below) leaves, and a client that connects during
 		// the reset is refused ("Failed to open display").
 		x := exec.Command("Xvfb", display, "-screen", "0", fmt.Sprintf("%dx%dx24", w, h), "-nolisten", "tcp", "-noreset")
-		if err := x.Start(); err != nil {
+		proc, err := Start(x)
+		if err != nil {
 			return "", nil, fmt.Errorf("%w: %v", ErrNoXvfb, err)
 		}
-		stop := func() { x.Process.Kill(); x.Wait() }
+		stop := func() {
+			proc.Stop(5 * time.Second)
+			// A server that ended cleanly took its files with it; one
+			// that had to be killed left its lock naming it.
+			if pidOfLock(lockFile(n)) == x.Process.Pid {
+				for _, f := range displayFiles(n) {
+					os.Remove(f)
+				}
+			}
+		}
 		for i := 0; i < 50; i++ {
+			if proc.Err() != nil {
+				break // it could not take the display after all
+			}
 			if exec.CommandContext(ctx, "xdpyinfo", "-display", display).Run() == nil {
 				return display, stop, nil
 			}
@@ -49,6 +69,43 @@ func StartXvfb(ctx context.Context, w, h, first int) (display string, stop func(
 		stop()
 	}
 	return "", nil, fmt.Errorf("%w on any display from :%d to :%d", ErrNoXvfb, first, first+49)
+}
+
+// lockFile is the X server lock of display n.
+func lockFile(n int) string { return fmt.Sprintf("/tmp/.X%d-lock", n) }
+
+// displayFiles are the lock file and the socket of display n.
+func displayFiles(n int) []string {
+	return []string{lockFile(n), fmt.Sprintf("/tmp/.X11-unix/X%d", n)}
+}
+
+// displayTaken reports whether display n is in use: its lock file names a
+// live process, or it has a socket but no lock (a server we cannot see).
+func displayTaken(n int) bool {
+	files := displayFiles(n)
+	if _, err := os.Stat(files[0]); err != nil {
+		_, err := os.Stat(files[1])
+		return err == nil
+	}
+	pid := pidOfLock(files[0])
+	if pid <= 0 {
+		return true // unreadable: leave it alone
+	}
+	return syscall.Kill(pid, 0) != syscall.ESRCH
+}
+
+// pidOfLock reads the process id an X lock file holds (ten characters,
+// space-padded, and a newline); 0 if it cannot.
+func pidOfLock(path string) int {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return 0
+	}
+	return pid
 }
 
 // RGBA converts any colour to 8-bit RGBA.
