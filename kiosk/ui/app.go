@@ -110,6 +110,9 @@ type App struct {
 	stackFor visit.State // the state the stack was built for
 	visitErr error       // a bad Options.Visit (defaults were used instead)
 	v        *visitUI    // per-visit screen data; dropped when the visit ends
+	// endedPrinted: the visit that just ended printed a receipt, so the
+	// goodbye asks the resident to take it (a.v is gone by then).
+	endedPrinted bool
 
 	// Services run off the UI goroutine; results come back through fyne.Do.
 	ctx    context.Context

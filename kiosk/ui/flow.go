@@ -95,6 +95,9 @@ func (a *App) apply(s visit.Snapshot) {
 	}
 	prev := a.snap
 	a.snap = s
+	if s.State == visit.StateEnded && prev.State != visit.StateEnded {
+		a.endedPrinted = a.v.printed > 0
+	}
 	if s.State == visit.StateEnded || s.State == visit.StateHome && prev.Resident != nil || s.Visit != prev.Visit {
 		a.v = &visitUI{} // forget everything the screens held
 	}

@@ -205,6 +205,7 @@ func TestIdentifyAndMyCases(t *testing.T) {
 	// Offline: say so, and show what the terminal holds unsent.
 	r.tap("nav.finish")
 	r.want("ended")
+	r.wantText("请取走您的身份证和回执") // the case slip printed above
 	r.clk.Advance(visit.DefaultLinger)
 	r.want("home")
 	r.cases.SetOnline(false)
@@ -212,6 +213,11 @@ func TestIdentifyAndMyCases(t *testing.T) {
 	r.tap("cases")
 	r.card(kiosktest.Resident)
 	r.wantText("网络中断，暂时无法查询最新进度", "敬老卡申领", "T01-20261126-0003")
+	// Nothing printed in this visit: the goodbye asks for the card alone.
+	r.tap("nav.finish")
+	r.want("ended")
+	r.wantText("请取走您的身份证。")
+	r.wantNoText("回执")
 	checkNoMissingKeys(t)
 }
 

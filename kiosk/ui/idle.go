@@ -47,6 +47,9 @@ func (s *endedScreen) back(a *App) bool { a.m.Touch(); return true }
 
 func (s *endedScreen) Build(a *App) fyne.CanvasObject {
 	reason := "ended.finished"
+	if !a.endedPrinted {
+		reason = "ended.finished.card" // nothing was printed to take
+	}
 	switch a.snap.EndReason {
 	case visit.EndTimeout:
 		reason = "ended.timeout"
