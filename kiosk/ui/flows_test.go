@@ -384,6 +384,10 @@ func TestAgentApplication(t *testing.T) {
 	if r.a.snap.Step != visit.StepAuthorisation {
 		t.Fatalf("step %s after keying the resident", r.a.snap.Step)
 	}
+	// The authorisation screen names both people, and its keypad (letters
+	// too) does not ask for digit keys.
+	r.wantText("王秀英", kiosk.MaskID(elder.IDNumber), kiosktest.AgentPerson.Name, "请点击按键输入")
+	r.wantNoText("请点击数字键输入")
 	r.keys("WT-2026-815")
 	r.tap("rel:relation.child")
 	checkTargets(t, r)
@@ -810,5 +814,38 @@ func TestTextFieldNoticeNamesTheButtonShown(t *testing.T) {
 			r.tap("form.next")
 		}
 		r.want("review")
+	}
+}
+
+// The authorisation form's button stays on screen in every layout: in
+// elder mode the form (both people, the reference keypad, the relations)
+// is taller than a portrait screen, and the button used to be scrolled out
+// of view below it.
+func TestAuthorisationButtonInView(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		size  fyne.Size
+		elder bool
+	}{{"portrait", portrait, false}, {"portrait elder", portrait, true}, {"landscape", landscape, false}, {"landscape elder", landscape, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, tc.size)
+			r.a.SetElder(tc.elder)
+			r.tap("apply")
+			r.tap("apply.agent")
+			r.card(kiosktest.AgentPerson)
+			r.card(kiosktest.Elder)
+			if r.a.snap.Step != visit.StepAuthorisation {
+				t.Fatalf("step %s after both cards", r.a.snap.Step)
+			}
+			b, ok := r.find("auth.done").(*button)
+			if !ok {
+				t.Fatal("no authorisation button")
+			}
+			pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(b)
+			s := b.Size()
+			if pos.Y < 0 || pos.Y+s.Height > tc.size.Height+1 || s.Height < r.a.Theme().TargetSize() {
+				t.Errorf("button at %v size %v: not wholly on the %v screen or below the target size", pos, s, tc.size)
+			}
+		})
 	}
 }

@@ -226,13 +226,18 @@ func (f *authForm) build(a *App) fyne.CanvasObject {
 	})
 	_, ok := f.ref.check()
 	f.done.disabled = !ok || f.relation == ""
-	parts := []fyne.CanvasObject{subheading(a.T("auth.ref")), f.ref.build(a, nil), subheading(a.T("auth.relation")),
+	// Both cards are read by now: the agent sees whose names the
+	// authorisation joins before keying its reference.
+	parts := []fyne.CanvasObject{panel(subheading(a.whoText())),
+		subheading(a.T("auth.ref")), f.ref.build(a, nil), subheading(a.T("auth.relation")),
 		container.NewGridWithColumns(3, rel...)}
 	if f.err != "" {
 		parts = append(parts, errorText(a.T(f.err)))
 	}
-	parts = append(parts, f.done)
-	return scroll(container.NewVBox(parts...))
+	// The button stays in view below the scrolling form, as the form's
+	// "next" does: in elder mode the form is taller than the screen.
+	f.done.big = true
+	return container.NewBorder(nil, f.done, nil, nil, scroll(container.NewVBox(parts...)))
 }
 
 // elderOffer asks a card holder of 60 or more whether to turn elder mode on.

@@ -112,6 +112,9 @@ func (k *keypad) check() (msgKey string, ok bool) {
 		return "pad.ok", true
 	}
 	if v == "" {
+		if k.kind == padCode {
+			return "pad.code.empty", false // letters too, not only digits
+		}
 		return "pad.empty", false
 	}
 	return "pad.ok", true
@@ -180,7 +183,7 @@ func (k *keypad) build(a *App, changed func()) fyne.CanvasObject {
 		grid = append(grid, key("-", "-"), key(a.T("key.delete"), "delete"), key(a.T("key.clear"), "clear"))
 		cols = 8
 		if a.elder {
-			cols = 6
+			cols = 7 // six rows: the form's other rows fit below it
 		}
 	case padID:
 		x := key("X", "X")
