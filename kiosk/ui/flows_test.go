@@ -281,7 +281,7 @@ func TestSelfServiceApplicationWithReceipt(t *testing.T) {
 	r.tap("form.next")
 
 	r.want("review")
-	r.wantText("生育登记", kiosktest.Resident.Name, kiosk.MaskID(kiosktest.Resident.IDNumber), kiosk.MaskID(spouse), "2026-12-28", "第二孩", "13912345678")
+	r.wantText("生育登记", kiosktest.Resident.Name, kiosk.MaskID(kiosktest.Resident.IDNumber), kiosk.MaskID(spouse), "2026-12-28", "第二孩", "联系电话：139 1234 5678")
 	r.wantNoText(spouse, kiosktest.Resident.IDNumber)
 	checkTargets(t, r)
 	// Back from review goes to the form through the machine, and forward again.

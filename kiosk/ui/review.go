@@ -39,6 +39,10 @@ func shownValue(f kiosk.Field, v string) string {
 	if v == "" {
 		return "—"
 	}
+	if f.Type == kiosk.FieldPhone {
+		// Grouped as it was keyed in (139 1234 5678), for reading back.
+		return (&keypad{kind: padPhone, value: v}).display()
+	}
 	return v
 }
 
