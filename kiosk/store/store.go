@@ -85,6 +85,9 @@ type Store struct {
 	index atomic.Pointer[catalogIndex] // search index of the cached catalogue (catalog.go)
 }
 
+// DefaultConnMaxIdle is how long an idle database connection stays open.
+const DefaultConnMaxIdle = time.Minute
+
 // Options tune Open.
 type Options struct {
 	// Now is the clock; time.Now when nil.
@@ -98,6 +101,9 @@ type Options struct {
 	// (ErrNoDatabase): a tool run as another user (kiosk diag under sudo)
 	// must not make the file the terminal then cannot write.
 	ExistingOnly bool
+	// ConnMaxIdle closes a connection idle this long (DefaultConnMaxIdle
+	// when 0).
+	ConnMaxIdle time.Duration
 }
 
 type migration struct {
@@ -177,6 +183,14 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
+	// A connection keeps its own page cache (up to 2 MB) for as long as it
+	// is open; those opened for a burst (the outbox resuming a backlog,
+	// with several senders) are closed once idle, so that the terminal
+	// idles on the memory it needs.
+	if opts.ConnMaxIdle <= 0 {
+		opts.ConnMaxIdle = DefaultConnMaxIdle
+	}
+	db.SetConnMaxIdleTime(opts.ConnMaxIdle)
 	s := &Store{db: db, path: path, now: opts.Now}
 	if err := s.check(ctx); err != nil {
 		db.Close()

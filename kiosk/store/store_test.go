@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func openTemp(t *testing.T) *Store {
@@ -268,5 +269,45 @@ func TestClassify(t *testing.T) {
 		if got := errors.Is(err, ErrCorrupt); got != tc.corrupt {
 			t.Errorf("%q: corrupt = %v, want %v (%v)", tc.msg, got, tc.corrupt, err)
 		}
+	}
+}
+
+// Connections opened for a burst of concurrent work are closed once idle,
+// with their page caches; the terminal used to keep up to 16 open for good
+// after its outbox resumed a backlog.
+func TestIdleConnectionsClose(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "kiosk.db"), Options{ConnMaxIdle: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	st.DB().SetMaxIdleConns(16) // as the outbox does
+	// Four connections at once, as the outbox's senders take them.
+	var conns []*sql.Conn
+	for i := 0; i < 4; i++ {
+		c, err := st.DB().Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := c.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	if open := st.DB().Stats().OpenConnections; open < 4 {
+		t.Fatalf("%d connections open after the burst, want the 4 idle ones", open)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for st.DB().Stats().OpenConnections > 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if s := st.DB().Stats(); s.OpenConnections != 0 || s.MaxIdleTimeClosed < 4 {
+		t.Errorf("after idling: %d connections open, %d closed as idle; want 0 and 4", s.OpenConnections, s.MaxIdleTimeClosed)
 	}
 }
