@@ -113,6 +113,9 @@ type App struct {
 	// endedPrinted: the visit that just ended printed a receipt, so the
 	// goodbye asks the resident to take it (a.v is gone by then).
 	endedPrinted bool
+	// endedEnglish, endedElder: the language and mode of the visit that
+	// just ended, which its goodbye keeps (the machine has reset them).
+	endedEnglish, endedElder bool
 
 	// Services run off the UI goroutine; results come back through fyne.Do.
 	ctx    context.Context

@@ -97,16 +97,22 @@ func (a *App) apply(s visit.Snapshot) {
 	a.snap = s
 	if s.State == visit.StateEnded && prev.State != visit.StateEnded {
 		a.endedPrinted = a.v.printed > 0
+		a.endedEnglish, a.endedElder = prev.English, prev.Elder
 	}
 	if s.State == visit.StateEnded || s.State == visit.StateHome && prev.Resident != nil || s.Visit != prev.Visit {
 		a.v = &visitUI{} // forget everything the screens held
 	}
+	english, elder := s.English, s.Elder
+	if s.State == visit.StateEnded {
+		// The goodbye speaks the visit's language at its text size.
+		english, elder = a.endedEnglish, a.endedElder
+	}
 	a.lang = Chinese
-	if s.English {
+	if english {
 		a.lang = English
 	}
-	if a.elder != s.Elder {
-		a.elder = s.Elder
+	if a.elder != elder {
+		a.elder = elder
 		a.applyTheme()
 	}
 	if s.State != visit.StateIdleWarning && s.State != a.stackFor {

@@ -511,11 +511,14 @@ func TestIdleTimeout(t *testing.T) {
 			if left := personalLeft(r, kiosktest.Resident.Name, kiosktest.Resident.IDNumber, "PD2026111900007"); len(left) > 0 {
 				t.Errorf("after the timeout these remain: %q", left)
 			}
-			if r.a.Elder() {
-				t.Error("elder mode stays on for the next visit")
+			if r.a.Elder() != tc.elder {
+				t.Errorf("goodbye in elder mode %v, want the visit's (%v)", r.a.Elder(), tc.elder)
 			}
 			r.clk.Advance(visit.DefaultLinger)
 			r.want("home")
+			if r.a.Elder() {
+				t.Error("elder mode stays on for the next visit")
+			}
 		})
 	}
 }
@@ -848,4 +851,31 @@ func TestAuthorisationButtonInView(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The goodbye speaks the language of the visit that ended, at its text
+// size; the next visit starts in Chinese at the standard size. It used to
+// fall back to Chinese and the standard size as the visit ended, so an
+// English-speaking resident read the goodbye in Chinese.
+func TestGoodbyeKeepsTheVisitsLanguageAndMode(t *testing.T) {
+	r := newRig(t, portrait)
+	r.a.SetElder(true)
+	r.tap("bar.language")
+	r.tap("cases")
+	r.card(kiosktest.Resident)
+	r.want("cases")
+	r.tap("nav.finish")
+	r.want("ended")
+	r.wantText("This visit has ended", "Please take your card.")
+	r.wantNoText("本次服务已结束")
+	if !r.a.Elder() || r.a.Lang() != English {
+		t.Errorf("goodbye in elder mode %v, language %v; want elder mode in English", r.a.Elder(), r.a.Lang())
+	}
+	r.clk.Advance(visit.DefaultLinger)
+	r.want("home")
+	if r.a.Elder() || r.a.Lang() != Chinese {
+		t.Errorf("next visit's home in elder mode %v, language %v; want the standard size in Chinese", r.a.Elder(), r.a.Lang())
+	}
+	r.wantNoText("This visit has ended")
+	checkNoMissingKeys(t)
 }
