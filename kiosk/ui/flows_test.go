@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/kiosktest"
@@ -35,6 +36,11 @@ func checkTargets(t *testing.T, r *rig) {
 			if s := o.Size(); s.Width < min || s.Height < min {
 				t.Errorf("screen %s: %T %q is %v, below %v dp", r.a.Current().Name(), v, nameOf(o), s, min)
 			}
+			if b, ok := o.(*button); ok {
+				for _, w := range brokenWords(b) {
+					t.Errorf("screen %s: button %q breaks the word %q across lines", r.a.Current().Name(), b.name, w)
+				}
+			}
 			return
 		case *fyne.Container:
 			for _, c := range v.Objects {
@@ -47,6 +53,51 @@ func checkTargets(t *testing.T, r *rig) {
 		}
 	}
 	walk(r.w.Content())
+}
+
+// brokenWords are the Latin words of b's title that no line of its title
+// shows whole: broken across lines ("Dele" / "te").
+func brokenWords(b *button) []string {
+	var title *widget.RichText
+	var find func(o fyne.CanvasObject)
+	find = func(o fyne.CanvasObject) {
+		if title != nil || o == nil {
+			return
+		}
+		switch v := o.(type) {
+		case *widget.RichText:
+			title = v
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				find(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(v).Objects() {
+				find(c)
+			}
+		}
+	}
+	for _, c := range test.WidgetRenderer(b).Objects() {
+		find(c)
+	}
+	if title == nil {
+		return nil
+	}
+	whole := map[string]bool{}
+	for _, c := range test.WidgetRenderer(title).Objects() {
+		if tx, ok := c.(*canvas.Text); ok {
+			for _, w := range strings.Fields(tx.Text) {
+				whole[w] = true
+			}
+		}
+	}
+	var out []string
+	for _, w := range latinWords(b.title) {
+		if !whole[w] {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 func nameOf(o fyne.CanvasObject) string {
@@ -878,4 +929,36 @@ func TestGoodbyeKeepsTheVisitsLanguageAndMode(t *testing.T) {
 	}
 	r.wantNoText("This visit has ended")
 	checkNoMissingKeys(t)
+}
+
+// The keyboards' word keys ("Delete", "Clear") keep their words whole in
+// English in every layout: on the search screen in landscape elder mode
+// they read "Dele/te" and "Clea/r". checkTargets checks every button it
+// walks for broken words.
+func TestKeyboardWordsStayWhole(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		size  fyne.Size
+		elder bool
+	}{{"portrait", portrait, false}, {"portrait elder", portrait, true}, {"landscape", landscape, false}, {"landscape elder", landscape, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, tc.size)
+			r.a.SetElder(tc.elder)
+			r.tap("bar.language")
+			r.tap("guide")
+			r.tap("guide.search")
+			r.want("search")
+			r.tap("key:L")
+			checkTargets(t, r)
+			r.tap("nav.home")
+			r.tap("apply")
+			r.tap("apply.agent")
+			r.card(kiosktest.AgentPerson)
+			r.tap("identify.keyed") // the name keyboard comes after the ID number
+			r.keys(kiosktest.Elder.IDNumber)
+			checkTargets(t, r)
+			r.tap("keyed.next")
+			checkTargets(t, r)
+		})
+	}
 }

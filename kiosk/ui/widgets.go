@@ -2,6 +2,8 @@ package ui
 
 import (
 	"image/color"
+	"strings"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -100,21 +102,80 @@ func (b *button) CreateRenderer() fyne.WidgetRenderer {
 	if b.st == styleSelected {
 		rect.StrokeWidth = 5
 	}
-	size := theme.SizeNameText
+	sizes := []fyne.ThemeSizeName{theme.SizeNameText, theme.SizeNameCaptionText}
 	switch {
 	case b.huge:
-		size = theme.SizeNameHeadingText
+		sizes = append([]fyne.ThemeSizeName{theme.SizeNameHeadingText, theme.SizeNameSubHeadingText}, sizes...)
 	case b.big:
-		size = theme.SizeNameSubHeadingText
+		sizes = append([]fyne.ThemeSizeName{theme.SizeNameSubHeadingText}, sizes...)
 	}
-	title := textBlock(b.title, fgName, size, true, fyne.TextAlignCenter)
+	title := textBlock(b.title, fgName, sizes[0], true, fyne.TextAlignCenter)
 	rows := []fyne.CanvasObject{layout.NewSpacer(), title}
 	if b.sub != "" {
 		rows = append(rows, textBlock(b.sub, fgName, theme.SizeNameCaptionText, false, fyne.TextAlignCenter))
 	}
 	rows = append(rows, layout.NewSpacer())
 	pad := b.th.Size(theme.SizeNamePadding)
-	return widget.NewSimpleRenderer(container.NewStack(rect, container.New(layout.NewCustomPaddedLayout(pad/2, pad/2, pad, pad), container.NewVBox(rows...))))
+	stack := container.NewStack(rect, container.New(layout.NewCustomPaddedLayout(pad/2, pad/2, pad, pad), container.NewVBox(rows...)))
+	return &buttonRenderer{WidgetRenderer: widget.NewSimpleRenderer(stack), b: b, title: title, sizes: sizes}
+}
+
+// buttonRenderer lays a button out and, where a word of its title (a
+// Latin word: "Delete" on a narrow key in English) would not fit the
+// button's width at the title's size, takes the next smaller size, so that
+// no word is broken across lines ("Dele/te"). Chinese text wraps between
+// any two characters and keeps its size.
+type buttonRenderer struct {
+	fyne.WidgetRenderer
+	b     *button
+	title *widget.RichText
+	sizes []fyne.ThemeSizeName // the title's size, then smaller ones
+}
+
+func (r *buttonRenderer) Layout(s fyne.Size) {
+	th := r.b.th
+	avail := s.Width - 2*th.Size(theme.SizeNamePadding) - 2*th.Size(theme.SizeNameInnerPadding)
+	words := latinWords(r.b.title)
+	size := r.sizes[len(r.sizes)-1]
+	for _, sz := range r.sizes {
+		if widestWord(words, th.Size(sz)) <= avail {
+			size = sz
+			break
+		}
+	}
+	if seg, ok := r.title.Segments[0].(*widget.TextSegment); ok && seg.Style.SizeName != size {
+		seg.Style.SizeName = size
+		r.title.Refresh()
+	}
+	r.WidgetRenderer.Layout(s)
+}
+
+// latinWords are the words of s that are not Chinese (which may break
+// anywhere).
+func latinWords(s string) []string {
+	var out []string
+	for _, w := range strings.Fields(s) {
+		han := false
+		for _, c := range w {
+			if unicode.Is(unicode.Han, c) {
+				han = true
+				break
+			}
+		}
+		if !han {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// widestWord is the width of the widest of words in bold at size.
+func widestWord(words []string, size float32) float32 {
+	var w float32
+	for _, word := range words {
+		w = max(w, fyne.MeasureText(word, size, fyne.TextStyle{Bold: true}).Width)
+	}
+	return w
 }
 
 // textBlock is wrapped text in one colour and size of the theme.
