@@ -14,6 +14,7 @@ import (
 	"sort"
 	"time"
 
+	_ "github.com/pudong-community/kiosk/cmd/internal/cleanlocale" // before Fyne reads the locale
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/config"
 )

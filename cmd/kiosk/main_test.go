@@ -160,3 +160,30 @@ func TestTerminalRunsOnChinaTime(t *testing.T) {
 		}
 	}
 }
+
+// Under the C.UTF-8 locale of a Debian console or SSH session the commands
+// print nothing but their own output: Fyne used to log three lines of
+// "Error parsing user locale C" first.
+func TestNoLocaleErrorUnderCUTF8(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(self, "version")
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "LANG=") && !strings.HasPrefix(kv, "LANGUAGE=") && !strings.HasPrefix(kv, "LC_") {
+			env = append(env, kv)
+		}
+	}
+	cmd.Env = append(env, "KIOSK_TEST_AS_MAIN=1", "LANG=C.UTF-8")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("kiosk version: %v\n%s", err, stderr.String())
+	}
+	if !strings.HasPrefix(string(out), "kiosk ") || stderr.Len() != 0 {
+		t.Errorf("kiosk version under C.UTF-8 printed %q and on stderr %q; want the version alone", out, stderr.String())
+	}
+}
