@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"strings"
@@ -12,61 +13,52 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"github.com/go-gl/gl/v2.1/gl"
-	"github.com/go-gl/glfw/v3.3/glfw"
 
 	"github.com/pudong-community/kiosk/cmd/internal/xscreen"
 )
 
-// glProbe runs as the test binary's main (KIOSK_TEST_GL_PROBE=lean or
-// default) in a real window: it starts Fyne the way the terminal does (the
-// app's first NewWindow initialises GLFW), applies the terminal's window
-// hints when lean, and shows its window. Once Fyne has created that window
-// with its own hints, it opens a hidden GLFW window of its own and prints
-// the depth and stencil bits of its framebuffer: what the hints in force
-// after Fyne's window creation give.
+// glProbe runs as the test binary's main (KIOSK_TEST_GL_PROBE=terminal or
+// default) in a real window: the terminal's window as the terminal makes it
+// (newTerminalWindow), or a plain Fyne window. Once the window shows, it
+// prints the depth and stencil bits of that window's own framebuffer, read
+// in its GL context.
 func glProbe(mode string, stdout, stderr *os.File) int {
 	fa := app.NewWithID(appID + ".probe")
-	w := fa.NewWindow("probe")
-	if mode == "lean" {
-		if err := colourOnlyFramebuffer(); err != nil {
-			fmt.Fprintln(stderr, err)
-			return 2
-		}
+	var w fyne.Window
+	if mode == "terminal" {
+		w = newTerminalWindow(fa, "probe", slog.New(slog.NewTextHandler(stderr, nil)))
+	} else {
+		w = fa.NewWindow("probe")
 	}
 	w.Resize(fyne.NewSize(64, 64))
 	code := 2
 	fa.Lifecycle().SetOnStarted(func() {
 		go fyne.Do(func() {
 			defer fa.Quit()
-			glfw.WindowHint(glfw.Visible, glfw.False)
-			win, err := glfw.CreateWindow(64, 64, "probe", nil, nil)
-			if err != nil {
-				fmt.Fprintln(stderr, "probe window:", err)
+			// Fyne's desktop window runs a function in its GL context.
+			withGL, ok := w.(interface{ RunWithContext(func()) })
+			if !ok {
+				fmt.Fprintf(stderr, "%T has no GL context to run in\n", w)
 				return
 			}
-			defer win.Destroy()
-			win.MakeContextCurrent()
-			defer glfw.DetachCurrentContext()
-			if err := gl.Init(); err != nil {
-				fmt.Fprintln(stderr, "gl:", err)
-				return
-			}
-			var depth, stencil int32
-			gl.GetIntegerv(gl.DEPTH_BITS, &depth)
-			gl.GetIntegerv(gl.STENCIL_BITS, &stencil)
-			fmt.Fprintf(stdout, "depth=%d stencil=%d\n", depth, stencil)
-			code = 0
+			withGL.RunWithContext(func() {
+				var depth, stencil int32
+				gl.GetIntegerv(gl.DEPTH_BITS, &depth)
+				gl.GetIntegerv(gl.STENCIL_BITS, &stencil)
+				fmt.Fprintf(stdout, "depth=%d stencil=%d\n", depth, stencil)
+				code = 0
+			})
 		})
 	})
 	w.ShowAndRun()
 	return code
 }
 
-// TestWindowFramebufferIsColourOnly: the terminal's windows have no depth
-// or stencil buffer (8 MB each on a 1080×1920 screen), under Mesa's
-// software OpenGL in Xvfb. GLFW's defaults, without the terminal's hints,
-// give both, so the test fails if the hints stop reaching GLFW (a Fyne that
-// resets them when it creates a window, or a call in the wrong place).
+// TestWindowFramebufferIsColourOnly: the terminal's window has no depth or
+// stencil buffer (8 MB each on a 1080×1920 screen), under Mesa's software
+// OpenGL in Xvfb. A plain Fyne window, with GLFW's default hints, has both,
+// so the test fails if the hints stop reaching GLFW (a Fyne that resets
+// them when it creates a window, or a call in the wrong place).
 func TestWindowFramebufferIsColourOnly(t *testing.T) {
 	if _, err := exec.LookPath("Xvfb"); err != nil {
 		t.Skip("no Xvfb (make deps installs it)")
@@ -99,9 +91,9 @@ func TestWindowFramebufferIsColourOnly(t *testing.T) {
 		return depth, stencil
 	}
 	if d, s := probe("default"); d == 0 && s == 0 {
-		t.Fatalf("GLFW's default hints gave depth %d, stencil %d; the probe cannot tell the hints apart", d, s)
+		t.Fatalf("a plain Fyne window has depth %d, stencil %d; the probe cannot tell the hints apart", d, s)
 	}
-	if d, s := probe("lean"); d != 0 || s != 0 {
+	if d, s := probe("terminal"); d != 0 || s != 0 {
 		t.Errorf("with the terminal's hints the framebuffer has depth %d, stencil %d bits; want 0 and 0", d, s)
 	}
 }

@@ -108,15 +108,7 @@ func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr
 	if title == "" {
 		title = "智能社工 " + cfg.Terminal.CenterName
 	}
-	w := fa.NewWindow(title)
-	// GLFW is initialised now; the window shows in ShowAndRun.
-	if err := colourOnlyFramebuffer(); err != nil {
-		log.Warn("window: keeping GLFW's default framebuffer", "err", err)
-	}
-	w.SetPadded(false)
-	// Residents cannot close the terminal: a close request (Alt+F4, a
-	// window manager's button) is ignored. Staff stop it through systemd.
-	w.SetCloseIntercept(func() { log.Info("close request ignored") })
+	w := newTerminalWindow(fa, title, log)
 	w.SetContent(ui.StartingScreen(fa))
 	if wo.fullScreen {
 		w.SetFullScreen(true)
@@ -490,4 +482,19 @@ func newGate(cfg config.Config, sys *system) *maint.Gate {
 	gate, _ := maint.NewGate(maint.GateConfig{PINHash: cfg.Maintenance.PINHash, StaffCards: cfg.Maintenance.StaffCards,
 		Audit: sys.trail, Settings: sys.st})
 	return gate
+}
+
+// newTerminalWindow makes the terminal's window, not yet shown: without a
+// depth or stencil buffer (colourOnlyFramebuffer, which must come between
+// the app's first NewWindow and the window showing), without padding, and
+// deaf to close requests: residents cannot close the terminal (Alt+F4, a
+// window manager's button); staff stop it through systemd.
+func newTerminalWindow(fa fyne.App, title string, log *slog.Logger) fyne.Window {
+	w := fa.NewWindow(title)
+	if err := colourOnlyFramebuffer(); err != nil {
+		log.Warn("window: keeping GLFW's default framebuffer", "err", err)
+	}
+	w.SetPadded(false)
+	w.SetCloseIntercept(func() { log.Info("close request ignored") })
+	return w
 }
