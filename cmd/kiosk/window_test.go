@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -20,8 +21,7 @@ import (
 // (KIOSK_TEST_GL_PROBE).
 func TestMain(m *testing.M) {
 	if os.Getenv("KIOSK_TEST_AS_MAIN") == "1" {
-		useChinaTime() // as main does
-		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+		main()
 	}
 	if os.Getenv("KIOSK_TEST_ZONE") == "1" {
 		useChinaTime()
@@ -73,7 +73,8 @@ func TestDatabaseFailureAfterTheWindowExits(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.CommandContext(ctx, self, "-config", cfgFile)
-	cmd.Env = append(os.Environ(), "KIOSK_TEST_AS_MAIN=1", "DISPLAY="+display, "LANG=en_US.UTF-8", "LC_ALL=", "LIBGL_ALWAYS_SOFTWARE=1")
+	// On a system set to UTC the terminal still keeps China time.
+	cmd.Env = append(os.Environ(), "KIOSK_TEST_AS_MAIN=1", "DISPLAY="+display, "LANG=en_US.UTF-8", "LC_ALL=", "LIBGL_ALWAYS_SOFTWARE=1", "TZ=UTC")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	proc, err := xscreen.Start(cmd)
@@ -92,5 +93,15 @@ func TestDatabaseFailureAfterTheWindowExits(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
 	if last := lines[len(lines)-1]; !strings.HasPrefix(last, "kiosk: ") || !strings.Contains(last, "newer version") {
 		t.Errorf("last line %q, want the newer-version error", last)
+	}
+	logged, err := os.ReadFile(filepath.Join(dir, "kiosk.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(logged)), "\n") {
+		var entry struct{ Time string }
+		if err := json.Unmarshal([]byte(line), &entry); err != nil || !strings.HasSuffix(entry.Time, "+08:00") {
+			t.Errorf("log line not in China time (+08:00) under TZ=UTC (%v): %.120s", err, line)
+		}
 	}
 }
