@@ -81,7 +81,7 @@ func (s *casesScreen) Build(a *App) fyne.CanvasObject {
 		if len(a.v.unsent) > 0 {
 			lines := []fyne.CanvasObject{subheading(a.T("cases.unsent"))}
 			for _, u := range a.v.unsent {
-				lines = append(lines, body(a.T("cases.unsent.row", u.ItemName, u.LocalNo, u.CreatedAt.Format("2006-01-02 15:04"))))
+				lines = append(lines, body(a.T("cases.unsent.row", u.ItemName, u.LocalNo, u.CreatedAt.In(kiosk.Zone()).Format("2006-01-02 15:04"))))
 			}
 			head = append(head, panel(lines...))
 		}
@@ -154,7 +154,7 @@ func (s *caseScreen) Build(a *App) fyne.CanvasObject {
 		facts = append(facts, body(a.T("item.department")+a.colon()+c.Department))
 	}
 	if !c.SubmittedAt.IsZero() {
-		facts = append(facts, body(a.T("case.submitted", c.SubmittedAt.Format("2006-01-02 15:04"))))
+		facts = append(facts, body(a.T("case.submitted", c.SubmittedAt.In(kiosk.Zone()).Format("2006-01-02 15:04"))))
 	}
 	if c.DueDate != "" {
 		facts = append(facts, body(a.T("case.due", c.DueDate)))
@@ -167,7 +167,7 @@ func (s *caseScreen) Build(a *App) fyne.CanvasObject {
 		timeline = append(timeline, body(a.T("case.timeline.none")))
 	}
 	for _, e := range c.History {
-		line := fmt.Sprintf("● %s  %s", e.At.Format("2006-01-02 15:04"), a.statusWord(e.Status))
+		line := fmt.Sprintf("● %s  %s", e.At.In(kiosk.Zone()).Format("2006-01-02 15:04"), a.statusWord(e.Status))
 		if e.Department != "" {
 			line += "  " + e.Department
 		}

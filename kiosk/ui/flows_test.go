@@ -260,10 +260,12 @@ func TestIdentifyAndMyCases(t *testing.T) {
 	r.clk.Advance(visit.DefaultLinger)
 	r.want("home")
 	r.cases.SetOnline(false)
-	r.cases.PutUnsent(kiosktest.Resident.IDNumber, kiosk.SubmissionSummary{LocalNo: "T01-20261126-0003", ItemName: "敬老卡申领", CreatedAt: visitStart.Add(-24 * time.Hour), State: "pending"})
+	// Kept in UTC (as a terminal on a UTC system stored it), shown in China
+	// time.
+	r.cases.PutUnsent(kiosktest.Resident.IDNumber, kiosk.SubmissionSummary{LocalNo: "T01-20261126-0003", ItemName: "敬老卡申领", CreatedAt: time.Date(2026, 11, 25, 17, 30, 0, 0, time.UTC), State: "pending"})
 	r.tap("cases")
 	r.card(kiosktest.Resident)
-	r.wantText("网络中断，暂时无法查询最新进度", "敬老卡申领", "T01-20261126-0003")
+	r.wantText("网络中断，暂时无法查询最新进度", "敬老卡申领", "T01-20261126-0003", "2026-11-26 01:30")
 	// Nothing printed in this visit: the goodbye asks for the card alone.
 	r.tap("nav.finish")
 	r.want("ended")
