@@ -25,8 +25,7 @@ var PrimaryBlue = color.RGBA{0x0A, 0x4A, 0x94, 0xFF}
 
 // StartXvfb starts Xvfb at w×h on the first free display from first on and
 // waits until it answers. stop ends it the way Xvfb cleans up after itself
-// (an interrupt, then SIGKILL after 5 s) and removes its lock file and
-// socket if they are still there.
+// (an interrupt, then SIGKILL after 5 s).
 //
 // A display counts as taken while its lock file names a live process. A
 // lock left by a server that was killed (its process is gone) does not
@@ -47,16 +46,11 @@ func StartXvfb(ctx context.Context, w, h, first int) (display string, stop func(
 		if err != nil {
 			return "", nil, fmt.Errorf("%w: %v", ErrNoXvfb, err)
 		}
-		stop := func() {
-			proc.Stop(5 * time.Second)
-			// A server that ended cleanly took its files with it; one
-			// that had to be killed left its lock naming it.
-			if pidOfLock(lockFile(n)) == x.Process.Pid {
-				for _, f := range displayFiles(n) {
-					os.Remove(f)
-				}
-			}
-		}
+		// Interrupted, Xvfb removes its lock and socket itself. One that
+		// had to be killed leaves them, naming a process that has ended,
+		// which the next start takes over (displayTaken); removing them
+		// here could remove another server's, started meanwhile.
+		stop := func() { proc.Stop(5 * time.Second) }
 		for i := 0; i < 50; i++ {
 			if proc.Err() != nil {
 				break // it could not take the display after all
