@@ -83,7 +83,8 @@ func NewOutbox(st *Store, sealer *Sealer, opts OutboxOptions) (*Outbox, error) {
 		opts.Location = kiosk.Zone()
 	}
 	// Keep connections for concurrent senders instead of reopening them
-	// (database/sql keeps only 2 idle by default).
+	// (database/sql keeps only 2 idle by default); Open closes those idle
+	// for a minute (Options.ConnMaxIdle).
 	st.db.SetMaxIdleConns(16)
 	return &Outbox{st: st, seal: sealer, opts: opts, short: terminalSuffix(opts.TerminalID)}, nil
 }
