@@ -303,8 +303,18 @@ func (e *maintEntryScreen) Build(a *App) fyne.CanvasObject {
 	if avail := a.win.Canvas().Size().Width - 8*a.theme.Size(theme.SizeNamePadding); width > avail && avail > 0 {
 		width = avail
 	}
-	rows = append(rows, container.NewCenter(container.NewGridWrap(fyne.NewSize(width, pad.MinSize().Height), pad)))
-	rows = append(rows, body(a.T("maint.entry.card")))
+	keys := container.NewCenter(container.NewGridWrap(fyne.NewSize(width, pad.MinSize().Height), pad))
+	card := body(a.T("maint.entry.card"))
+	if a.landscape() {
+		// Side by side on a wide screen: below the device banners and in
+		// elder mode, keys under the PIN ran off the bottom.
+		width = min(width, a.win.Canvas().Size().Width/2-4*a.theme.Size(theme.SizeNamePadding))
+		keys = container.NewCenter(container.NewGridWrap(fyne.NewSize(width, pad.MinSize().Height), pad))
+		return container.NewGridWithColumns(2,
+			container.NewVBox(append(rows, card, layout.NewSpacer())...),
+			container.NewVBox(keys, layout.NewSpacer()))
+	}
+	rows = append(rows, keys, card)
 	return container.NewVBox(append(rows, layout.NewSpacer())...)
 }
 

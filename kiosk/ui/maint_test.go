@@ -51,7 +51,13 @@ type maintRig struct {
 
 func newMaintRig(t *testing.T) *maintRig {
 	t.Helper()
-	a, w := newTestApp(t, portrait)
+	return newMaintRigSized(t, portrait)
+}
+
+// newMaintRigSized is newMaintRig on a screen of size.
+func newMaintRigSized(t *testing.T, size fyne.Size) *maintRig {
+	t.Helper()
+	a, w := newTestApp(t, size)
 	t.Cleanup(a.Close)
 	clk := &maintClock{t: fixedNow()}
 	mem := &audittest.Memory{}
@@ -524,5 +530,39 @@ func TestMaintPINPadKeysStayPut(t *testing.T) {
 	}
 	if got := where("locked"); got != at {
 		t.Errorf("locked, key 1 is at %v, was at %v", got, at)
+	}
+}
+
+// Every key of the PIN pad is on screen, not under the bottom bar, in all
+// four layouts with the three device banners up: in landscape elder mode
+// only the first row and a half showed, the rest needed scrolling.
+func TestMaintPINPadOnScreen(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		size  fyne.Size
+		elder bool
+	}{{"portrait", portrait, false}, {"portrait elder", portrait, true}, {"landscape", landscape, false}, {"landscape elder", landscape, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newMaintRigSized(t, tc.size)
+			r.a.SetElder(tc.elder)
+			r.a.SetOnline(false)
+			r.a.SetDeviceProblems([]DeviceProblem{{DeviceKey: DeviceCardReader, Reason: "无响应"}, {DeviceKey: DevicePrinter, Reason: "缺纸"}})
+			r.openEntry()
+			bar := r.find("nav.home")
+			barTop := tc.size.Height
+			if o, ok := bar.(fyne.CanvasObject); ok {
+				barTop = fyne.CurrentApp().Driver().AbsolutePositionForObject(o).Y
+			}
+			for _, k := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "ok"} {
+				o, ok := r.find("maint.key:" + k).(fyne.CanvasObject)
+				if !ok {
+					t.Fatalf("no key %s", k)
+				}
+				pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
+				if bottom := pos.Y + o.Size().Height; pos.Y < 0 || bottom > barTop+1 || pos.X+o.Size().Width > tc.size.Width+1 {
+					t.Errorf("key %s at %v size %v: off the %v screen above the bar at %v", k, pos, o.Size(), tc.size, barTop)
+				}
+			}
+		})
 	}
 }
