@@ -964,3 +964,27 @@ func TestKeyboardWordsStayWhole(t *testing.T) {
 		})
 	}
 }
+
+// The authorisation reference pad keeps its word keys whole in English in
+// every layout ("Dele/te" on its narrow keys in portrait).
+func TestCodePadWordsStayWhole(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		size  fyne.Size
+		elder bool
+	}{{"portrait", portrait, false}, {"portrait elder", portrait, true}, {"landscape", landscape, false}, {"landscape elder", landscape, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, tc.size)
+			r.a.SetElder(tc.elder)
+			r.tap("bar.language")
+			r.tap("apply")
+			r.tap("apply.agent")
+			r.card(kiosktest.AgentPerson)
+			r.card(kiosktest.Elder)
+			if r.a.snap.Step != visit.StepAuthorisation {
+				t.Fatalf("step %s after both cards", r.a.snap.Step)
+			}
+			checkTargets(t, r)
+		})
+	}
+}

@@ -174,16 +174,21 @@ func (k *keypad) build(a *App, changed func()) fyne.CanvasObject {
 		grid = append(grid, key(d, d))
 	}
 	cols := 3
+	var fnRow fyne.CanvasObject // the code pad's delete and clear keys
 	switch k.kind {
 	case padCode:
 		grid = append(grid, key("0", "0"))
 		for c := 'A'; c <= 'Z'; c++ {
 			grid = append(grid, key(string(c), string(c)))
 		}
-		grid = append(grid, key("-", "-"), key(a.T("key.delete"), "delete"), key(a.T("key.clear"), "clear"))
+		grid = append(grid, key("-", "-"))
+		// Delete and clear get a row of their own, half the pad wide
+		// each: among the character keys they were too narrow for their
+		// words ("Dele/te" in English).
+		fnRow = container.NewGridWithColumns(2, key(a.T("key.delete"), "delete"), key(a.T("key.clear"), "clear"))
 		cols = 8
 		if a.elder {
-			cols = 7 // six rows: the form's other rows fit below it
+			cols = 7
 		}
 	case padID:
 		x := key("X", "X")
@@ -208,7 +213,10 @@ func (k *keypad) build(a *App, changed func()) fyne.CanvasObject {
 		msg = centered(a.T(msgKey), theme.SizeNameText)
 	}
 	rows = append(rows, box, msg)
-	pad := container.NewGridWithColumns(cols, grid...)
+	pad := fyne.CanvasObject(container.NewGridWithColumns(cols, grid...))
+	if fnRow != nil {
+		pad = container.NewVBox(pad, fnRow)
+	}
 	width := a.theme.TargetSize() * 2.6 * float32(cols)
 	if k.kind == padCode {
 		width = a.theme.TargetSize() * 1.6 * float32(cols)
