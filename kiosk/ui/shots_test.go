@@ -38,6 +38,7 @@ func TestScreenshots(t *testing.T) {
 					if ms := r.w.Content().MinSize(); ms.Width > size.s.Width || ms.Height > size.s.Height {
 						t.Errorf("%s %s: content needs %v, more than the %v screen", tag, name, ms, size.s)
 					}
+					checkTargets(t, r) // target sizes and whole words on every button
 					img := r.w.Canvas().Capture()
 					if n := colours(img); n < 8 {
 						t.Errorf("%s %s: only %d colours", tag, name, n)
