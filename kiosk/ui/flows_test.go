@@ -876,16 +876,14 @@ func TestTextFieldNoticeNamesTheButtonShown(t *testing.T) {
 // The authorisation form's button stays on screen in every layout: in
 // elder mode the form (both people, the reference keypad, the relations)
 // is taller than a portrait screen, and the button used to be scrolled out
-// of view below it.
+// of view below it. In English the reference pad keeps its word keys whole
+// ("Dele/te" on its narrow keys in portrait).
 func TestAuthorisationButtonInView(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		size  fyne.Size
-		elder bool
-	}{{"portrait", portrait, false}, {"portrait elder", portrait, true}, {"landscape", landscape, false}, {"landscape elder", landscape, true}} {
+	for _, tc := range layouts {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRig(t, tc.size)
 			r.a.SetElder(tc.elder)
+			r.tap("bar.language")
 			r.tap("apply")
 			r.tap("apply.agent")
 			r.card(kiosktest.AgentPerson)
@@ -893,6 +891,7 @@ func TestAuthorisationButtonInView(t *testing.T) {
 			if r.a.snap.Step != visit.StepAuthorisation {
 				t.Fatalf("step %s after both cards", r.a.snap.Step)
 			}
+			checkTargets(t, r)
 			b, ok := r.find("auth.done").(*button)
 			if !ok {
 				t.Fatal("no authorisation button")
@@ -938,11 +937,7 @@ func TestGoodbyeKeepsTheVisitsLanguageAndMode(t *testing.T) {
 // they read "Dele/te" and "Clea/r". checkTargets checks every button it
 // walks for broken words.
 func TestKeyboardWordsStayWhole(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		size  fyne.Size
-		elder bool
-	}{{"portrait", portrait, false}, {"portrait elder", portrait, true}, {"landscape", landscape, false}, {"landscape elder", landscape, true}} {
+	for _, tc := range layouts {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRig(t, tc.size)
 			r.a.SetElder(tc.elder)
@@ -960,30 +955,6 @@ func TestKeyboardWordsStayWhole(t *testing.T) {
 			r.keys(kiosktest.Elder.IDNumber)
 			checkTargets(t, r)
 			r.tap("keyed.next")
-			checkTargets(t, r)
-		})
-	}
-}
-
-// The authorisation reference pad keeps its word keys whole in English in
-// every layout ("Dele/te" on its narrow keys in portrait).
-func TestCodePadWordsStayWhole(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		size  fyne.Size
-		elder bool
-	}{{"portrait", portrait, false}, {"portrait elder", portrait, true}, {"landscape", landscape, false}, {"landscape elder", landscape, true}} {
-		t.Run(tc.name, func(t *testing.T) {
-			r := newRig(t, tc.size)
-			r.a.SetElder(tc.elder)
-			r.tap("bar.language")
-			r.tap("apply")
-			r.tap("apply.agent")
-			r.card(kiosktest.AgentPerson)
-			r.card(kiosktest.Elder)
-			if r.a.snap.Step != visit.StepAuthorisation {
-				t.Fatalf("step %s after both cards", r.a.snap.Step)
-			}
 			checkTargets(t, r)
 		})
 	}

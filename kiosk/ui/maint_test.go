@@ -537,11 +537,7 @@ func TestMaintPINPadKeysStayPut(t *testing.T) {
 // four layouts with the three device banners up: in landscape elder mode
 // only the first row and a half showed, the rest needed scrolling.
 func TestMaintPINPadOnScreen(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		size  fyne.Size
-		elder bool
-	}{{"portrait", portrait, false}, {"portrait elder", portrait, true}, {"landscape", landscape, false}, {"landscape elder", landscape, true}} {
+	for _, tc := range layouts {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newMaintRigSized(t, tc.size)
 			r.a.SetElder(tc.elder)

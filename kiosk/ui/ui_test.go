@@ -30,6 +30,14 @@ func newTestApp(t *testing.T, size fyne.Size) (*App, fyne.Window) {
 var portrait = fyne.NewSize(1080, 1920)
 var landscape = fyne.NewSize(1920, 1080)
 
+// layouts are the four screen layouts: portrait and landscape, each at the
+// standard size and in elder mode.
+var layouts = []struct {
+	name  string
+	size  fyne.Size
+	elder bool
+}{{"portrait", portrait, false}, {"portrait elder", portrait, true}, {"landscape", landscape, false}, {"landscape elder", landscape, true}}
+
 func homeTiles(t *testing.T, a *App) map[string]*tile {
 	t.Helper()
 	h, ok := a.Current().(*homeScreen)
