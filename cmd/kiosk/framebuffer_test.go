@@ -1,20 +1,16 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"github.com/go-gl/gl/v2.1/gl"
-
-	"github.com/pudong-community/kiosk/cmd/internal/xscreen"
 )
 
 // glProbe runs as the test binary's main (KIOSK_TEST_GL_PROBE=terminal or
@@ -60,16 +56,7 @@ func glProbe(mode string, stdout, stderr *os.File) int {
 // so the test fails if the hints stop reaching GLFW (a Fyne that resets
 // them when it creates a window, or a call in the wrong place).
 func TestWindowFramebufferIsColourOnly(t *testing.T) {
-	if _, err := exec.LookPath("Xvfb"); err != nil {
-		t.Skip("no Xvfb (make deps installs it)")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	display, stop, err := xscreen.StartXvfb(ctx, 540, 960, 190)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	ctx, display := startXvfb(t, 190)
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)

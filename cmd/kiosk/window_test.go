@@ -38,16 +38,7 @@ func TestMain(m *testing.M) {
 // terminal's) ends the terminal with one clear line and a failure code; it
 // used to hang on the way out, waiting for a result already taken.
 func TestDatabaseFailureAfterTheWindowExits(t *testing.T) {
-	if _, err := exec.LookPath("Xvfb"); err != nil {
-		t.Skip("no Xvfb (make deps installs it)")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	display, stop, err := xscreen.StartXvfb(ctx, 540, 960, 180)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	ctx, display := startXvfb(t, 180)
 
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
@@ -104,4 +95,22 @@ func TestDatabaseFailureAfterTheWindowExits(t *testing.T) {
 			t.Errorf("log line not in China time (+08:00) under TZ=UTC (%v): %.120s", err, line)
 		}
 	}
+}
+
+// startXvfb starts a 540×960 virtual screen on the first free display from
+// first on, for the test's duration (skipped without Xvfb), with a context
+// that ends after two minutes.
+func startXvfb(t *testing.T, first int) (context.Context, string) {
+	t.Helper()
+	if _, err := exec.LookPath("Xvfb"); err != nil {
+		t.Skip("no Xvfb (make deps installs it)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	display, stop, err := xscreen.StartXvfb(ctx, 540, 960, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	return ctx, display
 }
