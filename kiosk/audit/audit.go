@@ -92,9 +92,6 @@ type Trail struct {
 	mu  sync.Mutex
 }
 
-// shanghai is China Standard Time, the offset the audit times are written in.
-var shanghai = time.FixedZone("CST", 8*3600)
-
 // New returns a trail over st. now is the clock (nil: time.Now).
 func New(st Storage, now func() time.Time) (*Trail, error) {
 	if st == nil {
@@ -126,7 +123,7 @@ func (t *Trail) Record(ctx context.Context, kind Kind, subject, detail string) (
 	}
 	ev := kiosk.AuditEvent{
 		Seq:      last.Seq + 1,
-		At:       t.now().In(shanghai).Truncate(time.Millisecond),
+		At:       t.now().In(kiosk.Zone()).Truncate(time.Millisecond),
 		Kind:     string(kind),
 		Subject:  subject,
 		Detail:   detail,

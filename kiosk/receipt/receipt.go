@@ -115,7 +115,7 @@ func (r Receipt) Validate() error {
 // GB code differs between font generations, so it always goes as raster)
 // and an agent whose name is outside GB2312 (镕, raster on GB2312 printers); for tests, golden files and `kiosk diag printer --test-print`.
 func Sample() Receipt {
-	loc := time.FixedZone("CST", 8*3600)
+	loc := kiosk.Zone()
 	return Receipt{
 		Center:      "浦东新区陆家嘴街道社区事务受理服务中心",
 		TerminalID:  "SH-PD-LJZ-03",

@@ -40,7 +40,9 @@ const (
 	maxCasesPerAsk = 50
 )
 
-var shanghai = time.FixedZone("CST", 8*3600)
+// shanghai is the zone the central system writes its times in, the
+// terminal's own (kiosk.Zone).
+var shanghai = kiosk.Zone()
 
 // Sentinel errors of the package.
 var (
