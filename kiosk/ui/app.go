@@ -419,7 +419,8 @@ func (a *App) topBar(s Screen) fyne.CanvasObject {
 }
 
 // bottomBar is on every screen: back and home on the left (but on the home
-// screen), the language switch and call-staff on the right.
+// screen), the language switch and call-staff on the right (but on the
+// maintenance screens behind the PIN).
 func (a *App) bottomBar() fyne.CanvasObject {
 	var left []fyne.CanvasObject
 	if len(a.stack) > 1 && !inFlight(a.snap.State) {
@@ -442,10 +443,16 @@ func (a *App) bottomBar() fyne.CanvasObject {
 		}
 	}))
 	lang.name = "bar.language"
-	call := newBarButton(a.T("bar.callstaff"), colOnPrimary, colAccent, a.theme, a.tap(a.CallStaff))
-	call.name = "bar.callstaff"
+	right := []fyne.CanvasObject{lang}
+	// Staff signed in to maintenance are the staff the button would call.
+	// The PIN screen keeps it: a resident may reach it by tapping the logo.
+	if _, entry := a.Current().(*maintEntryScreen); entry || !isMaintScreen(a.Current()) {
+		call := newBarButton(a.T("bar.callstaff"), colOnPrimary, colAccent, a.theme, a.tap(a.CallStaff))
+		call.name = "bar.callstaff"
+		right = append(right, call)
+	}
 	bg := canvas.NewRectangle(colSurface)
-	row := container.NewBorder(nil, nil, container.NewHBox(left...), container.NewHBox(lang, call))
+	row := container.NewBorder(nil, nil, container.NewHBox(left...), container.NewHBox(right...))
 	return container.NewStack(bg, container.New(layout.NewCustomPaddedLayout(10, 10, 20, 20), row))
 }
 

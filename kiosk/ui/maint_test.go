@@ -204,7 +204,15 @@ func TestMaintFiveTapsOpenEntry(t *testing.T) {
 
 func TestMaintRightPIN(t *testing.T) {
 	r := newMaintRig(t)
+	r.openEntry()
+	if r.find("bar.callstaff") == nil {
+		t.Error("the PIN screen has no call-staff button; a resident may have reached it by chance")
+	}
+	r.tap("nav.home")
 	r.enter()
+	if r.find("bar.callstaff") != nil {
+		t.Error("the maintenance menu offers staff a button to call staff")
+	}
 	r.wantText(r.a.T("maint.devices"), r.a.T("maint.leave"))
 	if got := r.audit(); got != "maintenance_entry:pin" {
 		t.Errorf("audit = %q", got)
