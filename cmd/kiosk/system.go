@@ -95,6 +95,9 @@ func openSystemWith(ctx context.Context, cfg config.Config, log *slog.Logger, se
 		return nil, err
 	}
 	s.st = st
+	if err := st.SchemaMapError(); err != nil {
+		log.Warn("database: the schema map beside it was not written; a salvage of a destroyed first page would find nothing", "err", err)
+	}
 	fail := func(err error) (*system, error) {
 		st.Close()
 		return nil, err

@@ -157,7 +157,7 @@ func (s *Store) resumeSalvage(ctx context.Context, path string, sealer *Sealer) 
 	}
 	var kept []string
 	for _, m := range matches {
-		if !strings.HasSuffix(m, "-wal") && !strings.HasSuffix(m, "-shm") {
+		if !strings.HasSuffix(m, "-wal") && !strings.HasSuffix(m, "-shm") && !strings.HasSuffix(m, SchemaMapSuffix) {
 			kept = append(kept, m)
 		}
 	}

@@ -38,6 +38,7 @@ type subTruth struct {
 type tmplDB struct {
 	dir    string
 	file   []byte
+	schema []byte // the schema map Open keeps beside the file
 	key    []byte
 	subs   []subTruth
 	roots  map[string]int // root page of each table and index
@@ -217,6 +218,9 @@ func buildTemplate() (_ *tmplDB, err error) {
 	if err := st.Close(); err != nil {
 		return nil, err
 	}
+	if tm.schema, err = os.ReadFile(path + SchemaMapSuffix); err != nil {
+		return nil, err
+	}
 	tm.file, err = os.ReadFile(path)
 	return tm, err
 }
@@ -322,11 +326,23 @@ type recovered struct {
 // recoverFrom writes the damaged template and runs OpenOrRecover on it.
 func recoverFrom(t *testing.T, tm *tmplDB, damage func(b []byte)) recovered {
 	t.Helper()
+	return recoverFromMap(t, tm, damage, true)
+}
+
+// recoverFromMap is recoverFrom with the schema map beside the damaged
+// file, as Open leaves it, or without.
+func recoverFromMap(t *testing.T, tm *tmplDB, damage func(b []byte), withMap bool) recovered {
+	t.Helper()
 	b := bytes.Clone(tm.file)
 	damage(b)
 	path := filepath.Join(t.TempDir(), "kiosk.db")
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
+	}
+	if withMap {
+		if err := os.WriteFile(path+SchemaMapSuffix, tm.schema, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	clk := &clock{t: tm.at.Add(time.Hour)}
 	sealer, err := NewSealer(tm.key)
@@ -376,6 +392,7 @@ func TestOpenOrRecover(t *testing.T) {
 		name   string
 		damage func(b []byte)
 		want   func(b []byte) want
+		noMap  bool // no schema map beside the file
 	}{
 		// The header alone: a plausible one is written on the copy, and
 		// everything reads again.
@@ -383,45 +400,55 @@ func TestOpenOrRecover(t *testing.T) {
 			for i := range 100 {
 				b[i] = byte(i * 7)
 			}
-		}, func([]byte) want { return want{auditEvents: -1, catalog: true} }},
+		}, func([]byte) want { return want{auditEvents: -1, catalog: true} }, false},
 		// The page size alone, to a size that is wrong but allowed.
 		{"header page size", func(b []byte) {
 			b[16], b[17] = 0x04, 0x00 // 1024
-		}, func([]byte) want { return want{auditEvents: -1, catalog: true} }},
-		// The header and the schema after it: nothing says where anything is.
-		{"not a database", func(b []byte) {
+		}, func([]byte) want { return want{auditEvents: -1, catalog: true} }, false},
+		// The header and the schema after it, all of page 1: the schema
+		// map beside the file says where everything is.
+		{"page 1 destroyed", func(b []byte) {
 			for i := range 4096 {
 				b[i] = byte(i * 7)
 			}
-		}, func([]byte) want { return want{nothing: true, unknown: true, cut: true} }},
+		}, func([]byte) want { return want{auditEvents: -1, catalog: true} }, false},
+		{"page 1 zeroed", func(b []byte) {
+			clear(b[:4096])
+		}, func([]byte) want { return want{auditEvents: -1, catalog: true} }, false},
+		// Without the map nothing says where anything is.
+		{"page 1 destroyed, no schema map", func(b []byte) {
+			for i := range 4096 {
+				b[i] = byte(i * 7)
+			}
+		}, func([]byte) want { return want{nothing: true, unknown: true, cut: true} }, true},
 		{"catalogue items page", func(b []byte) {
 			tm.smash(b, tm.mid(b, "catalog_items"))
-		}, func([]byte) want { return want{auditEvents: -1} }},
+		}, func([]byte) want { return want{auditEvents: -1} }, false},
 		{"submission id index page", func(b []byte) {
 			tm.smash(b, tm.mid(b, "sqlite_autoindex_submissions_1"))
-		}, func([]byte) want { return want{auditEvents: -1, catalog: true} }},
+		}, func([]byte) want { return want{auditEvents: -1, catalog: true} }, false},
 		{"outbox page", func(b []byte) {
 			tm.smash(b, tm.mid(b, "outbox"))
-		}, func([]byte) want { return want{auditEvents: -1, catalog: true} }},
+		}, func([]byte) want { return want{auditEvents: -1, catalog: true} }, false},
 		{"submissions page", func(b []byte) {
 			pg := tm.mid(b, "submissions")
 			lost = tm.rowids(b, pg)
 			tm.smash(b, pg)
-		}, func(b []byte) want { return want{auditEvents: -1, catalog: true, lostRowids: lost} }},
+		}, func(b []byte) want { return want{auditEvents: -1, catalog: true, lostRowids: lost} }, false},
 		{"audit page", func(b []byte) {
 			tm.smash(b, tm.mid(b, "audit"))
-		}, func(b []byte) want { return want{auditEvents: 0, catalog: true, cut: true} }},
+		}, func(b []byte) want { return want{auditEvents: 0, catalog: true, cut: true} }, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			// Not parallel: the damage functions fill lost for want.
 			var auditFirstLost int64
-			r := recoverFrom(t, tm, func(b []byte) {
+			r := recoverFromMap(t, tm, func(b []byte) {
 				if tc.name == "audit page" {
 					auditFirstLost = tm.rowids(b, tm.mid(b, "audit"))[0]
 				}
 				tc.damage(b)
-			})
+			}, !tc.noMap)
 			w := tc.want(r.damaged)
 			if tc.name == "audit page" {
 				w.auditEvents = auditFirstLost - 1
@@ -430,10 +457,17 @@ func TestOpenOrRecover(t *testing.T) {
 			if rec == nil {
 				t.Fatal("no Recovery for a damaged database")
 			}
-			// (d) The kept file is the damaged file, byte for byte.
+			// (d) The kept file is the damaged file, byte for byte, and
+			// its schema map went with it; the fresh file has its own.
 			kept, err := os.ReadFile(rec.KeptAs)
 			if err != nil || !bytes.Equal(kept, r.damaged) {
 				t.Fatalf("kept file %s changed (err %v)", rec.KeptAs, err)
+			}
+			if m, err := os.ReadFile(rec.KeptAs + SchemaMapSuffix); !tc.noMap && (err != nil || !bytes.Equal(m, tm.schema)) {
+				t.Errorf("schema map kept beside %s: %v", rec.KeptAs, err)
+			}
+			if _, err := loadSchemaMap(r.path); err != nil {
+				t.Errorf("the fresh database has no schema map: %v", err)
 			}
 			if rec.Path != r.path || rec.Detail == "" || rec.At.IsZero() {
 				t.Errorf("recovery header = %+v", rec)
@@ -797,36 +831,63 @@ func TestRecoverReadsTheWAL(t *testing.T) {
 		}
 		walIDs = append(walIDs, q.ID)
 	}
-	// The files as a power cut would leave them, the main file damaged
-	// where the WAL does not cover it.
-	path := filepath.Join(t.TempDir(), "kiosk.db")
-	main := bytes.Clone(tm.file)
-	tm.smash(main, tm.mid(main, "catalog_items"))
 	wal, err := os.ReadFile(live + "-wal")
 	if err != nil || len(wal) == 0 {
 		t.Fatalf("no WAL to copy: %v", err)
 	}
-	os.WriteFile(path, main, 0o600)
-	os.WriteFile(path+"-wal", wal, 0o600)
-	got, rec, err := OpenOrRecover(ctx, path, Options{Now: clk.Now}, sealer)
-	if err != nil || rec == nil {
-		t.Fatalf("rec %v err %v", rec, err)
+	schema, err := os.ReadFile(live + SchemaMapSuffix)
+	if err != nil {
+		t.Fatal(err)
 	}
-	defer got.Close()
-	if k, _ := os.ReadFile(rec.KeptAs); !bytes.Equal(k, main) {
-		t.Error("kept database changed")
-	}
-	if k, _ := os.ReadFile(rec.KeptAs + "-wal"); !bytes.Equal(k, wal) {
-		t.Error("kept WAL changed")
-	}
-	if want := nPending + nInflight + len(walIDs); rec.Queued != want || rec.UnsentLost != 0 {
-		t.Errorf("queued %d lost %d, want %d 0", rec.Queued, rec.UnsentLost, want)
-	}
-	gob, _ := NewOutbox(got, sealer, OutboxOptions{TerminalID: "PD-DEV-0001", MinFreeBytes: -1})
-	for _, id := range walIDs {
-		if _, err := gob.Submission(ctx, id); err != nil {
-			t.Errorf("submission %s from the WAL: %v", id, err)
-		}
+	// The files as a power cut would leave them, the main file damaged
+	// where the WAL does not cover it, or on its first page, which the
+	// WAL holds a newer copy of (the writes grew the file, and page 1
+	// counts its pages): that file opens as it is.
+	for _, damage := range []struct {
+		name  string
+		smash func(b []byte)
+		fine  bool
+	}{
+		{"catalogue page", func(b []byte) { tm.smash(b, tm.mid(b, "catalog_items")) }, false},
+		{"page 1", func(b []byte) { clear(b[:tm.pageSz]) }, true},
+	} {
+		t.Run(damage.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "kiosk.db")
+			main := bytes.Clone(tm.file)
+			damage.smash(main)
+			os.WriteFile(path, main, 0o600)
+			os.WriteFile(path+"-wal", wal, 0o600)
+			os.WriteFile(path+SchemaMapSuffix, schema, 0o600)
+			got, rec, err := OpenOrRecover(ctx, path, Options{Now: clk.Now}, sealer)
+			if err != nil || (rec == nil) != damage.fine {
+				t.Fatalf("rec %v err %v", rec, err)
+			}
+			defer got.Close()
+			if damage.fine {
+				gob, _ := NewOutbox(got, sealer, OutboxOptions{TerminalID: "PD-DEV-0001", MinFreeBytes: -1})
+				for _, id := range walIDs {
+					if _, err := gob.Submission(ctx, id); err != nil {
+						t.Errorf("submission %s from the WAL: %v", id, err)
+					}
+				}
+				return
+			}
+			if k, _ := os.ReadFile(rec.KeptAs); !bytes.Equal(k, main) {
+				t.Error("kept database changed")
+			}
+			if k, _ := os.ReadFile(rec.KeptAs + "-wal"); !bytes.Equal(k, wal) {
+				t.Error("kept WAL changed")
+			}
+			if want := nPending + nInflight + len(walIDs); rec.Queued != want || rec.UnsentLost != 0 {
+				t.Errorf("queued %d lost %d, want %d 0", rec.Queued, rec.UnsentLost, want)
+			}
+			gob, _ := NewOutbox(got, sealer, OutboxOptions{TerminalID: "PD-DEV-0001", MinFreeBytes: -1})
+			for _, id := range walIDs {
+				if _, err := gob.Submission(ctx, id); err != nil {
+					t.Errorf("submission %s from the WAL: %v", id, err)
+				}
+			}
+		})
 	}
 }
 

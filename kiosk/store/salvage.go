@@ -57,6 +57,11 @@ func openCopy(ctx context.Context, kept string) (*reader, error) {
 		db, err = r.repairHeader(ctx, kept, copyPath)
 	}
 	if err != nil {
+		// The schema after the header is gone too (page 1 destroyed):
+		// rebuild it from the map kept beside the file, if there is one.
+		db, err = r.rebuildSchema(ctx, kept, copyPath)
+	}
+	if err != nil {
 		// Nothing of the schema reads: keep the reader so that every
 		// table reports itself unreadable.
 		db2, oerr := sql.Open("sqlite3", "file:"+copyPath+"?mode=rw")
@@ -165,14 +170,15 @@ func (r *reader) tryHeader(ctx context.Context, kept, copyPath string, ps int, s
 	if err := r.placeHeader(kept, copyPath, ps, size, wal); err != nil {
 		return 0, err
 	}
-	db, err := r.open(ctx, copyPath)
-	if err != nil {
-		return 0, nil
-	}
-	defer db.Close()
+	return r.score(ctx, copyPath)
+}
+
+// scoreSchema scores an open copy: 0 when the schema does not read, else
+// one more than the number of tables with indexes that check out.
+func scoreSchema(ctx context.Context, db *sql.DB) int {
 	rows, err := db.QueryContext(ctx, "SELECT type, name, tbl_name, COALESCE(sql, '') FROM sqlite_master WHERE type IN ('table', 'index')")
 	if err != nil {
-		return 0, nil
+		return 0
 	}
 	var tables []string
 	indexes := map[string][]string{}
@@ -197,7 +203,7 @@ func (r *reader) tryHeader(ctx context.Context, kept, copyPath string, ps int, s
 			score++
 		}
 	}
-	return score, nil
+	return score
 }
 
 // checksOut reports whether table t reads to its end and each of its

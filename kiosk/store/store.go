@@ -83,6 +83,8 @@ type Store struct {
 	now  func() time.Time
 
 	index atomic.Pointer[catalogIndex] // search index of the cached catalogue (catalog.go)
+
+	schemaMapErr error // why the schema map beside the file was not written (schemamap.go)
 }
 
 // DefaultConnMaxIdle is how long an idle database connection stays open.
@@ -206,8 +208,19 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		}
 		return nil, err
 	}
+	// The tools that leave a damaged file in place (kiosk diag) only look;
+	// the terminal's own open keeps the map up to date.
+	if !opts.LeaveInPlace {
+		s.schemaMapErr = s.writeSchemaMap(ctx)
+	}
 	return s, nil
 }
+
+// SchemaMapError says why the map of the schema that Open keeps beside the
+// database (SchemaMapSuffix) could not be written, or is nil. The store
+// works without it; only a salvage of a file whose first page is destroyed
+// needs it.
+func (s *Store) SchemaMapError() error { return s.schemaMapErr }
 
 // schemaIsLatest reports whether the database's schema (every table,
 // index and trigger as SQLite keeps its SQL) is exactly what the
@@ -363,8 +376,8 @@ func classify(path string, err error) error {
 	return fmt.Errorf("store: %s: %w", path, err)
 }
 
-// keepAside moves a corrupt database (and its WAL and shared-memory files)
-// out of the way so that nothing overwrites it and staff can look at it.
+// keepAside moves a corrupt database (and its WAL, shared-memory and
+// schema map files) out of the way so that nothing overwrites it and staff can look at it.
 func keepAside(path string, err error) error {
 	var ce *CorruptError
 	if !errors.As(err, &ce) {
@@ -374,7 +387,7 @@ func keepAside(path string, err error) error {
 	if rerr := os.Rename(path, aside); rerr != nil {
 		return ce
 	}
-	for _, suffix := range []string{"-wal", "-shm"} {
+	for _, suffix := range []string{"-wal", "-shm", SchemaMapSuffix} {
 		if _, serr := os.Stat(path + suffix); serr == nil {
 			_ = os.Rename(path+suffix, aside+suffix)
 		}
