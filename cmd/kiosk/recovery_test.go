@@ -75,7 +75,7 @@ func TestStartRecoversACorruptDatabase(t *testing.T) {
 	matches, _ := filepath.Glob(r.cfg.DatabasePath() + ".corrupt-*")
 	var keptFiles []string
 	for _, m := range matches {
-		if !strings.HasSuffix(m, "-wal") && !strings.HasSuffix(m, "-shm") {
+		if !strings.HasSuffix(m, "-wal") && !strings.HasSuffix(m, "-shm") && !strings.HasSuffix(m, store.SchemaMapSuffix) {
 			keptFiles = append(keptFiles, m)
 		}
 	}
