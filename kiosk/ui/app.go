@@ -116,6 +116,12 @@ type App struct {
 	// endedEnglish, endedElder: the language and mode of the visit that
 	// just ended, which its goodbye keeps (the machine has reset them).
 	endedEnglish, endedElder bool
+	// endedTaken, endedNo: a submission the ended visit made, which the
+	// goodbye names (OutcomeNone if none): accepted with its case number,
+	// or saved with its local number. A visit ended while its submission
+	// was in flight would otherwise never show the resident the outcome.
+	endedTaken visit.OutcomeStatus
+	endedNo    string
 
 	// Services run off the UI goroutine; results come back through fyne.Do.
 	ctx    context.Context

@@ -97,6 +97,16 @@ func (a *App) apply(s visit.Snapshot) {
 	a.snap = s
 	if s.State == visit.StateEnded && prev.State != visit.StateEnded {
 		a.endedPrinted = a.v.printed > 0
+		a.endedTaken, a.endedNo = visit.OutcomeNone, ""
+		switch prev.Outcome.Status {
+		case visit.OutcomeSent:
+			a.endedTaken, a.endedNo = visit.OutcomeSent, prev.Outcome.CaseNo
+		case visit.OutcomeQueued:
+			a.endedTaken, a.endedNo = visit.OutcomeQueued, a.v.localNo
+			if a.endedNo == "" {
+				a.endedNo = prev.SubmissionID
+			}
+		}
 		a.endedEnglish, a.endedElder = prev.English, prev.Elder
 	}
 	if s.State == visit.StateEnded || s.State == visit.StateHome && prev.Resident != nil || s.Visit != prev.Visit {

@@ -959,3 +959,57 @@ func TestKeyboardWordsStayWhole(t *testing.T) {
 		})
 	}
 }
+
+// A card taken away (or 结束办理 tapped) while the submission is being sent
+// ends the visit only after the resident has the outcome: the receipt
+// prints, and the goodbye names the submission and asks for the receipt.
+// Before, the end came as the answer did: nothing printed, and the goodbye
+// said only that the card was taken away.
+func TestCardTakenWhileSubmitting(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		paperOut bool
+		offline  bool
+		want     []string
+	}{
+		{"accepted, printed", false, false, []string{"您的申请已受理，办件编号：", "请取走回执。"}},
+		{"saved, printed", false, true, []string{"您的申请已保存，网络恢复后自动上传。本机编号：", "请取走回执。"}},
+		{"accepted, out of paper", true, false, []string{"您的申请已受理，办件编号：", "回执未能打印"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, portrait)
+			if tc.paperOut {
+				r.rec.SetError(fmt.Errorf("printer: %w", kiosk.ErrPaperOut))
+			}
+			if tc.offline {
+				r.sub.SetOnline(false)
+			}
+			r.toNotice(kiosktest.Resident, "RS-SBZM")
+			r.tap("apply.start")
+			release := r.sub.Hold()
+			test.Tap(r.find("review.confirm"))
+			r.a.CardRemoved()
+			if s := r.a.snap.State; s != visit.StateSubmitting {
+				t.Fatalf("state %s after the card was taken, want submitting", s)
+			}
+			release()
+			r.settle()
+			r.want("ended")
+			if r.rec.Attempts() != 1 {
+				t.Errorf("%d print attempts, want 1", r.rec.Attempts())
+			}
+			if want := 1; tc.paperOut {
+				if len(r.rec.Printed()) != 0 {
+					t.Error("printed without paper")
+				}
+			} else if len(r.rec.Printed()) != want {
+				t.Errorf("%d receipts printed, want %d", len(r.rec.Printed()), want)
+			}
+			r.wantText(tc.want...)
+			r.wantNoText(kiosktest.Resident.Name, "身份证已取走，已自动退出")
+			if r.a.snap.Resident != nil {
+				t.Error("the resident is still held after the end")
+			}
+		})
+	}
+}

@@ -56,11 +56,32 @@ func (s *endedScreen) Build(a *App) fyne.CanvasObject {
 	case visit.EndCardRemoved:
 		reason = "ended.card"
 	}
+	lines := []fyne.CanvasObject{layout.NewSpacer(), centered(a.T("ended.title"), theme.SizeNameHeadingText)}
+	// A submission the visit made is named, with whether its receipt
+	// printed: the visit may have ended while it was being sent.
+	switch a.endedTaken {
+	case visit.OutcomeSent:
+		lines = append(lines, centered(a.T("ended.sent", a.endedNo), theme.SizeNameSubHeadingText))
+	case visit.OutcomeQueued:
+		lines = append(lines, centered(a.T("ended.queued", a.endedNo), theme.SizeNameSubHeadingText))
+	}
+	reasons := []string{reason}
+	switch {
+	case a.endedTaken == visit.OutcomeNone || a.snap.EndReason == visit.EndTimeout:
+	case a.snap.EndReason == visit.EndCardRemoved && a.endedPrinted:
+		reasons = []string{"ended.receipt"}
+	case a.snap.EndReason == visit.EndCardRemoved:
+		reasons = []string{"ended.noreceipt"}
+	case !a.endedPrinted:
+		reasons = append(reasons, "ended.noreceipt")
+	}
+	for _, r := range reasons {
+		lines = append(lines, centered(a.T(r), theme.SizeNameSubHeadingText))
+	}
 	s.home = a.newButton("ended.home", a.T("ended.home"), "", stylePrimary, func() {})
-	return container.NewVBox(layout.NewSpacer(),
-		centered(a.T("ended.title"), theme.SizeNameHeadingText),
-		centered(a.T(reason), theme.SizeNameSubHeadingText),
+	lines = append(lines,
 		centered(a.T("ended.wiped"), theme.SizeNameText),
 		container.NewCenter(container.NewGridWrap(fyne.NewSize(a.theme.TargetSize()*6, a.theme.TargetSize()*1.4), s.home)),
 		layout.NewSpacer())
+	return container.NewVBox(lines...)
 }

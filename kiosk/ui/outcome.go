@@ -144,16 +144,21 @@ func (s *outcomeScreen) Build(a *App) fyne.CanvasObject {
 }
 
 // printReceipt prints the outcome's receipt.
-func (a *App) printReceipt() {
+func (a *App) printReceipt() { a.startReceipt() }
+
+// startReceipt starts printing the outcome's receipt and reports whether
+// it started.
+func (a *App) startReceipt() bool {
 	d, ok := a.receiptData()
 	if !ok || a.opts.Receipts == nil || a.printerDown() {
-		return
+		return false
 	}
 	if err := a.m.BeginPrint(); err != nil {
-		return
+		return false
 	}
 	a.v.printErr = nil
 	a.print(d)
+	return true
 }
 
 // printErrText says what the printer's problem means for the resident.
@@ -167,10 +172,15 @@ func (a *App) printErrText(err error) string {
 	return a.T("print.failed")
 }
 
-// autoPrint prints the receipt once when the outcome is first shown.
+// autoPrint prints the receipt once when the outcome is first shown. When
+// the visit was ended while the submission was in flight (the card taken
+// away, 结束办理 tapped), the end waits for that receipt, or goes ahead at
+// once if there is none to print.
 func (a *App) autoPrint(prev, s visit.Snapshot) {
 	if s.State == visit.StateOutcome && prev.State == visit.StateSubmitting && a.v.printed == 0 && a.v.printErr == nil {
-		a.printReceipt()
+		if !a.startReceipt() && s.EndPending != visit.EndNone {
+			a.m.SkipReceipt()
+		}
 	}
 }
 

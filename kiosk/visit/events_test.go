@@ -37,6 +37,8 @@ func TestEvents(t *testing.T) {
 			r.must(err)
 			r.m.CardRemoved()
 			r.must(r.m.SubmitFinished(r.m.Snapshot().SubmissionID, visit.Outcome{Status: visit.OutcomeQueued}))
+			r.must(r.m.BeginPrint()) // the receipt, then the end
+			r.must(r.m.PrintFinished(nil))
 		}, []string{
 			"visit_start |visit 1",
 			"card_refused |unreadable",

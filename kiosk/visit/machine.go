@@ -73,8 +73,13 @@ type personal struct {
 	printErr         string
 	printReturn      State
 	elderOffered     bool
-	failures         int
-	lastFailure      CardFailure
+	// receiptFirst: an end came while the submission was in flight and
+	// the submission was taken, so the end waits for the receipt's print
+	// (PrintFinished) or for SkipReceipt: the resident leaves with a
+	// receipt and has seen the outcome, not a bare "card taken away".
+	receiptFirst bool
+	failures     int
+	lastFailure  CardFailure
 }
 
 // Machine is one terminal's visit state machine.
@@ -292,7 +297,7 @@ func (m *Machine) wipeLocked() {
 
 // settleLocked applies an end that waited for a step in flight.
 func (m *Machine) settleLocked() {
-	if r := m.pendingEnd; r != EndNone && !m.state.inFlight() {
+	if r := m.pendingEnd; r != EndNone && !m.state.inFlight() && !m.p.receiptFirst {
 		m.pendingEnd = EndNone
 		m.endLocked(r)
 	}
@@ -781,9 +786,23 @@ func (m *Machine) SubmitFinished(id string, out Outcome) error {
 			m.state = StateReviewing
 		} else {
 			m.state = StateOutcome
+			m.p.receiptFirst = m.pendingEnd != EndNone
 		}
 		m.settleLocked()
 		return true, nil
+	})
+}
+
+// SkipReceipt applies an end that waited for the receipt (see
+// SubmitFinished) when the receipt cannot be printed.
+func (m *Machine) SkipReceipt() {
+	_ = m.do(func() (bool, error) {
+		if !m.p.receiptFirst {
+			return false, errNoChange
+		}
+		m.p.receiptFirst = false
+		m.settleLocked()
+		return false, nil
 	})
 }
 
@@ -814,6 +833,7 @@ func (m *Machine) PrintFinished(err error) error {
 		}
 		m.state = m.p.printReturn
 		m.p.printReturn = StateHome
+		m.p.receiptFirst = false
 		m.settleLocked()
 		return true, nil
 	})

@@ -245,11 +245,37 @@ func TestCardRemoval(t *testing.T) {
 			r.want(visit.StateIdleWarning)
 			return nil
 		}, true},
-		{"submitting: ends after the submission", func(r *rig) func() {
+		{"submitting: ends after the submission's receipt", func(r *rig) func() {
 			r.reviewing()
 			sub, err := r.m.Confirm()
 			r.must(err)
-			return func() { r.must(r.m.SubmitFinished(sub.ID, visit.Outcome{Status: visit.OutcomeSent, CaseNo: "PD1"})) }
+			return func() {
+				r.must(r.m.SubmitFinished(sub.ID, visit.Outcome{Status: visit.OutcomeSent, CaseNo: "PD1"}))
+				// The outcome shows and its receipt prints before the end.
+				if s := r.m.Snapshot(); s.State != visit.StateOutcome || s.EndPending != visit.EndCardRemoved || s.Resident == nil {
+					t.Fatalf("after the submission: %s pending %s", s.State, s.EndPending)
+				}
+				r.must(r.m.BeginPrint())
+				r.must(r.m.PrintFinished(nil))
+			}
+		}, true},
+		{"submitting: ends after the outcome when no receipt prints", func(r *rig) func() {
+			r.reviewing()
+			sub, err := r.m.Confirm()
+			r.must(err)
+			return func() {
+				r.must(r.m.SubmitFinished(sub.ID, visit.Outcome{Status: visit.OutcomeQueued}))
+				if s := r.m.Snapshot(); s.State != visit.StateOutcome {
+					t.Fatalf("after the submission: %s", s.State)
+				}
+				r.m.SkipReceipt()
+			}
+		}, true},
+		{"submitting: a failed submission ends at once", func(r *rig) func() {
+			r.reviewing()
+			sub, err := r.m.Confirm()
+			r.must(err)
+			return func() { r.must(r.m.SubmitFinished(sub.ID, visit.Outcome{Status: visit.OutcomeFailed})) }
 		}, true},
 		{"printing: ends after the print", func(r *rig) func() {
 			r.identified()

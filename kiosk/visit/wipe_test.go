@@ -52,6 +52,19 @@ func TestEndWipesEverything(t *testing.T) {
 			observe(r)
 			r.must(r.m.Finish())
 		}, visit.EndFinished},
+		{"card pulled while submitting", func(r *rig) {
+			r.identified()
+			r.must(r.m.StartApplication(item()))
+			r.must(r.m.SetField("phone", "13800138000"))
+			r.must(r.m.Review())
+			sub, err := r.m.Confirm()
+			r.must(err)
+			r.m.CardRemoved()
+			r.must(r.m.SubmitFinished(sub.ID, visit.Outcome{Status: visit.OutcomeQueued}))
+			observe(r) // the end waits for the receipt
+			r.must(r.m.BeginPrint())
+			r.must(r.m.PrintFinished(nil))
+		}, visit.EndCardRemoved},
 		{"card pulled mid-form", func(r *rig) {
 			r.identified()
 			r.must(r.m.StartApplication(item()))
