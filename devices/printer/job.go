@@ -19,24 +19,33 @@ func (d *Driver) write(b []byte) error {
 	return nil
 }
 
+// classify files a received byte that is not the awaited reply: GS r
+// replies (0xx0xxxx) are kept in d.gsr, XON/XOFF and noise are dropped.
+// Status-shaped bytes reaching it are unsolicited and dropped too.
+func (d *Driver) classify(b byte) {
+	switch {
+	case b&0x90 == 0:
+		d.gsr = int(b)
+	case escpos.IsFlowControl(b):
+	case escpos.IsStatusReply(b):
+		d.logf("printer: unsolicited status byte %02X dropped", b)
+	default:
+		d.logf("printer: unexpected byte %02X dropped", b)
+	}
+}
+
 // readReply waits until ctx ends or the deadline for a byte that accept
-// takes. Bytes before it are classified: GS r replies (0xx0xxxx) are kept
-// in d.gsr, XON/XOFF and noise are dropped.
+// takes. Bytes before it go to classify.
 func (d *Driver) readReply(ctx context.Context, deadline time.Time, accept func(byte) bool) (byte, error) {
 	tmp := make([]byte, 64)
 	for {
 		for len(d.rbuf) > 0 {
 			b := d.rbuf[0]
 			d.rbuf = d.rbuf[1:]
-			switch {
-			case accept(b):
+			if accept(b) {
 				return b, nil
-			case b&0x90 == 0:
-				d.gsr = int(b)
-			case escpos.IsFlowControl(b):
-			default:
-				d.logf("printer: unexpected byte %02X dropped", b)
 			}
+			d.classify(b)
 		}
 		if err := ctx.Err(); err != nil {
 			return 0, err
@@ -53,11 +62,33 @@ func (d *Driver) readReply(ctx context.Context, deadline time.Time, accept func(
 	}
 }
 
+// dropBuffered empties d.rbuf: whatever was received before a question is
+// asked cannot be its answer.
+func (d *Driver) dropBuffered() {
+	for _, b := range d.rbuf {
+		d.classify(b)
+	}
+	d.rbuf = d.rbuf[:0]
+}
+
 // ask sends DLE EOT n and decodes the reply into st.
+//
+// The printer acts on 10 04 n wherever it meets it, inside image data too,
+// and answers it; those unsolicited replies look exactly like the answer
+// to a question. Since the printer answers in the order it receives, they
+// always come before the answer to a question sent after them. So ask
+// drops what was received before the question, and takes the last status
+// byte received for it: all of those already buffered, and, while
+// unsolicited replies may still be on their way (d.strays), as many as
+// are expected or until the line is quiet for a reply timeout.
 func (d *Driver) ask(ctx context.Context, kind escpos.StatusKind, st *escpos.Status) error {
 	if d.stale {
 		d.settle(ctx)
+		if d.portErr != nil {
+			return d.portErr
+		}
 	}
+	d.dropBuffered()
 	if err := d.write(escpos.AppendStatusQuery(nil, kind)); err != nil {
 		return err
 	}
@@ -68,14 +99,45 @@ func (d *Driver) ask(ctx context.Context, kind escpos.StatusKind, st *escpos.Sta
 		}
 		return err
 	}
+	got, want := 1, d.strays+1
+	for {
+		for len(d.rbuf) > 0 { // received after b, so b was not the answer
+			c := d.rbuf[0]
+			d.rbuf = d.rbuf[1:]
+			if escpos.IsStatusReply(c) {
+				b, got = c, got+1
+			} else {
+				d.classify(c)
+			}
+		}
+		if got >= want {
+			break
+		}
+		c, err := d.readReply(ctx, time.Now().Add(d.opt.ReplyTimeout), escpos.IsStatusReply)
+		if errors.Is(err, ErrNoAnswer) {
+			break // the printer did not answer all of them
+		}
+		if err != nil {
+			return err
+		}
+		b, got = c, got+1
+	}
+	if got > 1 {
+		d.logf("printer: %d unsolicited status bytes before the answer to DLE EOT %d", got-1, kind)
+	}
+	if got > want {
+		d.stale = true // more than foreseen: more may follow
+	}
+	d.strays = 0
 	return st.Decode(kind, b)
 }
 
 // settle drops what the line carries until it has been quiet for a reply
 // timeout (at most 5 s), so that the next reply read is the next question's.
+// A GS r reply among it is kept.
 func (d *Driver) settle(ctx context.Context) {
-	d.stale = false
-	d.rbuf = d.rbuf[:0]
+	d.stale, d.strays = false, 0
+	d.dropBuffered()
 	tmp := make([]byte, 64)
 	start := time.Now()
 	last := start
@@ -83,6 +145,9 @@ func (d *Driver) settle(ctx context.Context) {
 		n, err := d.port.Read(tmp)
 		if n > 0 {
 			last = time.Now()
+			for _, b := range tmp[:n] {
+				d.classify(b)
+			}
 		}
 		if err != nil && !errors.Is(err, serialport.ErrTimeout) {
 			d.portErr = fmt.Errorf("%w: %v", ErrPortGone, err)
@@ -91,18 +156,52 @@ func (d *Driver) settle(ctx context.Context) {
 	}
 }
 
-// query asks all four DLE EOT statuses and updates the state.
+// countStrays notes the real-time status requests (10 04 n, n = 1..4)
+// that end in job[from:to]: the printer answers each, wherever it is.
+func (d *Driver) countStrays(job []byte, from, to int) {
+	for i := max(from, 2); i < to; i++ {
+		if job[i-2] == escpos.DLE && job[i-1] == escpos.EOT && job[i] >= 1 && job[i] <= 4 {
+			d.strays++
+		}
+	}
+}
+
+// query asks all four DLE EOT statuses and updates the state. A round
+// that would turn a printable state into one that is not is asked again
+// after the line has settled, unless it was asked on a settled line: an
+// unsolicited reply nobody foresaw can make one round misread, and it must
+// not stop a job or refuse the next.
 func (d *Driver) query(ctx context.Context) (escpos.Status, error) {
+	settled := d.stale
+	st, err := d.round(ctx)
+	if err == nil && !settled && !StateOf(st).CanPrint() {
+		d.mu.Lock()
+		was := d.state
+		d.mu.Unlock()
+		if was.CanPrint() {
+			d.logf("printer: %s after %s; asking again on a quiet line", StateOf(st), was)
+			d.stale = true
+			st, err = d.round(ctx)
+		}
+	}
+	if err != nil {
+		if ctx.Err() == nil {
+			d.setState(StateNoAnswer, escpos.Status{}, err)
+		}
+		return st, err
+	}
+	d.setState(StateOf(st), st, nil)
+	return st, nil
+}
+
+// round asks DLE EOT 1 to 4.
+func (d *Driver) round(ctx context.Context) (escpos.Status, error) {
 	var st escpos.Status
 	for k := escpos.StatusPrinter; k <= escpos.StatusPaper; k++ {
 		if err := d.ask(ctx, k, &st); err != nil {
-			if ctx.Err() == nil {
-				d.setState(StateNoAnswer, escpos.Status{}, err)
-			}
 			return st, err
 		}
 	}
-	d.setState(StateOf(st), st, nil)
 	return st, nil
 }
 
@@ -226,6 +325,7 @@ func (d *Driver) runJob(runCtx, jobCtx context.Context, job []byte) error {
 			if err := d.write(job[sent : sent+n]); err != nil {
 				return fail(sent, StateNoAnswer, err)
 			}
+			d.countStrays(job, sent, sent+n)
 			sent += n
 			sinceCheck += n
 			inFlight += n

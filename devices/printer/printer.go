@@ -191,7 +191,10 @@ type Driver struct {
 	// an earlier user of the port, or late after a timeout). The four
 	// DLE EOT replies look alike, so one taken for the answer to the next
 	// question would leave every later question reading its predecessor's.
-	stale   bool
+	stale bool
+	// strays: real-time status requests (10 04 n) sent inside job data
+	// whose unsolicited replies may still be on the line.
+	strays  int
 	portErr error
 
 	now   func() time.Time                           // injectable for pacing tests

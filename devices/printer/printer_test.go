@@ -61,7 +61,11 @@ func TestQueryStates(t *testing.T) {
 			steps := statusSteps(0x12, 0x12, 0x12) // the initial poll
 			s := statusSteps(tc.r1, tc.r2, tc.r4)
 			s[1].Reply = append(append([]byte{}, tc.noise...), s[1].Reply...)
-			d, _ := start(t, testProfile, append(steps, s...)...)
+			steps = append(steps, s...)
+			if !tc.want.CanPrint() { // confirmed on a quiet line
+				steps = append(steps, statusSteps(tc.r1, tc.r2, tc.r4)...)
+			}
+			d, _ := start(t, testProfile, steps...)
 			st, err := d.Query(context.Background())
 			if err != nil {
 				t.Fatal(err)
@@ -81,10 +85,35 @@ func TestCutterError(t *testing.T) {
 	cut := statusSteps(0x1A, 0x52, 0x12)
 	cut[2].Reply = []byte{0x1A}
 	steps := append(statusSteps(0x12, 0x12, 0x12), cut...)
+	steps = append(steps, cut...) // confirmed on a quiet line
 	d, _ := start(t, testProfile, steps...)
 	st, err := d.Query(context.Background())
 	if err != nil || StateOf(st) != StateCutterError {
 		t.Fatalf("%v %v", StateOf(st), err)
+	}
+}
+
+// A status byte nobody foresaw (not from job data the driver sent) is
+// taken for the answer once and shifts the round; the round says "offline",
+// so the driver asks again on a quiet line and is right again, and stays
+// right.
+func TestUnforeseenStrayCostsOneRound(t *testing.T) {
+	t.Parallel()
+	shifted := statusSteps(0x12, 0x12, 0x12)
+	shifted[0].Reply = []byte{0x1E}      // a stray, alone: read as "offline"
+	shifted[0].Chunks = [][]byte{{0x12}} // the real answer, read next
+	steps := append(statusSteps(0x12, 0x12, 0x12), shifted...)
+	steps = append(steps, statusSteps(0x12, 0x12, 0x12)...) // asked again
+	steps = append(steps, statusSteps(0x12, 0x12, 0x1E)...) // later query: near end
+	d, _ := start(t, testProfile, steps...)
+	waitState(t, d, StateReady)
+	st, err := d.Query(context.Background())
+	if err != nil || StateOf(st) != StateReady {
+		t.Fatalf("after a stray: %s (%s), %v; want ready", StateOf(st), st, err)
+	}
+	st, err = d.Query(context.Background())
+	if err != nil || StateOf(st) != StateNearEnd {
+		t.Fatalf("next query: %s (%s), %v; want paper near end", StateOf(st), st, err)
 	}
 }
 
@@ -107,6 +136,7 @@ func TestNoAnswerAndGarbage(t *testing.T) {
 func TestPrintRefusedWhenNotReady(t *testing.T) {
 	t.Parallel()
 	steps := append(statusSteps(0x12, 0x12, 0x12), statusSteps(0x1A, 0x32, 0x72)...)
+	steps = append(steps, statusSteps(0x1A, 0x32, 0x72)...) // confirmed on a quiet line
 	d, _ := start(t, testProfile, steps...)
 	err := d.Print(context.Background(), []byte("\x1b@hello\n"))
 	var je *JobError

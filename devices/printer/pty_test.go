@@ -264,3 +264,83 @@ func TestDriverIgnoresRepliesLeftByADeadProcess(t *testing.T) {
 		}
 	}
 }
+
+// serveEmu starts an emulator on a pseudo-terminal and a driver on it
+// (Profile80 at 115200 baud).
+func serveEmu(t *testing.T, o thermal.Options, opt printer.Options) (*thermal.Printer, *printer.Driver) {
+	t.Helper()
+	emu, err := thermal.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	emuCtx, emuCancel := context.WithCancel(context.Background())
+	path, served, err := emu.ServePTY(emuCtx)
+	if err != nil {
+		emuCancel()
+		t.Fatal(err)
+	}
+	port, err := serialport.Open(path, 115200, 100*time.Millisecond)
+	if err != nil {
+		emuCancel()
+		t.Fatal(err)
+	}
+	prof := printer.Profile80
+	prof.Baud = 115200
+	drv, err := printer.New(port, prof, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	runDone := make(chan error, 1)
+	go func() { runDone <- drv.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-runDone; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+		port.Close()
+		emuCancel()
+		<-served
+	})
+	return emu, drv
+}
+
+// The printer acts on 10 04 n even inside raster data and answers it, so a
+// job whose image happens to contain 10 04 04 makes the printer send a
+// status byte nobody asked for. The driver must not take it for the answer
+// to its next question: the job, the next job and later queries all see
+// the real state (paper near end), not "offline".
+func TestUnsolicitedStatusInRasterData(t *testing.T) {
+	t.Parallel()
+	emu, drv := serveEmu(t, thermal.Options{}, printer.Options{PollInterval: time.Hour})
+	emu.SetPaper(thermal.PaperNearEnd)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// One raster row of 3 bytes: 10 04 04 (a few black dots, and DLE EOT 4).
+	raster := []byte{0x1B, 0x40, 0x1D, 0x76, 0x30, 0x00, 0x03, 0x00, 0x01, 0x00, 0x10, 0x04, 0x04, 0x0A, 0x1D, 0x56, 0x42, 0x00}
+	if err := drv.Print(ctx, raster); err != nil {
+		t.Fatalf("raster job: %v", err)
+	}
+	if err := drv.Print(ctx, []byte("\x1b@next job\n\x1dV\x42\x00")); err != nil {
+		t.Fatalf("next job: %v", err)
+	}
+	for i := 0; i < 3; i++ {
+		st, err := drv.Query(ctx)
+		if err != nil {
+			t.Fatalf("query %d: %v", i, err)
+		}
+		if s := printer.StateOf(st); s != printer.StateNearEnd {
+			t.Fatalf("query %d: %s (%s), want paper near end", i, s, st)
+		}
+	}
+	for i, want := range []int{1, 0} {
+		select {
+		case r := <-emu.Receipts():
+			if r.Images != want {
+				t.Errorf("receipt %d: %d images, want %d", i, r.Images, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("receipt %d missing", i)
+		}
+	}
+}
