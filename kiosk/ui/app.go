@@ -116,6 +116,10 @@ type App struct {
 	// endedEnglish, endedElder: the language and mode of the visit that
 	// just ended, which its goodbye keeps (the machine has reset them).
 	endedEnglish, endedElder bool
+	// stray, strayGen: the watch over a screen shown outside any visit
+	// (armStray).
+	stray    visit.Timer
+	strayGen uint64
 	// endedTaken, endedNo: a submission the ended visit made, which the
 	// goodbye names (OutcomeNone if none): accepted with its case number,
 	// or saved with its local number. A visit ended while its submission
@@ -384,7 +388,51 @@ func (a *App) render() {
 		center = container.NewBorder(container.NewVBox(parts...), nil, nil, nil, body)
 	}
 	a.win.SetContent(container.NewBorder(top, bottom, nil, nil, container.NewPadded(center)))
+	a.armStray()
 	a.notify(s)
+}
+
+// armStray (re)starts the watch over a screen shown outside any visit: the
+// 自助申办 chooser, the call-staff screen, the maintenance PIN screen. The
+// visit machine's idle timeout does not run there, so without this watch
+// the next resident would find the last one's screen instead of home. After
+// the idle period without a touch the terminal returns home. Screens of an
+// open maintenance session have their own watch (maintTick).
+func (a *App) armStray() {
+	a.strayGen++
+	if a.stray != nil {
+		a.stray.Stop()
+		a.stray = nil
+	}
+	if !a.strayScreen() {
+		return
+	}
+	gen := a.strayGen
+	d := a.opts.Visit.Idle
+	if d <= 0 {
+		d = visit.DefaultIdle
+	}
+	a.stray = a.clk.AfterFunc(d, func() {
+		if a.gone() {
+			return
+		}
+		a.post(func() {
+			if gen == a.strayGen && a.strayScreen() {
+				a.stack = a.stack[:1]
+				a.render()
+			}
+		})
+	})
+}
+
+// strayScreen reports whether a screen other than home shows with no visit
+// (and so no idle timeout) running.
+func (a *App) strayScreen() bool {
+	if len(a.stack) < 2 || a.snap.State != visit.StateHome || a.snap.Elder || a.snap.English {
+		return false
+	}
+	_, entry := a.Current().(*maintEntryScreen)
+	return entry || !isMaintScreen(a.Current())
 }
 
 func (a *App) notify(s Screen) {

@@ -203,6 +203,9 @@ func (a *App) tap(f func()) func() {
 	return func() {
 		a.m.Touch()
 		f()
+		if a.stray != nil {
+			a.armStray() // a touch outside any visit: the watch starts again
+		}
 	}
 }
 

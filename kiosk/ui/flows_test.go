@@ -1013,3 +1013,39 @@ func TestCardTakenWhileSubmitting(t *testing.T) {
 		})
 	}
 }
+
+// Screens shown outside any visit (the 自助申办 chooser, the call-staff
+// screen, the maintenance PIN screen) return home after the idle period
+// without a touch; a touch starts the period again. Before, no idle timeout
+// ran there and the next resident found the last one's screen.
+func TestStrayScreensReturnHome(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		open   func(r *rig)
+		screen string
+		touch  string // a button that keeps the screen
+	}{
+		{"apply chooser", func(r *rig) { r.tap("apply") }, "apply", "bar.language"},
+		{"call staff", func(r *rig) { r.tap("callstaff") }, "callstaff", "bar.language"},
+		{"maintenance PIN", func(r *rig) { r.a.Show(&maintEntryScreen{}) }, "maint.entry", "maint.key:1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, portrait)
+			tc.open(r)
+			r.want(tc.screen)
+			r.clk.Advance(visit.DefaultIdle - time.Second)
+			r.settle()
+			r.want(tc.screen)
+			r.tap(tc.touch)
+			if tc.touch == "bar.language" {
+				r.tap(tc.touch) // and back to Chinese
+			}
+			r.clk.Advance(visit.DefaultIdle - time.Second)
+			r.settle()
+			r.want(tc.screen)
+			r.clk.Advance(2 * time.Second)
+			r.settle()
+			r.want("home")
+		})
+	}
+}
