@@ -215,13 +215,19 @@ func (a *App) leaveMaintenance() {
 	a.closeMaintenance()
 }
 
-// closeMaintenance drops every staff screen and shows home.
+// closeMaintenance drops every staff screen and shows what was under them:
+// home, or the screen of a resident's visit that staff stepped into (to
+// load paper, say), where the resident carries on and can print again.
 func (a *App) closeMaintenance() {
 	if c := a.maint(); c != nil && c.stop != nil {
 		c.stop()
 		c.stop = nil
 	}
-	a.stack = a.stack[:1]
+	n := len(a.stack)
+	for n > 1 && isMaintScreen(a.stack[n-1]) {
+		n--
+	}
+	a.stack = a.stack[:n]
 	a.render()
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/pudong-community/kiosk/kiosk/audit/audittest"
 	"github.com/pudong-community/kiosk/kiosk/kiosktest"
 	"github.com/pudong-community/kiosk/kiosk/maint"
+	"github.com/pudong-community/kiosk/kiosk/visit"
 )
 
 type maintClock struct {
@@ -568,5 +569,36 @@ func TestMaintPINPadOnScreen(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Staff who step into maintenance during a resident's visit (to load
+// paper, say) leave it back on the resident's screen, whether they leave
+// or the session times out. Before, the terminal showed home while the
+// resident was still identified, and 我的办件 and 自助申办 did nothing.
+func TestMaintLeavesTheVisitWhereItWas(t *testing.T) {
+	for _, idle := range []bool{false, true} {
+		r := newMaintRig(t)
+		if err := r.a.Visit().Identify(visit.PurposeApply); err != nil {
+			t.Fatal(err)
+		}
+		r.a.CardReading()
+		r.a.CardPresent(kiosktest.Resident, false, 0)
+		r.settle()
+		under := r.a.Current().Name()
+		if r.a.snap.State != visit.StateIdentified || under == "home" {
+			t.Fatalf("no visit to step into: %s on %s", r.a.snap.State, under)
+		}
+		r.enter()
+		if idle {
+			r.clk.Add(maint.IdleTimeout)
+			r.a.maintTick()
+		} else {
+			r.tap("maint.leave")
+		}
+		r.want(under)
+		if r.a.snap.State != visit.StateIdentified || r.a.snap.Resident == nil {
+			t.Errorf("idle %v: the visit is %s after maintenance", idle, r.a.snap.State)
+		}
 	}
 }
