@@ -603,6 +603,9 @@ func TestPaperOutAtPrint(t *testing.T) {
 	r.tap("review.confirm")
 	r.want("outcome")
 	r.wantText("打印机缺纸", "重新打印")
+	// Nobody is told but through the call-staff button: the notice must
+	// not say staff were told.
+	r.wantNoText("已通知")
 	if r.rec.Attempts() != 1 || len(r.rec.Printed()) != 0 {
 		t.Fatalf("attempts %d printed %d", r.rec.Attempts(), len(r.rec.Printed()))
 	}
