@@ -368,6 +368,13 @@ func (a *App) render() {
 	top := a.topBar(s)
 	var parts []fyne.CanvasObject
 	parts = append(parts, a.banners()...)
+	if _, ok := s.(*identifyScreen); !ok && a.v.cardMsg != "" {
+		// A card refused where no screen asked for one (an expired card
+		// on the home screen): the identify screen says why itself,
+		// elsewhere it shows above the screen until the card is taken
+		// away or the screen touched.
+		parts = append(parts, notice(a.T(a.v.cardMsg)))
+	}
 	if o := a.elderOffer(); o != nil {
 		parts = append(parts, o)
 	}

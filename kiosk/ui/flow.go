@@ -202,6 +202,9 @@ func (a *App) afterApply(prev, s visit.Snapshot) {
 func (a *App) tap(f func()) func() {
 	return func() {
 		a.m.Touch()
+		if _, ok := a.Current().(*identifyScreen); !ok {
+			a.v.cardMsg = "" // the refused card's notice has been seen
+		}
 		f()
 		if a.stray != nil {
 			a.armStray() // a touch outside any visit: the watch starts again
@@ -331,6 +334,8 @@ func (a *App) CardPresent(p kiosk.Person, expired bool, age int) {
 			err = a.m.CardRead(p)
 		}
 		switch {
+		case err == nil && expired:
+			a.v.cardMsg = "identify.expired"
 		case err == nil:
 		case errors.Is(err, visit.ErrCardExpired):
 			a.v.cardMsg = "identify.expired"
@@ -350,6 +355,10 @@ func (a *App) CardPresent(p kiosk.Person, expired bool, age int) {
 func (a *App) CardRemoved() {
 	fyne.Do(func() {
 		a.v.cardReading = false
+		if _, ok := a.Current().(*identifyScreen); !ok && a.v.cardMsg != "" {
+			a.v.cardMsg = "" // the refused card is gone, and its notice
+			a.render()
+		}
 		a.m.CardRemoved()
 	})
 }

@@ -1052,3 +1052,35 @@ func TestStrayScreensReturnHome(t *testing.T) {
 		})
 	}
 }
+
+// A card refused where no screen asked for one (an expired or unreadable
+// card on the home screen or in the guide) says why, until the card is
+// taken away or the screen touched. Before, nothing happened at all.
+func TestRefusedCardOutsideIdentifySaysWhy(t *testing.T) {
+	expired := "您的身份证已过有效期"
+	unreadable := "未能读取身份证"
+	r := newRig(t, portrait)
+	r.a.CardReading()
+	r.a.CardPresent(kiosktest.Resident, true, 0)
+	r.settle()
+	r.want("home")
+	r.wantText(expired)
+	r.a.CardRemoved()
+	r.settle()
+	r.want("home")
+	r.wantNoText(expired)
+
+	r.a.CardReading()
+	r.a.CardError("checksum")
+	r.settle()
+	r.wantText(unreadable)
+	r.tap("guide")
+	r.want("guide")
+	r.wantNoText(unreadable)
+
+	r.a.CardReading()
+	r.a.CardPresent(kiosktest.Resident, true, 0)
+	r.settle()
+	r.want("guide")
+	r.wantText(expired)
+}
