@@ -402,15 +402,26 @@ func (p *Printer) scanRealtime(rt *realtime, b []byte) {
 					p.reply([]byte{s.Encode(escpos.StatusKind(c))})
 				}
 			case escpos.ENQ:
+				// DLE ENQ n recovers from a recoverable error (n = 2 after
+				// clearing the buffers). HPRT TP80K: "effective only when an
+				// autocutter error, a BM detecting error or a platen-open
+				// error occurs". The emulator acts on it for its cutter
+				// error only, and does nothing otherwise: after paper out or
+				// an open cover the rest of a stopped job stays buffered and
+				// prints once the printer can print again.
 				if c == 1 || c == 2 {
 					p.mu.Lock()
-					p.cutterJam = false
-					if c == 2 {
-						p.buf = nil
-						p.gen++
-						p.logf("thermal: DLE ENQ 2: buffers cleared")
+					if p.cutterJam {
+						p.cutterJam = false
+						if c == 2 {
+							p.buf = nil
+							p.gen++
+							p.logf("thermal: DLE ENQ 2: cutter error cleared, buffers cleared")
+						}
+						p.changed()
+					} else {
+						p.logf("thermal: DLE ENQ %d ignored: no recoverable error", c)
 					}
-					p.cond.Broadcast()
 					p.mu.Unlock()
 				}
 			}

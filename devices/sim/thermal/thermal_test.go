@@ -180,7 +180,9 @@ func TestImagesAllFormats(t *testing.T) {
 
 // TestServeStatusAndPaperOut drives Serve over an in-memory pipe: DLE EOT
 // answers follow the state, paper-out mid-receipt tears off a partial
-// receipt and holds the rest until DLE ENQ 2 clears it.
+// receipt and holds the rest, which DLE ENQ 2 does not clear (it recovers
+// from a cutter error only): it prints once paper is back. After a cutter
+// error DLE ENQ 2 clears the buffer and recovers.
 func TestServeStatusAndPaperOut(t *testing.T) {
 	t.Parallel()
 	p, err := New(Options{})
@@ -220,18 +222,45 @@ func TestServeStatusAndPaperOut(t *testing.T) {
 	}
 	host.Write([]byte("stale\n"))
 	waitFor(t, func() bool { p.mu.Lock(); defer p.mu.Unlock(); return bytes.Contains(p.buf, []byte("stale\n")) })
-	host.Write([]byte{0x10, 0x05, 0x02}) // clear buffers
-	waitFor(t, func() bool { p.mu.Lock(); defer p.mu.Unlock(); return !bytes.Contains(p.buf, []byte("stale")) })
+	host.Write([]byte{0x10, 0x05, 0x02}) // no recoverable error: ignored
+	if got := ask(4); got != 0x7E {
+		t.Errorf("DLE EOT 4 after DLE ENQ 2: %02X", got)
+	}
+	if !bytes.Contains(p.bufSnapshot(), []byte("stale\n")) {
+		t.Error("DLE ENQ 2 cleared the buffer after paper out")
+	}
 	p.SetPaper(PaperOK)
 	host.Write([]byte("fresh\n\x1dV\x42\x00"))
 	r = <-p.Receipts()
-	if r.Partial || !r.Cut || strings.Join(r.Lines, "|") != "fresh" {
+	if r.Partial || !r.Cut || strings.Join(r.Lines, "|") != "stale|fresh" {
 		t.Errorf("after reload %+v", r)
+	}
+
+	p.SetCutterJam(true)
+	if got := ask(3); got != 0x1A {
+		t.Errorf("DLE EOT 3 with a cutter jam: %02X", got)
+	}
+	host.Write([]byte("dropped\n"))
+	waitFor(t, func() bool { return bytes.Contains(p.bufSnapshot(), []byte("dropped\n")) })
+	host.Write([]byte{0x10, 0x05, 0x02}) // recover after clearing the buffers
+	if got := ask(3); got != 0x12 {
+		t.Errorf("DLE EOT 3 after DLE ENQ 2: %02X", got)
+	}
+	host.Write([]byte("kept\n\x1dV\x42\x00"))
+	r = <-p.Receipts()
+	if r.Partial || !r.Cut || strings.Join(r.Lines, "|") != "kept" {
+		t.Errorf("after cutter recovery %+v", r)
 	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Serve: %v", err)
 	}
+}
+
+func (p *Printer) bufSnapshot() []byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return bytes.Clone(p.buf)
 }
 
 func TestOverrunDropsBytes(t *testing.T) {
