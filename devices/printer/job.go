@@ -264,16 +264,17 @@ func (d *Driver) runJob(runCtx, jobCtx context.Context, job []byte) error {
 	stop := context.AfterFunc(jobCtx, cancel)
 	defer stop()
 	total := len(job)
+	points, _ := escpos.SafePoints(job)
 	fail := func(sent int, s State, err error) error {
 		if jobCtx.Err() != nil && errors.Is(err, context.Canceled) {
 			err = jobCtx.Err()
 		}
+		je := &JobError{State: s, Sent: sent, Total: total, Err: err}
 		if sent > 0 {
-			d.dirty = true
-			d.clearPrinter()
+			je.Leftover = d.stopped(job, points, sent, s)
 		}
-		d.logf("printer: job stopped after %d of %d bytes: %s", sent, total, s)
-		return &JobError{State: s, Sent: sent, Total: total, Err: err}
+		d.logf("printer: job stopped after %d of %d bytes: %s (leftover may print: %v)", sent, total, s, je.Leftover)
+		return je
 	}
 
 	st, err := d.query(ctx)
@@ -284,11 +285,11 @@ func (d *Driver) runJob(runCtx, jobCtx context.Context, job []byte) error {
 		return fail(0, s, s.Err())
 	}
 	if d.dirty {
-		d.clearPrinter()
-		d.dirty = false
+		if s, err := d.finishLeftover(ctx); err != nil {
+			return fail(0, s, err)
+		}
 	}
 
-	points, _ := escpos.SafePoints(job)
 	chunk := max(d.prof.BufferBytes/4, 16)
 	window := d.prof.BufferBytes * 3 / 4
 	sent, sinceCheck, inFlight, pi := 0, 0, 0, 0
@@ -409,11 +410,100 @@ func (d *Driver) waitPrinted(ctx context.Context, total int, fail func(int, Stat
 	}
 }
 
-// clearPrinter asks the printer to drop what is left of a stopped job, so
-// it does not print when paper is loaded (DLE ENQ 2, where supported).
-func (d *Driver) clearPrinter() {
-	d.fill, d.fillAt = 0, time.Time{}
-	if d.prof.ClearOnError && d.portErr == nil {
+// stopped notes what a job stopped after sent bytes leaves in the printer
+// and reports whether some of it may still print.
+//
+// After an auto-cutter error DLE ENQ 2 recovers after clearing the buffers
+// (where the profile says it works), and nothing is left. After paper out,
+// an open cover, a cancelled job or a lost answer no command clears the
+// receive buffer on every model (DLE ENQ acts only on recoverable errors
+// such as the cutter's; ESC @ clears the print buffer, not the receive
+// buffer): what the printer holds prints when it can print again. The job
+// may also have been cut inside a command (an image, a QR code), which
+// would swallow the next job's first bytes. So the driver finishes that
+// command with NULs and adds a cut once the printer can print
+// (finishLeftover), and the JobError says the rest may print.
+func (d *Driver) stopped(job []byte, points []int, sent int, s State) (leftover bool) {
+	if s == StateCutterError && d.prof.ClearOnError && d.portErr == nil {
+		d.fill, d.fillAt = 0, time.Time{}
+		d.dirty, d.pad, d.padCut = false, 0, false
 		_ = d.write(escpos.AppendRecover(nil, true))
+		return false
+	}
+	d.dirty = true
+	d.pad, d.padCut = padFor(job, points, sent), sent < len(job)
+	d.leftover = min(sent, d.prof.BufferBytes)
+	return true
+}
+
+// maxPad is the most NULs sent to end a command the driver cannot measure:
+// receiptio sends 8192 to flush a half-received command.
+const maxPad = 8192
+
+// padFor is the number of NULs that complete the command job[:sent] ends
+// inside: up to the next command boundary. In image or QR data a NUL is a
+// white dot or a harmless data byte; outside a command the printer ignores
+// it.
+func padFor(job []byte, points []int, sent int) int {
+	if sent >= len(job) {
+		return 0
+	}
+	for _, p := range points {
+		if p >= sent {
+			return p - sent
+		}
+	}
+	return min(len(job)-sent, maxPad)
+}
+
+// finishLeftover runs once the printer can print again after a stopped
+// job: it completes the half-sent command with NULs and cuts off whatever
+// of the stopped job prints, so it comes out as a piece of its own before
+// the next job. The printer may still hold part of the stopped job, so the
+// estimate of its buffer starts full and, where GS r 1 is answered in
+// sequence, the driver waits until it has all printed.
+func (d *Driver) finishLeftover(ctx context.Context) (State, error) {
+	b := make([]byte, d.pad)
+	if d.padCut {
+		b = escpos.AppendCut(b, d.prof.Cut, 0)
+	}
+	d.fill, d.fillAt = float64(d.leftover), d.now()
+	d.dirty, d.pad, d.padCut = false, 0, false
+	chunk := max(d.prof.BufferBytes/4, 16)
+	for sent := 0; sent < len(b); {
+		n := min(len(b)-sent, chunk)
+		if err := d.pace(ctx, n); err != nil {
+			return StateUnknown, err
+		}
+		if err := d.write(b[sent : sent+n]); err != nil {
+			return StateNoAnswer, err
+		}
+		sent += n
+	}
+	if len(b) > 0 {
+		d.logf("printer: ended the stopped job's last command with %d NULs and a cut", len(b))
+	}
+	if d.prof.InSequenceStatus {
+		s, err := d.sync(ctx, d.leftover+len(b))
+		if err != nil {
+			return s, err
+		}
+		d.fill, d.fillAt = 0, time.Time{}
+	}
+	d.leftover = 0
+	return StateReady, nil
+}
+
+// tidy finishes a stopped job's leftover as soon as the printer can print,
+// so it does not sit half-done until the next job.
+func (d *Driver) tidy(ctx context.Context) {
+	if !d.dirty || d.portErr != nil || ctx.Err() != nil {
+		return
+	}
+	if s, _ := d.State(); !s.CanPrint() {
+		return
+	}
+	if s, err := d.finishLeftover(ctx); err != nil {
+		d.logf("printer: finishing a stopped job: %s: %v", s, err)
 	}
 }

@@ -3,7 +3,11 @@
 // events, paces jobs so that a printer with a small buffer and no flow
 // control is never overrun, and stops a job that meets paper-out or an open
 // cover, reports how far it got, and lets the caller print it again whole
-// once the printer is ready. A job never half-prints silently: Print returns
+// once the printer is ready. What the printer already holds of a stopped job
+// prints when it can print again (no command clears it on every model):
+// the driver ends it with a cut and JobError.Leftover says so, so the
+// caller can tell the person that a partial copy comes before the full one.
+// A job never half-prints silently: Print returns
 // nil only after the printer confirmed the end of the job (GS r 1 answered
 // in sequence) or, on models without that, after the estimated print time
 // with the printer still ready.
@@ -135,10 +139,20 @@ type JobError struct {
 	Sent  int
 	Total int
 	Err   error
+	// Leftover: part of the job may still be in the printer, and prints
+	// when it can print again (after paper is loaded or the cover closed;
+	// no command clears it on every model). The driver ends it with a cut,
+	// so it comes out as a partial copy of its own, before any reprint:
+	// the person waiting gets that partial copy and then the full one.
+	Leftover bool
 }
 
 func (e *JobError) Error() string {
-	return fmt.Sprintf("printer: job stopped after %d of %d bytes (%s): %v", e.Sent, e.Total, e.State, e.Err)
+	msg := fmt.Sprintf("printer: job stopped after %d of %d bytes (%s): %v", e.Sent, e.Total, e.State, e.Err)
+	if e.Leftover {
+		msg += " (the part already sent may still print)"
+	}
+	return msg
 }
 
 // Unwrap returns the cause (ErrPaperOut, ErrCoverOpen, ErrNoAnswer, a
@@ -186,7 +200,13 @@ type Driver struct {
 	gsr    int // last GS r 1 reply seen, -1 none
 	fill   float64
 	fillAt time.Time
-	dirty  bool // a job was stopped half-way; clear the printer before the next
+	// dirty: a job was stopped half-way and part of it may still be in
+	// the printer; finishLeftover sends pad NULs (and a cut, padCut) once
+	// it can print. leftover bounds the bytes it may still hold.
+	dirty    bool
+	pad      int
+	padCut   bool
+	leftover int
 	// stale: the line may carry status replies nobody waits for (left by
 	// an earlier user of the port, or late after a timeout). The four
 	// DLE EOT replies look alike, so one taken for the answer to the next
@@ -297,8 +317,10 @@ func (d *Driver) Run(ctx context.Context) error {
 				res.err = d.runJob(ctx, r.ctx, r.job)
 			}
 			r.res <- res
+			d.tidy(ctx)
 		case <-t.C:
 			d.poll(ctx)
+			d.tidy(ctx)
 		}
 	}
 	return d.portErr

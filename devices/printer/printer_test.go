@@ -160,6 +160,28 @@ func TestPrintConfirmedByGSr(t *testing.T) {
 	}
 }
 
+// A job stopped by a cutter error is recovered with DLE ENQ 2, which clears
+// the printer's buffers: nothing of it is left to print later.
+func TestCutterErrorClearsJob(t *testing.T) {
+	t.Parallel()
+	job := []byte("\x1b@hello\n")
+	prof := testProfile
+	prof.ClearOnError = true
+	cut := statusSteps(0x1A, 0x52, 0x12)
+	cut[2].Reply = []byte{0x1A}
+	steps := append(statusSteps(0x12, 0x12, 0x12), statusSteps(0x12, 0x12, 0x12)...)
+	steps = append(steps, devicetest.Step{Expect: job}, devicetest.Step{Expect: []byte{0x1D, 0x72, 0x01}})
+	steps = append(steps, cut...)
+	steps = append(steps, cut...) // confirmed on a quiet line
+	steps = append(steps, devicetest.Step{Expect: []byte{0x10, 0x05, 0x02}})
+	d, _ := start(t, prof, steps...)
+	err := d.Print(context.Background(), job)
+	var je *JobError
+	if !errors.As(err, &je) || !errors.Is(err, ErrCutter) || je.Leftover {
+		t.Fatalf("err %v, want a cutter error without leftover", err)
+	}
+}
+
 func TestPortVanishesMidJob(t *testing.T) {
 	t.Parallel()
 	job := []byte("\x1b@hello\n")

@@ -31,8 +31,11 @@ type Profile struct {
 	// the end of the job. Otherwise the driver waits the estimated print
 	// time.
 	InSequenceStatus bool
-	// ClearOnError: DLE ENQ 2 clears the receive buffer after a stopped job
-	// so the rest of it does not print when paper is loaded.
+	// ClearOnError: DLE ENQ 2 recovers from an auto-cutter error after
+	// clearing the buffers, so a job stopped by the cutter leaves nothing
+	// behind. DLE ENQ acts on recoverable errors only: after paper out or
+	// an open cover it clears nothing, and the rest of a stopped job prints
+	// when the printer can print again (see JobError.Leftover).
 	ClearOnError bool
 }
 

@@ -1,6 +1,7 @@
 package printer_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -18,8 +19,11 @@ import (
 // TestPaperOutMidJobAndReprint runs the driver through the real serialport
 // package on a pseudo-terminal against the emulator. The roll runs out in
 // the middle of the receipt: Print must fail with ErrPaperOut (never report
-// success), the emulator tears off a partial receipt, and after a new roll
-// the same job prints whole, with nothing of the first attempt left over.
+// success) and say that the rest may still print; the emulator tears off a
+// partial receipt. Like a real printer it keeps the rest of the job in its
+// buffer (DLE ENQ 2 does not clear it after paper out), so after a new roll
+// that rest prints first, cut off as a piece of its own, and then the same
+// job prints whole.
 func TestPaperOutMidJobAndReprint(t *testing.T) {
 	t.Parallel()
 	job, err := os.ReadFile(filepath.Join("testdata", "receipt-576-gb18030.bin"))
@@ -65,8 +69,8 @@ func TestPaperOutMidJobAndReprint(t *testing.T) {
 	if !errors.As(err, &je) || !errors.Is(err, printer.ErrPaperOut) {
 		t.Fatalf("first attempt: %v, want a JobError with ErrPaperOut", err)
 	}
-	if je.Sent == 0 || je.Total != len(job) {
-		t.Errorf("JobError %+v", je)
+	if je.Sent == 0 || je.Total != len(job) || !je.Leftover {
+		t.Errorf("JobError %+v, want Leftover", je)
 	}
 	torn := <-emu.Receipts()
 	if !torn.Partial || len(torn.Lines) == 0 || len(torn.Lines) >= len(want[0].Lines) {
@@ -77,8 +81,8 @@ func TestPaperOutMidJobAndReprint(t *testing.T) {
 	}
 
 	// Load a new roll a little later, while the driver keeps polling. The
-	// rest of the first attempt must not print: the driver cleared the
-	// printer (DLE ENQ 2); the line comparison below would show leftovers.
+	// rest of the first attempt prints, cut off on its own: exactly the
+	// lines that were missing from the torn piece, nothing of the reprint.
 	time.Sleep(100 * time.Millisecond)
 	emu.LoadRoll(0)
 	if err := drv.WaitReady(jobCtx); err != nil {
@@ -86,6 +90,17 @@ func TestPaperOutMidJobAndReprint(t *testing.T) {
 	}
 	if err := drv.Print(jobCtx, job); err != nil {
 		t.Fatalf("reprint: %v", err)
+	}
+	var rest thermal.Receipt
+	select {
+	case rest = <-emu.Receipts():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the rest of the stopped job did not print")
+	}
+	n := len(torn.Lines)
+	if !rest.Cut || rest.Partial || len(rest.Lines) == 0 || n+len(rest.Lines) > len(want[0].Lines) ||
+		strings.Join(rest.Lines, "\n") != strings.Join(want[0].Lines[n:n+len(rest.Lines)], "\n") {
+		t.Errorf("rest of the stopped job: cut=%v partial=%v lines %q", rest.Cut, rest.Partial, rest.Lines)
 	}
 	var got thermal.Receipt
 	select {
@@ -267,7 +282,7 @@ func TestDriverIgnoresRepliesLeftByADeadProcess(t *testing.T) {
 
 // serveEmu starts an emulator on a pseudo-terminal and a driver on it
 // (Profile80 at 115200 baud).
-func serveEmu(t *testing.T, o thermal.Options, opt printer.Options) (*thermal.Printer, *printer.Driver) {
+func serveEmu(t *testing.T, o thermal.Options, opt printer.Options, tune ...func(*printer.Profile)) (*thermal.Printer, *printer.Driver) {
 	t.Helper()
 	emu, err := thermal.New(o)
 	if err != nil {
@@ -286,6 +301,9 @@ func serveEmu(t *testing.T, o thermal.Options, opt printer.Options) (*thermal.Pr
 	}
 	prof := printer.Profile80
 	prof.Baud = 115200
+	for _, f := range tune {
+		f(&prof)
+	}
 	drv, err := printer.New(port, prof, opt)
 	if err != nil {
 		t.Fatal(err)
@@ -342,5 +360,54 @@ func TestUnsolicitedStatusInRasterData(t *testing.T) {
 		case <-time.After(5 * time.Second):
 			t.Fatalf("receipt %d missing", i)
 		}
+	}
+}
+
+// A caller that gives up while the driver paces a long image leaves the
+// printer inside a GS v 0 command, which would take the next job's ESC @
+// and text for image data. The driver ends that command with NULs and cuts
+// it off, so the next job prints whole, on a piece of its own.
+func TestCancelInsideImageThenNextJob(t *testing.T) {
+	t.Parallel()
+	emu, drv := serveEmu(t, thermal.Options{}, printer.Options{PollInterval: time.Hour},
+		func(p *printer.Profile) { p.DrainBytesPerSec = 4096 })
+	// 72 bytes x 100 rows: more than the driver lets into the 4 KiB buffer
+	// at once, so it paces the image at 4 KiB/s.
+	img := []byte{0x1B, 0x40, 0x1D, 0x76, 0x30, 0x00, 72, 0x00, 100, 0x00}
+	img = append(img, bytes.Repeat([]byte{0xAA}, 72*100)...)
+	img = append(img, "\n\x1dV\x42\x00"...)
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel2()
+	if err := drv.WaitReady(ctx2); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	err := drv.Print(ctx, img)
+	var je *printer.JobError
+	if !errors.As(err, &je) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("cancelled job: %v, want a JobError with the context's error", err)
+	}
+	if je.Sent <= 10 || je.Sent >= 10+72*100 || !je.Leftover {
+		t.Fatalf("JobError %+v: want it stopped inside the image, with a leftover", je)
+	}
+	next := []byte("\x1b@next job\n\x1dV\x42\x00")
+	if err := drv.Print(ctx2, next); err != nil {
+		t.Fatalf("next job: %v", err)
+	}
+	var rs []thermal.Receipt
+	for len(rs) < 2 {
+		select {
+		case r := <-emu.Receipts():
+			rs = append(rs, r)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%d receipts, want 2", len(rs))
+		}
+	}
+	if !rs[0].Cut || rs[0].Images != 1 || len(rs[0].Lines) != 0 {
+		t.Errorf("rest of the cancelled job: cut=%v images %d lines %q", rs[0].Cut, rs[0].Images, rs[0].Lines)
+	}
+	if !rs[1].Cut || rs[1].Images != 0 || strings.Join(rs[1].Lines, "|") != "next job" {
+		t.Errorf("next job: cut=%v images %d lines %q", rs[1].Cut, rs[1].Images, rs[1].Lines)
 	}
 }
