@@ -43,3 +43,14 @@ var translations []byte
 // each key to {"zh": "...", "en": "..."}. Chinese is the terminal's first
 // language; every key must have both.
 func Translations() []byte { return translations }
+
+//go:embed pinyin/pinyin.txt
+var pinyinTable []byte
+
+// PinyinTable returns the characters an agent can key a resident's name
+// with: a line per toneless pinyin syllable (ü as v), the syllable, a
+// space and its characters, most common first; lines starting with # are
+// comments. It is derived from Unicode's Unihan database
+// (pinyin/make-table.py, licence pinyin/LICENSE-Unicode.txt) and holds
+// only characters the bundled font draws.
+func PinyinTable() []byte { return pinyinTable }

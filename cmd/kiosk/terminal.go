@@ -19,6 +19,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
+	"github.com/pudong-community/kiosk/assets"
 	"github.com/pudong-community/kiosk/devices/idcard"
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/audit"
@@ -200,6 +201,9 @@ func startTerminal(ctx context.Context, cfg config.Config, sys *system, fa fyne.
 		Submit:   sys.be,
 		Receipts: sys.receiptService(),
 		QR:       sys.be,
+		// An agent keys a resident who has no card with them by ID
+		// number and name; the name by pinyin from this table.
+		Characters: newLazyCharacters(assets.PinyinTable(), log),
 	})
 	u.EnableMaintenance(ui.MaintOptions{
 		Service:    newMaintService(sys),

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/pudong-community/kiosk/assets"
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/kiosktest"
 	"github.com/pudong-community/kiosk/kiosk/visit"
@@ -1083,4 +1084,52 @@ func TestRefusedCardOutsideIdentifySaysWhy(t *testing.T) {
 	r.settle()
 	r.want("guide")
 	r.wantText(expired)
+}
+
+// With the terminal's own table an agent keys a resident's name whose
+// character is far down its syllable (䶮 among a hundred yan), page by
+// page, and the candidates shown are the common ones first.
+func TestKeyedNameWithTheTerminalsTable(t *testing.T) {
+	for _, l := range layouts {
+		t.Run(l.name, func(t *testing.T) {
+			tab, err := kiosk.NewCharacterTable(assets.PinyinTable())
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := newRig(t, l.size)
+			r.a.opts.Characters = tab
+			if l.elder {
+				r.a.SetElder(true)
+			}
+			r.tap("apply")
+			r.tap("apply.agent")
+			r.card(kiosktest.AgentPerson)
+			r.tap("identify.keyed")
+			r.keys(kiosktest.Elder.IDNumber)
+			r.tap("keyed.next")
+			for _, c := range "liu" {
+				r.tap("key:" + string(c))
+			}
+			r.tap("cand:刘") // a common surname: on the first page
+			for _, c := range "yan" {
+				r.tap("key:" + string(c))
+			}
+			if r.find("cand:prev") == nil || r.find("cand:next") == nil {
+				t.Fatal("no page keys for yan")
+			}
+			pages := 0
+			for r.find("cand:䶮") == nil {
+				if pages++; pages > 40 {
+					t.Fatal("䶮 not found in 40 pages")
+				}
+				r.tap("cand:next")
+			}
+			checkTargets(t, r)
+			r.tap("cand:䶮")
+			r.wantText("刘䶮")
+			if r.find("cand:next") != nil {
+				t.Error("page keys left after the character was chosen")
+			}
+		})
+	}
 }

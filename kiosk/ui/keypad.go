@@ -285,9 +285,14 @@ func (p *datePicker) build(a *App, changed func()) fyne.CanvasObject {
 type nameKeyboard struct {
 	src    kiosk.CharacterSource
 	pinyin string
+	page   int // of the syllable's candidates, candPage at a time
 	name   []rune
 	keys   map[string]*button
 }
+
+// candPage is how many candidates show at once; the rest are a page turn
+// away (a rare character of a name may be the 200th of its syllable).
+const candPage = 8
 
 const maxNameRunes = 50
 
@@ -305,6 +310,7 @@ func (n *nameKeyboard) build(a *App, changed func()) fyne.CanvasObject {
 		letters = append(letters, key(strings.ToUpper(l), "key:"+l, func() {
 			if len(n.pinyin) < 6 {
 				n.pinyin += l
+				n.page = 0
 			}
 		}))
 	}
@@ -318,6 +324,7 @@ func (n *nameKeyboard) build(a *App, changed func()) fyne.CanvasObject {
 			switch {
 			case n.pinyin != "":
 				n.pinyin = n.pinyin[:len(n.pinyin)-1]
+				n.page = 0
 			case len(n.name) > 0:
 				n.name = n.name[:len(n.name)-1]
 			}
@@ -327,20 +334,34 @@ func (n *nameKeyboard) build(a *App, changed func()) fyne.CanvasObject {
 		cols = 6
 	}
 	var cands []fyne.CanvasObject
+	var all []string
 	if n.pinyin != "" && n.src != nil {
-		for _, c := range n.src.Candidates(n.pinyin, 8) {
+		all = n.src.Candidates(n.pinyin, 0)
+	}
+	pages := (len(all) + candPage - 1) / candPage
+	n.page = max(0, min(n.page, pages-1))
+	if len(all) > 0 {
+		for _, c := range all[n.page*candPage : min(len(all), (n.page+1)*candPage)] {
 			c := c
 			cands = append(cands, key(c, "cand:"+c, func() {
 				if len(n.name) < maxNameRunes {
 					n.name = append(n.name, []rune(c)...)
 				}
 				n.pinyin = ""
+				n.page = 0
 			}))
 		}
 	}
 	candRow := fyne.CanvasObject(body(a.T("name.hint")))
 	if len(cands) > 0 {
 		candRow = container.NewGridWithColumns(4, cands...)
+		if pages > 1 {
+			prev := key(a.T("name.prev"), "cand:prev", func() { n.page-- })
+			prev.disabled = n.page == 0
+			next := key(a.T("name.next", n.page+1, pages), "cand:next", func() { n.page++ })
+			next.disabled = n.page == pages-1
+			candRow = container.NewVBox(candRow, container.NewGridWithColumns(2, prev, next))
+		}
 	} else if n.pinyin != "" {
 		candRow = body(a.T("name.nocand"))
 	}
