@@ -115,6 +115,10 @@ var (
 	ErrPaperOut           = errors.New("kiosk: printer out of paper")
 	ErrCoverOpen          = errors.New("kiosk: printer cover open")
 	ErrPrinterUnavailable = errors.New("kiosk: printer unavailable")
+	// ErrPartPrintsLater comes with ErrPaperOut or ErrCoverOpen when part
+	// of the stopped receipt is still in the printer: it prints, cut off
+	// on its own, once the printer can print again, before any reprint.
+	ErrPartPrintsLater = errors.New("kiosk: part of the receipt prints when the printer is ready again")
 )
 
 // FieldProblem is one field the central system found wrong.

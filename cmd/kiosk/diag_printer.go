@@ -245,12 +245,20 @@ func receiptSend(drv *printer.Driver) func(context.Context, []byte) error {
 
 // kioskPrintError maps a driver error to kiosk.ErrPaperOut,
 // kiosk.ErrCoverOpen or kiosk.ErrPrinterUnavailable, keeping the cause.
+// A stopped job whose sent part may still print (JobError.Leftover) also
+// wraps kiosk.ErrPartPrintsLater, so the resident is told to expect it.
 func kioskPrintError(err error) error {
+	var je *printer.JobError
+	leftover := errors.As(err, &je) && je.Leftover
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, printer.ErrPaperOut) && leftover:
+		return fmt.Errorf("%w (%w): %w", kiosk.ErrPaperOut, kiosk.ErrPartPrintsLater, err)
 	case errors.Is(err, printer.ErrPaperOut):
 		return fmt.Errorf("%w: %w", kiosk.ErrPaperOut, err)
+	case errors.Is(err, printer.ErrCoverOpen) && leftover:
+		return fmt.Errorf("%w (%w): %w", kiosk.ErrCoverOpen, kiosk.ErrPartPrintsLater, err)
 	case errors.Is(err, printer.ErrCoverOpen):
 		return fmt.Errorf("%w: %w", kiosk.ErrCoverOpen, err)
 	}

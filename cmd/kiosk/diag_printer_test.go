@@ -141,6 +141,19 @@ func TestKioskPrintError(t *testing.T) {
 		if !errors.Is(got, tc.want) || !errors.Is(got, tc.in) {
 			t.Errorf("%v -> %v, want %v wrapping the cause", tc.in, got, tc.want)
 		}
+		if errors.Is(got, kiosk.ErrPartPrintsLater) {
+			t.Errorf("%v -> %v: says part prints later, with no leftover", tc.in, got)
+		}
+	}
+	// A stopped job whose sent part may still print says so.
+	for _, in := range []*printer.JobError{
+		{State: printer.StatePaperOut, Err: printer.ErrPaperOut, Leftover: true},
+		{State: printer.StateCoverOpen, Err: printer.ErrCoverOpen, Leftover: true},
+	} {
+		got := kioskPrintError(in)
+		if !errors.Is(got, kiosk.ErrPartPrintsLater) || !errors.Is(got, in) || !(errors.Is(got, kiosk.ErrPaperOut) || errors.Is(got, kiosk.ErrCoverOpen)) {
+			t.Errorf("%v -> %v, want the state and ErrPartPrintsLater", in, got)
+		}
 	}
 	if kioskPrintError(nil) != nil {
 		t.Error("nil mapped to an error")

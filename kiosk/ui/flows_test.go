@@ -606,7 +606,7 @@ func TestPaperOutAtPrint(t *testing.T) {
 	r.wantText("打印机缺纸", "重新打印")
 	// Nobody is told but through the call-staff button: the notice must
 	// not say staff were told.
-	r.wantNoText("已通知")
+	r.wantNoText("已通知", "半张回执")
 	if r.rec.Attempts() != 1 || len(r.rec.Printed()) != 0 {
 		t.Fatalf("attempts %d printed %d", r.rec.Attempts(), len(r.rec.Printed()))
 	}
@@ -1132,4 +1132,16 @@ func TestKeyedNameWithTheTerminalsTable(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A receipt stopped part-way, whose printed part comes out once the paper
+// is loaded, says so: the resident takes the part and the full reprint.
+func TestPaperOutPartPrintsLater(t *testing.T) {
+	r := newRig(t, portrait)
+	r.rec.SetError(fmt.Errorf("printer: %w (%w)", kiosk.ErrPaperOut, kiosk.ErrPartPrintsLater))
+	r.toNotice(kiosktest.Resident, "RS-SBZM")
+	r.tap("apply.start")
+	r.tap("review.confirm")
+	r.want("outcome")
+	r.wantText("打印机缺纸", "半张回执")
 }

@@ -163,13 +163,19 @@ func (a *App) startReceipt() bool {
 
 // printErrText says what the printer's problem means for the resident.
 func (a *App) printErrText(err error) string {
+	var text string
 	switch {
 	case errors.Is(err, kiosk.ErrPaperOut):
-		return a.T("print.paperout")
+		text = a.T("print.paperout")
 	case errors.Is(err, kiosk.ErrCoverOpen):
-		return a.T("print.cover")
+		text = a.T("print.cover")
+	default:
+		return a.T("print.failed")
 	}
-	return a.T("print.failed")
+	if errors.Is(err, kiosk.ErrPartPrintsLater) {
+		text += " " + a.T("print.partlater")
+	}
+	return text
 }
 
 // autoPrint prints the receipt once when the outcome is first shown. When
