@@ -74,3 +74,13 @@ func (t *CharacterTable) Candidates(pinyin string, limit int) []string {
 	}
 	return append([]string(nil), cs...)
 }
+
+// Continues reports whether a longer syllable starts with prefix.
+func (t *CharacterTable) Continues(prefix string) bool {
+	for syl := range t.bySyllable {
+		if len(syl) > len(prefix) && strings.HasPrefix(syl, prefix) {
+			return true
+		}
+	}
+	return false
+}

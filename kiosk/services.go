@@ -154,4 +154,7 @@ func (e *RejectedError) Unwrap() error { return ErrRejected }
 // keyed on the terminal without an input method.
 type CharacterSource interface {
 	Candidates(pinyin string, limit int) []string
+	// Continues reports whether a longer syllable starts with prefix
+	// ("y" of "yan"), so an unfinished syllable is not called wrong.
+	Continues(prefix string) bool
 }

@@ -34,3 +34,9 @@ func (c *lazyCharacters) Candidates(pinyin string, limit int) []string {
 	}
 	return t.Candidates(pinyin, limit)
 }
+
+// Continues implements kiosk.CharacterSource.
+func (c *lazyCharacters) Continues(prefix string) bool {
+	t, err := c.load()
+	return err == nil && t.Continues(prefix)
+}

@@ -1,6 +1,7 @@
 package kiosktest
 
 import (
+	"strings"
 	"time"
 
 	"github.com/pudong-community/kiosk/kiosk"
@@ -142,6 +143,16 @@ var SampleCharacters = Characters{
 	"xiao": {"小", "晓", "肖"}, "ming": {"明", "名", "鸣"}, "xiu": {"秀", "修"}, "ying": {"英", "颖", "莹"},
 	"chen": {"陈", "晨"}, "liu": {"刘", "柳"}, "yan": {"䶮", "燕", "艳", "岩"}, "zhi": {"志", "智"}, "qiang": {"强"},
 	"jian": {"建", "健"}, "guo": {"国", "郭"},
+}
+
+// Continues reports whether a longer syllable starts with prefix.
+func (c Characters) Continues(prefix string) bool {
+	for syl := range c {
+		if len(syl) > len(prefix) && strings.HasPrefix(syl, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // Candidates returns the characters of syllable py, at most limit.

@@ -1111,8 +1111,23 @@ func TestKeyedNameWithTheTerminalsTable(t *testing.T) {
 				r.tap("key:" + string(c))
 			}
 			r.tap("cand:刘") // a common surname: on the first page
-			for _, c := range "yan" {
+			// The letter keys stay put as candidates come and go, and an
+			// unfinished syllable is not called wrong.
+			at := func() fyne.Position {
+				return fyne.CurrentApp().Driver().AbsolutePositionForObject(r.find("key:y").(fyne.CanvasObject))
+			}
+			y := at()
+			r.tap("key:y")
+			r.wantText("请继续输入拼音")
+			r.wantNoText("没有这个读音的字")
+			if p := at(); p != y {
+				t.Errorf("key Y moved from %v to %v", y, p)
+			}
+			for _, c := range "an" {
 				r.tap("key:" + string(c))
+			}
+			if p := at(); p != y {
+				t.Errorf("key Y moved from %v to %v with the candidates shown", y, p)
 			}
 			if r.find("cand:prev") == nil || r.find("cand:next") == nil {
 				t.Fatal("no page keys for yan")

@@ -2,10 +2,12 @@ package ui
 
 import (
 	"fmt"
+	"image/color"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 
@@ -362,6 +364,8 @@ func (n *nameKeyboard) build(a *App, changed func()) fyne.CanvasObject {
 			next.disabled = n.page == pages-1
 			candRow = container.NewVBox(candRow, container.NewGridWithColumns(2, prev, next))
 		}
+	} else if n.pinyin != "" && n.src != nil && n.src.Continues(n.pinyin) {
+		candRow = body(a.T("name.more")) // "y" on the way to "yan"
 	} else if n.pinyin != "" {
 		candRow = body(a.T("name.nocand"))
 	}
@@ -370,5 +374,13 @@ func (n *nameKeyboard) build(a *App, changed func()) fyne.CanvasObject {
 		shown += " " + n.pinyin
 	}
 	box := panel(textBlock(shown+" ", theme.ColorNameForeground, theme.SizeNameHeadingText, true, fyne.TextAlignLeading))
-	return container.NewVBox(box, candRow, container.NewGridWithColumns(cols, letters...))
+	// The candidates' place keeps its height (two rows of characters and
+	// the page keys) whether it shows characters or a hint, so the letter
+	// keys never move under a finger as the candidates come and go.
+	pad := a.theme.Size(theme.SizeNamePadding)
+	keyH := letters[0].MinSize().Height
+	hold := canvas.NewRectangle(color.Transparent)
+	hold.SetMinSize(fyne.NewSize(0, 3*keyH+2*pad))
+	area := container.NewStack(hold, container.NewVBox(candRow))
+	return container.NewVBox(box, area, container.NewGridWithColumns(cols, letters...))
 }
