@@ -205,10 +205,12 @@ func (a *App) tap(f func()) func() {
 		if _, ok := a.Current().(*identifyScreen); !ok {
 			a.v.cardMsg = "" // the refused card's notice has been seen
 		}
-		f()
 		if a.stray != nil {
 			a.armStray() // a touch outside any visit: the watch starts again
 		}
+		// Nothing after f: it may hand work to a goroutine whose result
+		// comes back through fyne.Do.
+		f()
 	}
 }
 
