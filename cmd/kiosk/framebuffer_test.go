@@ -30,7 +30,11 @@ func glProbe(mode string, stdout, stderr *os.File) int {
 	code := 2
 	fa.Lifecycle().SetOnStarted(func() {
 		go fyne.Do(func() {
-			defer fa.Quit()
+			// The probe exits as soon as it has its answer: a Quit from
+			// inside the event loop now and then hung Fyne's shutdown
+			// (seen under -race on a loaded machine), and this process
+			// has nothing else to close.
+			defer func() { os.Exit(code) }()
 			// Fyne's desktop window runs a function in its GL context.
 			withGL, ok := w.(interface{ RunWithContext(func()) })
 			if !ok {
