@@ -394,9 +394,32 @@ func (a *App) render() {
 	if len(parts) > 0 {
 		center = container.NewBorder(container.NewVBox(parts...), nil, nil, nil, body)
 	}
+	a.touchOnScroll(center)
 	a.win.SetContent(container.NewBorder(top, bottom, nil, nil, container.NewPadded(center)))
 	a.armStray()
 	a.notify(s)
+}
+
+// touchOnScroll makes scrolling a screen count as a touch, for the visit's
+// idle timeout and a maintenance session's: a resident reading a long notice
+// by scrolling is still there.
+func (a *App) touchOnScroll(o fyne.CanvasObject) {
+	switch v := o.(type) {
+	case *container.Scroll:
+		if v.OnScrolled == nil {
+			v.OnScrolled = func(fyne.Position) {
+				a.m.Touch()
+				if c := a.maint(); c != nil && c.opts.Gate != nil && isMaintScreen(a.Current()) {
+					c.opts.Gate.Touch()
+				}
+			}
+		}
+		a.touchOnScroll(v.Content)
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			a.touchOnScroll(c)
+		}
+	}
 }
 
 // armStray (re)starts the watch over a screen shown outside any visit: the

@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -1159,4 +1160,52 @@ func TestPaperOutPartPrintsLater(t *testing.T) {
 	r.tap("review.confirm")
 	r.want("outcome")
 	r.wantText("打印机缺纸", "半张回执")
+}
+
+// Call staff is one tap from the idle warning too; the visit goes on.
+func TestCallStaffFromTheIdleWarning(t *testing.T) {
+	r := newRig(t, portrait)
+	r.tap("cases")
+	r.card(kiosktest.Resident)
+	r.clk.Advance(visit.DefaultIdle)
+	if r.a.snap.State != visit.StateIdleWarning {
+		t.Fatalf("state %s, want the idle warning", r.a.snap.State)
+	}
+	checkTargets(t, r)
+	r.tap("idle.callstaff")
+	r.want("callstaff")
+	if r.a.snap.State == visit.StateIdleWarning || r.a.snap.Resident == nil {
+		t.Errorf("after calling staff: state %s, resident kept %v", r.a.snap.State, r.a.snap.Resident != nil)
+	}
+}
+
+// Scrolling a long screen counts as a touch: a resident reading a notice
+// by scrolling is not warned away.
+func TestScrollingIsATouch(t *testing.T) {
+	r := newRig(t, fyne.NewSize(1080, 800)) // short, so the notice scrolls
+	r.toNotice(kiosktest.Resident, "RS-SBZM")
+	var sc *container.Scroll
+	var find func(o fyne.CanvasObject)
+	find = func(o fyne.CanvasObject) {
+		switch v := o.(type) {
+		case *container.Scroll:
+			if sc == nil {
+				sc = v
+			}
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				find(c)
+			}
+		}
+	}
+	find(r.w.Content())
+	if sc == nil {
+		t.Fatal("no scrolling on a short screen")
+	}
+	r.clk.Advance(visit.DefaultIdle - 10*time.Second)
+	sc.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.Delta{DY: -80}})
+	r.clk.Advance(20 * time.Second)
+	if s := r.a.snap.State; s == visit.StateIdleWarning {
+		t.Fatal("warned 20 s after a scroll")
+	}
 }

@@ -26,10 +26,18 @@ func (a *App) buildIdleWarning() fyne.CanvasObject {
 	cont.huge = true
 	end := a.newButton("idle.end", a.T("idle.end"), "", styleSecondary, a.Finish)
 	a.v.idleButtons = [2]*button{cont, end}
+	// Call staff is one tap from every screen, this one too: the visit
+	// goes on, and the call-staff screen shows.
+	call := a.newButton("idle.callstaff", a.T("bar.callstaff"), "", styleAccent, func() {
+		_ = a.m.Continue()
+		a.CallStaff()
+	})
 	size := fyne.NewSize(th.TargetSize()*7, th.TileHeight())
+	row := fyne.NewSize(size.Width, max(end.MinSize().Height, call.MinSize().Height))
 	content := container.NewVBox(layout.NewSpacer(), title, msg, a.v.countdown,
 		container.NewCenter(container.NewGridWrap(size, cont)),
-		container.NewCenter(container.NewGridWrap(fyne.NewSize(size.Width, end.MinSize().Height), end)),
+		container.NewCenter(container.NewGridWrap(row, end)),
+		container.NewCenter(container.NewGridWrap(row, call)),
 		layout.NewSpacer())
 	return container.NewStack(bg, container.NewPadded(content))
 }
