@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/pudong-community/kiosk/devices/idcard"
@@ -62,7 +63,7 @@ func runDiagIDCard(args []string, stdout, stderr io.Writer) int {
 	baud := fs.Int("baud", idcardDefaults.Baud, "line speed")
 	wait := fs.Duration("wait", 10*time.Second, "how long to wait for a card")
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout (logs go to stderr)")
-	reveal := fs.Bool("reveal", false, "show the full ID number (masked by default)")
+	reveal := fs.Bool("reveal", false, "show the full ID number, name, birth date and addresses (masked by default)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -182,13 +183,22 @@ func fillIdentity(res *diagIDCardResult, id *idcard.Identity, reveal bool, now t
 	if id.CardFlag != 0 {
 		res.CardFlag = string(rune(id.CardFlag))
 	}
-	res.Name, res.NameEN = id.Name, id.NameEN
 	res.Gender = id.Gender.String()
 	res.Nation, res.Nationality = id.Nation, id.Nationality
+	res.Authority = id.Authority
+	// Masked unless --reveal: enough to see that the fields decode (the
+	// surname, the birth year, the start of the address), not the person.
+	res.Name, res.NameEN = maskRunes(id.Name, 1), maskRunes(id.NameEN, 1)
 	res.BirthDate = date(id.BirthDate)
-	res.Address, res.Authority = id.Address, id.Authority
+	if len(res.BirthDate) >= 4 {
+		res.BirthDate = res.BirthDate[:4]
+	}
+	res.Address = maskRunes(id.Address, 6)
 	res.IDNumber = id.MaskedID()
 	if reveal {
+		res.Name, res.NameEN = id.Name, id.NameEN
+		res.BirthDate = date(id.BirthDate)
+		res.Address = id.Address
 		res.IDNumber = id.IDNumber
 	}
 	res.ValidFrom = date(id.ValidFrom)
@@ -198,7 +208,13 @@ func fillIdentity(res *diagIDCardResult, id *idcard.Identity, reveal bool, now t
 	}
 	res.Expired = id.Expired(now)
 	if id.AppendedAddresses != nil {
-		res.AppendedAddresses = id.AppendedAddresses
+		res.AppendedAddresses = make([]string, len(id.AppendedAddresses))
+		for i, a := range id.AppendedAddresses {
+			res.AppendedAddresses[i] = a
+			if !reveal {
+				res.AppendedAddresses[i] = maskRunes(a, 6)
+			}
+		}
 	}
 	res.PhotoBytes = len(id.Photo)
 	res.PrivateUse = id.PrivateUse
@@ -239,4 +255,18 @@ func printIdentity(w io.Writer, r diagIDCardResult) {
 	}
 	fmt.Fprintf(w, "用时 timings ms wait %d, find %d, select %d, read %d, appended %d, card total %d\n",
 		r.TimingsMS["wait"], r.TimingsMS["find"], r.TimingsMS["select"], r.TimingsMS["read"], r.TimingsMS["appended"], r.TimingsMS["card_total"])
+}
+
+// maskRunes keeps the first keep characters of s and stars the rest
+// ("张*", "上海市浦东新***…").
+func maskRunes(s string, keep int) string {
+	r := []rune(s)
+	if len(r) <= keep {
+		return s
+	}
+	stars := len(r) - keep
+	if stars > 3 {
+		return string(r[:keep]) + "***…"
+	}
+	return string(r[:keep]) + strings.Repeat("*", stars)
 }

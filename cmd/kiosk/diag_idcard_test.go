@@ -46,15 +46,15 @@ func TestDiagIDCard(t *testing.T) {
 	}{
 		{name: "resident card, masked", card: "resident", args: []string{"--json"}, code: 0,
 			check: func(t *testing.T, r map[string]any) {
-				want := map[string]any{"card_type": "resident", "name": "张伟", "gender": "男", "nation": "汉",
-					"birth_date": "1985-03-12", "id_number": "3101**********4531", "valid_until": "2036-05-20",
-					"authority": "上海市公安局浦东分局", "address": "上海市浦东新区世纪大道100号", "valid_from": "2016-05-20"}
+				want := map[string]any{"card_type": "resident", "name": "张*", "gender": "男", "nation": "汉",
+					"birth_date": "1985", "id_number": "3101**********4531", "valid_until": "2036-05-20",
+					"authority": "上海市公安局浦东分局", "address": "上海市浦东新***…", "valid_from": "2016-05-20"}
 				for k, v := range want {
 					if r[k] != v {
 						t.Errorf("%s = %v, want %v", k, r[k], v)
 					}
 				}
-				if a, _ := r["appended_addresses"].([]any); len(a) != 2 {
+				if a, _ := r["appended_addresses"].([]any); len(a) != 2 || !strings.HasSuffix(a[0].(string), "***…") {
 					t.Errorf("appended_addresses = %v", r["appended_addresses"])
 				}
 				if r["sam_id"] == "" || r["sam_id"] == nil {
@@ -71,6 +71,9 @@ func TestDiagIDCard(t *testing.T) {
 			check: func(t *testing.T, r map[string]any) {
 				if r["valid_until"] != "long-term" || r["id_number"] != "310104195208170022" {
 					t.Errorf("valid_until %v id_number %v", r["valid_until"], r["id_number"])
+				}
+				if n, _ := r["name"].(string); strings.Contains(n, "*") || len(r["birth_date"].(string)) != 10 || strings.Contains(r["address"].(string), "*") {
+					t.Errorf("revealed: name %v birth %v address %v", r["name"], r["birth_date"], r["address"])
 				}
 			}},
 		{name: "foreign 2023", card: "foreign-2023", args: []string{"--json"}, code: 0,
