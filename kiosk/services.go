@@ -78,6 +78,12 @@ type ReceiptData struct {
 	HowToFollow  string    // Chinese first, then English
 	QRPayload    string    // track URL, or the local number when queued
 	ReprintCount int       // 0 for the first print
+	// CaseStatus, when set, makes it a case status slip (办件进度单) of a
+	// case looked up under 我的办件: its status, its result if final, and
+	// when it was looked up. ConfirmedAt is then when it was submitted.
+	CaseStatus CaseStatus
+	CaseResult string
+	StatusAsOf time.Time
 }
 
 // String masks both ID numbers, so the data can be logged.

@@ -49,8 +49,13 @@ func layout(r Receipt, width int) []block {
 	}
 	rule := strings.Repeat("-", width/escpos.HalfCellWidth)
 
-	add("受理回执", escpos.AlignCenter, 2, true)
-	add("Acceptance Receipt", escpos.AlignCenter, 1, false)
+	if r.Case != nil {
+		add("办件进度单", escpos.AlignCenter, 2, true)
+		add("Case Status", escpos.AlignCenter, 1, false)
+	} else {
+		add("受理回执", escpos.AlignCenter, 2, true)
+		add("Acceptance Receipt", escpos.AlignCenter, 1, false)
+	}
 	if r.Reprint > 0 {
 		add(fmt.Sprintf("重印 Reprint %d", r.Reprint), escpos.AlignCenter, 1, true)
 	}
@@ -67,16 +72,26 @@ func layout(r Receipt, width int) []block {
 		field("代办人证件", "Agent ID", kiosk.MaskID(a.ID))
 		field("委托书", "Authorisation", a.AuthRef)
 	}
-	field("受理编号", "Submission", r.LocalNumber)
-	if r.CaseNumber != "" {
-		field("案件编号", "Case", r.CaseNumber)
+	if c := r.Case; c != nil {
+		field("办件编号", "Case", r.CaseNumber)
+		field("提交时间", "Submitted", dateOr(r.ConfirmedAt, "2006-01-02 15:04"))
+		field("承诺办结", "Promised by", dateOr(r.PromisedBy, "2006-01-02"))
+		field("状态", "Status", strings.TrimSpace(c.StatusZH+" "+c.StatusEN))
+		if c.Result != "" {
+			field("结果", "Result", c.Result)
+		}
 	} else {
-		field("案件编号", "Case", "待分配 pending")
+		field("受理编号", "Submission", r.LocalNumber)
+		if r.CaseNumber != "" {
+			field("案件编号", "Case", r.CaseNumber)
+		} else {
+			field("案件编号", "Case", "待分配 pending")
+		}
+		field("确认时间", "Confirmed", dateOr(r.ConfirmedAt, "2006-01-02 15:04"))
+		field("承诺办结", "Promised by", dateOr(r.PromisedBy, "2006-01-02"))
+		zh, en := r.Status.Words()
+		field("状态", "Status", zh+" "+en)
 	}
-	field("确认时间", "Confirmed", dateOr(r.ConfirmedAt, "2006-01-02 15:04"))
-	field("承诺办结", "Promised by", dateOr(r.PromisedBy, "2006-01-02"))
-	zh, en := r.Status.Words()
-	field("状态", "Status", zh+" "+en)
 	out = append(out, block{kind: textBlock, text: rule})
 	if r.HowToFollow != "" {
 		add(r.HowToFollow, escpos.AlignLeft, 1, false)
@@ -85,7 +100,11 @@ func layout(r Receipt, width int) []block {
 		out = append(out, block{kind: qrBlock, text: r.QRPayload, align: escpos.AlignCenter})
 	}
 	add(fmt.Sprintf("终端 Terminal %s", r.TerminalID), escpos.AlignCenter, 1, false)
-	add("请妥善保管本回执 Please keep this receipt", escpos.AlignCenter, 1, false)
+	if r.Case != nil {
+		add(fmt.Sprintf("状态截至 Status as of %s", dateOr(r.Case.AsOf, "2006-01-02 15:04")), escpos.AlignCenter, 1, false)
+	} else {
+		add("请妥善保管本回执 Please keep this receipt", escpos.AlignCenter, 1, false)
+	}
 	return out
 }
 

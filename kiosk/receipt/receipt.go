@@ -83,14 +83,29 @@ type Receipt struct {
 	QRPayload   string
 	Status      Status
 	Reprint     int // 0 for the first print; n prints "重印 Reprint n"
+	// Case, when set, makes the slip a 办件进度单 (case status slip) of a
+	// case looked up under 我的办件, not a receipt of a submission: it
+	// states the case's status as the central system gave it.
+	Case *CaseProgress
+}
+
+// CaseProgress is what a case status slip states of its case.
+type CaseProgress struct {
+	StatusZH, StatusEN string    // e.g. 已办结 / Completed
+	Result             string    // the outcome in plain words, if final
+	AsOf               time.Time // when the status was looked up
 }
 
 // Validate reports the first missing required field.
 func (r Receipt) Validate() error {
+	number := struct{ name, v string }{"local number", r.LocalNumber}
+	if r.Case != nil {
+		number = struct{ name, v string }{"case number", r.CaseNumber}
+	}
 	for _, f := range []struct{ name, v string }{
 		{"center", r.Center}, {"terminal id", r.TerminalID}, {"item name", r.ItemName},
 		{"applicant name", r.Applicant.Name}, {"applicant id", r.Applicant.ID},
-		{"local number", r.LocalNumber},
+		number,
 	} {
 		if f.v == "" {
 			return fmt.Errorf("%w: %s", ErrMissing, f.name)
@@ -99,7 +114,10 @@ func (r Receipt) Validate() error {
 	if r.ConfirmedAt.IsZero() {
 		return fmt.Errorf("%w: confirmed time", ErrMissing)
 	}
-	if r.Status != StatusSent && r.Status != StatusQueued {
+	if r.Case != nil && r.Case.StatusZH == "" {
+		return fmt.Errorf("%w: case status", ErrMissing)
+	}
+	if r.Case == nil && r.Status != StatusSent && r.Status != StatusQueued {
 		return fmt.Errorf("%w: status", ErrMissing)
 	}
 	if r.Reprint < 0 {

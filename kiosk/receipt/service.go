@@ -21,6 +21,10 @@ func FromData(d kiosk.ReceiptData) (Receipt, error) {
 	if d.Queued {
 		r.Status = StatusQueued
 	}
+	if d.CaseStatus != "" {
+		r.Status = 0
+		r.Case = &CaseProgress{StatusZH: d.CaseStatus.Chinese(), StatusEN: d.CaseStatus.English(), Result: d.CaseResult, AsOf: d.StatusAsOf}
+	}
 	if d.Agent != "" || d.AgentID != "" || d.AuthRef != "" {
 		r.Agent = &Agent{Person: Person{Name: d.Agent, ID: d.AgentID}, AuthRef: d.AuthRef}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,5 +70,44 @@ func TestServicePrintAndRender(t *testing.T) {
 	img, err := Service{Options: opts(384, escpos.GBK, false)}.Render(sampleData())
 	if err != nil || img.Bounds().Dx() != 384+32 {
 		t.Errorf("render: %v %v", err, img)
+	}
+}
+
+// A case printed from 我的办件 is a status slip stating the case's own
+// status, not an acceptance receipt saying "已提交" with the case number as
+// the submission number.
+func TestCaseStatusSlip(t *testing.T) {
+	t.Parallel()
+	d := sampleData()
+	d.Queued, d.LocalNo, d.CaseNo = false, "PD2026111900007", "PD2026111900007"
+	d.CaseStatus, d.CaseResult = kiosk.StatusRejected, "材料不全，请补齐后重新申请"
+	d.StatusAsOf = time.Date(2026, 11, 27, 10, 5, 0, 0, kiosk.Zone())
+	r, err := FromData(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	var text []string
+	for _, b := range layout(r, 576) {
+		text = append(text, b.text)
+	}
+	all := strings.Join(text, "\n")
+	for _, want := range []string{"办件进度单", "Case Status", kiosk.StatusRejected.Chinese(), "材料不全", "PD2026111900007", "状态截至 Status as of 2026-11-27 10:05"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("slip lacks %q:\n%s", want, all)
+		}
+	}
+	for _, not := range []string{"受理回执", "已提交", "待发送", "受理编号"} {
+		if strings.Contains(all, not) {
+			t.Errorf("slip says %q:\n%s", not, all)
+		}
+	}
+	d.CaseNo = ""
+	if r, err := FromData(d); err == nil {
+		if err := r.Validate(); !errors.Is(err, ErrMissing) {
+			t.Errorf("slip without a case number: %v", err)
+		}
 	}
 }

@@ -213,6 +213,8 @@ func (a *App) printCase(c kiosk.Case) {
 		LocalNo: c.CaseNo, CaseNo: c.CaseNo, ConfirmedAt: c.SubmittedAt, DueDate: c.DueDate,
 		HowToFollow: a.cat.T(Chinese, "receipt.follow") + " " + a.cat.T(English, "receipt.follow"),
 		QRPayload:   c.TrackURL,
+		// A status slip, not an acceptance receipt: the case's own status.
+		CaseStatus: c.Status, CaseResult: c.Result, StatusAsOf: a.clk.Now(),
 	}
 	a.print(d)
 }

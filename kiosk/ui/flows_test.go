@@ -246,7 +246,7 @@ func TestIdentifyAndMyCases(t *testing.T) {
 		t.Error("no QR code of the case's track URL")
 	}
 	r.tap("case.print")
-	if p := r.rec.Printed(); len(p) != 1 || p[0].CaseNo != "PD2026111900007" || p[0].QRPayload == "" {
+	if p := r.rec.Printed(); len(p) != 1 || p[0].CaseNo != "PD2026111900007" || p[0].QRPayload == "" || p[0].CaseStatus == "" || p[0].StatusAsOf.IsZero() {
 		t.Errorf("case print: %v", p)
 	}
 	r.want("case")
