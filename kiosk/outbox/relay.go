@@ -24,6 +24,9 @@ import (
 var (
 	ErrConfig   = errors.New("outbox: bad config")
 	ErrNotFound = errors.New("outbox: not found")
+	// ErrPaused: the central API asked (Retry-After on a 429 or 503) that
+	// no call be made before a time that has not come yet.
+	ErrPaused = errors.New("outbox: the central API asked to wait (Retry-After)")
 )
 
 // API is what the relay needs of the central API; *intake.Client has it.
@@ -92,6 +95,11 @@ type Relay struct {
 	known     bool // online has been determined once
 	failures  int  // consecutive retryable failures of the API
 	gateUntil time.Time
+	// notBefore is the server-wide pause a 429 or 503 asked for with
+	// Retry-After: no call of any kind goes out before it. It only ever
+	// moves later; a success does not end it (a call that was already on
+	// its way may succeed after another was told to wait).
+	notBefore time.Time
 	status    Status
 }
 
@@ -102,6 +110,7 @@ type Status struct {
 	LastContact    time.Time     // last answer from the server
 	LastError      string        // last failure (ID numbers masked)
 	AuthFailed     bool          // the server refused the token (401/403)
+	PausedUntil    time.Time     // no call before this: the server's Retry-After (zero when none holds)
 	ClockSkew      time.Duration // server time minus terminal time at the last heartbeat
 	CatalogVersion string
 	CatalogError   string // why the last refresh did not replace the catalogue
@@ -180,7 +189,9 @@ func poke(ch chan struct{}) {
 func (r *Relay) Notify() { poke(r.notify) }
 
 // SendNow makes every pending submission due now and wakes the sender:
-// staff's "send now". Parked submissions stay parked.
+// staff's "send now". Parked submissions stay parked. It ends the relay's
+// own backoff but not a pause the server asked for with Retry-After: the
+// submissions go when that pause ends (see Status().PausedUntil).
 func (r *Relay) SendNow(ctx context.Context) (int, error) {
 	r.mu.Lock()
 	r.gateUntil = time.Time{}
@@ -197,7 +208,9 @@ func (r *Relay) DeviceChanged() { poke(r.heartbeat) }
 func (r *Relay) UploadAuditSoon() { poke(r.auditCmd) }
 
 // RefreshCatalog asks the running relay to refresh the catalogue now and
-// waits for the outcome (nil also when the server said 304).
+// waits for the outcome (nil also when the server said 304). During a pause
+// the server asked for it returns ErrPaused at once, and the relay refreshes
+// the catalogue when the pause ends.
 func (r *Relay) RefreshCatalog(ctx context.Context) error {
 	done := make(chan error, 1)
 	select {
@@ -226,7 +239,45 @@ func (r *Relay) Status() Status {
 	defer r.mu.Unlock()
 	s := r.status
 	s.Online = r.online
+	if r.notBefore.After(r.cfg.Now()) {
+		s.PausedUntil = r.notBefore
+	}
 	return s
+}
+
+// PausedUntil is when the pause the central API asked for with Retry-After
+// ends; zero when none holds. Anything else that calls the API for the
+// terminal (case queries, probes) should hold off until then too.
+func (r *Relay) PausedUntil() time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.notBefore.After(r.cfg.Now()) {
+		return r.notBefore
+	}
+	return time.Time{}
+}
+
+// paused returns ErrPaused (with the time) while the server's pause holds,
+// and how long it still holds.
+func (r *Relay) paused() (time.Duration, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d := r.notBefore.Sub(r.cfg.Now())
+	if d <= 0 {
+		return 0, nil
+	}
+	return d, fmt.Errorf("%w: until %s", ErrPaused, r.notBefore.Format(time.RFC3339))
+}
+
+// waitPause returns once no pause the server asked for holds, or ctx ends.
+func (r *Relay) waitPause(ctx context.Context) {
+	for ctx.Err() == nil {
+		d, _ := r.paused()
+		if d <= 0 {
+			return
+		}
+		sleep(ctx, d) // the pause may have been made longer meanwhile: check again
+	}
 }
 
 // Run runs every duty until ctx ends, then waits for sends in flight to
@@ -283,13 +334,12 @@ func (r *Relay) observe(err error) {
 	if err != nil {
 		r.status.LastError = err.Error()
 	}
+	if ra := intake.RetryAfter(err); ra > 0 && now.Add(ra).After(r.notBefore) {
+		r.notBefore = now.Add(ra)
+	}
 	if apiFailed || auth {
 		r.failures++
-		until := r.cfg.Backoff.Next(now, r.failures-1, r.cfg.Rand())
-		if ra := intake.RetryAfter(err); ra > 0 && now.Add(ra).After(until) {
-			until = now.Add(ra)
-		}
-		r.gateUntil = until
+		r.gateUntil = r.cfg.Backoff.Next(now, r.failures-1, r.cfg.Rand())
 	} else if err == nil {
 		r.failures = 0
 		r.gateUntil = time.Time{}
@@ -311,11 +361,13 @@ func (r *Relay) observe(err error) {
 	}
 }
 
-// gate returns how long the sender must hold off after API failures.
+// gate returns how long the sender must hold off after API failures or
+// for the server's pause.
 func (r *Relay) gate() time.Duration {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.gateUntil.Sub(r.cfg.Now())
+	now := r.cfg.Now()
+	return max(r.gateUntil.Sub(now), r.notBefore.Sub(now))
 }
 
 // runSender claims due submissions and sends them, at most MaxInFlight at
@@ -419,6 +471,17 @@ const (
 // send delivers one claimed submission and records the result.
 func (r *Relay) send(ctx context.Context, c store.Claim) outcome {
 	id := c.Submission.ID
+	if _, perr := r.paused(); perr != nil {
+		// The server asked for a pause after this row was claimed: put it
+		// back for when the pause ends instead of sending it now.
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := r.cfg.Outbox.MarkRetry(wctx, c, r.PausedUntil(), perr.Error()); err != nil {
+			r.log.Warn("cannot reschedule", "local_no", c.LocalNo, "err", err)
+			return outLost
+		}
+		return outRetry
+	}
 	acc, _, err := r.cfg.API.Submit(ctx, c.Submission)
 	if ctx.Err() != nil && err != nil {
 		// Shutting down: leave the claim; it expires and the row is sent again.
@@ -490,8 +553,10 @@ type DrainReport struct {
 }
 
 // DrainOnce makes every pending submission due and tries each once, with up
-// to MaxInFlight in flight, ignoring the gate: for `kiosk diag sync --now`
-// and for tests. It does not need Run.
+// to MaxInFlight in flight, ignoring the relay's backoff: for `kiosk diag
+// sync --now` and for tests. It does not need Run. Once the server asks for
+// a pause (Retry-After), it sends nothing more: the rows not yet tried stay
+// queued.
 func (r *Relay) DrainOnce(ctx context.Context) (DrainReport, error) {
 	start := time.Now()
 	var rep DrainReport
@@ -523,6 +588,9 @@ func (r *Relay) DrainOnce(ctx context.Context) (DrainReport, error) {
 	tried := map[string]bool{}
 	var err error
 	for ctx.Err() == nil {
+		if _, perr := r.paused(); perr != nil {
+			break
+		}
 		claims, cerr := r.cfg.Outbox.ClaimDue(ctx, 2*r.cfg.MaxInFlight)
 		if cerr != nil {
 			err = cerr
@@ -561,11 +629,16 @@ func (r *Relay) runCatalog(ctx context.Context) {
 		if err != nil && ctx.Err() == nil {
 			// Try sooner than the schedule while there is no good answer,
 			// backing off while the failures go on.
-			next = min(next, r.cfg.Backoff.Delay(fails+2, r.cfg.Rand()))
-			fails++
+			if !errors.Is(err, ErrPaused) { // no call was made
+				fails++
+			}
+			next = min(next, r.cfg.Backoff.Delay(fails+1, r.cfg.Rand()))
 		} else {
 			fails = 0
 		}
+		// Never before the end of a pause the server asked for.
+		pause, _ := r.paused()
+		next = max(next, pause)
 		t := time.NewTimer(next)
 		select {
 		case <-ctx.Done():
@@ -580,8 +653,12 @@ func (r *Relay) runCatalog(ctx context.Context) {
 }
 
 // refreshCatalog fetches the catalogue with the cached ETag and stores a
-// good, not older one; anything else keeps the cached catalogue.
+// good, not older one; anything else keeps the cached catalogue. During the
+// server's pause it makes no call and returns ErrPaused.
 func (r *Relay) refreshCatalog(ctx context.Context) error {
+	if _, err := r.paused(); err != nil {
+		return err
+	}
 	meta, err := r.cfg.Store.CatalogMeta(ctx)
 	if err != nil && !errors.Is(err, store.ErrNoCatalog) {
 		return err
@@ -613,9 +690,20 @@ func (r *Relay) refreshCatalog(ctx context.Context) error {
 	return err
 }
 
-// runHeartbeat reports health every Heartbeat and on device changes.
+// runHeartbeat reports health every Heartbeat and on device changes. The
+// contract's "clients honour" Retry-After covers the heartbeat too: during
+// the server's pause none goes, and one goes as soon as it ends.
 func (r *Relay) runHeartbeat(ctx context.Context) {
 	for ctx.Err() == nil {
+		r.waitPause(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		// This heartbeat carries any device change signalled meanwhile.
+		select {
+		case <-r.heartbeat:
+		default:
+		}
 		r.sendHeartbeat(ctx)
 		sleep(ctx, r.cfg.Heartbeat, r.heartbeat)
 	}
@@ -670,6 +758,7 @@ func (r *Relay) runAudit(ctx context.Context) {
 		return
 	}
 	for ctx.Err() == nil {
+		r.waitPause(ctx)
 		if err := r.UploadAudit(ctx); err != nil && ctx.Err() == nil {
 			r.log.Warn("audit upload stopped", "err", err)
 		}
@@ -678,7 +767,8 @@ func (r *Relay) runAudit(ctx context.Context) {
 }
 
 // UploadAudit asks the server where its copy of the audit trail ends and
-// sends what follows, in order, in batches, until nothing is left.
+// sends what follows, in order, in batches, until nothing is left. During
+// the server's pause it stops with ErrPaused.
 func (r *Relay) UploadAudit(ctx context.Context) error {
 	if r.cfg.Audit == nil {
 		return fmt.Errorf("%w: no audit source", ErrConfig)
@@ -694,6 +784,9 @@ func (r *Relay) UploadAudit(ctx context.Context) error {
 }
 
 func (r *Relay) uploadAudit(ctx context.Context) error {
+	if _, err := r.paused(); err != nil {
+		return err
+	}
 	acked, err := r.cfg.API.UploadAudit(ctx, nil)
 	r.observe(err)
 	if err != nil {
@@ -710,6 +803,9 @@ func (r *Relay) uploadAudit(ctx context.Context) error {
 		}
 		if len(events) == 0 {
 			return nil
+		}
+		if _, err := r.paused(); err != nil {
+			return err
 		}
 		got, err := r.cfg.API.UploadAudit(ctx, events)
 		r.observe(err)

@@ -33,16 +33,25 @@ type testServer struct {
 	heartbeat []map[string]any
 	commands  []map[string]string
 	audit     []kiosk.AuditEvent
+	// hits counts the requests each endpoint got ("submit", "catalog",
+	// "heartbeat", "audit"), whatever the answer.
+	hits map[string]int
+	// when records when each endpoint got its requests.
+	when map[string][]time.Time
+	// answer, when set, may answer any request of the catalogue, heartbeat
+	// and audit endpoints with an error status (0: serve normally).
+	answer func(endpoint string) (status int, retryAfter string)
 }
 
 func newTestServer(t *testing.T) *testServer {
 	t.Helper()
-	s := &testServer{cases: map[string]string{}, bodies: map[string]string{}, requests: map[string]int{}}
+	s := &testServer{cases: map[string]string{}, bodies: map[string]string{}, requests: map[string]int{},
+		hits: map[string]int{}, when: map[string][]time.Time{}}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v1/submissions", s.submit)
-	mux.HandleFunc("GET /v1/catalog", s.getCatalog)
-	mux.HandleFunc("POST /v1/terminals/{id}/heartbeat", s.postHeartbeat)
-	mux.HandleFunc("POST /v1/audit", s.postAudit)
+	mux.HandleFunc("POST /v1/submissions", s.counted("submit", s.submit))
+	mux.HandleFunc("GET /v1/catalog", s.counted("catalog", s.getCatalog))
+	mux.HandleFunc("POST /v1/terminals/{id}/heartbeat", s.counted("heartbeat", s.postHeartbeat))
+	mux.HandleFunc("POST /v1/audit", s.counted("audit", s.postAudit))
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.down.Load() { // the network is down: every connection is cut
 			drop(w)
@@ -56,6 +65,48 @@ func newTestServer(t *testing.T) *testServer {
 	}))
 	t.Cleanup(s.Close)
 	return s
+}
+
+// counted counts a request to endpoint and lets answer replace the
+// handler's reply (not for submissions, which have fault).
+func (s *testServer) counted(endpoint string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.hits[endpoint]++
+		s.when[endpoint] = append(s.when[endpoint], time.Now())
+		answer := s.answer
+		s.mu.Unlock()
+		if answer != nil && endpoint != "submit" {
+			if status, ra := answer(endpoint); status != 0 {
+				if ra != "" {
+					w.Header().Set("Retry-After", ra)
+				}
+				writeErr(w, status, http.StatusText(status), "scripted")
+				return
+			}
+		}
+		h(w, r)
+	}
+}
+
+// hitCount is how many requests endpoint got so far.
+func (s *testServer) hitCount(endpoint string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hits[endpoint]
+}
+
+// hitTimes is when endpoint got its requests.
+func (s *testServer) hitTimes(endpoint string) []time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Time(nil), s.when[endpoint]...)
+}
+
+func (s *testServer) setAnswer(f func(endpoint string) (int, string)) {
+	s.mu.Lock()
+	s.answer = f
+	s.mu.Unlock()
 }
 
 func writeErr(w http.ResponseWriter, status int, code, msg string) {

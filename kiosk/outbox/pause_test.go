@@ -1,0 +1,164 @@
+package outbox
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// The contract: "429 and 503 may carry Retry-After (seconds). Clients
+// honour it." These tests hold the relay to that for every kind of call.
+
+// TestCatalogueHonoursRetryAfter: a catalogue refresh answered 503 with
+// Retry-After waits at least that long before it asks again, although its
+// own backoff is far shorter, and does ask again once the time is up.
+func TestCatalogueHonoursRetryAfter(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, func(c *Config) { c.Heartbeat = time.Hour })
+	r.srv.setAnswer(func(endpoint string) (int, string) {
+		if endpoint == "catalog" {
+			return 503, "2"
+		}
+		return 0, ""
+	})
+	r.run(t)
+	waitFor(t, "a second catalogue request", func() bool { return r.srv.hitCount("catalog") >= 2 })
+	at := r.srv.hitTimes("catalog")
+	for i := 1; i < len(at); i++ {
+		// Retry-After is counted from the answer, which comes after the
+		// request: the gap between two requests is at least the 2 s.
+		if gap := at[i].Sub(at[i-1]); gap < 2*time.Second-50*time.Millisecond {
+			t.Fatalf("catalogue asked again %v after a 503 with Retry-After: 2 (asks at %v)", gap, at)
+		}
+	}
+}
+
+// TestRetryAfterPausesEveryCall: once a submission is answered 503 with
+// Retry-After, no call of any kind goes to the server during the pause:
+// not the other queued submissions (not even after staff's "send now"),
+// not the heartbeat (not even on a device change), not the catalogue (not
+// even on staff's refresh) and not the audit upload.
+func TestRetryAfterPausesEveryCall(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	src := &memAudit{}
+	src.add(3)
+	r := newRig(t, func(c *Config) {
+		c.Audit = src
+		c.Heartbeat, c.CatalogRefresh, c.AuditInterval = 20*time.Millisecond, 20*time.Millisecond, 20*time.Millisecond
+		c.MaxInFlight = 1
+	})
+	r.srv.catalog, r.srv.catETag = testCatalog("v1", time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)), `"e1"`
+	r.srv.setFault(func(string, int) (int, string, bool) { return 503, "60", false })
+	r.run(t)
+	endpoints := []string{"submit", "catalog", "heartbeat", "audit"}
+	waitFor(t, "every duty's first call", func() bool {
+		return r.srv.hitCount("catalog") >= 2 && r.srv.hitCount("heartbeat") >= 2 && r.srv.hitCount("audit") >= 2
+	})
+	ids := r.enqueue(t, 3)
+	r.relay.Notify()
+	waitFor(t, "the 503 recorded", func() bool {
+		for _, id := range ids {
+			if rec, _ := r.ob.Lookup(ctx, id); rec.Attempts > 0 {
+				return true
+			}
+		}
+		return false
+	})
+	time.Sleep(100 * time.Millisecond) // calls already on their way land
+	before := map[string]int{}
+	for _, e := range endpoints {
+		before[e] = r.srv.hitCount(e)
+	}
+	r.relay.DeviceChanged()
+	r.relay.UploadAuditSoon()
+	if _, err := r.relay.SendNow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	err := r.relay.RefreshCatalog(rctx)
+	cancel()
+	if !errors.Is(err, ErrPaused) {
+		t.Errorf("staff's catalogue refresh during the pause: %v, want ErrPaused", err)
+	}
+	if until := r.relay.Status().PausedUntil; time.Until(until) < 55*time.Second {
+		t.Errorf("status shows the pause until %v, want about 60 s ahead", until)
+	}
+	time.Sleep(500 * time.Millisecond)
+	for _, e := range endpoints {
+		if n := r.srv.hitCount(e); n != before[e] {
+			t.Errorf("%s: %d requests during the server's 60 s pause", e, n-before[e])
+		}
+	}
+}
+
+// TestSuccessDoesNotEndPause: a call that was already on its way when
+// another got 503 with Retry-After succeeds; that success must not end the
+// pause the server asked for.
+func TestSuccessDoesNotEndPause(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r := newRig(t, func(c *Config) {
+		c.MaxInFlight = 2
+		c.Heartbeat, c.CatalogRefresh = time.Hour, time.Hour
+	})
+	release := make(chan struct{})
+	var released atomic.Bool
+	defer func() {
+		if released.CompareAndSwap(false, true) {
+			close(release)
+		}
+	}()
+	var seen atomic.Int32
+	r.srv.setFault(func(string, int) (int, string, bool) {
+		switch seen.Add(1) {
+		case 1:
+			<-release // held until the other one's 503 is recorded
+			return 0, "", false
+		case 2:
+			return 503, "60", false
+		}
+		return 0, "", false
+	})
+	ids := r.enqueue(t, 3)
+	r.run(t)
+	waitFor(t, "the 503 recorded", func() bool {
+		for _, id := range ids {
+			if rec, _ := r.ob.Lookup(ctx, id); rec.Attempts > 0 {
+				return true
+			}
+		}
+		return false
+	})
+	released.Store(true)
+	close(release)
+	waitFor(t, "the held submission delivered", func() bool { return r.counts(t).Delivered == 1 })
+	time.Sleep(500 * time.Millisecond)
+	if n := r.srv.hitCount("submit"); n != 2 {
+		t.Fatalf("%d submit requests; want 2: the success of the held one ended the server's pause", n)
+	}
+	if c := r.counts(t); c.Pending != 2 {
+		t.Fatalf("counts %+v", c)
+	}
+}
+
+// TestDrainOnceStopsAtRetryAfter: `kiosk diag sync --now` tries every row
+// once, but not past a pause the server asked for: after the 503 with
+// Retry-After nothing more is sent and the other rows stay queued.
+func TestDrainOnceStopsAtRetryAfter(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, func(c *Config) { c.MaxInFlight = 1 })
+	r.srv.setFault(func(string, int) (int, string, bool) { return 503, "60", false })
+	r.enqueue(t, 10)
+	if _, err := r.relay.DrainOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := r.srv.hitCount("submit"); n != 1 {
+		t.Fatalf("%d submit requests; want 1, then the server's pause", n)
+	}
+	if c := r.counts(t); c.Pending != 10 || c.NextAttempt == nil {
+		t.Fatalf("counts %+v", c)
+	}
+}
