@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pudong-community/kiosk/kiosk"
@@ -101,6 +102,10 @@ type Relay struct {
 	// its way may succeed after another was told to wait).
 	notBefore time.Time
 	status    Status
+
+	// queueQueries counts the sender's reads of the queue (claims and
+	// next-due lookups), so that tests can tell waiting from polling.
+	queueQueries atomic.Int64
 }
 
 // Status is what the relay knows of the link, for the staff screen and
@@ -412,15 +417,26 @@ func (r *Relay) runSender(ctx context.Context) {
 				free = 0
 			}
 		}
-		var claims []store.Claim
-		if free > 0 {
-			var err error
-			claims, err = r.cfg.Outbox.ClaimDue(ctx, free)
-			if err != nil && ctx.Err() == nil {
-				r.log.Error("cannot claim queued submissions", "err", err)
-				sleep(ctx, time.Second)
-				continue
+		if free <= 0 {
+			// Nothing may be sent before a send in flight finishes (all
+			// slots taken, or the one probe of a failing API still out):
+			// wait for that. Rows being due changes nothing meanwhile, so
+			// their due time must not wake the sender (it would re-read the
+			// queue in a loop for as long as the request hangs). A Notify
+			// stays pending and is seen after.
+			select {
+			case <-done:
+				inflight--
+			case <-ctx.Done():
 			}
+			continue
+		}
+		r.queueQueries.Add(1)
+		claims, err := r.cfg.Outbox.ClaimDue(ctx, free)
+		if err != nil && ctx.Err() == nil {
+			r.log.Error("cannot claim queued submissions", "err", err)
+			sleep(ctx, time.Second)
+			continue
 		}
 		for _, c := range claims {
 			inflight++
@@ -433,6 +449,7 @@ func (r *Relay) runSender(ctx context.Context) {
 			continue // there may be more due
 		}
 		wait := r.cfg.Idle
+		r.queueQueries.Add(1)
 		if next, ok, err := r.cfg.Outbox.NextAttempt(ctx); err == nil && ok {
 			wait = min(wait, max(next.Sub(r.cfg.Now()), time.Millisecond))
 		}
