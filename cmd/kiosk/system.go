@@ -152,7 +152,7 @@ func openSystemWith(ctx context.Context, cfg config.Config, log *slog.Logger, se
 	if err != nil {
 		return fail(err)
 	}
-	s.be = &backend.Backend{Store: st, Outbox: s.outbox, Cache: store.NewCaseCache(st, s.sealer), API: s.client, Relay: s.relay, Logger: log}
+	s.be = &backend.Backend{Store: st, Outbox: s.outbox, Cache: store.NewCaseCache(st, s.sealer), API: s.client, Relay: s.relay, Pause: s.relay, Logger: log}
 	return s, nil
 }
 

@@ -38,6 +38,10 @@ type Backend struct {
 	Cache  *store.CaseCache
 	API    CaseQuerier
 	Relay  Notifier
+	// Pause, when set, says until when the central system asked to be
+	// left alone (a 429 or 503 with Retry-After, kept by the relay):
+	// "my cases" then shows the cases last fetched here rather than ask.
+	Pause  interface{ PausedUntil() time.Time }
 	Logger *slog.Logger
 	// SendWait is how long Submit waits for the relay to deliver before it
 	// tells the resident the submission is queued (default 4 s).
@@ -68,10 +72,12 @@ func (b *Backend) Search(ctx context.Context, q string, limit int) ([]kiosk.Item
 	return b.Store.SearchCatalog(ctx, q, limit)
 }
 
-// Cases asks the central system; when it cannot be reached, the cases last
-// fetched on this terminal are shown and online is false.
+// Cases asks the central system; when it cannot be reached, or has asked
+// the terminal to wait, the cases last fetched on this terminal are shown
+// and online is false.
 func (b *Backend) Cases(ctx context.Context, p kiosk.Person) ([]kiosk.Case, bool, error) {
-	if b.API != nil {
+	paused := b.Pause != nil && !b.Pause.PausedUntil().IsZero()
+	if b.API != nil && !paused {
 		cs, err := b.API.QueryCases(ctx, p.IDNumber, p.Name)
 		if err == nil {
 			if b.Cache != nil {

@@ -240,3 +240,43 @@ func TestSearchAndQR(t *testing.T) {
 	}
 	var _ image.Image = img
 }
+
+type pauseFor struct{ until time.Time }
+
+func (p pauseFor) PausedUntil() time.Time { return p.until }
+
+// While the central system has asked to be left alone (Retry-After), "my
+// cases" shows the cases last fetched here and does not ask.
+func TestCasesWaitOutAPause(t *testing.T) {
+	r := newRig(t)
+	p := sampleResident(t)
+	ctx := context.Background()
+	cs, online, err := r.b.Cases(ctx, p)
+	if err != nil || !online {
+		t.Fatalf("online cases: online=%v err=%v", online, err)
+	}
+	asks := &countingQuerier{CaseQuerier: r.b.API}
+	r.b.API = asks
+	r.b.Pause = pauseFor{until: time.Now().Add(time.Minute)}
+	got, online, err := r.b.Cases(ctx, p)
+	if err != nil || online || len(got) != len(cs) {
+		t.Fatalf("paused: %d cases online=%v err=%v, want %d from the cache", len(got), online, err, len(cs))
+	}
+	if asks.n != 0 {
+		t.Errorf("%d asks during the pause", asks.n)
+	}
+	r.b.Pause = pauseFor{} // the pause is over
+	if _, online, err := r.b.Cases(ctx, p); err != nil || !online || asks.n != 1 {
+		t.Fatalf("after the pause: online=%v err=%v asks %d", online, err, asks.n)
+	}
+}
+
+type countingQuerier struct {
+	CaseQuerier
+	n int
+}
+
+func (c *countingQuerier) QueryCases(ctx context.Context, id, name string) ([]kiosk.Case, error) {
+	c.n++
+	return c.CaseQuerier.QueryCases(ctx, id, name)
+}
