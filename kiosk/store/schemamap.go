@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // Page 1 of an SQLite file holds the header and the root of the schema
@@ -137,19 +138,10 @@ func loadSchemaMap(path string) (schemaMap, error) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return m, fmt.Errorf("store: schema map %s: %w", path+SchemaMapSuffix, err)
 	}
-	if !validPageSize(m.PageSize) || len(m.Rows) == 0 {
+	if !slices.Contains(pageSizes, m.PageSize) || len(m.Rows) == 0 {
 		return m, fmt.Errorf("store: schema map %s: page size %d, %d rows", path+SchemaMapSuffix, m.PageSize, len(m.Rows))
 	}
 	return m, nil
-}
-
-func validPageSize(ps int) bool {
-	for _, p := range pageSizes {
-		if p == ps {
-			return true
-		}
-	}
-	return false
 }
 
 // rebuildSchema writes a new page 1 on the copy from the schema map kept
