@@ -326,9 +326,35 @@ func (s *Store) check(ctx context.Context) error {
 	return nil
 }
 
+// rollBackHotJournal finishes what a process killed in the rollback-journal
+// part of a database's life left behind (the very first open creates the
+// file before it switches to WAL): a hot kiosk.db-journal, which must be
+// rolled back before the file reads as it was, and which a read-only
+// handle refuses to touch ("attempt to write a readonly database"), so the
+// terminal would fail every start. A writable handle that reads the schema
+// rolls it back, as SQLite does for any reader that may write. It runs only
+// when there is such a journal and no WAL, so it never checkpoints a WAL.
+func rollBackHotJournal(ctx context.Context, path string) error {
+	fi, err := os.Stat(path + "-journal")
+	if err != nil || fi.Size() == 0 || fileExists(path+"-wal") {
+		return nil
+	}
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=rw&_busy_timeout=5000")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	var n int
+	return db.QueryRowContext(ctx, "SELECT COUNT(*) FROM sqlite_master").Scan(&n)
+}
+
 // checkIntegrity runs PRAGMA integrity_check on a read-only handle, which
 // never checkpoints or deletes the WAL.
 func checkIntegrity(ctx context.Context, path string) error {
+	if err := rollBackHotJournal(ctx, path); err != nil {
+		return classify(path, err)
+	}
 	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_busy_timeout=5000")
 	if err != nil {
 		return fmt.Errorf("store: open %s: %w", path, err)

@@ -311,3 +311,73 @@ func TestIdleConnectionsClose(t *testing.T) {
 		t.Errorf("after idling: %d connections open, %d closed as idle; want 0 and 4", s.OpenConnections, s.MaxIdleTimeClosed)
 	}
 }
+
+// A process killed while the database was still in its rollback-journal
+// part of life (its first open, before WAL) leaves a hot journal. Open rolls
+// it back and opens; the read-only integrity check alone refused it ("attempt
+// to write a readonly database") at every start.
+func TestOpenRollsBackAHotJournal(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.db")
+	db, err := sql.Open("sqlite3", "file:"+src+"?_journal_mode=DELETE&_synchronous=FULL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	for _, q := range []string{"PRAGMA cache_size = 1", "CREATE TABLE t (v BLOB)", "INSERT INTO t VALUES (zeroblob(100000))"} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	// Enough changes that they spill into the file under a hot journal.
+	for range 20 {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO t VALUES (randomblob(100000))"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The files as a kill would leave them, mid-transaction.
+	path := filepath.Join(dir, "kiosk.db")
+	for _, suffix := range []string{"", "-journal"} {
+		b, err := os.ReadFile(src + suffix)
+		if err != nil {
+			t.Fatalf("no %s to copy: %v", src+suffix, err)
+		}
+		if err := os.WriteFile(path+suffix, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The set-up is right only if the read-only check alone is refused.
+	if err := checkIntegrityReadOnly(ctx, path); err == nil || !strings.Contains(err.Error(), "readonly") {
+		t.Fatalf("read-only check of the copy: %v; want the hot journal refused", err)
+	}
+	st, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatalf("Open with a hot journal: %v", err)
+	}
+	defer st.Close()
+	if m, _ := filepath.Glob(path + ".corrupt-*"); len(m) != 0 {
+		t.Errorf("kept aside: %v", m)
+	}
+	var n int
+	if err := st.DB().QueryRowContext(ctx, "SELECT COUNT(*) FROM t").Scan(&n); err != nil || n != 1 {
+		t.Errorf("rows after the rollback = %d (%v), want the 1 committed", n, err)
+	}
+}
+
+// checkIntegrityReadOnly is the read-only check alone, without the rollback.
+func checkIntegrityReadOnly(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var s string
+	return db.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&s)
+}
