@@ -24,7 +24,12 @@ var fontLicense []byte
 // (assets/fonts/make-fonts.sh).
 func FontRegular() []byte { return fontRegular }
 
-// FontBold returns the bold face with the same coverage as FontRegular.
+// FontBold returns the bold face, for headings, titles and keys. It covers
+// FontRegular's non-Chinese ranges, the 6,763 hanzi of GB 2312 and every
+// character of the terminal's own text (its translations and the string
+// literals of its screens), but not the rare ideographs: text with one of
+// those is drawn in the regular face (kiosk/ui), and the face costs a
+// quarter of the memory a full one would.
 func FontBold() []byte { return fontBold }
 
 // FontLicense returns the SIL Open Font License text of the bundled fonts.

@@ -65,8 +65,10 @@ func TestFontsCoverGB2312AndRareNames(t *testing.T) {
 			for _, r := range hanzi {
 				check(r)
 			}
-			for _, r := range rareNameChars {
-				check(r)
+			if name == FontRegularName {
+				for _, r := range rareNameChars {
+					check(r)
+				}
 			}
 			for _, r := range "0123456789Xx·（）：，。、¥ABCxyz-/" {
 				check(r)
@@ -119,9 +121,37 @@ func TestFontsCarryOnlyMappedGlyphs(t *testing.T) {
 			t.Errorf("%s has %d glyphs, but its character map reaches only %d: %d unreachable glyphs (locale or vertical variants?)",
 				name, n, len(reached), n-len(reached))
 		}
-		if len(reached) < 29000 {
+		if want := 29000; name == FontRegularName && len(reached) < want {
 			t.Errorf("%s maps %d glyphs; want the full coverage (about 29,600)", name, len(reached))
 		}
+	}
+}
+
+// The bold face is the common part only: GB 2312 and the terminal's own
+// text, about 7,800 glyphs. A full bold face would be parsed and held in
+// memory by Fyne for rare characters that are drawn in the regular face
+// anyway (kiosk/ui boldStyle).
+func TestBoldFaceIsTheCommonPart(t *testing.T) {
+	t.Parallel()
+	f, err := sfnt.Parse(FontBold())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf sfnt.Buffer
+	rare := 0
+	for _, r := range rareNameChars {
+		if gi, err := f.GlyphIndex(&buf, r); err == nil && gi != 0 && r >= 0x3400 && r <= 0x4DBF {
+			rare++
+		}
+	}
+	if rare > 0 {
+		t.Errorf("the bold face draws %d Extension A characters of rare names; it should hold the common characters only", rare)
+	}
+	if n := f.NumGlyphs(); n < 7000 || n > 9000 {
+		t.Errorf("the bold face has %d glyphs, want about 7,800 (GB 2312 and the terminal's text)", n)
+	}
+	if n := len(FontBold()); n > 2<<20 {
+		t.Errorf("the bold face is %d bytes, want under 2 MiB", n)
 	}
 }
 

@@ -487,12 +487,12 @@ func (a *App) topBar(s Screen) fyne.CanvasObject {
 	bg := canvas.NewRectangle(colPrimary)
 	name := canvas.NewText(a.centerName(), colOnPrimary)
 	name.TextSize = a.theme.Size(theme.SizeNameText)
-	name.TextStyle.Bold = true
+	name.TextStyle = boldStyle(name.Text)
 	left := []fyne.CanvasObject{a.maintLogo(name)} // five taps: staff entry (maint_entry.go)
 	if t := s.Title(); t != "" {
 		title := canvas.NewText(a.T(t), colOnPrimary)
 		title.TextSize = a.theme.Size(theme.SizeNameSubHeadingText)
-		title.TextStyle.Bold = true
+		title.TextStyle = boldStyle(title.Text)
 		left = append(left, title)
 	}
 	a.clock = canvas.NewText(a.clockText(), colOnPrimary)
@@ -576,7 +576,7 @@ func newBanner(text string, th *Theme) fyne.CanvasObject {
 	icon := widget.NewIcon(theme.NewColoredResource(theme.WarningIcon(), theme.ColorNameWarning))
 	l := widget.NewLabel(text)
 	l.Wrapping = fyne.TextWrapWord
-	l.TextStyle.Bold = true
+	l.TextStyle = boldStyle(text)
 	return container.NewStack(bg, container.NewBorder(nil, nil, icon, nil, l))
 }
 
@@ -602,7 +602,7 @@ func (c *callStaffScreen) Title() string { return "" }
 func (c *callStaffScreen) Build(a *App) fyne.CanvasObject {
 	title := canvas.NewText(a.T("callstaff.title"), colPrimary)
 	title.TextSize = a.theme.Size(theme.SizeNameHeadingText)
-	title.TextStyle.Bold = true
+	title.TextStyle = boldStyle(title.Text)
 	title.Alignment = fyne.TextAlignCenter
 	body := widget.NewLabel(a.T("callstaff.body"))
 	body.Wrapping = fyne.TextWrapWord

@@ -1141,8 +1141,10 @@ func TestKeyedNameWithTheTerminalsTable(t *testing.T) {
 				r.tap("cand:next")
 			}
 			checkTargets(t, r)
+			checkBoldDrawable(t, r) // the key 䶮
 			r.tap("cand:䶮")
 			r.wantText("刘䶮")
+			checkBoldDrawable(t, r) // the name keyed so far
 			if r.find("cand:next") != nil {
 				t.Error("page keys left after the character was chosen")
 			}

@@ -21,7 +21,7 @@ func (h *homeScreen) Build(a *App) fyne.CanvasObject {
 	th := a.theme
 	welcome := canvas.NewText(a.T("home.welcome"), colText)
 	welcome.TextSize = th.Size(theme.SizeNameHeadingText)
-	welcome.TextStyle.Bold = true
+	welcome.TextStyle = boldStyle(welcome.Text)
 	welcome.Alignment = fyne.TextAlignCenter
 	prompt := canvas.NewText(a.T("home.prompt"), colMuted)
 	prompt.TextSize = th.Size(theme.SizeNameSubHeadingText)

@@ -123,7 +123,7 @@ func cardPicture(th *Theme) fyne.CanvasObject {
 	line2 := canvas.NewRectangle(colBorder)
 	arrow := canvas.NewText("↓", colAccent)
 	arrow.TextSize = th.Size(theme.SizeNameHeadingText) * 1.4
-	arrow.TextStyle.Bold = true
+	arrow.TextStyle = boldStyle(arrow.Text)
 	c := container.NewWithoutLayout(reader, pad, card, photo, line1, line2, arrow)
 	h := w * 0.75
 	reader.Move(fyne.NewPos(0, h*0.55))

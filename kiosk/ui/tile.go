@@ -61,7 +61,7 @@ func (t *tile) CreateRenderer() fyne.WidgetRenderer {
 		fg = colText
 	}
 	title := canvas.NewText(t.title, fg)
-	title.TextStyle.Bold = true
+	title.TextStyle = boldStyle(t.title)
 	title.TextSize = t.th.Size(theme.SizeNameSubHeadingText) * 1.15
 	title.Alignment = fyne.TextAlignCenter
 	rows := []fyne.CanvasObject{layout.NewSpacer()}
@@ -128,7 +128,7 @@ func (b *barButton) CreateRenderer() fyne.WidgetRenderer {
 	bg.StrokeColor = colBorder
 	bg.StrokeWidth = 1
 	txt := canvas.NewText(b.text, b.fg)
-	txt.TextStyle.Bold = true
+	txt.TextStyle = boldStyle(b.text)
 	txt.TextSize = b.th.Size(theme.SizeNameText)
 	txt.Alignment = fyne.TextAlignCenter
 	return widget.NewSimpleRenderer(container.NewStack(bg, container.New(layout.NewCustomPaddedLayout(4, 4, 18, 18), container.NewCenter(txt))))
