@@ -57,6 +57,11 @@ type Config struct {
 	// OnOnline is called (from the relay's goroutines) whenever the central
 	// API becomes reachable or unreachable; optional.
 	OnOnline func(online bool)
+	// OnIdle is called (from the sender's goroutine) when the sender has
+	// finished a burst: it sent at least one submission, none is in flight
+	// and none is due. The terminal gives back the memory the burst used.
+	// Optional; it must not block.
+	OnIdle func()
 	// Logger; slog.Default() when nil.
 	Logger *slog.Logger
 
@@ -382,6 +387,7 @@ func (r *Relay) gate() time.Duration {
 func (r *Relay) runSender(ctx context.Context) {
 	done := make(chan struct{}, r.cfg.MaxInFlight)
 	inflight := 0
+	worked := false // sent since the last OnIdle
 	defer func() {
 		for ; inflight > 0; inflight-- {
 			<-done
@@ -438,7 +444,14 @@ func (r *Relay) runSender(ctx context.Context) {
 			sleep(ctx, time.Second)
 			continue
 		}
+		if len(claims) == 0 && inflight == 0 && worked {
+			worked = false
+			if r.cfg.OnIdle != nil {
+				r.cfg.OnIdle()
+			}
+		}
 		for _, c := range claims {
+			worked = true
 			inflight++
 			go func() {
 				defer func() { done <- struct{}{} }()

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -533,4 +534,48 @@ func TestSendNow(t *testing.T) {
 		rec, _ := r.ob.Lookup(ctx, id)
 		return rec.State == store.StateDelivered
 	})
+}
+
+// OnIdle marks the end of a burst: once when the queued backlog has all
+// been sent, not while any is left or in flight, not on an empty queue, and
+// once more for the next burst.
+func TestOnIdleAfterEachBurst(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var idles []store.Counts // the queue as each OnIdle saw it
+	var r *rig
+	r = newRig(t, func(c *Config) {
+		c.OnIdle = func() {
+			cnt, err := r.ob.Counts(context.Background())
+			if err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			idles = append(idles, cnt)
+			mu.Unlock()
+		}
+	})
+	got := func() []store.Counts {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(idles)
+	}
+	r.enqueue(t, 12)
+	r.run(t)
+	waitFor(t, "the backlog delivered", func() bool { return r.counts(t).Delivered == 12 })
+	waitFor(t, "OnIdle after the backlog", func() bool { return len(got()) >= 1 })
+	if c := got()[0]; c.Pending != 0 || c.Delivered != 12 {
+		t.Errorf("OnIdle ran with the queue at %+v, want all 12 delivered", c)
+	}
+	// An empty queue polled again and again is no burst.
+	time.Sleep(300 * time.Millisecond) // several Idle periods of 50 ms
+	if n := len(got()); n != 1 {
+		t.Fatalf("OnIdle ran %d times for one burst", n)
+	}
+	r.enqueue(t, 1)
+	r.relay.Notify()
+	waitFor(t, "OnIdle after the second burst", func() bool { return len(got()) == 2 })
+	if c := got()[1]; c.Pending != 0 || c.Delivered != 13 {
+		t.Errorf("second OnIdle ran with the queue at %+v, want all 13 delivered", c)
+	}
 }
