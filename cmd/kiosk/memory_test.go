@@ -4,41 +4,34 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
-func TestSettleMemoryAfter(t *testing.T) {
+func TestSettleOnce(t *testing.T) {
 	t.Parallel()
 	errFonts := errors.New("ui: release font pages: test")
 	tests := []struct {
-		name      string
-		cancelled bool
-		fontErr   error
-		wantRun   bool
-		wantLog   []string
+		name    string
+		fontErr error
+		wantLog []string
 	}{
-		{name: "releases fonts then the heap", wantRun: true, wantLog: []string{"level=INFO", "memory settled", "font_pages_released_mib=3"}},
-		{name: "a font error is logged and the heap still returned", fontErr: errFonts, wantRun: true,
+		{name: "releases fonts then the heap", wantLog: []string{"level=INFO", "memory settled", "reason=start", "font_pages_released_mib=3", "c_heap_trimmed=true"}},
+		{name: "a font error is logged and the heap still returned", fontErr: errFonts,
 			wantLog: []string{"font pages kept resident", "ui: release font pages: test", "memory settled"}},
-		{name: "stopped before it was time", cancelled: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var logBuf bytes.Buffer
 			log := slog.New(slog.NewTextHandler(&logBuf, nil))
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			after := time.Millisecond
-			if tc.cancelled {
-				cancel()
-				after = time.Hour // only ctx can end the wait
-			}
 			var calls []string
 			fonts := func() (int64, error) {
 				calls = append(calls, "fonts")
@@ -47,63 +40,156 @@ func TestSettleMemoryAfter(t *testing.T) {
 				}
 				return 3 << 20, nil
 			}
-			free := func() { calls = append(calls, "free") }
-			ran := settleMemoryAfter(ctx, log, slog.LevelInfo, after, fonts, free)
-			if ran != tc.wantRun {
-				t.Fatalf("settleMemoryAfter ran = %v, want %v", ran, tc.wantRun)
-			}
-			wantCalls := "fonts,free"
-			if !tc.wantRun {
-				wantCalls = ""
-			}
-			if got := strings.Join(calls, ","); got != wantCalls {
-				t.Errorf("calls = %q, want %q", got, wantCalls)
+			free := func() bool { calls = append(calls, "free"); return true }
+			settleOnce(context.Background(), log, slog.LevelInfo, "start", fonts, free)
+			if got := strings.Join(calls, ","); got != "fonts,free" {
+				t.Errorf("calls = %q, want fonts,free", got)
 			}
 			for _, w := range tc.wantLog {
 				if !strings.Contains(logBuf.String(), w) {
 					t.Errorf("log lacks %q:\n%s", w, logBuf.String())
 				}
 			}
-			if !tc.wantRun && logBuf.Len() != 0 {
-				t.Errorf("log of a cancelled settle: %s", logBuf.String())
-			}
 		})
 	}
 }
 
-// TestSettleMemoryEvery: the first settle at info level, the later ones at
-// debug level, until ctx ends.
-func TestSettleMemoryEvery(t *testing.T) {
-	t.Parallel()
-	var logBuf bytes.Buffer
+// settleRun runs settleMemoryEvery with s until stop returns true for the
+// settles so far, and returns the settles' times since the start and the
+// log.
+func settleRun(t *testing.T, s settleSchedule, kicks func(start time.Time, kick chan<- struct{}), stop func(n int) bool) ([]time.Duration, string) {
+	t.Helper()
+	var logBuf syncBuffer
 	log := slog.New(slog.NewTextHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var fonts, frees int
-	release := func() (int64, error) { fonts++; return 0, nil }
-	free := func() {
-		frees++
-		if frees == 3 {
+	kick := make(chan struct{}, 1)
+	var mu sync.Mutex
+	var at []time.Duration
+	start := time.Now()
+	free := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		at = append(at, time.Since(start))
+		if stop(len(at)) {
 			cancel()
 		}
+		return false
 	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		settleMemoryEvery(ctx, log, time.Millisecond, time.Millisecond, release, free)
+		settleMemoryEvery(ctx, log, s, kick, func() (int64, error) { return 0, nil }, free)
 	}()
-	<-done
-	if fonts != 3 || frees != 3 {
-		t.Errorf("settled fonts %d and heap %d times, want 3 and 3 (then ctx ended)", fonts, frees)
+	if kicks != nil {
+		kicks(start, kick)
 	}
-	lines := strings.Split(strings.TrimSpace(logBuf.String()), "\n")
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("settleMemoryEvery did not end")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return slices.Clone(at), logBuf.String()
+}
+
+// syncBuffer is a bytes.Buffer safe for the logger's goroutine and the
+// test's.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// The first settle at info level after First, the periodic ones at debug
+// level, until ctx ends.
+func TestSettleMemoryEvery(t *testing.T) {
+	t.Parallel()
+	s := settleSchedule{First: 20 * time.Millisecond, Every: 5 * time.Millisecond, Quiet: time.Hour, Gap: time.Millisecond}
+	at, log := settleRun(t, s, nil, func(n int) bool { return n == 3 })
+	if len(at) != 3 {
+		t.Fatalf("settled %d times, want 3 (then ctx ended)", len(at))
+	}
+	if at[0] < s.First {
+		t.Errorf("first settle after %v, before First %v", at[0], s.First)
+	}
+	lines := strings.Split(strings.TrimSpace(log), "\n")
 	if len(lines) != 3 {
-		t.Fatalf("log has %d lines, want 3:\n%s", len(lines), logBuf.String())
+		t.Fatalf("log has %d lines, want 3:\n%s", len(lines), log)
 	}
 	for i, want := range []string{"level=INFO", "level=DEBUG", "level=DEBUG"} {
 		if !strings.Contains(lines[i], want) || !strings.Contains(lines[i], "memory settled") {
 			t.Errorf("log line %d = %q, want %s memory settled", i+1, lines[i], want)
 		}
+	}
+	for i, want := range []string{"reason=start", "reason=periodic", "reason=periodic"} {
+		if !strings.Contains(lines[i], want) {
+			t.Errorf("log line %d = %q, want %s", i+1, lines[i], want)
+		}
+	}
+}
+
+// A kick (the outbox sent what was due) brings a settle Quiet later, at
+// info level, but never within Gap of the last one; a kick before the
+// first settle adds none, as the first settle comes after that work.
+func TestSettleMemoryAfterSending(t *testing.T) {
+	t.Parallel()
+	s := settleSchedule{First: 30 * time.Millisecond, Every: time.Hour, Quiet: 20 * time.Millisecond, Gap: 300 * time.Millisecond}
+	var kickedAt time.Duration
+	at, log := settleRun(t, s, func(start time.Time, kick chan<- struct{}) {
+		kick <- struct{}{} // before the first settle: no settle of its own
+		time.Sleep(100 * time.Millisecond)
+		kickedAt = time.Since(start)
+		kick <- struct{}{} // within Gap of the first settle
+	}, func(n int) bool { return n == 2 })
+	if len(at) != 2 {
+		t.Fatalf("settled %d times, want 2", len(at))
+	}
+	if at[0] < s.First || at[0] >= kickedAt {
+		t.Errorf("first settle after %v, want from %v and before the kick at %v", at[0], s.First, kickedAt)
+	}
+	if gap := at[1] - at[0]; gap < s.Gap {
+		t.Errorf("the settle after the kick came %v after the first, want at least Gap %v", gap, s.Gap)
+	}
+	if at[1]-kickedAt < s.Quiet {
+		t.Errorf("the settle after the kick came %v after it, want at least Quiet %v", at[1]-kickedAt, s.Quiet)
+	}
+	if at[1] > time.Hour/2 {
+		t.Errorf("the kick brought no settle (next at %v)", at[1])
+	}
+	lines := strings.Split(strings.TrimSpace(log), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[1], "level=INFO") || !strings.Contains(lines[1], "reason=sent") {
+		t.Errorf("log = %q, want a second line at info level with reason=sent", lines)
+	}
+}
+
+// Once ctx ends nothing more is settled.
+func TestSettleMemoryStops(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		settleMemoryEvery(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), settleSchedule{First: time.Hour, Every: time.Hour},
+			nil, func() (int64, error) { t.Error("settled after ctx ended"); return 0, nil }, func() bool { return false })
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("settleMemoryEvery did not return after ctx ended")
 	}
 }
 
@@ -129,9 +215,7 @@ func TestSettleMemoryReturnsTheHeap(t *testing.T) {
 		t.Fatalf("the 64 MiB of garbage is not on the heap: HeapInuse %d", inuse)
 	}
 	log := slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))
-	if !settleMemoryAfter(context.Background(), log, slog.LevelInfo, 0, func() (int64, error) { return 0, nil }, debug.FreeOSMemory) {
-		t.Fatal("settleMemoryAfter did not run")
-	}
+	settleOnce(context.Background(), log, slog.LevelInfo, "start", func() (int64, error) { return 0, nil }, freeMemory)
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	// Heap memory the runtime holds from the system, returned or not.

@@ -58,6 +58,9 @@ type system struct {
 	// goroutines.
 	onCard   func(idcard.Event)
 	onOnline func(bool)
+	// onSent is called when the relay has sent what was due (settleMemory's
+	// kick); set before start.
+	onSent func()
 }
 
 // openSystem opens the database and makes the relay and services. Nothing
@@ -139,6 +142,14 @@ func openSystemWith(ctx context.Context, cfg config.Config, log *slog.Logger, se
 			s.mu.Unlock()
 			if f != nil {
 				f(on)
+			}
+		},
+		OnIdle: func() {
+			s.mu.Lock()
+			f := s.onSent
+			s.mu.Unlock()
+			if f != nil {
+				f()
 			}
 		},
 		Logger:         log,

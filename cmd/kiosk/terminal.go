@@ -117,6 +117,8 @@ func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr
 		w.Resize(wo.size)
 	}
 
+	// The relay's "sent what was due", for settleMemory.
+	sent := make(chan struct{}, 1)
 	var (
 		sys    *system
 		u      *ui.App
@@ -137,13 +139,21 @@ func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr
 					return
 				}
 				sys = openSys
+				sys.mu.Lock()
+				sys.onSent = func() {
+					select {
+					case sent <- struct{}{}:
+					default: // a settle is already asked for
+					}
+				}
+				sys.mu.Unlock()
 				u, wd = startTerminal(ctx, cfg, sys, fa, w, log, extra)
 				log.Info("terminal started", "version", version, "terminal", cfg.Terminal.ID, "data_dir", cfg.Terminal.DataDir)
 				wd.ready(ctx)
 			})
 		}()
 	})
-	go settleMemory(ctx, log)
+	go settleMemory(ctx, log, defaultSettle, sent)
 	w.ShowAndRun()
 	cancel()
 	if sys == nil {
