@@ -92,7 +92,7 @@ func (e *environment) prepare(dir string) (string, error) {
 	}
 	cfg := e.cfg
 	cfg.Terminal.DataDir = data
-	cfg.Log.File = filepath.Join(dir, "terminal.log")
+	cfg.Log.File = filepath.Join(dir, terminalLog)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	module := sammodule.New(sammodule.Options{Baud: cfg.IDCard.Baud})
@@ -207,3 +207,7 @@ func catalogETag(ctx context.Context, baseURL, terminal string) (string, error) 
 	}
 	return resp.Header.Get("ETag"), nil
 }
+
+// terminalLog is the terminal's own log (JSON lines) in a run's directory;
+// its standard output and error go to kiosk.log.
+const terminalLog = "terminal.log"

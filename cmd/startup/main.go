@@ -22,6 +22,7 @@ import (
 	"bufio"
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -330,6 +331,24 @@ func once(ctx context.Context, o Options, env *environment, display, dir string)
 		return r, fmt.Errorf("%w after its first frame: %v (log: %s)", ErrExited, proc.Err(), tail(logf.Name()))
 	case <-time.After(o.Settle):
 	}
+	if env != nil && o.Queued > 0 {
+		// The outbox resumes by itself: every queued submission reaches the
+		// central system (as new cases the first time, as idempotent
+		// replays of the same keys in later runs, which start from the
+		// same copy). Start-up ends there: the resident set is read once
+		// the terminal has settled its memory after sending (it logs
+		// "memory settled"), not in the middle of the burst.
+		select {
+		case r.Drained = <-drained:
+		case <-exited:
+			return r, fmt.Errorf("%w while sending: %v (log: %s)", ErrExited, proc.Err(), tail(logf.Name()))
+		case <-ctx.Done():
+			return r, fmt.Errorf("%w: %d of %d reached the central system", ErrBacklog, env.received()-before, o.Queued)
+		}
+		if err := waitSettled(ctx, filepath.Join(dir, terminalLog), start.Add(r.Drained), exited); err != nil {
+			return r, err
+		}
+	}
 	mem, err := vmRSS(cmd.Process.Pid)
 	if err != nil {
 		return r, err
@@ -338,20 +357,56 @@ func once(ctx context.Context, o Options, env *environment, display, dir string)
 		return r, err
 	}
 	r.RSSMiB, r.Mem = mem.RSS, mem
-	if env == nil || o.Queued == 0 {
-		return r, nil
+	return r, nil
+}
+
+// ErrNotSettled: the terminal logged no memory settle after its backlog.
+var ErrNotSettled = errors.New("startup: the terminal did not settle its memory after sending its backlog")
+
+// settleWait bounds the wait for the terminal's settle after its backlog:
+// its settles come at least 10 s apart (cmd/kiosk defaultSettle).
+const settleWait = 30 * time.Second
+
+// waitSettled waits until the terminal's log has a "memory settled" record
+// stamped after since.
+func waitSettled(ctx context.Context, logPath string, since time.Time, exited <-chan struct{}) error {
+	deadline := time.After(settleWait)
+	for {
+		if settledSince(logPath, since) {
+			return nil
+		}
+		select {
+		case <-exited:
+			return fmt.Errorf("%w before it settled its memory (log: %s)", ErrExited, tail(logPath))
+		case <-ctx.Done():
+			return ErrNotSettled
+		case <-deadline:
+			return ErrNotSettled
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
-	// The outbox resumes by itself: every queued submission reaches the
-	// central system (as new cases the first time, as idempotent replays
-	// of the same keys in later runs, which start from the same copy).
-	select {
-	case r.Drained = <-drained:
-		return r, nil
-	case <-exited:
-		return r, fmt.Errorf("%w while sending: %v (log: %s)", ErrExited, proc.Err(), tail(logf.Name()))
-	case <-ctx.Done():
-		return r, fmt.Errorf("%w: %d of %d reached the central system", ErrBacklog, env.received()-before, o.Queued)
+}
+
+// settledSince reports whether the JSON log at path has a "memory settled"
+// record whose time is after since.
+func settledSince(path string, since time.Time) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
 	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		var rec struct {
+			Time time.Time `json:"time"`
+			Msg  string    `json:"msg"`
+		}
+		if json.Unmarshal(sc.Bytes(), &rec) == nil && rec.Msg == "memory settled" && rec.Time.After(since) {
+			return true
+		}
+	}
+	return false
 }
 
 // tail is the end of a log file, for an error message.

@@ -141,3 +141,35 @@ func TestBenchLine(t *testing.T) {
 		t.Errorf("file = %q", b)
 	}
 }
+
+// The resident set is read after the terminal's settle that follows its
+// backlog: a settle logged before the backlog was sent does not count, nor
+// does another message.
+func TestSettledSince(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "kiosk.log")
+	log := `{"time":"2026-11-28T04:52:09.5+08:00","level":"INFO","msg":"terminal started"}
+not json: a line of Fyne's
+{"time":"2026-11-28T04:52:09.644+08:00","level":"INFO","msg":"memory settled","reason":"start"}
+{"time":"2026-11-28T04:52:20.1+08:00","level":"INFO","msg":"outbox: delivered"}
+`
+	if err := os.WriteFile(path, []byte(log), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	at := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if !settledSince(path, at("2026-11-27T20:52:09.6Z")) {
+		t.Error("the settle at 20:52:09.644Z was not seen as after 20:52:09.6Z")
+	}
+	if settledSince(path, at("2026-11-27T20:52:10Z")) {
+		t.Error("a settle before the backlog was sent counted")
+	}
+	if settledSince(filepath.Join(t.TempDir(), "none.log"), time.Time{}) {
+		t.Error("a missing log counted as settled")
+	}
+}
