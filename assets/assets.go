@@ -54,8 +54,10 @@ var pinyinTable []byte
 
 // PinyinTable returns the characters an agent can key a resident's name
 // with: a line per toneless pinyin syllable (ü as v), the syllable, a
-// space and its characters, most common first; lines starting with # are
-// comments. It is derived from Unicode's Unihan database
+// space and its characters, most common first; then, for the characters
+// listed under more than one syllable, lines "=syllable characters" giving
+// their customary reading (which spells the catalogue in pinyin); lines
+// starting with # are comments. It is derived from Unicode's Unihan database
 // (pinyin/make-table.py, licence pinyin/LICENSE-Unicode.txt) and holds
 // only characters the bundled font draws.
 func PinyinTable() []byte { return pinyinTable }

@@ -155,6 +155,13 @@ func (e *RejectedError) Error() string {
 // Unwrap makes errors.Is(err, ErrRejected) true.
 func (e *RejectedError) Unwrap() error { return ErrRejected }
 
+// Readings gives the customary toneless pinyin syllable of a Chinese
+// character ("zhang" for 张), for spelling names out in pinyin (catalogue
+// search by pinyin and initials). CharacterTable implements it.
+type Readings interface {
+	Reading(r rune) (syllable string, ok bool)
+}
+
 // CharacterSource offers the Chinese characters read as a pinyin syllable
 // (without tones, lower case: "zhang"), most common first, so a name can be
 // keyed on the terminal without an input method.

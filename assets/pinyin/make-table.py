@@ -14,6 +14,15 @@ another character) last. Only the blocks the bundled font covers are kept
 (CJK Unified Ideographs and Extension A), so no candidate shows as a box.
 ü is written v (lv, nv), as Chinese input methods do.
 
+After the syllables come the customary readings of the characters listed
+under more than one syllable (heteronyms), a line per syllable that starts
+with "=": "=chang 长..." says 长 is read chang unless the context says
+otherwise. It is the first kMandarin reading; a heteronym without one takes
+the syllable of its greatest kHanyuPinlu count, else the first in
+alphabetical order. The terminal spells catalogue item names with it, for
+search by pinyin; every other character has the one syllable it is listed
+under.
+
 Usage: make-table.py [unihan-dir] > pinyin.txt
 """
 import bz2
@@ -118,3 +127,26 @@ for s in sorted(readings):
         return (2, 0, cp)
     chars = sorted(readings[s], key=rank)
     print(s, "".join(chr(c) for c in chars))
+# Where kMandarin's first reading is one the names of services and places
+# rarely have: 地 is di in 土地 and 属地 (de is the particle), 埔 is pu in
+# 黄埔, 著 is zhu in 著作 (zhe is the traditional form of 着), and so on.
+CUSTOMARY = {"地": "di", "埔": "pu", "拓": "tuo", "帧": "zhen", "著": "zhu", "咳": "ke", "蹒": "pan",
+             "黾": "min", "徵": "zheng", "彷": "pang", "伽": "jia", "仔": "zai", "袷": "jia"}
+syllables = collections.defaultdict(list)  # cp -> its syllables
+for s in sorted(readings):
+    for cp in readings[s]:
+        syllables[cp].append(s)
+customary = collections.defaultdict(list)  # syllable -> heteronyms
+for cp, syls in sorted(syllables.items()):
+    if len(syls) < 2:
+        continue
+    if chr(cp) in CUSTOMARY:
+        syl = CUSTOMARY[chr(cp)]
+        assert syl in syls, (chr(cp), syl, syls)
+    elif primary.get(cp) in syls:
+        syl = primary[cp]
+    else:
+        syl = max(syls, key=lambda s: (pinlu.get((s, cp), 0), -syls.index(s)))
+    customary[syl].append(cp)
+for s in sorted(customary):
+    print("=" + s, "".join(chr(c) for c in customary[s]))

@@ -51,7 +51,6 @@ const (
 	pty       = "github.com/creack/pty"
 	toml      = "github.com/BurntSushi/toml"
 	xcrypto   = "golang.org/x/crypto"
-	pinyin    = "github.com/mozillazg/go-pinyin"
 	xsys      = "golang.org/x/sys"
 	databases = "database/sql"
 )
@@ -67,7 +66,7 @@ var Rules = []Rule{
 	{Prefix: "kiosk/audit", Allow: []string{"std", "kiosk", "kiosk/audit"}, Forbid: []string{fyne, sqlite, databases, "devices", "kiosk/ui"}, Why: "the audit chain is pure; the store keeps it"},
 	{Prefix: "kiosk/maint", Allow: []string{"std", "kiosk", "kiosk/audit", "kiosk/config", "kiosk/logfile", xcrypto}, Forbid: []string{fyne, sqlite, databases, "devices", "kiosk/ui"}, Why: "maintenance logic: PIN, lockout, bundle"},
 	{Prefix: "kiosk/config", Allow: []string{"std", toml}, Forbid: []string{fyne, sqlite, databases, "devices", "kiosk/ui"}, Why: "configuration"},
-	{Prefix: "kiosk/store", Allow: []string{"std", "kiosk", "kiosk/audit", sqlite, pinyin, xcrypto, xtext}, Forbid: []string{fyne, "devices", "kiosk/ui", "kiosk/intake"}, Why: "the only SQLite code"},
+	{Prefix: "kiosk/store", Allow: []string{"std", "kiosk", "kiosk/audit", sqlite, xcrypto, xtext}, Forbid: []string{fyne, "devices", "kiosk/ui", "kiosk/intake"}, Why: "the only SQLite code"},
 	{Prefix: "kiosk/intake/intakesim", Allow: []string{"std", "kiosk", "kiosk/intake", sqlite}, Forbid: []string{fyne, "devices", "kiosk/ui", "kiosk/store"}, Why: "the development server keeps its own database"},
 	{Prefix: "kiosk/intake", Allow: []string{"std", "kiosk"}, Forbid: []string{fyne, "devices", sqlite, databases}, Why: "the HTTP client of the central API"},
 	{Prefix: "kiosk/outbox/e2e", Allow: []string{"std", "kiosk/...", sqlite}, Forbid: []string{fyne, "devices", "kiosk/ui"}, Why: "end-to-end tests of the relay and their crash child"},

@@ -40,3 +40,15 @@ func (c *lazyCharacters) Continues(prefix string) bool {
 	t, err := c.load()
 	return err == nil && t.Continues(prefix)
 }
+
+// Reading implements kiosk.Readings, for spelling the catalogue in pinyin.
+// A table that does not parse knows no reading (and is logged once): item
+// names are then found by their Chinese and English words only.
+func (c *lazyCharacters) Reading(r rune) (string, bool) {
+	t, err := c.load()
+	if err != nil {
+		c.once.Do(func() { c.log.Error("characters for keyed names: table does not load", "err", err) })
+		return "", false
+	}
+	return t.Reading(r)
+}

@@ -19,10 +19,16 @@ func TestLazyCharacters(t *testing.T) {
 	if got := c.Candidates("zhang", 2); !slices.Equal(got, []string{"张", "长"}) {
 		t.Errorf("zhang = %v", got)
 	}
+	if got, ok := c.Reading('埔'); !ok || got != "pu" {
+		t.Errorf("Reading(埔) = %q, %v; want pu", got, ok)
+	}
 	bad := newLazyCharacters([]byte("zhang abc\n"), log)
 	for range 3 {
 		if got := bad.Candidates("zhang", 8); got != nil {
 			t.Errorf("a broken table offered %v", got)
+		}
+		if got, ok := bad.Reading('张'); ok {
+			t.Errorf("a broken table read 张 as %q", got)
 		}
 	}
 	if n := strings.Count(logs.String(), "does not load"); n != 1 {

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pudong-community/kiosk/assets"
 	"github.com/pudong-community/kiosk/devices/escpos"
 	"github.com/pudong-community/kiosk/devices/idcard"
 	"github.com/pudong-community/kiosk/devices/printer"
@@ -50,6 +51,10 @@ type system struct {
 
 	// beats are the loops' watchdog hearts (nil: not watched).
 	cardBeat, printerBeat func()
+
+	// characters is the pinyin table: the catalogue's pinyin for search,
+	// and the characters an agent keys a name with. Parsed on first use.
+	characters *lazyCharacters
 
 	// auditQ keeps the visit's audit records in order off the UI goroutine.
 	auditQ chan auditItem
@@ -93,7 +98,8 @@ func openSystemWith(ctx context.Context, cfg config.Config, log *slog.Logger, se
 	// A database that fails its check is kept aside and a fresh one
 	// started with what could be read of it: the terminal keeps serving,
 	// and staff are told (log, audit trail, maintenance menu, heartbeat).
-	st, rec, err := store.OpenOrRecover(ctx, cfg.DatabasePath(), store.Options{}, s.sealer)
+	s.characters = newLazyCharacters(assets.PinyinTable(), log)
+	st, rec, err := store.OpenOrRecover(ctx, cfg.DatabasePath(), store.Options{Readings: s.characters}, s.sealer)
 	if err != nil {
 		return nil, err
 	}

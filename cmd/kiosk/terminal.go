@@ -19,7 +19,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
-	"github.com/pudong-community/kiosk/assets"
 	"github.com/pudong-community/kiosk/devices/idcard"
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/audit"
@@ -213,7 +212,7 @@ func startTerminal(ctx context.Context, cfg config.Config, sys *system, fa fyne.
 		QR:       sys.be,
 		// An agent keys a resident who has no card with them by ID
 		// number and name; the name by pinyin from this table.
-		Characters: newLazyCharacters(assets.PinyinTable(), log),
+		Characters: sys.characters,
 	})
 	u.EnableMaintenance(ui.MaintOptions{
 		Service:    newMaintService(sys),

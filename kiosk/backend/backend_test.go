@@ -63,7 +63,7 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(dir, "kiosk.db"), store.Options{})
+	st, err := store.Open(ctx, filepath.Join(dir, "kiosk.db"), store.Options{Readings: testReadings()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,7 +52,7 @@ func BenchmarkDrain(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		dir := b.TempDir()
-		st, err := store.Open(ctx, filepath.Join(dir, "kiosk.db"), store.Options{})
+		st, err := store.Open(ctx, filepath.Join(dir, "kiosk.db"), store.Options{Readings: testReadings()})
 		if err != nil {
 			b.Fatal(err)
 		}

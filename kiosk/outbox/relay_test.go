@@ -33,7 +33,7 @@ func newRig(t *testing.T, edit func(*Config)) *rig {
 	t.Helper()
 	dir := t.TempDir()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(dir, "kiosk.db"), store.Options{})
+	st, err := store.Open(ctx, filepath.Join(dir, "kiosk.db"), store.Options{Readings: testReadings()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ import (
 func openAudit(t *testing.T) (*Store, *audit.Trail, *clock) {
 	t.Helper()
 	clk := &clock{t: time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)}
-	st, err := Open(context.Background(), filepath.Join(t.TempDir(), "kiosk.db"), Options{Now: clk.Now})
+	st, err := Open(context.Background(), filepath.Join(t.TempDir(), "kiosk.db"), Options{Now: clk.Now, Readings: testReadings()})
 	if err != nil {
 		t.Fatal(err)
 	}

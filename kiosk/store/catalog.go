@@ -11,7 +11,6 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/mozillazg/go-pinyin"
 	"github.com/pudong-community/kiosk/kiosk"
 )
 
@@ -34,6 +33,9 @@ func (s *Store) PutCatalog(ctx context.Context, cat kiosk.Catalog, etag string) 
 
 // PutCatalogTx is PutCatalog in the caller's transaction.
 func (s *Store) PutCatalogTx(ctx context.Context, tx *sql.Tx, cat kiosk.Catalog, etag string) error {
+	if s.readings == nil {
+		return ErrNoReadings
+	}
 	if err := cat.Validate(); err != nil {
 		return err
 	}
@@ -74,7 +76,7 @@ func (s *Store) PutCatalogTx(ctx context.Context, tx *sql.Tx, cat kiosk.Catalog,
 		if err != nil {
 			return fmt.Errorf("store: encode item %s: %w", it.Code, err)
 		}
-		ini, full := Pinyin(it.Name)
+		ini, full := Pinyin(s.readings, it.Name)
 		if _, err := stmt.ExecContext(ctx, it.Code, i, it.Category, it.Name, strings.ToLower(it.NameEn), ini, full, string(ib)); err != nil {
 			return wrapFull(fmt.Errorf("store: write item %s: %w", it.Code, err))
 		}
@@ -325,26 +327,22 @@ func latinOnly(s string) string {
 	return s
 }
 
-var pinyinArgs = func() pinyin.Args {
-	a := pinyin.NewArgs()
-	a.Style = pinyin.Normal
-	return a
-}()
-
 // Pinyin returns the pinyin initials and the full toneless pinyin of a
-// name: Pinyin("最低生活保障") = ("zdshbz", "zuidishenghuobaozhang"). Latin
-// letters and digits are kept in lower case; other characters are dropped.
-func Pinyin(name string) (initials, full string) {
+// name, each character in its customary reading (rd):
+// Pinyin(rd, "最低生活保障") = ("zdshbz", "zuidishenghuobaozhang"). Latin
+// letters and digits are kept in lower case; other characters, and Chinese
+// ones rd does not know, are dropped.
+func Pinyin(rd kiosk.Readings, name string) (initials, full string) {
 	var ini, all strings.Builder
 	for _, r := range name {
 		switch {
 		case unicode.Is(unicode.Han, r):
-			p := pinyin.SinglePinyin(r, pinyinArgs)
-			if len(p) == 0 || p[0] == "" {
+			p, ok := rd.Reading(r)
+			if !ok || p == "" {
 				continue
 			}
-			ini.WriteByte(p[0][0])
-			all.WriteString(p[0])
+			ini.WriteByte(p[0])
+			all.WriteString(p)
 		case r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)):
 			c := byte(unicode.ToLower(r))
 			ini.WriteByte(c)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -178,9 +179,11 @@ func TestPinyin(t *testing.T) {
 		{"居住证（A证）", "jzzaz", "juzhuzhengazheng"},
 		{"", "", ""},
 		{"60岁以上", "60sys", "60suiyishang"},
+		{"黄埔区社区服务", "hpqsqfw", "huangpuqushequfuwu"}, // 埔 pu, not kMandarin's bu
+		{"土地使用证明", "tdsyzm", "tudishiyongzhengming"},
 	}
 	for _, tc := range tests {
-		ini, full := Pinyin(tc.in)
+		ini, full := Pinyin(testReadings(), tc.in)
 		if ini != tc.ini || full != tc.full {
 			t.Errorf("Pinyin(%q) = %q, %q; want %q, %q", tc.in, ini, full, tc.ini, tc.full)
 		}
@@ -219,7 +222,7 @@ func FuzzPinyin(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		ini, full := Pinyin(s)
+		ini, full := Pinyin(testReadings(), s)
 		if len(ini) > len(full) {
 			t.Fatalf("initials %q longer than full %q", ini, full)
 		}
@@ -229,4 +232,18 @@ func FuzzPinyin(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A store opened without readings cannot spell a catalogue in pinyin; it
+// says so rather than cache one that pinyin search never finds.
+func TestPutCatalogNeedsReadings(t *testing.T) {
+	t.Parallel()
+	st, err := Open(context.Background(), filepath.Join(t.TempDir(), "kiosk.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.PutCatalog(context.Background(), loadCatalog(t), ""); !errors.Is(err, ErrNoReadings) {
+		t.Fatalf("PutCatalog without readings = %v, want ErrNoReadings", err)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pudong-community/kiosk/assets"
 	"github.com/pudong-community/kiosk/kiosk"
 )
 
@@ -36,7 +37,7 @@ func newFixture(t testing.TB, opts OutboxOptions) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	clk := &clock{t: time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)}
-	st, err := Open(context.Background(), filepath.Join(dir, "kiosk.db"), Options{Now: clk.Now})
+	st, err := Open(context.Background(), filepath.Join(dir, "kiosk.db"), Options{Now: clk.Now, Readings: testReadings()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,3 +80,13 @@ func submission(n int) kiosk.Submission {
 		},
 	}
 }
+
+// testReadings is the terminal's own pinyin table, for the catalogue's
+// pinyin.
+var testReadings = sync.OnceValue(func() kiosk.Readings {
+	t, err := kiosk.NewCharacterTable(assets.PinyinTable())
+	if err != nil {
+		panic(err)
+	}
+	return t
+})

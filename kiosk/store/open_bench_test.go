@@ -24,7 +24,7 @@ func buildLarge(b *testing.B, path string) {
 	b.Helper()
 	ctx := context.Background()
 	clk := &clock{t: time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)}
-	st, err := Open(ctx, path, Options{Now: clk.Now})
+	st, err := Open(ctx, path, Options{Now: clk.Now, Readings: testReadings()})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -91,7 +91,7 @@ func buildTemplate() (_ *tmplDB, err error) {
 	}()
 	clk := &clock{t: time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)}
 	path := filepath.Join(dir, "kiosk.db")
-	st, err := Open(ctx, path, Options{Now: clk.Now})
+	st, err := Open(ctx, path, Options{Now: clk.Now, Readings: testReadings()})
 	if err != nil {
 		return nil, err
 	}
@@ -349,7 +349,7 @@ func recoverFromMap(t *testing.T, tm *tmplDB, damage func(b []byte), withMap boo
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, rec, err := OpenOrRecover(context.Background(), path, Options{Now: clk.Now}, sealer)
+	st, rec, err := OpenOrRecover(context.Background(), path, Options{Now: clk.Now, Readings: testReadings()}, sealer)
 	if err != nil {
 		t.Fatalf("OpenOrRecover: %v", err)
 	}
@@ -659,7 +659,7 @@ func TestRecoveryNoticesPersist(t *testing.T) {
 	}
 	r.st.Close()
 	sealer, _ := NewSealer(tm.key)
-	st, rec, err := OpenOrRecover(ctx, r.path, Options{Now: r.clk.Now}, sealer)
+	st, rec, err := OpenOrRecover(ctx, r.path, Options{Now: r.clk.Now, Readings: testReadings()}, sealer)
 	if err != nil || rec != nil {
 		t.Fatalf("reopen: rec %v err %v", rec, err)
 	}
@@ -808,7 +808,7 @@ func TestRecoverReadsTheWAL(t *testing.T) {
 		t.Fatal(err)
 	}
 	clk := &clock{t: tm.at.Add(time.Minute)}
-	st, err := Open(ctx, live, Options{Now: clk.Now})
+	st, err := Open(ctx, live, Options{Now: clk.Now, Readings: testReadings()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -858,7 +858,7 @@ func TestRecoverReadsTheWAL(t *testing.T) {
 			os.WriteFile(path, main, 0o600)
 			os.WriteFile(path+"-wal", wal, 0o600)
 			os.WriteFile(path+SchemaMapSuffix, schema, 0o600)
-			got, rec, err := OpenOrRecover(ctx, path, Options{Now: clk.Now}, sealer)
+			got, rec, err := OpenOrRecover(ctx, path, Options{Now: clk.Now, Readings: testReadings()}, sealer)
 			if err != nil || (rec == nil) != damage.fine {
 				t.Fatalf("rec %v err %v", rec, err)
 			}

@@ -26,6 +26,8 @@ import (
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the SQLite driver, registered as "sqlite3"
+
+	"github.com/pudong-community/kiosk/kiosk"
 )
 
 //go:embed migrations/*.sql
@@ -54,6 +56,9 @@ var (
 	ErrDuplicate = errors.New("store: submission already queued")
 	// ErrClaimLost: the row is no longer claimed by this worker.
 	ErrClaimLost = errors.New("store: outbox claim lost")
+	// ErrNoReadings: the store was opened without Options.Readings, so it
+	// cannot spell a catalogue's names in pinyin for search.
+	ErrNoReadings = errors.New("store: no character readings to spell the catalogue in pinyin")
 	// ErrOlderCatalog: a catalogue older than the cached one.
 	ErrOlderCatalog = errors.New("store: catalogue is older than the cached one")
 	// ErrNoCatalog: nothing cached yet.
@@ -85,6 +90,8 @@ type Store struct {
 	index atomic.Pointer[catalogIndex] // search index of the cached catalogue (catalog.go)
 
 	schemaMapErr error // why the schema map beside the file was not written (schemamap.go)
+
+	readings kiosk.Readings // Options.Readings
 }
 
 // DefaultConnMaxIdle is how long an idle database connection stays open.
@@ -106,6 +113,11 @@ type Options struct {
 	// ConnMaxIdle closes a connection idle this long (DefaultConnMaxIdle
 	// when 0).
 	ConnMaxIdle time.Duration
+	// Readings spell the catalogue's item names in pinyin for search by
+	// pinyin and initials (the terminal's CharacterTable). PutCatalog
+	// refuses a catalogue without them (ErrNoReadings); a store that never
+	// caches a catalogue (the diagnostics) needs none.
+	Readings kiosk.Readings
 }
 
 type migration struct {
@@ -193,7 +205,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		opts.ConnMaxIdle = DefaultConnMaxIdle
 	}
 	db.SetConnMaxIdleTime(opts.ConnMaxIdle)
-	s := &Store{db: db, path: path, now: opts.Now}
+	s := &Store{db: db, path: path, now: opts.Now, readings: opts.Readings}
 	if err := s.check(ctx); err != nil {
 		db.Close()
 		if errors.Is(err, ErrCorrupt) && !opts.LeaveInPlace {

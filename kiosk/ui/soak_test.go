@@ -138,7 +138,7 @@ func newSoakSystem(t *testing.T, ctx context.Context) *soakSystem {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.st, err = store.Open(ctx, s.dbPath, store.Options{}); err != nil {
+	if s.st, err = store.Open(ctx, s.dbPath, store.Options{Readings: testReadings()}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.st.Close() })

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pudong-community/kiosk/assets"
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/config"
 	"github.com/pudong-community/kiosk/kiosk/outbox/e2e"
@@ -55,7 +56,11 @@ func Seed(ctx context.Context, cfg config.Config, cat kiosk.Catalog, c Counts, n
 	}
 	var mu sync.Mutex
 	clock := now
-	st, err := store.Open(ctx, cfg.DatabasePath(), store.Options{Now: func() time.Time {
+	readings, err := kiosk.NewCharacterTable(assets.PinyinTable())
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, cfg.DatabasePath(), store.Options{Readings: readings, Now: func() time.Time {
 		mu.Lock()
 		defer mu.Unlock()
 		return clock

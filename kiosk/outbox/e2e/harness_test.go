@@ -117,7 +117,7 @@ type terminal struct {
 func openTerminal(t *testing.T, dir, id string) *terminal {
 	t.Helper()
 	tm := &terminal{dir: dir, db: filepath.Join(dir, "kiosk.db"), key: filepath.Join(dir, "seal.key")}
-	st, err := store.Open(context.Background(), tm.db, store.Options{})
+	st, err := store.Open(context.Background(), tm.db, store.Options{Readings: testReadings()})
 	if err != nil {
 		t.Fatal(err)
 	}
