@@ -76,6 +76,12 @@ type Config struct {
 	Retention      time.Duration // delivered submissions kept (default 30 days)
 	PurgeInterval  time.Duration // default 1 h
 	Backoff        Backoff       // DefaultBackoff when zero
+	// KeyWindow is the age past which a queued submission is parked for
+	// staff instead of sent (DefaultKeyWindow when 0): the central system
+	// keeps idempotency keys at least 30 days (intake-api.md), so a resend
+	// after that could file a case twice if an earlier attempt did reach
+	// it. Staff release it (RetryParked) once they have checked.
+	KeyWindow time.Duration
 	// Idle bounds how long the sender sleeps with nothing due, so that an
 	// expired claim of a crashed worker is picked up (default 30 s).
 	Idle time.Duration
@@ -138,6 +144,9 @@ func New(cfg Config) (*Relay, error) {
 	}
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = 4
+	}
+	if cfg.KeyWindow <= 0 {
+		cfg.KeyWindow = DefaultKeyWindow
 	}
 	if cfg.Heartbeat <= 0 {
 		cfg.Heartbeat = time.Minute
@@ -498,9 +507,36 @@ const (
 	outLost // the claim was lost to another worker
 )
 
+// DefaultKeyWindow is 29 days: the 30 days the central system keeps
+// idempotency keys at least, less a day for the terminal's clock.
+const DefaultKeyWindow = 29 * 24 * time.Hour
+
+// days is d in whole days, rounded.
+func days(d time.Duration) int { return int((d + 12*time.Hour) / (24 * time.Hour)) }
+
+// ParkCodeKeyWindow is the park code of a submission queued longer than
+// the key window (Config.KeyWindow).
+const ParkCodeKeyWindow = "key_window_passed"
+
 // send delivers one claimed submission and records the result.
 func (r *Relay) send(ctx context.Context, c store.Claim) outcome {
 	id := c.Submission.ID
+	if age := r.cfg.Now().Sub(c.QueuedAt); age > r.cfg.KeyWindow && !c.Released {
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		why := store.ParkReason{Code: ParkCodeKeyWindow, Reason: fmt.Sprintf(
+			"排队超过%d天未送达，中心系统可能已不记得它的幂等键，重发可能重复立案：请先向区中心核实是否已收到，再重发或作废 / "+
+				"queued %d days: the central system may no longer know its idempotency key, so sending it again could file it twice; "+
+				"check with the district whether it arrived, then send it again or discard it",
+			int(r.cfg.KeyWindow/(24*time.Hour)), days(age))}
+		if err := r.cfg.Outbox.Park(wctx, c, why); err != nil {
+			r.log.Warn("cannot park", "local_no", c.LocalNo, "err", err)
+			return outLost
+		}
+		r.log.Warn("submission queued past the key window, parked for staff", "local_no", c.LocalNo, "days", days(age))
+		r.count(func(s *Status) { s.Parked++ })
+		return outParked
+	}
 	if _, perr := r.paused(); perr != nil {
 		// The server asked for a pause after this row was claimed: put it
 		// back for when the pause ends instead of sending it now.

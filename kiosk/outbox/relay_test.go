@@ -579,3 +579,72 @@ func TestOnIdleAfterEachBurst(t *testing.T) {
 		t.Errorf("second OnIdle ran with the queue at %+v, want all 13 delivered", c)
 	}
 }
+
+// A submission queued longer than the central system keeps idempotency
+// keys is parked for staff, not sent: an earlier attempt may have reached
+// the server, which would then file it a second time. One younger than the
+// window is sent; one staff released is sent whatever its age.
+func TestOldSubmissionIsParkedNotResent(t *testing.T) {
+	t.Parallel()
+	const window = 29 * 24 * time.Hour
+	var r *rig
+	var now atomic.Int64 // the relay's clock, moved by the test
+	now.Store(time.Now().UnixNano())
+	r = newRig(t, func(c *Config) {
+		c.KeyWindow = window
+		c.Now = func() time.Time { return time.Unix(0, now.Load()) }
+	})
+	ids := r.enqueue(t, 2)
+	// Thirty days later (the terminal was cut off all month).
+	now.Add(int64(30 * 24 * time.Hour))
+	rep, err := r.relay.DrainOnce(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Parked != 2 || rep.Delivered != 0 {
+		t.Fatalf("drain of two 30-day-old submissions: %+v, want both parked", rep)
+	}
+	r.srv.mu.Lock()
+	submits := r.srv.submits
+	r.srv.mu.Unlock()
+	if submits != 0 {
+		t.Fatalf("the server got %d submissions of 30-day-old rows", submits)
+	}
+	parked, err := r.ob.Parked(context.Background())
+	if err != nil || len(parked) != 2 {
+		t.Fatalf("parked = %v, %v", parked, err)
+	}
+	for _, p := range parked {
+		if p.Park.Code != ParkCodeKeyWindow || !strings.Contains(p.Park.Reason, "30 days") || !strings.Contains(p.Park.Reason, "重复立案") {
+			t.Errorf("parked %s with %q: %q; want %s, its age and why", p.LocalNo, p.Park.Code, p.Park.Reason, ParkCodeKeyWindow)
+		}
+	}
+	// Staff checked with the district and send one again.
+	if err := r.ob.RetryParked(context.Background(), ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err = r.relay.DrainOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Delivered != 1 || rep.Parked != 0 {
+		t.Fatalf("drain of the released row: %+v, want it delivered", rep)
+	}
+	if rec, _ := r.ob.Lookup(context.Background(), ids[0]); rec.State != store.StateDelivered {
+		t.Errorf("the released row is %s, want delivered", rec.State)
+	}
+	if rec, _ := r.ob.Lookup(context.Background(), ids[1]); rec.State != "parked" {
+		t.Errorf("the row staff did not release is %s, want parked", rec.State)
+	}
+	// One queued 28 days ago is still within the window, and is sent.
+	young := r.enqueue(t, 1)[0]
+	now.Store(time.Now().Add(28 * 24 * time.Hour).UnixNano())
+	if rep, err = r.relay.DrainOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Delivered != 1 || rep.Parked != 0 {
+		t.Fatalf("drain of a 28-day-old row: %+v, want it delivered", rep)
+	}
+	if rec, _ := r.ob.Lookup(context.Background(), young); rec.State != store.StateDelivered {
+		t.Errorf("the 28-day-old row is %s, want delivered", rec.State)
+	}
+}

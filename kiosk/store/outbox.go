@@ -255,7 +255,15 @@ type Claim struct {
 	Attempts   int // attempts before this one
 	Token      string
 	QueuedAt   time.Time
+	// Released: staff put the row back after it was parked (RetryParked),
+	// having checked it may be sent; the relay sends it even past the age
+	// at which it would park it.
+	Released bool
 }
+
+// ParkCodeReleased marks a pending row staff released from parking
+// (RetryParked); it is cleared when the row is parked again.
+const ParkCodeReleased = "released"
 
 // ClaimDue hands up to n due rows to the caller: pending rows whose
 // next attempt has come, and in-flight rows whose claim expired. No two
@@ -278,7 +286,7 @@ func (o *Outbox) ClaimDue(ctx context.Context, n int) ([]Claim, error) {
 			   SELECT submission_id FROM outbox
 			   WHERE (state = 'pending' AND next_attempt_ms <= ?) OR (state = 'inflight' AND claimed_until <= ?)
 			   ORDER BY next_attempt_ms, submission_id LIMIT ?)
-			 RETURNING submission_id, attempts`,
+			 RETURNING submission_id, attempts, park_code`,
 			token, ms+o.opts.ClaimTTL.Milliseconds(), ms, ms, ms, n)
 		if err != nil {
 			return fmt.Errorf("store: claim: %w", err)
@@ -286,11 +294,12 @@ func (o *Outbox) ClaimDue(ctx context.Context, n int) ([]Claim, error) {
 		type claimed struct {
 			id       string
 			attempts int
+			parkCode string
 		}
 		var got []claimed
 		for rows.Next() {
 			var c claimed
-			if err := rows.Scan(&c.id, &c.attempts); err != nil {
+			if err := rows.Scan(&c.id, &c.attempts, &c.parkCode); err != nil {
 				rows.Close()
 				return fmt.Errorf("store: claim: %w", err)
 			}
@@ -319,7 +328,7 @@ func (o *Outbox) ClaimDue(ctx context.Context, n int) ([]Claim, error) {
 				continue
 			}
 			claims = append(claims, Claim{Submission: sub, LocalNo: localNo, Attempts: c.attempts, Token: token,
-				QueuedAt: time.UnixMilli(queued)})
+				QueuedAt: time.UnixMilli(queued), Released: c.parkCode == ParkCodeReleased})
 		}
 		// A row that cannot be opened (key replaced, data altered) would
 		// block nothing but could never be sent: park it for staff.
@@ -606,12 +615,13 @@ func (o *Outbox) Parked(ctx context.Context) ([]Record, error) {
 }
 
 // RetryParked puts a parked submission back in the queue, due now, with
-// its attempts reset. The caller audits the staff action.
+// its attempts reset and marked released (Claim.Released). The caller
+// audits the staff action.
 func (o *Outbox) RetryParked(ctx context.Context, id string) error {
 	ms := o.st.now().UnixMilli()
 	res, err := o.st.db.ExecContext(ctx,
-		`UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_ms = ?, park_reason = '', park_code = '',
-		 park_fields = '[]', updated_ms = ? WHERE submission_id = ? AND state = 'parked'`, ms, ms, id)
+		`UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_ms = ?, park_reason = '', park_code = ?,
+		 park_fields = '[]', updated_ms = ? WHERE submission_id = ? AND state = 'parked'`, ms, ParkCodeReleased, ms, id)
 	if err != nil {
 		return fmt.Errorf("store: retry parked: %w", err)
 	}

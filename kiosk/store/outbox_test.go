@@ -292,6 +292,45 @@ func TestParkRetryDiscard(t *testing.T) {
 	if len(cs) != 1 || cs[0].Submission.ID != a.ID || cs[0].Attempts != 0 {
 		t.Fatalf("after retry: %+v", cs)
 	}
+	// Staff released it: the claim says so, until it is parked again.
+	if !cs[0].Released {
+		t.Error("a row staff released is not marked Released")
+	}
+	if err := f.ob.Park(ctx, cs[0], why); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.ob.RetryParked(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if cs, _ = f.ob.ClaimDue(ctx, 5); len(cs) != 1 || !cs[0].Released {
+		t.Fatalf("released again: %+v", cs)
+	}
+	if err := f.ob.MarkRetry(ctx, cs[0], time.Time{}, "transport"); err != nil {
+		t.Fatal(err)
+	}
+	if cs, _ = f.ob.ClaimDue(ctx, 5); len(cs) != 1 || !cs[0].Released {
+		t.Fatalf("a released row retried is no longer Released: %+v", cs)
+	}
+	if err := f.ob.Park(ctx, cs[0], why); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := f.ob.Parked(ctx); len(p) != 1 || p[0].Park.Code != why.Code {
+		t.Fatalf("parked again: %+v", p)
+	}
+	if err := f.ob.RetryParked(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if cs, _ = f.ob.ClaimDue(ctx, 5); len(cs) != 1 {
+		t.Fatalf("after the second retry: %+v", cs)
+	}
+	// A row never parked is not Released.
+	fresh := submission(10)
+	if _, err := f.ob.Enqueue(ctx, fresh); err != nil {
+		t.Fatal(err)
+	}
+	if cs, _ := f.ob.ClaimDue(ctx, 5); len(cs) != 1 || cs[0].Released {
+		t.Fatalf("a fresh row: %+v", cs)
+	}
 	rec, err := f.ob.Lookup(ctx, b.ID)
 	if err != nil || rec.State != "discarded" || rec.LocalNo == "" {
 		t.Fatalf("discarded record %+v, %v", rec, err)
