@@ -92,6 +92,19 @@ func TestRetryAfterPausesEveryCall(t *testing.T) {
 			t.Errorf("%s: %d requests during the server's 60 s pause", e, n-before[e])
 		}
 	}
+	// Rows "send now" made due were claimed and put back unsent: an
+	// attempt is counted for each request only, and the last error stays.
+	attempts := 0
+	for _, id := range ids {
+		rec, _ := r.ob.Lookup(ctx, id)
+		attempts += rec.Attempts
+		if rec.Attempts > 0 && rec.LastError == "" {
+			t.Errorf("%s: attempted, but its last error was wiped", id)
+		}
+	}
+	if sent := r.srv.hitCount("submit"); attempts != sent {
+		t.Errorf("%d attempts counted for %d submit requests", attempts, sent)
+	}
 }
 
 // TestSuccessDoesNotEndPause: a call that was already on its way when

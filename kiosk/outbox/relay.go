@@ -542,7 +542,7 @@ func (r *Relay) send(ctx context.Context, c store.Claim) outcome {
 		// back for when the pause ends instead of sending it now.
 		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
-		if err := r.cfg.Outbox.MarkRetry(wctx, c, r.PausedUntil(), perr.Error()); err != nil {
+		if err := r.cfg.Outbox.PutBack(wctx, c, r.PausedUntil()); err != nil {
 			r.log.Warn("cannot reschedule", "local_no", c.LocalNo, "err", err)
 			return outLost
 		}
@@ -666,7 +666,7 @@ func (r *Relay) DrainOnce(ctx context.Context) (DrainReport, error) {
 		for _, c := range claims {
 			if tried[c.Submission.ID] {
 				// Tried once already in this drain: back to its schedule.
-				_ = r.cfg.Outbox.MarkRetry(ctx, c, r.cfg.Backoff.Next(r.cfg.Now(), c.Attempts, r.cfg.Rand()), "")
+				_ = r.cfg.Outbox.PutBack(ctx, c, r.cfg.Backoff.Next(r.cfg.Now(), c.Attempts, r.cfg.Rand()))
 				continue
 			}
 			tried[c.Submission.ID] = true

@@ -435,6 +435,25 @@ func (o *Outbox) MarkRetry(ctx context.Context, c Claim, next time.Time, lastErr
 	return nil
 }
 
+// PutBack returns a claimed row that was not sent to the queue, due at
+// next: no attempt is counted and its last error stays (the relay claimed
+// it just before the server asked for a pause, or had already tried it in
+// this drain).
+func (o *Outbox) PutBack(ctx context.Context, c Claim, next time.Time) error {
+	ms := o.st.now().UnixMilli()
+	res, err := o.st.db.ExecContext(ctx,
+		`UPDATE outbox SET state = 'pending', next_attempt_ms = ?, claim_token = '', claimed_until = 0, updated_ms = ?
+		 WHERE submission_id = ? AND state = 'inflight' AND claim_token = ?`,
+		next.UnixMilli(), ms, c.Submission.ID, c.Token)
+	if err != nil {
+		return wrapFull(fmt.Errorf("store: put back: %w", err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("%w: %s", ErrClaimLost, c.Submission.ID)
+	}
+	return nil
+}
+
 // FieldProblem is one field the server refused.
 type FieldProblem struct {
 	Field   string `json:"field"`

@@ -698,3 +698,33 @@ func TestReleaseClaims(t *testing.T) {
 		t.Errorf("old claim after release: %v, want ErrClaimLost", err)
 	}
 }
+
+// PutBack returns a claimed row unsent: no attempt is counted, its last
+// error stays, and only the claim's holder may do it.
+func TestPutBackCountsNoAttempt(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t, OutboxOptions{})
+	s := submission(11)
+	if _, err := f.ob.Enqueue(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	cs, _ := f.ob.ClaimDue(ctx, 1)
+	if err := f.ob.MarkRetry(ctx, cs[0], time.Time{}, "503 busy"); err != nil {
+		t.Fatal(err)
+	}
+	cs, _ = f.ob.ClaimDue(ctx, 1)
+	if len(cs) != 1 || cs[0].Attempts != 1 {
+		t.Fatalf("claim after one attempt: %+v", cs)
+	}
+	if err := f.ob.PutBack(ctx, cs[0], time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := f.ob.Lookup(ctx, s.ID)
+	if err != nil || rec.State != "pending" || rec.Attempts != 1 || rec.LastError != "503 busy" {
+		t.Fatalf("after PutBack: %+v, %v; want pending, 1 attempt, last error kept", rec, err)
+	}
+	if err := f.ob.PutBack(ctx, cs[0], time.Time{}); !errors.Is(err, ErrClaimLost) {
+		t.Fatalf("PutBack of a claim no longer held = %v, want ErrClaimLost", err)
+	}
+}
