@@ -139,6 +139,10 @@ type SyncReport struct {
 	Oldest         time.Duration `json:"oldest"` // age of the oldest unsent submission
 	AuditUnacked   int64         `json:"audit_unacked"`
 	CatalogVersion string        `json:"catalog_version"`
+	// PausedUntil: the central system asked the terminal to wait
+	// (Retry-After) until then; nothing, the probe included, calls it
+	// before. Zero when no pause holds.
+	PausedUntil time.Time `json:"paused_until,omitzero"`
 }
 
 // ParkedSubmission is a submission the central system refused, as staff

@@ -418,6 +418,12 @@ func (m *maintService) SyncStatus(ctx context.Context) (kiosk.SyncReport, error)
 	} else if !errors.Is(err, store.ErrNoCatalog) {
 		return rep, err
 	}
+	if !rs.PausedUntil.IsZero() {
+		// The server asked for a pause: the probe waits too. It answered,
+		// so it is reachable; the token was good if it was not refused.
+		rep.PausedUntil, rep.Reachable = rs.PausedUntil, true
+		return rep, nil
+	}
 	pctx, cancel := context.WithTimeout(ctx, m.queryTimeout)
 	defer cancel()
 	pr, err := outbox.Probe(pctx, outbox.ProbeOptions{API: m.s.client, Store: m.s.st, Outbox: m.s.outbox})

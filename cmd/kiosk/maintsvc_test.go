@@ -628,6 +628,31 @@ func TestMaintService(t *testing.T) {
 			t.Errorf("edited chain: %+v, %v", bad, err)
 		}
 	})
+
+	// Last, as the pause it sets lasts a minute: while the central system
+	// has asked the terminal to wait, the network screen's probe waits too
+	// and says until when.
+	t.Run("SyncStatusDuringAPause", func(t *testing.T) {
+		if err := r.sim.SetFaults(intakesim.Faults{Unavailable503: 1, RetryAfterSeconds: 60}); err != nil {
+			t.Fatal(err)
+		}
+		r.s.relay.DeviceChanged() // a heartbeat, answered 503 Retry-After: 60
+		waitFor(t, 30*time.Second, "the pause", func() bool { return !r.s.relay.PausedUntil().IsZero() })
+		before := r.sim.Stats().Requests
+		rep, err := r.m.SyncStatus(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := r.sim.Stats().Requests - before; n != 0 {
+			t.Errorf("the probe sent %d requests during the pause", n)
+		}
+		if left := time.Until(rep.PausedUntil); left < 50*time.Second || left > 61*time.Second {
+			t.Errorf("report's pause ends in %v, want about 60 s", left)
+		}
+		if err := r.sim.SetFaults(intakesim.Faults{}); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 // The terminal's maintenance gate keeps the wrong PINs and the lock in the

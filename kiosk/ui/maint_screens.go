@@ -391,6 +391,9 @@ func (n *maintNetworkScreen) Build(a *App) fyne.CanvasObject {
 		a.T("maint.network.outbox", r.Pending, r.InFlight, r.Parked, r.Oldest.Round(time.Second)),
 		a.T("maint.network.audit", r.AuditUnacked),
 	}, "\n"))))
+	if !r.PausedUntil.IsZero() {
+		rows = append(rows, body(a.T("maint.network.paused", fmtTime(r.PausedUntil))))
+	}
 	if r.LastError != "" {
 		rows = append(rows, errorText(r.LastError))
 	}

@@ -353,6 +353,16 @@ func TestMaintNetwork(t *testing.T) {
 	}
 }
 
+// While the central system has asked for a pause, the network screen says
+// until when.
+func TestMaintNetworkPaused(t *testing.T) {
+	r := newMaintRig(t)
+	r.svc.Sync.PausedUntil = time.Date(2026, 11, 27, 10, 31, 0, 0, time.Local)
+	r.enter()
+	r.tap("maint.network")
+	r.wantText("中心系统要求暂停联系，至 2026-11-27 10:31:00 前本机不发送、不检测")
+}
+
 func TestMaintCatalog(t *testing.T) {
 	r := newMaintRig(t)
 	r.enter()
