@@ -84,6 +84,44 @@ func uncertainCode(hi, lo byte) bool {
 	return false
 }
 
+// gb2312Rows are the assigned cells of GB 2312's symbol rows 1 to 9 (lead
+// bytes A1 to A9), as trail-byte ranges: GBK fills some of the empty cells
+// (small roman numerals in row 2, vertical forms in row 6, pinyin letters
+// in row 8), which a GB2312 printer's font does not have.
+var gb2312Rows = [9][][2]byte{
+	{{0xA1, 0xFE}}, // 1: punctuation and signs
+	{{0xB1, 0xE2}, {0xE5, 0xEE}, {0xF1, 0xFC}}, // 2: numbers
+	{{0xA1, 0xFE}},               // 3: full-width ASCII
+	{{0xA1, 0xF3}},               // 4: hiragana
+	{{0xA1, 0xF6}},               // 5: katakana
+	{{0xA1, 0xB8}, {0xC1, 0xD8}}, // 6: Greek
+	{{0xA1, 0xC1}, {0xD1, 0xF1}}, // 7: Cyrillic
+	{{0xA1, 0xBA}, {0xC5, 0xE9}}, // 8: pinyin, bopomofo
+	{{0xA4, 0xEF}},               // 9: box drawing
+}
+
+// inGB2312 reports whether the two-byte EUC-CN code hi lo is a character
+// of GB 2312: the symbol rows' assigned cells, and the hanzi of rows 16
+// to 87 (B0A1 to F7FE; row 55 ends at D7F9).
+func inGB2312(hi, lo byte) bool {
+	if lo < 0xA1 || lo > 0xFE {
+		return false
+	}
+	switch {
+	case hi >= 0xA1 && hi <= 0xA9:
+		for _, rg := range gb2312Rows[hi-0xA1] {
+			if lo >= rg[0] && lo <= rg[1] {
+				return true
+			}
+		}
+		return false
+	case hi == 0xD7:
+		return lo <= 0xF9
+	default:
+		return hi >= 0xB0 && hi <= 0xF7
+	}
+}
+
 // EncodeRune appends the printer bytes of one rune, or reports why it cannot
 // be carried. ASCII printable characters are single bytes; control
 // characters are refused (they would be interpreted as commands).
@@ -124,7 +162,7 @@ func (c Charset) EncodeRune(dst []byte, r rune) ([]byte, error) {
 		return dst, &UnencodableError{Charset: c, Rune: r, Reason: "maps to a single high byte"}
 	case len(code) == 2 && uncertainCode(code[0], code[1]):
 		return dst, &UnencodableError{Charset: c, Rune: r, Reason: "has a code whose glyph differs between GB18030 editions"}
-	case len(code) == 2 && c == GB2312 && (code[0] < 0xA1 || code[0] > 0xF7 || code[1] < 0xA1):
+	case len(code) == 2 && c == GB2312 && !inGB2312(code[0], code[1]):
 		return dst, &UnencodableError{Charset: c, Rune: r, Reason: "is outside GB2312"}
 	case len(code) == 4 && c != GB18030:
 		return dst, &UnencodableError{Charset: c, Rune: r, Reason: "needs a four-byte GB18030 code"}

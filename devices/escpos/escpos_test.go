@@ -179,6 +179,13 @@ func TestCharsetDetection(t *testing.T) {
 		{GBK, "€", '€'},      // x/text GBK maps to single byte 80
 		{GB18030, "€", 0},    // A2 E3
 		{GB2312, "镕", '镕'},   // GBK-only (E9 46), trail byte < A1
+		{GB2312, "ⅰ", 'ⅰ'},   // GBK fills GB2312's empty cell A2A1
+		{GBK, "ⅰ", 0},
+		{GB2312, "ɑ", 'ɑ'},  // A8BB: GBK's pinyin letter
+		{GB2312, "〇", '〇'},  // A996 in GBK, not in GB2312's box-drawing row
+		{GB2312, "─ⅰ", 'ⅰ'}, // A9A4 is GB2312's
+		{GB2312, "㈠", 0},    // A2E5: GB2312 row 2 has it
+		{GB2312, "啊齄", 0},   // the first and last hanzi
 		{GBK, "镕", 0},
 		{GB18030, "©", 0},
 		{GBK, "©", '©'},
@@ -471,5 +478,21 @@ func TestTextMarshalling(t *testing.T) {
 	var k CutKind
 	if err := k.UnmarshalText([]byte("guillotine")); !errors.Is(err, ErrParam) {
 		t.Errorf("bad cut: %v", err)
+	}
+}
+
+// GB2312 carries exactly GB 2312's 7,445 characters (682 symbols and 6,763
+// hanzi) as text: a GBK-only character sent to a GB2312 printer prints as
+// a wrong glyph or a gap, so it must go as an image instead.
+func TestGB2312IsExactlyGB2312(t *testing.T) {
+	t.Parallel()
+	n := 0
+	for r := rune(0x80); r <= 0xFFFF; r++ {
+		if GB2312.CanEncode(r) {
+			n++
+		}
+	}
+	if n != 7445 {
+		t.Errorf("GB2312 encodes %d characters beyond ASCII, want GB 2312's 7445", n)
 	}
 }
