@@ -320,17 +320,7 @@ func cardToUI(u *ui.App, ev idcard.Event) {
 func healthToUI(ctx context.Context, h *kiosk.Health, u *ui.App) {
 	ch, cancel := h.Subscribe()
 	defer cancel()
-	apply := func(s kiosk.HealthSnapshot) {
-		var ps []ui.DeviceProblem
-		for _, d := range s.Failed() {
-			key := ui.DeviceCardReader
-			if d.Device == kiosk.DevicePrinter {
-				key = ui.DevicePrinter
-			}
-			ps = append(ps, ui.DeviceProblem{DeviceKey: key, Reason: residentReason(d)})
-		}
-		u.SetDeviceProblems(ps)
-	}
+	apply := func(s kiosk.HealthSnapshot) { u.SetDeviceProblems(deviceProblems(s)) }
 	apply(h.Snapshot())
 	for {
 		select {
@@ -343,6 +333,20 @@ func healthToUI(ctx context.Context, h *kiosk.Health, u *ui.App) {
 			apply(s)
 		}
 	}
+}
+
+// deviceProblems are the devices out of order, as the resident screens
+// show them.
+func deviceProblems(s kiosk.HealthSnapshot) []ui.DeviceProblem {
+	var ps []ui.DeviceProblem
+	for _, d := range s.Failed() {
+		key := ui.DeviceCardReader
+		if d.Device == kiosk.DevicePrinter {
+			key = ui.DevicePrinter
+		}
+		ps = append(ps, ui.DeviceProblem{DeviceKey: key, Reason: residentReason(d), Required: d.Required})
+	}
+	return ps
 }
 
 // residentReason is the i18n key of a device problem in the resident's

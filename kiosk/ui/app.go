@@ -144,6 +144,9 @@ type App struct {
 type DeviceProblem struct {
 	DeviceKey string // i18n key of the device's name
 	Reason    string // already in the resident's words
+	// Required: the terminal is configured not to serve without the device
+	// (printer.required: no application without a printed receipt).
+	Required bool
 }
 
 // New makes the terminal UI in w. Call Start to run the clock.

@@ -26,9 +26,9 @@ func (s *applyChooser) Build(a *App) fyne.CanvasObject {
 	s.agent = a.newButton("apply.agent", a.T("apply.agent"), a.T("apply.agent.sub"), stylePrimary, func() { _ = a.m.StartAgent() })
 	s.self.big, s.agent.big = true, true
 	parts := []fyne.CanvasObject{subheading(a.T("apply.who"))}
-	if a.readerDown() {
+	if down, why := a.applyDown(); down {
 		s.self.disabled, s.agent.disabled = true, true
-		parts = append(parts, notice(a.T("outofservice.reader")))
+		parts = append(parts, notice(a.T(why)))
 	}
 	h := a.theme.TileHeight()
 	grid := container.NewGridWrap(fyne.NewSize(a.win.Canvas().Size().Width-4*a.theme.Size(theme.SizeNamePadding), h), s.self, s.agent)
@@ -62,6 +62,9 @@ func (s *applyListScreen) Build(a *App) fyne.CanvasObject {
 		if a.applicable(it) {
 			items = append(items, it)
 		}
+	}
+	if down, why := a.applyDown(); down {
+		return container.NewVBox(panel(subheading(a.whoText())), notice(a.T(why)))
 	}
 	head := []fyne.CanvasObject{panel(subheading(a.whoText())), body(a.T("apply.choose"))}
 	if s.err != "" {

@@ -45,7 +45,11 @@ func (s *menuScreen) Build(a *App) fyne.CanvasObject {
 	if a.snap.Agent == nil {
 		tiles = append(tiles, mk("menu.cases", "home.cases", "menu.cases.sub", stylePrimary, func() { a.Show(&casesScreen{}) }))
 	}
-	tiles = append(tiles, mk("menu.apply", "home.apply", "menu.apply.sub", stylePrimary, func() { a.Show(&applyListScreen{}) }))
+	apply := mk("menu.apply", "home.apply", "menu.apply.sub", stylePrimary, func() { a.Show(&applyListScreen{}) })
+	if down, why := a.applyDown(); down {
+		apply.disabled, apply.sub = true, a.T(why)
+	}
+	tiles = append(tiles, apply)
 	if a.snap.Agent == nil {
 		tiles = append(tiles, mk("menu.guide", "home.guide", "home.guide.sub", styleSecondary, func() { _ = a.m.Browse() }))
 	}

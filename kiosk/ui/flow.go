@@ -382,6 +382,23 @@ func (a *App) CardError(reason string) {
 func (a *App) readerDown() bool  { return a.deviceDown(DeviceCardReader) }
 func (a *App) printerDown() bool { return a.deviceDown(DevicePrinter) }
 
+// applyDown says whether self-service application is not offered, and the
+// key of the words that say why: without the card reader nobody can be
+// identified; without a printer the terminal is configured to require
+// (printer.required), no application is taken, as no receipt could be
+// printed for it. "My cases" and the guide still work in that case.
+func (a *App) applyDown() (bool, string) {
+	if a.readerDown() {
+		return true, "outofservice.reader"
+	}
+	for _, p := range a.problems {
+		if p.DeviceKey == DevicePrinter && p.Required {
+			return true, "outofservice.printer.apply"
+		}
+	}
+	return false, ""
+}
+
 func (a *App) deviceDown(key string) bool {
 	for _, p := range a.problems {
 		if p.DeviceKey == key {

@@ -650,6 +650,56 @@ func TestOutOfService(t *testing.T) {
 	}
 }
 
+// A terminal configured to require its printer (printer.required) takes
+// no application while the printer is out of order: the apply tile, the
+// item page's apply button and the apply chooser say why; the guide and
+// "my cases" still work.
+func TestRequiredPrinterDownPausesApplications(t *testing.T) {
+	r := newRig(t, portrait)
+	r.a.SetDeviceProblems([]DeviceProblem{{DeviceKey: DevicePrinter, Reason: "缺纸", Required: true}})
+	r.wantText("打印机故障，暂停申办")
+	r.tap("apply")
+	r.want("home")
+	r.tap("guide")
+	r.want("guide")
+	for _, it := range kiosktest.SampleCatalog().Items {
+		if it.Code == "RS-SBZM" {
+			r.a.Show(&itemScreen{item: it})
+		}
+	}
+	r.settle()
+	if b, ok := r.find("item.apply").(*button); !ok || !b.disabled {
+		t.Error("the item page offers to apply without the required printer")
+	}
+	r.wantText("打印机暂停使用，暂不能自助申办；办事指南和我的办件照常。")
+	r.tap("nav.home")
+	r.tap("cases")
+	r.card(kiosktest.Resident)
+	r.want("cases")
+	r.tap("nav.home")
+	r.want("menu") // the identified resident's menu
+	if b, ok := r.find("menu.apply").(*button); !ok || !b.disabled {
+		t.Error("the resident's menu offers to apply without the required printer")
+	}
+	r.a.Show(&applyListScreen{})
+	r.settle()
+	if r.find("item:RS-SBZM") != nil {
+		t.Error("the list of items to apply for shows without the required printer")
+	}
+	r.tap("nav.finish")
+	r.a.CardRemoved()
+	r.settle()
+	if r.a.Current().Name() != "home" {
+		r.tap("nav.home")
+	}
+	// Printer back: applications again.
+	r.a.SetDeviceProblems(nil)
+	r.settle()
+	r.wantNoText("打印机故障，暂停申办")
+	r.tap("apply")
+	r.want("apply")
+}
+
 // funcSubmitter answers with a function, for bad answers.
 type funcSubmitter func(ctx context.Context, s kiosk.Submission) (kiosk.Outcome, error)
 

@@ -193,9 +193,9 @@ func (s *itemScreen) Build(a *App) fyne.CanvasObject {
 				a.v.wantItem = ""
 			}
 		})
-		if a.readerDown() {
+		if down, why := a.applyDown(); down {
 			s.apply.disabled = true
-			s.apply.sub = a.T("outofservice.reader")
+			s.apply.sub = a.T(why)
 		}
 		bottom = s.apply
 	} else {

@@ -42,6 +42,8 @@ func (h *homeScreen) Build(a *App) fyne.CanvasObject {
 		if a.readerDown() && (name == "cases" || name == "apply") {
 			// Without the card reader only the guide works: the tile says why.
 			sub, c, tapped = "outofservice.tile", colSurface, func() {}
+		} else if down, _ := a.applyDown(); down && name == "apply" {
+			sub, c, tapped = "outofservice.tile.printer", colSurface, func() {}
 		}
 		t := newTile(a.T(title), a.T(sub), icon, c, th, a.tap(tapped))
 		t.name = name
