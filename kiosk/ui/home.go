@@ -23,7 +23,7 @@ func (h *homeScreen) Build(a *App) fyne.CanvasObject {
 	welcome.TextSize = th.Size(theme.SizeNameHeadingText)
 	welcome.TextStyle = boldStyle(welcome.Text)
 	welcome.Alignment = fyne.TextAlignCenter
-	prompt := canvas.NewText(a.T("home.prompt"), colMuted)
+	prompt := canvas.NewText(a.T("home.prompt"), th.muted())
 	prompt.TextSize = th.Size(theme.SizeNameSubHeadingText)
 	prompt.Alignment = fyne.TextAlignCenter
 

@@ -29,7 +29,55 @@ var (
 	colPressed    = color.NRGBA{0x0A, 0x4A, 0x94, 0x44}
 	colSelection  = color.NRGBA{0x0A, 0x4A, 0x94, 0x33}
 	colShadow     = color.NRGBA{0x00, 0x00, 0x00, 0x33}
+
+	// Elder mode's higher contrast (product.md): secondary text as dark as
+	// body text, disabled text and borders near black.
+	colDisabledElder = color.NRGBA{0x47, 0x47, 0x47, 0xFF} // 9.3:1 on white
+	colBorderElder   = color.NRGBA{0x2E, 0x36, 0x40, 0xFF} // 12:1 on white
 )
+
+// muted is the colour of secondary text: dark grey, body-text black in
+// elder mode.
+func (t *Theme) muted() color.Color {
+	if t.elder {
+		return colText
+	}
+	return colMuted
+}
+
+// border is the colour of the lines around buttons and panels.
+func (t *Theme) border() color.Color {
+	if t.elder {
+		return colBorderElder
+	}
+	return colBorder
+}
+
+// disabled is the colour of a disabled button's text and outline.
+func (t *Theme) disabled() color.Color {
+	if t.elder {
+		return colDisabledElder
+	}
+	return colDisabled
+}
+
+// stroke is an outline's width: one unit more in elder mode.
+func (t *Theme) stroke(w float32) float32 {
+	if t.elder {
+		return w + 1
+	}
+	return w
+}
+
+// currentTheme is the terminal's theme as the app has it now, for the
+// helpers that make objects without an App at hand (panel); the standard
+// theme when the app has another.
+func currentTheme() *Theme {
+	if t, ok := theme.Current().(*Theme); ok {
+		return t
+	}
+	return NewTheme(false)
+}
 
 // Sizes in Fyne's device-independent units (dp). The kiosk runs at scale 1
 // on a 1080×1920 (or 1920×1080) panel, where 24 dp body text reads like
@@ -102,9 +150,9 @@ func (t *Theme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	case theme.ColorNameInputBackground, theme.ColorNameOverlayBackground:
 		return colBackground
 	case theme.ColorNameInputBorder, theme.ColorNameSeparator:
-		return colBorder
+		return t.border()
 	case theme.ColorNameDisabled, theme.ColorNamePlaceHolder:
-		return colDisabled
+		return t.disabled()
 	case theme.ColorNameDisabledButton:
 		return colSurface
 	case theme.ColorNameError:

@@ -65,6 +65,40 @@ func TestThemeContrast(t *testing.T) {
 	}
 }
 
+// Elder mode has higher contrast (product.md): what the standard theme
+// draws in greys (secondary text, disabled text, placeholders, borders) is
+// darker, and outlines are thicker.
+func TestElderThemeHasHigherContrast(t *testing.T) {
+	t.Parallel()
+	std, elder := NewTheme(false), NewTheme(true)
+	v := theme.VariantLight
+	for _, p := range []struct {
+		name     string
+		std, eld color.Color
+		bg       color.Color
+		elderMin float64
+		standMin float64
+	}{
+		{"secondary text", std.muted(), elder.muted(), colBackground, 15, 7},
+		{"secondary text on surface", std.muted(), elder.muted(), colSurface, 15, 7},
+		{"disabled text", std.Color(theme.ColorNameDisabled, v), elder.Color(theme.ColorNameDisabled, v), colSurface, 7, 4.5},
+		{"placeholder", std.Color(theme.ColorNamePlaceHolder, v), elder.Color(theme.ColorNamePlaceHolder, v), colBackground, 7, 4.5},
+		{"borders", std.border(), elder.border(), colBackground, 10, 3},
+		{"borders on surface", std.Color(theme.ColorNameSeparator, v), elder.Color(theme.ColorNameSeparator, v), colSurface, 10, 3},
+	} {
+		s, e := ContrastRatio(p.std, p.bg), ContrastRatio(p.eld, p.bg)
+		if s < p.standMin {
+			t.Errorf("%s: standard contrast %.2f, want at least %.1f", p.name, s, p.standMin)
+		}
+		if e < p.elderMin || e <= s {
+			t.Errorf("%s: elder contrast %.2f (standard %.2f), want at least %.1f and higher than standard", p.name, e, s, p.elderMin)
+		}
+	}
+	if std.stroke(2) >= elder.stroke(2) {
+		t.Errorf("outline %v in elder mode, %v in standard: want thicker", elder.stroke(2), std.stroke(2))
+	}
+}
+
 func TestThemeSizes(t *testing.T) {
 	t.Parallel()
 	n, e := NewTheme(false), NewTheme(true)

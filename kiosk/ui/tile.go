@@ -125,8 +125,8 @@ func (b *barButton) MinSize() fyne.Size {
 func (b *barButton) CreateRenderer() fyne.WidgetRenderer {
 	bg := canvas.NewRectangle(b.bg)
 	bg.CornerRadius = 12
-	bg.StrokeColor = colBorder
-	bg.StrokeWidth = 1
+	bg.StrokeColor = b.th.border()
+	bg.StrokeWidth = b.th.stroke(1)
 	txt := canvas.NewText(b.text, b.fg)
 	txt.TextStyle = boldStyle(b.text)
 	txt.TextSize = b.th.Size(theme.SizeNameText)

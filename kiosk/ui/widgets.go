@@ -77,7 +77,7 @@ func (b *button) MinSize() fyne.Size {
 func (b *button) colors() (bg, fg, border color.Color, fgName fyne.ThemeColorName) {
 	switch b.st {
 	case styleSecondary:
-		bg, fg, border, fgName = colSurface, colText, colBorder, theme.ColorNameForeground
+		bg, fg, border, fgName = colSurface, colText, b.th.border(), theme.ColorNameForeground
 	case styleAccent:
 		bg, fg, border, fgName = colAccent, colOnPrimary, colAccent, theme.ColorNameForegroundOnPrimary
 	case styleSuccess:
@@ -88,7 +88,7 @@ func (b *button) colors() (bg, fg, border color.Color, fgName fyne.ThemeColorNam
 		bg, fg, border, fgName = colPrimary, colOnPrimary, colPrimary, theme.ColorNameForegroundOnPrimary
 	}
 	if b.disabled {
-		bg, fg, border, fgName = colSurface, colDisabled, colDisabled, theme.ColorNameDisabled
+		bg, fg, border, fgName = colSurface, b.th.disabled(), b.th.disabled(), theme.ColorNameDisabled
 	}
 	return
 }
@@ -98,7 +98,7 @@ func (b *button) CreateRenderer() fyne.WidgetRenderer {
 	rect := canvas.NewRectangle(bg)
 	rect.CornerRadius = 12
 	rect.StrokeColor = border
-	rect.StrokeWidth = 2
+	rect.StrokeWidth = b.th.stroke(2)
 	if b.st == styleSelected {
 		rect.StrokeWidth = 5
 	}
@@ -219,10 +219,11 @@ func errorText(s string) *widget.RichText {
 
 // panel puts objects on a light card with a border.
 func panel(objs ...fyne.CanvasObject) fyne.CanvasObject {
+	th := currentTheme()
 	bg := canvas.NewRectangle(colSurface)
 	bg.CornerRadius = 12
-	bg.StrokeColor = colBorder
-	bg.StrokeWidth = 1
+	bg.StrokeColor = th.border()
+	bg.StrokeWidth = th.stroke(1)
 	return container.NewStack(bg, container.NewPadded(container.NewVBox(objs...)))
 }
 
