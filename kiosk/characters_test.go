@@ -75,6 +75,7 @@ func TestCharacterTableReadings(t *testing.T) {
 		{'女', "nv"}, {'吕', "lv"},
 		// heteronyms
 		{'行', "xing"}, {'重', "zhong"}, {'乐', "le"}, {'地', "di"}, {'埔', "pu"}, {'都', "dou"}, {'还', "hai"},
+		{'长', "chang"}, {'茄', "qie"}, {'参', "can"},
 		{'䶮', "yan"}, // Extension A
 	} {
 		if got, ok := rd.Reading(tc.ch); !ok || got != tc.syl {

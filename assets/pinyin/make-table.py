@@ -128,14 +128,19 @@ for s in sorted(readings):
     chars = sorted(readings[s], key=rank)
     print(s, "".join(chr(c) for c in chars))
 # Where kMandarin's first reading is one the names of services and places
-# rarely have: 地 is di in 土地 and 属地 (de is the particle), 埔 is pu in
-# 黄埔, 著 is zhu in 著作 (zhe is the traditional form of 着), and so on.
-CUSTOMARY = {"地": "di", "埔": "pu", "拓": "tuo", "帧": "zhen", "著": "zhu", "咳": "ke", "蹒": "pan",
-             "黾": "min", "徵": "zheng", "彷": "pang", "伽": "jia", "仔": "zai", "袷": "jia"}
+# rarely have: 长 is chang in 长期护理 and 长宁 (zhang in 长者 only), 地 is di
+# in 土地 and 属地 (de is the particle), 埔 is pu in 黄埔, 著 is zhu in 著作 (zhe
+# is the traditional form of 着), 茄 is qie in 茄子, and so on. Each must be a
+# heteronym of the table (the script fails otherwise).
+CUSTOMARY = {"长": "chang", "地": "di", "埔": "pu", "拓": "tuo", "著": "zhu", "咳": "ke", "蹒": "pan",
+             "黾": "min", "徵": "zheng", "彷": "pang", "伽": "jia", "仔": "zai", "袷": "jia",
+             "似": "si", "茄": "qie", "琢": "zhuo", "傀": "kui"}
 syllables = collections.defaultdict(list)  # cp -> its syllables
 for s in sorted(readings):
     for cp in readings[s]:
         syllables[cp].append(s)
+for ch, syl in CUSTOMARY.items():
+    assert len(syllables[ord(ch)]) > 1 and syl in syllables[ord(ch)], (ch, syl, syllables[ord(ch)])
 customary = collections.defaultdict(list)  # syllable -> heteronyms
 for cp, syls in sorted(syllables.items()):
     if len(syls) < 2:

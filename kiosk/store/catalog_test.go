@@ -181,6 +181,8 @@ func TestPinyin(t *testing.T) {
 		{"60岁以上", "60sys", "60suiyishang"},
 		{"黄埔区社区服务", "hpqsqfw", "huangpuqushequfuwu"}, // 埔 pu, not kMandarin's bu
 		{"土地使用证明", "tdsyzm", "tudishiyongzhengming"},
+		{"长期护理保险需求评估申请", "cqhlbxxqpgsq", "changqihulibaoxianxuqiupinggushenqing"}, // 长 chang, not kMandarin's zhang
+		{"参保登记", "cbdj", "canbaodengji"},
 	}
 	for _, tc := range tests {
 		ini, full := Pinyin(testReadings(), tc.in)
