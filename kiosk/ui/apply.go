@@ -105,6 +105,11 @@ func (a *App) startWanted() {
 	if code == "" || a.catalog == nil {
 		return
 	}
+	if down, _ := a.applyDown(); down {
+		// The printer went out of order (printer.required) while the card
+		// was awaited: the resident's menu says applications are paused.
+		return
+	}
 	if it, ok := a.catalog.Item(code); ok && a.applicable(it) {
 		_ = a.m.StartApplication(it)
 	}

@@ -700,6 +700,33 @@ func TestRequiredPrinterDownPausesApplications(t *testing.T) {
 	r.want("apply")
 }
 
+// An application chosen on an item page while the required printer worked
+// does not open if the printer goes out of order before the card is read:
+// the screen says applications are paused.
+func TestRequiredPrinterDownWhileTheCardIsAwaited(t *testing.T) {
+	r := newRig(t, portrait)
+	r.tap("guide")
+	for _, it := range kiosktest.SampleCatalog().Items {
+		if it.Code == "RS-SBZM" {
+			r.a.Show(&itemScreen{item: it})
+		}
+	}
+	r.settle()
+	r.tap("item.apply")
+	r.want("identify")
+	r.a.SetDeviceProblems([]DeviceProblem{{DeviceKey: DevicePrinter, Reason: "缺纸", Required: true}})
+	r.settle()
+	r.card(kiosktest.Resident)
+	if got := r.a.Current().Name(); got == "apply.notice" || got == "apply.form" {
+		t.Fatalf("the application opened on %s with the required printer out of order", got)
+	}
+	r.want("apply.items") // which says applications are paused, and lists none
+	if r.find("item:RS-SBZM") != nil {
+		t.Error("the items to apply for are listed without the required printer")
+	}
+	r.wantText("打印机暂停使用，暂不能自助申办；办事指南和我的办件照常。")
+}
+
 // funcSubmitter answers with a function, for bad answers.
 type funcSubmitter func(ctx context.Context, s kiosk.Submission) (kiosk.Outcome, error)
 
