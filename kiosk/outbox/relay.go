@@ -58,8 +58,8 @@ type Config struct {
 	// API becomes reachable or unreachable; optional.
 	OnOnline func(online bool)
 	// OnIdle is called (from the sender's goroutine) when the sender has
-	// finished a burst: it sent at least one submission, none is in flight
-	// and none is due. The terminal gives back the memory the burst used.
+	// finished a burst: it delivered at least one submission, none is in
+	// flight and none is due. The terminal gives back the memory the burst used.
 	// Optional; it must not block.
 	OnIdle func()
 	// Logger; slog.Default() when nil.
@@ -394,9 +394,13 @@ func (r *Relay) gate() time.Duration {
 // so that the request rate during an outage is bounded by the backoff, not
 // by the length of the queue.
 func (r *Relay) runSender(ctx context.Context) {
-	done := make(chan struct{}, r.cfg.MaxInFlight)
+	done := make(chan bool, r.cfg.MaxInFlight) // a send ended; true: it delivered
 	inflight := 0
-	worked := false // sent since the last OnIdle
+	worked := false // delivered since the last OnIdle
+	finished := func(delivered bool) {
+		inflight--
+		worked = worked || delivered
+	}
 	defer func() {
 		for ; inflight > 0; inflight-- {
 			<-done
@@ -406,8 +410,8 @@ func (r *Relay) runSender(ctx context.Context) {
 		// Collect finished sends without blocking.
 		for drained := false; !drained; {
 			select {
-			case <-done:
-				inflight--
+			case d := <-done:
+				finished(d)
 			default:
 				drained = true
 			}
@@ -415,8 +419,8 @@ func (r *Relay) runSender(ctx context.Context) {
 		if g := r.gate(); g > 0 {
 			if inflight > 0 {
 				select {
-				case <-done:
-					inflight--
+				case d := <-done:
+					finished(d)
 				case <-ctx.Done():
 				case <-time.After(g):
 				}
@@ -440,8 +444,8 @@ func (r *Relay) runSender(ctx context.Context) {
 			// queue in a loop for as long as the request hangs). A Notify
 			// stays pending and is seen after.
 			select {
-			case <-done:
-				inflight--
+			case d := <-done:
+				finished(d)
 			case <-ctx.Done():
 			}
 			continue
@@ -460,11 +464,11 @@ func (r *Relay) runSender(ctx context.Context) {
 			}
 		}
 		for _, c := range claims {
-			worked = true
 			inflight++
 			go func() {
-				defer func() { done <- struct{}{} }()
-				r.send(ctx, c)
+				delivered := false
+				defer func() { done <- delivered }()
+				delivered = r.send(ctx, c) == outDelivered
 			}()
 		}
 		if len(claims) > 0 && len(claims) == free {
@@ -481,8 +485,8 @@ func (r *Relay) runSender(ctx context.Context) {
 		}
 		t := time.NewTimer(wait)
 		select {
-		case <-done:
-			inflight--
+		case d := <-done:
+			finished(d)
 		case <-r.notify:
 		case <-t.C:
 		case <-ctx.Done():

@@ -572,7 +572,19 @@ func TestOnIdleAfterEachBurst(t *testing.T) {
 	if n := len(got()); n != 1 {
 		t.Fatalf("OnIdle ran %d times for one burst", n)
 	}
-	r.enqueue(t, 1)
+	// A burst that delivers nothing (the server is down: each attempt
+	// fails and waits for its retry) is no end of work.
+	r.srv.down.Store(true)
+	id := r.enqueue(t, 1)[0]
+	r.relay.Notify()
+	waitFor(t, "two failed attempts", func() bool {
+		rec, _ := r.ob.Lookup(context.Background(), id)
+		return rec.Attempts >= 2
+	})
+	if n := len(got()); n != 1 {
+		t.Fatalf("OnIdle ran %d times; failed sends delivered nothing", n)
+	}
+	r.srv.down.Store(false)
 	r.relay.Notify()
 	waitFor(t, "OnIdle after the second burst", func() bool { return len(got()) == 2 })
 	if c := got()[1]; c.Pending != 0 || c.Delivered != 13 {

@@ -383,8 +383,12 @@ func (n *maintNetworkScreen) Build(a *App) fyne.CanvasObject {
 	if n.loading {
 		rows = append(rows, body(a.T("maint.loading")))
 	}
+	reach := a.T("maint.network.reachable") + ": " + yes(r.Reachable) + fmt.Sprintf(" (%s)", r.Latency.Round(time.Millisecond))
+	if !r.PausedUntil.IsZero() {
+		reach = a.T("maint.network.reachable") + ": " + a.T("maint.network.notprobed") // not asked during the pause
+	}
 	rows = append(rows, panel(body(strings.Join([]string{
-		a.T("maint.network.reachable") + ": " + yes(r.Reachable) + fmt.Sprintf(" (%s)", r.Latency.Round(time.Millisecond)),
+		reach,
 		a.T("maint.network.token") + ": " + yes(r.TokenValid),
 		a.T("maint.network.skew") + ": " + r.ClockSkew.Round(time.Second).String(),
 		a.T("maint.network.lastcontact") + ": " + fmtTime(r.LastContact),

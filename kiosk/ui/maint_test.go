@@ -360,7 +360,10 @@ func TestMaintNetworkPaused(t *testing.T) {
 	r.svc.Sync.PausedUntil = time.Date(2026, 11, 27, 10, 31, 0, 0, time.Local)
 	r.enter()
 	r.tap("maint.network")
-	r.wantText("中心系统要求暂停联系，至 2026-11-27 10:31:00 前本机不发送、不检测")
+	r.wantText("中心系统要求暂停联系，至 2026-11-27 10:31:00 前本机不发送、不检测", "暂停期间不检测")
+	if strings.Contains(strings.Join(texts(r.w), "\n"), "42ms") {
+		t.Error("the latency of a probe that did not run is shown")
+	}
 }
 
 func TestMaintCatalog(t *testing.T) {
