@@ -252,7 +252,7 @@ var simFont = fyne.NewStaticResource(assets.FontRegularName, assets.FontRegular(
 func (simTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	return theme.DefaultTheme().Color(n, theme.VariantLight)
 }
-func (simTheme) Font(fyne.TextStyle) fyne.Resource { return simFont }
+func (simTheme) Font(fyne.TextStyle) fyne.Resource       { return simFont }
 func (simTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return theme.DefaultTheme().Icon(n) }
 func (simTheme) Size(n fyne.ThemeSizeName) float32       { return theme.DefaultTheme().Size(n) }
 
