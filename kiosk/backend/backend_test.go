@@ -11,9 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pudong-community/kiosk/assets"
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/intake"
 	"github.com/pudong-community/kiosk/kiosk/intake/intakesim"
+	"github.com/pudong-community/kiosk/kiosk/kiosktest"
 	"github.com/pudong-community/kiosk/kiosk/outbox"
 	"github.com/pudong-community/kiosk/kiosk/store"
 )
@@ -63,7 +65,7 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(dir, "kiosk.db"), store.Options{Readings: testReadings()})
+	st, err := store.Open(ctx, filepath.Join(dir, "kiosk.db"), store.Options{Readings: kiosktest.Readings(assets.PinyinTable())})
 	if err != nil {
 		t.Fatal(err)
 	}

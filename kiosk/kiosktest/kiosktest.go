@@ -378,3 +378,25 @@ func (r *Receipts) Render(d kiosk.ReceiptData) (image.Image, error) {
 	}
 	return r.render(d)
 }
+
+// readingsCache holds the tables Readings has parsed, by their data.
+var readingsCache sync.Map // *byte (the data's first byte) -> kiosk.Readings
+
+// Readings parses a pinyin table (the terminal's own is
+// assets.PinyinTable()) once per process, for tests that open a store
+// caching a catalogue (store.Options.Readings). A table that does not
+// parse panics: it is the test's fixture.
+func Readings(data []byte) kiosk.Readings {
+	if len(data) == 0 {
+		panic("kiosktest: empty pinyin table")
+	}
+	if r, ok := readingsCache.Load(&data[0]); ok {
+		return r.(kiosk.Readings)
+	}
+	t, err := kiosk.NewCharacterTable(data)
+	if err != nil {
+		panic(err)
+	}
+	r, _ := readingsCache.LoadOrStore(&data[0], kiosk.Readings(t))
+	return r.(kiosk.Readings)
+}

@@ -137,3 +137,21 @@ func TestReceiptsAndCases(t *testing.T) {
 		t.Error("another resident sees cases")
 	}
 }
+
+// Readings parses a table once and reads from it.
+func TestReadingsParsesOnce(t *testing.T) {
+	data := []byte("zhang 张长\nchang 长\n=chang 长\n")
+	a, b := Readings(data), Readings(data)
+	if a != b {
+		t.Error("the same table parsed twice")
+	}
+	if got, ok := a.Reading('长'); !ok || got != "chang" {
+		t.Errorf("Reading(长) = %q, %v", got, ok)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("a broken table did not panic")
+		}
+	}()
+	Readings([]byte("zhang abc\n"))
+}

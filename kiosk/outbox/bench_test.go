@@ -11,9 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pudong-community/kiosk/assets"
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/intake"
 	"github.com/pudong-community/kiosk/kiosk/intake/intakesim"
+	"github.com/pudong-community/kiosk/kiosk/kiosktest"
 	"github.com/pudong-community/kiosk/kiosk/store"
 )
 
@@ -52,7 +54,7 @@ func BenchmarkDrain(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		dir := b.TempDir()
-		st, err := store.Open(ctx, filepath.Join(dir, "kiosk.db"), store.Options{Readings: testReadings()})
+		st, err := store.Open(ctx, filepath.Join(dir, "kiosk.db"), store.Options{Readings: kiosktest.Readings(assets.PinyinTable())})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -16,8 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pudong-community/kiosk/assets"
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/intake"
+	"github.com/pudong-community/kiosk/kiosk/kiosktest"
 	"github.com/pudong-community/kiosk/kiosk/store"
 )
 
@@ -33,7 +35,7 @@ func newRig(t *testing.T, edit func(*Config)) *rig {
 	t.Helper()
 	dir := t.TempDir()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(dir, "kiosk.db"), store.Options{Readings: testReadings()})
+	st, err := store.Open(ctx, filepath.Join(dir, "kiosk.db"), store.Options{Readings: kiosktest.Readings(assets.PinyinTable())})
 	if err != nil {
 		t.Fatal(err)
 	}

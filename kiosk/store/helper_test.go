@@ -10,6 +10,7 @@ import (
 
 	"github.com/pudong-community/kiosk/assets"
 	"github.com/pudong-community/kiosk/kiosk"
+	"github.com/pudong-community/kiosk/kiosk/kiosktest"
 )
 
 // clock is a settable test clock.
@@ -83,10 +84,4 @@ func submission(n int) kiosk.Submission {
 
 // testReadings is the terminal's own pinyin table, for the catalogue's
 // pinyin.
-var testReadings = sync.OnceValue(func() kiosk.Readings {
-	t, err := kiosk.NewCharacterTable(assets.PinyinTable())
-	if err != nil {
-		panic(err)
-	}
-	return t
-})
+func testReadings() kiosk.Readings { return kiosktest.Readings(assets.PinyinTable()) }

@@ -5,7 +5,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -48,27 +47,14 @@ func TestBoldOnlyWhereTheBoldFaceDraws(t *testing.T) {
 // cannot draw: each would show boxes for the characters it lacks.
 func boldUndrawable(w fyne.Window) []string {
 	var out []string
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		switch v := o.(type) {
-		case nil:
-		case *canvas.Text:
-			if v.TextStyle.Bold && !boldCovers(v.Text) {
-				out = append(out, v.Text)
-			}
-		case *fyne.Container:
-			for _, c := range v.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(v).Objects() {
-				walk(c)
-			}
+	check := func(o fyne.CanvasObject) {
+		if t, ok := o.(*canvas.Text); ok && t.TextStyle.Bold && !boldCovers(t.Text) {
+			out = append(out, t.Text)
 		}
 	}
-	walk(w.Content())
+	walkObjects(w.Content(), check)
 	for _, o := range w.Canvas().Overlays().List() {
-		walk(o)
+		walkObjects(o, check)
 	}
 	return out
 }

@@ -123,24 +123,11 @@ func checkNoMissingKeys(t *testing.T) {
 
 func hasImage(w fyne.Window) bool {
 	found := false
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		switch v := o.(type) {
-		case *canvas.Image:
-			if v.Image != nil {
-				found = true
-			}
-		case *fyne.Container:
-			for _, c := range v.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(v).Objects() {
-				walk(c)
-			}
+	walkObjects(w.Content(), func(o fyne.CanvasObject) {
+		if img, ok := o.(*canvas.Image); ok && img.Image != nil {
+			found = true
 		}
-	}
-	walk(w.Content())
+	})
 	return found
 }
 

@@ -500,24 +500,11 @@ func TestMaintPINPadLabelsFit(t *testing.T) {
 		}
 		// The label's rich text draws one canvas.Text a line.
 		var lines []string
-		var walk func(o fyne.CanvasObject)
-		walk = func(o fyne.CanvasObject) {
-			switch v := o.(type) {
-			case *canvas.Text:
-				if strings.TrimSpace(v.Text) != "" {
-					lines = append(lines, v.Text)
-				}
-			case *fyne.Container:
-				for _, c := range v.Objects {
-					walk(c)
-				}
-			case fyne.Widget:
-				for _, c := range test.WidgetRenderer(v).Objects() {
-					walk(c)
-				}
+		walkObjects(b, func(o fyne.CanvasObject) {
+			if t, ok := o.(*canvas.Text); ok && strings.TrimSpace(t.Text) != "" {
+				lines = append(lines, t.Text)
 			}
-		}
-		walk(b)
+		})
 		if len(lines) != 1 {
 			t.Errorf("%s: label %q drawn as %d lines %q on a key %.0f wide", name, b.title, len(lines), lines, b.Size().Width)
 		}

@@ -23,11 +23,13 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/pudong-community/kiosk/assets"
 	"github.com/pudong-community/kiosk/devices/escpos"
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/backend"
 	"github.com/pudong-community/kiosk/kiosk/intake"
 	"github.com/pudong-community/kiosk/kiosk/intake/intakesim"
+	"github.com/pudong-community/kiosk/kiosk/kiosktest"
 	"github.com/pudong-community/kiosk/kiosk/outbox"
 	"github.com/pudong-community/kiosk/kiosk/receipt"
 	"github.com/pudong-community/kiosk/kiosk/store"
@@ -138,7 +140,7 @@ func newSoakSystem(t *testing.T, ctx context.Context) *soakSystem {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.st, err = store.Open(ctx, s.dbPath, store.Options{Readings: testReadings()}); err != nil {
+	if s.st, err = store.Open(ctx, s.dbPath, store.Options{Readings: kiosktest.Readings(assets.PinyinTable())}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.st.Close() })

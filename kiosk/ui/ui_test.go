@@ -54,25 +54,31 @@ func homeTiles(t *testing.T, a *App) map[string]*tile {
 // texts lists every piece of text drawn in the window.
 func texts(w fyne.Window) []string {
 	var out []string
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		switch v := o.(type) {
-		case *canvas.Text:
-			out = append(out, v.Text)
-		case fyne.Widget:
-			r := test.WidgetRenderer(v)
-			for _, c := range r.Objects() {
-				walk(c)
-			}
-			return
-		case *fyne.Container:
-			for _, c := range v.Objects {
-				walk(c)
-			}
+	walkObjects(w.Content(), func(o fyne.CanvasObject) {
+		if t, ok := o.(*canvas.Text); ok {
+			out = append(out, t.Text)
+		}
+	})
+	return out
+}
+
+// walkObjects calls f for o and every object inside it: a container's
+// objects, a widget's rendered objects.
+func walkObjects(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
+	if o == nil {
+		return
+	}
+	f(o)
+	switch v := o.(type) {
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			walkObjects(c, f)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(v).Objects() {
+			walkObjects(c, f)
 		}
 	}
-	walk(w.Content())
-	return out
 }
 
 func hasText(w fyne.Window, s string) bool {

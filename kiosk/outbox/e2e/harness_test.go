@@ -12,9 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pudong-community/kiosk/assets"
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/intake"
 	"github.com/pudong-community/kiosk/kiosk/intake/intakesim"
+	"github.com/pudong-community/kiosk/kiosk/kiosktest"
 	"github.com/pudong-community/kiosk/kiosk/outbox"
 	"github.com/pudong-community/kiosk/kiosk/store"
 )
@@ -117,7 +119,7 @@ type terminal struct {
 func openTerminal(t *testing.T, dir, id string) *terminal {
 	t.Helper()
 	tm := &terminal{dir: dir, db: filepath.Join(dir, "kiosk.db"), key: filepath.Join(dir, "seal.key")}
-	st, err := store.Open(context.Background(), tm.db, store.Options{Readings: testReadings()})
+	st, err := store.Open(context.Background(), tm.db, store.Options{Readings: kiosktest.Readings(assets.PinyinTable())})
 	if err != nil {
 		t.Fatal(err)
 	}
