@@ -16,6 +16,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/config"
 	"github.com/pudong-community/kiosk/kiosk/intake"
 	"github.com/pudong-community/kiosk/kiosk/outbox"
@@ -147,7 +148,11 @@ func printSyncReport(w io.Writer, terminal, base string, r outbox.SyncReport) {
 	}
 	fmt.Fprintf(w, "terminal        %s\n", terminal)
 	fmt.Fprintf(w, "central API     %s\n", base)
-	fmt.Fprintf(w, "reachable       %s (%.1f ms)\n", yes(r.Reachable), r.LatencyMS)
+	if r.PausedUntil != nil {
+		fmt.Fprintf(w, "reachable       not asked: the central system asked for a pause until %s\n", r.PausedUntil.In(kiosk.Zone()).Format("2006-01-02 15:04:05"))
+	} else {
+		fmt.Fprintf(w, "reachable       %s (%.1f ms)\n", yes(r.Reachable), r.LatencyMS)
+	}
 	if r.TokenValid != nil {
 		fmt.Fprintf(w, "token accepted  %s\n", yes(*r.TokenValid))
 	} else {

@@ -9,8 +9,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pudong-community/kiosk/kiosk/intake/intakesim"
+	"github.com/pudong-community/kiosk/kiosk/outbox"
 	"github.com/pudong-community/kiosk/kiosk/outbox/e2e"
 	"github.com/pudong-community/kiosk/kiosk/store"
 )
@@ -101,5 +103,19 @@ func TestDiagSync(t *testing.T) {
 	}
 	if code, _, _ := run("--bogus"); code != exitUsage {
 		t.Fatalf("bad flag: exit %d", code)
+	}
+}
+
+// During a pause the central system asked for, the report says the server
+// was not asked and until when, not a latency of a probe that did not run.
+func TestSyncReportDuringAPause(t *testing.T) {
+	until := time.Date(2026, 11, 27, 2, 31, 0, 0, time.UTC)
+	var b strings.Builder
+	printSyncReport(&b, "PD-T-0001", "https://intake.example", outbox.SyncReport{Reachable: true, PausedUntil: &until})
+	if !strings.Contains(b.String(), "not asked: the central system asked for a pause until 2026-11-27 10:31:00") {
+		t.Errorf("report during a pause:\n%s", b.String())
+	}
+	if strings.Contains(b.String(), " ms)") {
+		t.Errorf("report shows a latency during the pause:\n%s", b.String())
 	}
 }

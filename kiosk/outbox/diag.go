@@ -14,11 +14,14 @@ import (
 // SyncReport is what `kiosk diag sync` says about the link to the central
 // API and the local outbox and catalogue.
 type SyncReport struct {
-	Reachable   bool          `json:"reachable"`
-	LatencyMS   float64       `json:"latency_ms"`
-	TokenValid  *bool         `json:"token_valid"` // null when the server did not answer
-	ClockSkewMS *int64        `json:"clock_skew_ms"`
-	Error       string        `json:"error,omitempty"`
+	Reachable   bool    `json:"reachable"`
+	LatencyMS   float64 `json:"latency_ms"`
+	TokenValid  *bool   `json:"token_valid"` // null when the server did not answer
+	ClockSkewMS *int64  `json:"clock_skew_ms"`
+	Error       string  `json:"error,omitempty"`
+	// PausedUntil: the central system asked the terminal to wait until
+	// then (Retry-After, kept by the relay); nothing was asked of it.
+	PausedUntil *time.Time    `json:"paused_until,omitempty"`
 	Catalog     CatalogReport `json:"catalog"`
 	Outbox      OutboxReport  `json:"outbox"`
 	Drain       *DrainJSON    `json:"drain,omitempty"`
@@ -86,6 +89,12 @@ func Probe(ctx context.Context, o ProbeOptions) (SyncReport, error) {
 	}
 	rep.Outbox = OutboxReport{Pending: cnt.Pending, Parked: cnt.Parked, Delivered: cnt.Delivered, OldestPendingAt: cnt.OldestPending}
 
+	if until, ok := StoredPause(ctx, o.Store, o.Now()); ok {
+		// The server answered last with a pause; it is not asked again
+		// before it ends.
+		rep.PausedUntil, rep.Reachable = &until, true
+		return rep, nil
+	}
 	t0 := time.Now()
 	_, _, notModified, err := o.API.Catalog(ctx, meta.ETag)
 	rep.LatencyMS = float64(time.Since(t0).Microseconds()) / 1000

@@ -3,6 +3,8 @@ package outbox
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -173,5 +175,60 @@ func TestDrainOnceStopsAtRetryAfter(t *testing.T) {
 	}
 	if c := r.counts(t); c.Pending != 10 || c.NextAttempt == nil {
 		t.Fatalf("counts %+v", c)
+	}
+}
+
+// The server's pause outlives the relay: it is kept in the database, so a
+// restarted terminal (a new relay over the same store) and `kiosk diag
+// sync` (its probe and its drain) ask nothing of the server before it ends.
+func TestPauseOutlivesARestart(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r := newRig(t, func(c *Config) { c.MaxInFlight = 1 })
+	r.srv.setFault(func(string, int) (int, string, bool) { return 503, "60", false })
+	r.enqueue(t, 3)
+	if _, err := r.relay.DrainOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := r.srv.hitCount("submit"); n != 1 {
+		t.Fatalf("%d submit requests before the pause, want 1", n)
+	}
+	r.srv.setFault(nil) // the server is fine again, but asked for 60 s
+	// The restart: a new relay over the same database.
+	again, err := New(Config{Store: r.st, Outbox: r.ob, API: r.client, MaxInFlight: 1,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left := time.Until(again.PausedUntil()); left < 50*time.Second || left > 61*time.Second {
+		t.Fatalf("the restarted relay's pause ends in %v, want about 60 s", left)
+	}
+	if _, err := again.DrainOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before := r.srv.hitCount("catalog")
+	rep, err := Probe(ctx, ProbeOptions{API: r.client, Store: r.st, Outbox: r.ob})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := r.srv.hitCount("submit"); n != 1 {
+		t.Errorf("%d submit requests during the pause after the restart, want still 1", n)
+	}
+	if n := r.srv.hitCount("catalog") - before; n != 0 || rep.PausedUntil == nil {
+		t.Errorf("the probe during the pause: %d requests, report's pause %v; want none, and the pause", n, rep.PausedUntil)
+	}
+	// A kept pause that ends after more than the hour Retry-After may ask
+	// is cut to the hour (the clock moved); one that has ended is none.
+	if err := r.st.SetSetting(ctx, PauseSetting, time.Now().Add(5*time.Hour).Format(time.RFC3339Nano)); err != nil {
+		t.Fatal(err)
+	}
+	if until, ok := StoredPause(ctx, r.st, time.Now()); !ok || time.Until(until) > time.Hour {
+		t.Errorf("a kept pause 5 h ahead reads as %v, %v; want at most an hour", until, ok)
+	}
+	if err := r.st.SetSetting(ctx, PauseSetting, time.Now().Add(-time.Second).Format(time.RFC3339Nano)); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := StoredPause(ctx, r.st, time.Now()); ok {
+		t.Error("a pause that has ended still holds")
 	}
 }

@@ -137,6 +137,31 @@ type Status struct {
 	Retried        int64 // since start
 }
 
+// PauseSetting is the store setting that keeps the end of the pause the
+// central API asked for (Retry-After), RFC 3339.
+const PauseSetting = "outbox.paused_until"
+
+// maxStoredPause bounds a kept pause that is read back: the API client caps
+// Retry-After at an hour, so a later end means the clock moved.
+const maxStoredPause = time.Hour
+
+// StoredPause reads the pause a relay kept in st: its end, when it is still
+// ahead of now (and no more than an hour ahead).
+func StoredPause(ctx context.Context, st *store.Store, now time.Time) (time.Time, bool) {
+	v, err := st.Setting(ctx, PauseSetting)
+	if err != nil {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil || !t.After(now) {
+		return time.Time{}, false
+	}
+	if limit := now.Add(maxStoredPause); t.After(limit) {
+		t = limit
+	}
+	return t, true
+}
+
 // New checks cfg and builds a relay.
 func New(cfg Config) (*Relay, error) {
 	if cfg.Store == nil || cfg.Outbox == nil || cfg.API == nil {
@@ -187,14 +212,22 @@ func New(cfg Config) (*Relay, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Relay{
+	r := &Relay{
 		cfg:        cfg,
 		log:        cfg.Logger.With("component", "outbox"),
 		notify:     make(chan struct{}, 1),
 		catalogCmd: make(chan chan error, 4),
 		heartbeat:  make(chan struct{}, 1),
 		auditCmd:   make(chan struct{}, 1),
-	}, nil
+	}
+	// A pause the server asked for before a restart still holds.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if until, ok := StoredPause(ctx, cfg.Store, cfg.Now()); ok {
+		r.notBefore = until
+		r.log.Info("the central system's pause still holds", "until", until.Format(time.RFC3339))
+	}
+	return r, nil
 }
 
 func poke(ch chan struct{}) {
@@ -353,8 +386,10 @@ func (r *Relay) observe(err error) {
 	if err != nil {
 		r.status.LastError = err.Error()
 	}
+	var paused time.Time // a pause that starts or grows now, to keep
 	if ra := intake.RetryAfter(err); ra > 0 && now.Add(ra).After(r.notBefore) {
 		r.notBefore = now.Add(ra)
+		paused = r.notBefore
 	}
 	if apiFailed || auth {
 		r.failures++
@@ -364,6 +399,15 @@ func (r *Relay) observe(err error) {
 		r.gateUntil = time.Time{}
 	}
 	r.mu.Unlock()
+	if !paused.IsZero() {
+		// Kept in the database, so that a restart, or `kiosk diag sync`,
+		// waits the pause out too.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := r.cfg.Store.SetSetting(ctx, PauseSetting, paused.UTC().Format(time.RFC3339Nano)); err != nil {
+			r.log.Warn("cannot keep the server's pause", "err", err)
+		}
+		cancel()
+	}
 	if changed {
 		r.log.Info("central API reachability changed", "online", answered)
 		if r.cfg.OnOnline != nil {
