@@ -8,6 +8,9 @@ import (
 	_ "embed"
 )
 
+//go:embed fonts/NotoSansSC-Regular-Full.otf
+var fontFull []byte
+
 //go:embed fonts/NotoSansSC-Regular.otf
 var fontRegular []byte
 
@@ -17,19 +20,24 @@ var fontBold []byte
 //go:embed fonts/OFL.txt
 var fontLicense []byte
 
-// FontRegular returns the regular face of Noto Sans CJK SC (CFF outlines),
-// covering Latin, arrows, mathematical operators, dingbats, CJK symbols and
-// punctuation, CJK Unified Ideographs with Extension A, compatibility
-// ideographs and full-width forms, in their simplified Chinese forms only
-// (assets/fonts/make-fonts.sh).
+// FontFull returns the full regular face of Noto Sans CJK SC (CFF
+// outlines), covering Latin, arrows, mathematical operators, dingbats, CJK
+// symbols and punctuation, CJK Unified Ideographs with Extension A,
+// compatibility ideographs and full-width forms, in their simplified
+// Chinese forms only (assets/fonts/make-fonts.sh). The receipt is drawn
+// with it, and the screens draw with it text that the common faces cannot.
+func FontFull() []byte { return fontFull }
+
+// FontRegular returns the common regular face, which the screens draw with.
+// It covers FontFull's non-Chinese ranges, the 6,763 hanzi of GB 2312 and
+// every character of the terminal's own text (its translations and the
+// string literals of its screens), but not the rare ideographs: text with
+// one of those is drawn in the full face (kiosk/ui), and the face costs a
+// quarter of the memory the full one does.
 func FontRegular() []byte { return fontRegular }
 
-// FontBold returns the bold face, for headings, titles and keys. It covers
-// FontRegular's non-Chinese ranges, the 6,763 hanzi of GB 2312 and every
-// character of the terminal's own text (its translations and the string
-// literals of its screens), but not the rare ideographs: text with one of
-// those is drawn in the regular face (kiosk/ui), and the face costs a
-// quarter of the memory a full one would.
+// FontBold returns the common bold face, for headings, titles and keys. It
+// covers exactly the characters FontRegular covers.
 func FontBold() []byte { return fontBold }
 
 // FontLicense returns the SIL Open Font License text of the bundled fonts.
@@ -37,6 +45,7 @@ func FontLicense() []byte { return fontLicense }
 
 // FontName is the file name the fonts are known by in Fyne resources.
 const (
+	FontFullName    = "NotoSansSC-Regular-Full.otf"
 	FontRegularName = "NotoSansSC-Regular.otf"
 	FontBoldName    = "NotoSansSC-Bold.otf"
 )

@@ -44,7 +44,7 @@ func TestFontsCoverGB2312AndRareNames(t *testing.T) {
 	if len(hanzi) != 6763 {
 		t.Fatalf("enumerated %d GB 2312 hanzi, want 6763", len(hanzi))
 	}
-	for name, data := range map[string][]byte{FontRegularName: FontRegular(), FontBoldName: FontBold()} {
+	for name, data := range allFaces() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			f, err := sfnt.Parse(data)
@@ -65,7 +65,7 @@ func TestFontsCoverGB2312AndRareNames(t *testing.T) {
 			for _, r := range hanzi {
 				check(r)
 			}
-			if name == FontRegularName {
+			if name == FontFullName {
 				for _, r := range rareNameChars {
 					check(r)
 				}
@@ -82,7 +82,7 @@ func TestFontsCoverGB2312AndRareNames(t *testing.T) {
 
 func TestFontsAreSingleFacesOfReasonableSize(t *testing.T) {
 	t.Parallel()
-	for name, data := range map[string][]byte{FontRegularName: FontRegular(), FontBoldName: FontBold()} {
+	for name, data := range allFaces() {
 		if string(data[:4]) == "ttcf" {
 			t.Errorf("%s is a collection; Fyne needs a single face", name)
 		}
@@ -103,7 +103,7 @@ func TestFontsAreSingleFacesOfReasonableSize(t *testing.T) {
 // the terminal never draws. make-fonts.sh leaves them out.
 func TestFontsCarryOnlyMappedGlyphs(t *testing.T) {
 	t.Parallel()
-	for name, data := range map[string][]byte{FontRegularName: FontRegular(), FontBoldName: FontBold()} {
+	for name, data := range allFaces() {
 		f, err := sfnt.Parse(data)
 		if err != nil {
 			t.Fatalf("%s: parse: %v", name, err)
@@ -121,37 +121,62 @@ func TestFontsCarryOnlyMappedGlyphs(t *testing.T) {
 			t.Errorf("%s has %d glyphs, but its character map reaches only %d: %d unreachable glyphs (locale or vertical variants?)",
 				name, n, len(reached), n-len(reached))
 		}
-		if want := 29000; name == FontRegularName && len(reached) < want {
+		if want := 29000; name == FontFullName && len(reached) < want {
 			t.Errorf("%s maps %d glyphs; want the full coverage (about 29,600)", name, len(reached))
 		}
 	}
 }
 
-// The bold face is the common part only: GB 2312 and the terminal's own
-// text, about 7,800 glyphs. A full bold face would be parsed and held in
-// memory by Fyne for rare characters that are drawn in the regular face
-// anyway (kiosk/ui boldStyle).
-func TestBoldFaceIsTheCommonPart(t *testing.T) {
+// allFaces are the bundled faces by file name.
+func allFaces() map[string][]byte {
+	return map[string][]byte{FontFullName: FontFull(), FontRegularName: FontRegular(), FontBoldName: FontBold()}
+}
+
+// The common faces, regular and bold, are the common part only: GB 2312
+// and the terminal's own text, about 7,800 glyphs, and both draw exactly
+// the same characters (kiosk/ui asks one of them for both). A full face
+// would be parsed and held in memory by Fyne for rare characters that are
+// drawn in the full face anyway (kiosk/ui textStyle).
+func TestCommonFacesAreTheCommonPart(t *testing.T) {
 	t.Parallel()
-	f, err := sfnt.Parse(FontBold())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf sfnt.Buffer
-	rare := 0
-	for _, r := range rareNameChars {
-		if gi, err := f.GlyphIndex(&buf, r); err == nil && gi != 0 && r >= 0x3400 && r <= 0x4DBF {
-			rare++
+	var cmaps [2]map[rune]bool
+	for i, data := range [][]byte{FontRegular(), FontBold()} {
+		f, err := sfnt.Parse(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf sfnt.Buffer
+		cmaps[i] = map[rune]bool{}
+		for r := rune(0); r <= 0xFFFF; r++ {
+			if gi, err := f.GlyphIndex(&buf, r); err == nil && gi != 0 {
+				cmaps[i][r] = true
+			}
+		}
+		rare := 0
+		for _, r := range rareNameChars {
+			if cmaps[i][r] && r >= 0x3400 && r <= 0x4DBF {
+				rare++
+			}
+		}
+		if rare > 0 {
+			t.Errorf("face %d draws %d Extension A characters of rare names; it should hold the common characters only", i, rare)
+		}
+		if n := f.NumGlyphs(); n < 7000 || n > 9000 {
+			t.Errorf("face %d has %d glyphs, want about 7,800 (GB 2312 and the terminal's text)", i, n)
+		}
+		if n := len(data); n > 2<<20 {
+			t.Errorf("face %d is %d bytes, want under 2 MiB", i, n)
 		}
 	}
-	if rare > 0 {
-		t.Errorf("the bold face draws %d Extension A characters of rare names; it should hold the common characters only", rare)
+	for r := range cmaps[0] {
+		if !cmaps[1][r] {
+			t.Errorf("the regular common face draws %q (U+%04X), the bold one does not", r, r)
+		}
 	}
-	if n := f.NumGlyphs(); n < 7000 || n > 9000 {
-		t.Errorf("the bold face has %d glyphs, want about 7,800 (GB 2312 and the terminal's text)", n)
-	}
-	if n := len(FontBold()); n > 2<<20 {
-		t.Errorf("the bold face is %d bytes, want under 2 MiB", n)
+	for r := range cmaps[1] {
+		if !cmaps[0][r] {
+			t.Errorf("the bold common face draws %q (U+%04X), the regular one does not", r, r)
+		}
 	}
 }
 

@@ -5,19 +5,21 @@
 # and keeps what the terminal needs. Glyph names are dropped and hinting
 # removed to keep the files small.
 #
-# The regular face draws everything: Latin, punctuation, arrows,
-# mathematical operators, dingbats (the check mark), CJK symbols, CJK
-# Unified Ideographs with Extension A, compatibility ideographs and
-# full-width forms. Residents' names and the catalogue can hold any of them.
+# The full regular face (NotoSansSC-Regular-Full.otf) draws everything:
+# Latin, punctuation, arrows, mathematical operators, dingbats (the check
+# mark), CJK symbols, CJK Unified Ideographs with Extension A, compatibility
+# ideographs and full-width forms. Residents' names and the catalogue can
+# hold any of them. The receipt is drawn with it.
 #
-# The bold face draws headings, titles and keys. It keeps the same
-# non-Chinese ranges, the 6,763 hanzi of GB 2312 (the characters of everyday
-# text) and every character of the terminal's own text (the translations and
-# the string literals of the screens), but not the 20,000 rare ideographs.
-# Text with a character the bold face lacks is drawn in the regular face
-# (kiosk/ui boldStyle), so it never shows a box. Fyne copies a face's
-# tables into memory when it parses it, so the full bold face cost about
-# 8 MB of memory for characters that are almost never drawn in bold.
+# The screens draw with two common faces, regular and bold. They keep the
+# same non-Chinese ranges, the 6,763 hanzi of GB 2312 (the characters of
+# everyday text) and every character of the terminal's own text (the
+# translations and the string literals of the screens), but not the 20,000
+# rare ideographs. Text with a character they lack is drawn in the full face
+# (kiosk/ui textStyle), so it never shows a box. Fyne copies a face's tables
+# into memory when it parses it, so a full face costs about 9 MB of memory
+# for characters that most visits never show; the full face is parsed only
+# while such text is on screen.
 #
 # Only the glyphs the character map reaches are kept: the collection's
 # locale variants (the Japanese, Korean and traditional forms that the 'locl'
@@ -31,14 +33,17 @@ out=$(dirname "$0")
 root=$out/../..
 common="U+0020-007E,U+00A0-017F,U+02C6-02DD,U+0391-03C9,U+0401-0451,U+2000-206F,U+2100-218F,U+2190-21FF,U+2200-22FF,U+2460-24FF,U+2500-257F,U+25A0-25FF,U+2600-26FF,U+2700-27BF,U+3000-303F,U+3100-312F,U+31A0-31BF,U+3200-33FF,U+FE30-FE4F,U+FF00-FFEF"
 han="U+3400-4DBF,U+4E00-9FFF,U+F900-FAFF"
-for weight in Regular Bold; do
-  /usr/bin/python3 - "$src/NotoSansCJK-$weight.ttc" "$out/NotoSansSC-$weight.otf" "$weight" "$common" "$han" "$root" <<'PY'
+for face in Regular:Full Regular:Common Bold:Common; do
+  weight=${face%:*} set=${face#*:}
+  dst=$out/NotoSansSC-$weight.otf
+  [ "$set" = Full ] && dst=$out/NotoSansSC-$weight-Full.otf
+  /usr/bin/python3 - "$src/NotoSansCJK-$weight.ttc" "$dst" "$set" "$common" "$han" "$root" <<'PY'
 import glob, os, sys
 from fontTools.ttLib import TTCollection
 from fontTools import subset
-src, dst, weight, common, han, root = sys.argv[1:7]
+src, dst, cover, common, han, root = sys.argv[1:7]
 unicodes = set(subset.parse_unicodes(common))
-if weight == 'Regular':
+if cover == 'Full':
     unicodes |= set(subset.parse_unicodes(han))
 else:
     # GB 2312: rows 16-87 of EUC-CN hold its hanzi.

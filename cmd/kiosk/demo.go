@@ -106,7 +106,7 @@ func startDemo(ctx context.Context, dir string, cfg *config.Config, log *slog.Lo
 		Charset:   prof.Charset,
 		Baud:      cfg.Printer.Baud,
 		SpeedMM:   120,
-		Font:      assets.FontRegular(),
+		Font:      assets.FontFull(),
 		Logf:      func(f string, a ...any) { log.Debug(fmt.Sprintf(f, a...), "component", "printer-sim") },
 		OnReceipt: d.receipt,
 	})
@@ -244,10 +244,11 @@ func (d *demo) simulatorWindow(fa fyne.App) fyne.Window {
 // simTheme is Fyne's default light theme with the bundled CJK font.
 type simTheme struct{}
 
-// simFont is the simulator panel's one face: Fyne draws its buttons'
-// labels bold, and the cards' names hold rare characters (䶮) that the
-// bundled bold face does not have, so bold text too is drawn regular here.
-var simFont = fyne.NewStaticResource(assets.FontRegularName, assets.FontRegular())
+// simFont is the simulator panel's one face, the full regular one: Fyne
+// draws its buttons' labels bold, and the cards' names hold rare characters
+// (U+4DAE) that the common faces do not have, so all of its text is drawn
+// in the full face. The panel is for development only.
+var simFont = fyne.NewStaticResource(assets.FontFullName, assets.FontFull())
 
 func (simTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	return theme.DefaultTheme().Color(n, theme.VariantLight)

@@ -46,7 +46,7 @@ var (
 
 func typeface() (*escpos.Typeface, error) {
 	tfOnce.Do(func() {
-		tf, tfErr = escpos.NewTypeface(assets.FontRegular())
+		tf, tfErr = escpos.NewTypeface(assets.FontFull())
 		if tfErr != nil {
 			tfErr = fmt.Errorf("%w: %v", ErrFont, tfErr)
 		}

@@ -348,6 +348,15 @@ func (a *App) applyTheme() {
 	a.fyneApp.Settings().SetTheme(a.theme)
 }
 
+// releaseFullFace makes Fyne drop the full face it parsed for a visit's
+// rare characters (faces.go), when the terminal is back at home: setting the
+// theme anew clears Fyne's font cache, so the memory of the parsed face
+// (about 9 MB) is not held until the next restart. Applying the elder theme
+// does the same.
+func (a *App) releaseFullFace() {
+	a.applyTheme()
+}
+
 func (a *App) clockText() string {
 	now := a.opts.Now()
 	if a.lang == English {
@@ -593,6 +602,7 @@ func (p *placeholderScreen) Name() string  { return p.name }
 func (p *placeholderScreen) Title() string { return p.title }
 func (p *placeholderScreen) Build(a *App) fyne.CanvasObject {
 	l := widget.NewLabel(a.T("screen.soon"))
+	l.TextStyle = plainStyle(l.Text)
 	l.Wrapping = fyne.TextWrapWord
 	l.Alignment = fyne.TextAlignCenter
 	return container.NewVBox(layout.NewSpacer(), l, layout.NewSpacer())
@@ -608,6 +618,7 @@ func (c *callStaffScreen) Build(a *App) fyne.CanvasObject {
 	title.TextStyle = boldStyle(title.Text)
 	title.Alignment = fyne.TextAlignCenter
 	body := widget.NewLabel(a.T("callstaff.body"))
+	body.TextStyle = plainStyle(body.Text)
 	body.Wrapping = fyne.TextWrapWord
 	body.Alignment = fyne.TextAlignCenter
 	ok := newTile(a.T("callstaff.ok"), "", theme.ConfirmIcon(), colPrimary, a.theme, a.tap(func() {

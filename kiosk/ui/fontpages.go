@@ -20,12 +20,13 @@ var (
 	ErrFontPagesUnsupported = errors.New("ui: release font pages: not supported on this system")
 )
 
-// bundledFonts are the font files compiled into the program: the two CJK
-// faces of the theme and the faces Fyne bundles and always parses as
+// bundledFonts are the font files compiled into the program: the three CJK
+// faces of the theme (the common regular and bold ones and the full one) and
+// the faces Fyne bundles and always parses as
 // fallbacks (its Latin text faces and its emoji face).
 // Each file is listed once even where Fyne serves one file for two styles.
 func bundledFonts() [][]byte {
-	fonts := [][]byte{assets.FontRegular(), assets.FontBold()}
+	fonts := [][]byte{assets.FontRegular(), assets.FontBold(), assets.FontFull()}
 	seen := map[*byte]bool{}
 	for _, b := range fonts {
 		seen[unsafe.SliceData(b)] = true
@@ -50,7 +51,7 @@ func bundledFonts() [][]byte {
 // font files compiled into the program, once Fyne has parsed them.
 //
 // Fyne parses a face by copying each table of the font file into its own
-// buffers, so after the first screen is laid out the ~22 MB of embedded font
+// buffers, so after the first screen is laid out the ~12 MB of embedded font
 // files are never read again, yet their pages stay in the resident set. The
 // pages are clean and file-backed (never written), so dropping them loses
 // nothing: a later read, such as a new text style, the elder theme or the

@@ -121,16 +121,16 @@ func fontSums(fonts [][]byte) [][32]byte {
 func TestReleaseFontPagesKeepsTheBytes(t *testing.T) {
 	t.Parallel()
 	fonts := bundledFonts()
-	if len(fonts) < 4 {
-		t.Fatalf("bundledFonts() = %d files, want the 2 CJK faces and Fyne's", len(fonts))
+	if len(fonts) < 5 {
+		t.Fatalf("bundledFonts() = %d files, want the 3 CJK faces and Fyne's", len(fonts))
 	}
 	before := fontSums(fonts)
 	n, err := ReleaseFontPages()
 	if err != nil {
 		t.Fatalf("ReleaseFontPages: %v", err)
 	}
-	if min := int64(len(assets.FontRegular()) + len(assets.FontBold()) - 4*os.Getpagesize()); n < min {
-		t.Errorf("ReleaseFontPages released %d bytes, want at least %d (both CJK faces)", n, min)
+	if min := int64(len(assets.FontRegular()) + len(assets.FontBold()) + len(assets.FontFull()) - 6*os.Getpagesize()); n < min {
+		t.Errorf("ReleaseFontPages released %d bytes, want at least %d (the CJK faces)", n, min)
 	}
 	if again, err := ReleaseFontPages(); err != nil || again != n {
 		t.Errorf("second ReleaseFontPages = %d, %v; want %d, nil", again, err, n)
@@ -141,7 +141,7 @@ func TestReleaseFontPagesKeepsTheBytes(t *testing.T) {
 			t.Errorf("font %d reads differently after its pages were released", i)
 		}
 	}
-	for name, b := range map[string][]byte{assets.FontRegularName: assets.FontRegular(), assets.FontBoldName: assets.FontBold()} {
+	for name, b := range map[string][]byte{assets.FontRegularName: assets.FontRegular(), assets.FontBoldName: assets.FontBold(), assets.FontFullName: assets.FontFull()} {
 		file, err := os.ReadFile(filepath.Join("..", "..", "assets", "fonts", name))
 		if err != nil {
 			t.Fatal(err)
@@ -197,12 +197,12 @@ func residentIn(t *testing.T, b []byte) int64 {
 	return rss
 }
 
-// TestReleaseFontPagesShrinksTheResidentSet reads every byte of the regular
+// TestReleaseFontPagesShrinksTheResidentSet reads every byte of the full
 // face (as Fyne's parser does), then checks that the release takes its pages
 // out of the resident set. Not parallel: another test parsing the fonts at
 // the same time would bring the pages back.
 func TestReleaseFontPagesShrinksTheResidentSet(t *testing.T) {
-	font := assets.FontRegular()
+	font := assets.FontFull()
 	var sum byte
 	for _, c := range font {
 		sum ^= c

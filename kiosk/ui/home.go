@@ -25,6 +25,7 @@ func (h *homeScreen) Build(a *App) fyne.CanvasObject {
 	welcome.Alignment = fyne.TextAlignCenter
 	prompt := canvas.NewText(a.T("home.prompt"), th.muted())
 	prompt.TextSize = th.Size(theme.SizeNameSubHeadingText)
+	prompt.TextStyle = plainStyle(prompt.Text)
 	prompt.Alignment = fyne.TextAlignCenter
 
 	elderTitle, elderSub := "home.elder", "home.elder.sub"

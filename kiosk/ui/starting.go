@@ -24,5 +24,6 @@ func StartingScreen(fa fyne.App) fyne.CanvasObject {
 	bg := canvas.NewRectangle(th.Color(theme.ColorNameBackground, v))
 	msg := canvas.NewText(StartingText, th.Color(theme.ColorNameForeground, v))
 	msg.TextSize = th.Size(theme.SizeNameSubHeadingText)
+	msg.TextStyle = plainStyle(msg.Text)
 	return container.NewStack(bg, container.NewCenter(msg))
 }

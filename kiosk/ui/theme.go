@@ -3,6 +3,7 @@ package ui
 import (
 	"image/color"
 	"math"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
@@ -109,16 +110,21 @@ type Theme struct {
 	elder   bool
 	regular fyne.Resource
 	bold    fyne.Resource
+	full    fyne.Resource
+	// fullAsked records that Fyne asked for the full face, so that it has
+	// parsed it and holds it until its font cache is cleared.
+	fullAsked atomic.Bool
 }
 
 var (
 	fontRegular = fyne.NewStaticResource(assets.FontRegularName, assets.FontRegular())
 	fontBold    = fyne.NewStaticResource(assets.FontBoldName, assets.FontBold())
+	fontFull    = fyne.NewStaticResource(assets.FontFullName, assets.FontFull())
 )
 
 // NewTheme returns the theme, in elder mode or not.
 func NewTheme(elder bool) *Theme {
-	return &Theme{elder: elder, regular: fontRegular, bold: fontBold}
+	return &Theme{elder: elder, regular: fontRegular, bold: fontBold, full: fontFull}
 }
 
 // Elder reports whether this is the elder-mode variant.
@@ -176,13 +182,18 @@ func (t *Theme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 }
 
 // Font returns the bundled CJK faces for every style, so no glyph depends on
-// the fonts of the machine. Monospace text (ID numbers in the maintenance
-// screens) uses the same face: its digits are tabular.
+// the fonts of the machine: the common bold face for bold, the full face for
+// italic (fullStyle: text the common faces cannot draw, drawn upright), and
+// the common regular face otherwise. Monospace text (ID numbers in the
+// maintenance screens) uses the regular face: its digits are tabular.
 func (t *Theme) Font(s fyne.TextStyle) fyne.Resource {
-	if s.Symbol {
+	switch {
+	case s.Symbol:
 		return theme.DefaultTheme().Font(s)
-	}
-	if s.Bold {
+	case s.Italic:
+		t.fullAsked.Store(true)
+		return t.full
+	case s.Bold:
 		return t.bold
 	}
 	return t.regular

@@ -73,11 +73,15 @@ func (t *tile) CreateRenderer() fyne.WidgetRenderer {
 		ic := canvas.NewImageFromResource(theme.NewColoredResource(t.icon, name))
 		ic.FillMode = canvas.ImageFillContain
 		ic.SetMinSize(fyne.NewSquareSize(t.th.Size(theme.SizeNameHeadingText) * 1.3))
-		rows = append(rows, ic)
+		// Centred at its own size: Fyne draws an SVG icon into an image of
+		// the object's size, which the tile's column would make as wide as
+		// the tile.
+		rows = append(rows, container.NewCenter(ic))
 	}
 	rows = append(rows, title)
 	if t.sub != "" {
 		sub := canvas.NewText(t.sub, fg)
+		sub.TextStyle = plainStyle(t.sub)
 		sub.TextSize = t.th.Size(theme.SizeNameCaptionText)
 		sub.Alignment = fyne.TextAlignCenter
 		rows = append(rows, sub)

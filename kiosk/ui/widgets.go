@@ -181,7 +181,7 @@ func widestWord(words []string, size float32) float32 {
 // textBlock is wrapped text in one colour and size of the theme.
 func textBlock(s string, col fyne.ThemeColorName, size fyne.ThemeSizeName, bold bool, align fyne.TextAlign) *widget.RichText {
 	rt := widget.NewRichText(&widget.TextSegment{Text: s, Style: widget.RichTextStyle{
-		ColorName: col, SizeName: size, Alignment: align, TextStyle: fyne.TextStyle{Bold: bold && boldCovers(s)},
+		ColorName: col, SizeName: size, Alignment: align, TextStyle: textStyle(s, bold),
 	}})
 	rt.Wrapping = fyne.TextWrapWord
 	return rt

@@ -138,7 +138,7 @@ func New(o Options) (*Printer, error) {
 		o.BufferSize = 4096
 	}
 	if o.Font == nil {
-		o.Font = assets.FontRegular()
+		o.Font = assets.FontFull()
 	}
 	tf, err := typefaceFor(o.Font)
 	if err != nil {

@@ -1,0 +1,81 @@
+package ui
+
+import (
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"golang.org/x/image/font/sfnt"
+
+	"github.com/pudong-community/kiosk/assets"
+)
+
+// The screens draw with two common faces, regular and bold, which hold
+// GB 2312's hanzi and the terminal's own text but not the 20,000 rare
+// ideographs (assets/fonts/make-fonts.sh): Fyne holds a parsed copy of
+// every face it draws with, and a full face costs about 9 MB of memory for
+// characters most visits never show. Text that may hold any character (a
+// resident's name, a catalogue item's name, what an agent keys in) is drawn
+// in the common faces when they draw all of it, and otherwise, all of it, in
+// the full regular face, which draws everything. Fyne has no other font to
+// fall back on (the terminal hides the system's fonts), so a character a
+// face lacks would show as a box.
+//
+// Fyne picks a face by text style only, so the full face is the theme's
+// face for the italic style, which the terminal never draws otherwise
+// (fullStyle). Nothing is slanted: the face is upright. Fyne parses it the
+// first time such text is laid out; the terminal drops it again when the
+// visit that needed it ends (App.releaseFullFace).
+
+// fullStyle is the text style the theme answers with the full face.
+var fullStyle = fyne.TextStyle{Italic: true}
+
+// commonFace answers which characters the common faces draw (both draw
+// the same ones). Its font is parsed once, in place: the character map is
+// read from the embedded font file on each lookup, so nothing of the face
+// is copied.
+var commonFace = struct {
+	sync.Mutex
+	once sync.Once
+	font *sfnt.Font // nil when the face cannot be read: then all text is drawn in the full face
+	buf  sfnt.Buffer
+}{}
+
+// commonCovers reports whether the common faces draw every character of s
+// (control characters such as a line break draw nothing and pass).
+func commonCovers(s string) bool {
+	commonFace.Lock()
+	defer commonFace.Unlock()
+	commonFace.once.Do(func() {
+		if f, err := sfnt.Parse(assets.FontRegular()); err == nil {
+			commonFace.font = f
+		}
+	})
+	if commonFace.font == nil {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			continue
+		}
+		if gi, err := commonFace.font.GlyphIndex(&commonFace.buf, r); err != nil || gi == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// textStyle is the style s is drawn in: bold when asked and regular
+// otherwise, in the common faces when they draw all of s, else regular in
+// the full face.
+func textStyle(s string, bold bool) fyne.TextStyle {
+	if commonCovers(s) {
+		return fyne.TextStyle{Bold: bold}
+	}
+	return fullStyle
+}
+
+// boldStyle is the style of text meant to be bold.
+func boldStyle(s string) fyne.TextStyle { return textStyle(s, true) }
+
+// plainStyle is the style of text meant to be regular.
+func plainStyle(s string) fyne.TextStyle { return textStyle(s, false) }

@@ -1,0 +1,184 @@
+package ui
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/widget"
+	"golang.org/x/image/font/sfnt"
+
+	"github.com/pudong-community/kiosk/assets"
+	"github.com/pudong-community/kiosk/kiosk/kiosktest"
+	"github.com/pudong-community/kiosk/kiosk/visit"
+)
+
+// Text is drawn in the common faces (GB 2312 and the terminal's own text)
+// where they draw all of it, bold where asked; a rare character of a name
+// sends the whole text to the full face, which draws everything, rather
+// than to a box.
+func TestTextStyleFollowsTheCommonFaces(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		s      string
+		common bool
+	}{
+		{"自助申办", true},
+		{"Apply 123", true},
+		{markDone + " 已提交", true},
+		{"第一行\n第二行", true},
+		{"", true},
+		{"刘䶮", false},   // U+4DAE, Extension A
+		{"张㛃", false},   // U+36C3, Extension A
+		{"王小䶮明", false}, // one rare character is enough
+		{"李喆", false},   // U+5586: not in GB 2312
+	} {
+		if got := commonCovers(tc.s); got != tc.common {
+			t.Errorf("commonCovers(%q) = %v, want %v", tc.s, got, tc.common)
+		}
+		want := map[bool]fyne.TextStyle{true: {Bold: true}, false: fullStyle}[tc.common]
+		if got := boldStyle(tc.s); got != want {
+			t.Errorf("boldStyle(%q) = %+v, want %+v", tc.s, got, want)
+		}
+		want = map[bool]fyne.TextStyle{true: {}, false: fullStyle}[tc.common]
+		if got := plainStyle(tc.s); got != want {
+			t.Errorf("plainStyle(%q) = %+v, want %+v", tc.s, got, want)
+		}
+		if seg := heading(tc.s).Segments[0].(*widget.TextSegment); seg.Style.TextStyle.Bold != tc.common || seg.Style.TextStyle.Italic == tc.common {
+			t.Errorf("heading(%q) style = %+v", tc.s, seg.Style.TextStyle)
+		}
+		if seg := body(tc.s).Segments[0].(*widget.TextSegment); seg.Style.TextStyle.Bold || seg.Style.TextStyle.Italic == tc.common {
+			t.Errorf("body(%q) style = %+v", tc.s, seg.Style.TextStyle)
+		}
+	}
+}
+
+// The theme answers each style with the face made for it, and remembers
+// that Fyne asked for the full one.
+func TestThemeFaces(t *testing.T) {
+	t.Parallel()
+	th := NewTheme(false)
+	for _, tc := range []struct {
+		style fyne.TextStyle
+		want  string
+	}{
+		{fyne.TextStyle{}, assets.FontRegularName},
+		{fyne.TextStyle{Bold: true}, assets.FontBoldName},
+		{fyne.TextStyle{Monospace: true}, assets.FontRegularName},
+		{fullStyle, assets.FontFullName},
+	} {
+		if th.fullAsked.Load() {
+			t.Fatalf("full face asked before style %+v", tc.style)
+		}
+		if got := th.Font(tc.style).Name(); got != tc.want {
+			t.Errorf("Font(%+v) = %s, want %s", tc.style, got, tc.want)
+		}
+	}
+	if !th.fullAsked.Load() {
+		t.Error("the theme did not record that the full face was asked for")
+	}
+}
+
+// faceFor is the face file the theme draws style with.
+func faceFor(style fyne.TextStyle) []byte {
+	switch {
+	case style.Italic:
+		return assets.FontFull()
+	case style.Bold:
+		return assets.FontBold()
+	}
+	return assets.FontRegular()
+}
+
+// faceDraws reports whether face has a glyph for every character of s.
+func faceDraws(face []byte, s string) bool {
+	f, err := sfnt.Parse(face)
+	if err != nil {
+		return false
+	}
+	var buf sfnt.Buffer
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			continue
+		}
+		if gi, err := f.GlyphIndex(&buf, r); err != nil || gi == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// undrawable lists the texts on the window that the face of their style
+// cannot draw: each would show boxes for the characters it lacks.
+func undrawable(w fyne.Window) []string {
+	var out []string
+	check := func(o fyne.CanvasObject) {
+		if t, ok := o.(*canvas.Text); ok && !faceDraws(faceFor(t.TextStyle), t.Text) {
+			out = append(out, t.Text)
+		}
+	}
+	walkObjects(w.Content(), check)
+	for _, o := range w.Canvas().Overlays().List() {
+		walkObjects(o, check)
+	}
+	return out
+}
+
+// checkDrawable fails the test for text its face cannot draw.
+func checkDrawable(t testing.TB, r *rig) {
+	t.Helper()
+	if bad := undrawable(r.w); len(bad) > 0 {
+		t.Errorf("screen %s draws %q in a face that lacks some of its characters", r.a.Current().Name(), bad)
+	}
+}
+
+// A resident whose name has a rare character sees it drawn in the full
+// face; once the visit is over and the terminal is back at home, the theme
+// is set anew, which makes Fyne drop the full face it parsed.
+func TestRareNameUsesTheFullFaceUntilHome(t *testing.T) {
+	r := newRig(t, portrait)
+	first := r.a.theme
+	r.tap("cases")
+	r.card(kiosktest.RareName)
+	r.wantText("刘䶮")
+	checkDrawable(t, r)
+	if !r.a.theme.fullAsked.Load() {
+		t.Fatal("the full face was not asked for while the name was on screen")
+	}
+	if r.a.theme != first {
+		t.Fatal("the theme changed during the visit")
+	}
+	r.a.CardRemoved()
+	r.settle()
+	for i := 0; i < 5 && r.a.snap.State != visit.StateHome; i++ {
+		r.clk.Advance(visit.DefaultIdle)
+		r.settle()
+	}
+	if r.a.snap.State != visit.StateHome {
+		t.Fatalf("state %s, want home", r.a.snap.State)
+	}
+	if r.a.theme == first {
+		t.Fatal("back at home, the theme was not set anew: the full face stays parsed")
+	}
+	if got := r.a.fyneApp.Settings().Theme(); got != fyne.Theme(r.a.theme) {
+		t.Fatalf("app theme %p, want the new one %p", got, r.a.theme)
+	}
+	if r.a.theme.fullAsked.Load() {
+		t.Error("the home screen asked for the full face")
+	}
+	checkDrawable(t, r)
+
+	// A visit without rare characters keeps the theme.
+	second := r.a.theme
+	r.tap("cases")
+	r.card(kiosktest.Resident)
+	r.a.CardRemoved()
+	r.settle()
+	for i := 0; i < 5 && r.a.snap.State != visit.StateHome; i++ {
+		r.clk.Advance(visit.DefaultIdle)
+		r.settle()
+	}
+	if r.a.theme != second {
+		t.Error("a visit without rare characters set the theme anew")
+	}
+}
