@@ -67,6 +67,10 @@ func hidingFonts(kiosk string, args []string) (string, []string) {
 	return "unshare", append(wrapped, args...)
 }
 
+// unitEnv is the environment kiosk.service gives the terminal that bears on
+// its memory. TestUnitEnvMatchesTheUnit keeps it equal to the unit's.
+var unitEnv = []string{"GLIBC_TUNABLES=glibc.malloc.arena_max=2"}
+
 // fontDirsEnv is the environment the script reads its directories from.
 func fontDirsEnv() string { return "FONT_DIRS=" + strings.Join(fontDirs, ":") }
 

@@ -154,3 +154,29 @@ func TestFontDirsMatchTheUnit(t *testing.T) {
 		t.Errorf("kiosk.service hides %q, startup hides %q", hidden, fontDirs)
 	}
 }
+
+// The measurement gives the terminal the environment the unit does, where
+// it bears on memory; the unit's other settings (the display, the config,
+// the language) the measurement sets for itself.
+func TestUnitEnvMatchesTheUnit(t *testing.T) {
+	t.Parallel()
+	unit, err := os.ReadFile(filepath.Join("..", "..", "packaging", "kiosk.service"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var env []string
+	for _, line := range strings.Split(string(unit), "\n") {
+		v, ok := strings.CutPrefix(line, "Environment=")
+		if !ok {
+			continue
+		}
+		switch name, _, _ := strings.Cut(v, "="); name {
+		case "LANG", "DISPLAY", "KIOSK_CONFIG":
+		default:
+			env = append(env, v)
+		}
+	}
+	if !slices.Equal(env, unitEnv) {
+		t.Errorf("kiosk.service sets %q, startup sets %q", env, unitEnv)
+	}
+}

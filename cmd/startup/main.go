@@ -284,6 +284,7 @@ func once(ctx context.Context, o Options, env *environment, display, dir string)
 	}
 	cmd := exec.Command(name, args...)
 	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "LC_ALL=", "LIBGL_ALWAYS_SOFTWARE=1", fontDirsEnv())
+	cmd.Env = append(cmd.Env, unitEnv...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	start := time.Now()
 	proc, err := xscreen.Start(cmd)
