@@ -2,6 +2,7 @@ package assets
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -36,7 +37,7 @@ func gb2312Hanzi(t *testing.T) []rune {
 
 // Rare characters of real names that receipts and screens have shown as
 // boxes or question marks elsewhere.
-var rareNameChars = []rune{'䶮', '㛃', '堃', '喆', '赟', '昇', '珺', '琤'}
+var rareNameChars = []rune{'䶮', '㛃', '堃', '喆', '赟', '昇', '珺', '琤', '𠮷'}
 
 func TestFontsCoverGB2312AndRareNames(t *testing.T) {
 	t.Parallel()
@@ -70,7 +71,7 @@ func TestFontsCoverGB2312AndRareNames(t *testing.T) {
 					check(r)
 				}
 			}
-			for _, r := range "0123456789Xx·（）：，。、¥ABCxyz-/" {
+			for _, r := range "0123456789Xx·（）：，。、¥ABCxyz-/éüñǎǐǒǔǚễ€" {
 				check(r)
 			}
 			if missing > 0 {
@@ -110,7 +111,7 @@ func TestFontsCarryOnlyMappedGlyphs(t *testing.T) {
 		}
 		var buf sfnt.Buffer
 		reached := map[sfnt.GlyphIndex]bool{}
-		for r := rune(0); r <= 0xFFFF; r++ {
+		for r := rune(0); r <= 0x2FFFF; r++ {
 			if gi, err := f.GlyphIndex(&buf, r); err == nil && gi != 0 {
 				reached[gi] = true
 			}
@@ -124,6 +125,40 @@ func TestFontsCarryOnlyMappedGlyphs(t *testing.T) {
 		if want := 29000; name == FontFullName && len(reached) < want {
 			t.Errorf("%s maps %d glyphs; want the full coverage (about 29,600)", name, len(reached))
 		}
+	}
+}
+
+// cmapOf is the set of characters face has a glyph for, up to the
+// supplementary ideographic plane.
+func cmapOf(t *testing.T, face []byte) map[rune]bool {
+	t.Helper()
+	f, err := sfnt.Parse(face)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf sfnt.Buffer
+	m := map[rune]bool{}
+	for r := rune(0); r <= 0x2FFFF; r++ {
+		if gi, err := f.GlyphIndex(&buf, r); err == nil && gi != 0 {
+			m[r] = true
+		}
+	}
+	return m
+}
+
+// The full face draws every character the common faces draw: the screens
+// send text to it whenever the common faces lack one of its characters,
+// and the rest of that text must not turn into boxes there.
+func TestFullFaceDrawsAllTheCommonFacesDo(t *testing.T) {
+	t.Parallel()
+	full := cmapOf(t, FontFull())
+	for r := range cmapOf(t, FontRegular()) {
+		if !full[r] {
+			t.Errorf("the common face draws %q (U+%04X), the full face does not", r, r)
+		}
+	}
+	if n := len(full); n < 31000 {
+		t.Errorf("the full face maps %d characters, want about 31,800 (with Extension B)", n)
 	}
 }
 
@@ -193,5 +228,41 @@ func TestTranslationsHaveBothLanguages(t *testing.T) {
 		if v["zh"] == "" || v["en"] == "" {
 			t.Errorf("%s: needs zh and en, has %v", k, v)
 		}
+	}
+}
+
+// Every character an agent can key from the pinyin table is one the full
+// face draws: the screens show a keyed name in it when the common faces
+// lack a character.
+func TestPinyinTableCharactersHaveGlyphs(t *testing.T) {
+	t.Parallel()
+	f, err := sfnt.Parse(FontFull())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf sfnt.Buffer
+	n, missing := 0, 0
+	for _, line := range strings.Split(string(PinyinTable()), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		_, chars, ok := strings.Cut(line, " ")
+		if !ok {
+			t.Fatalf("line %q has no characters", line)
+		}
+		for _, r := range chars {
+			n++
+			if gi, err := f.GlyphIndex(&buf, r); err != nil || gi == 0 {
+				if missing++; missing <= 10 {
+					t.Errorf("no glyph for %q (U+%04X) in the full face", r, r)
+				}
+			}
+		}
+	}
+	if n < 20000 {
+		t.Errorf("checked only %d characters of the table", n)
+	}
+	if missing > 0 {
+		t.Errorf("%d characters of the pinyin table have no glyph", missing)
 	}
 }

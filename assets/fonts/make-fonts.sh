@@ -7,9 +7,10 @@
 #
 # The full regular face (NotoSansSC-Regular-Full.otf) draws everything:
 # Latin, punctuation, arrows, mathematical operators, dingbats (the check
-# mark), CJK symbols, CJK Unified Ideographs with Extension A, compatibility
-# ideographs and full-width forms. Residents' names and the catalogue can
-# hold any of them. The receipt is drawn with it.
+# mark), CJK symbols, CJK Unified Ideographs with Extensions A to F (as far
+# as the face has them), compatibility ideographs and full-width forms.
+# Residents' names and the catalogue can hold any of them. The receipt is
+# drawn with it.
 #
 # The screens draw with two common faces, regular and bold. They keep the
 # same non-Chinese ranges, the 6,763 hanzi of GB 2312 (the characters of
@@ -31,8 +32,8 @@ set -eu
 src=${NOTO_CJK_DIR:-/usr/share/fonts/opentype/noto}
 out=$(dirname "$0")
 root=$out/../..
-common="U+0020-007E,U+00A0-017F,U+02C6-02DD,U+0391-03C9,U+0401-0451,U+2000-206F,U+2100-218F,U+2190-21FF,U+2200-22FF,U+2460-24FF,U+2500-257F,U+25A0-25FF,U+2600-26FF,U+2700-27BF,U+3000-303F,U+3100-312F,U+31A0-31BF,U+3200-33FF,U+FE30-FE4F,U+FF00-FFEF"
-han="U+3400-4DBF,U+4E00-9FFF,U+F900-FAFF"
+common="U+0020-007E,U+00A0-024F,U+0250-02AF,U+02B0-02FF,U+0300-036F,U+0391-03C9,U+0401-0451,U+1E00-1EFF,U+2000-206F,U+20A0-20CF,U+2100-218F,U+2190-21FF,U+2200-22FF,U+2460-24FF,U+2500-257F,U+25A0-25FF,U+2600-26FF,U+2700-27BF,U+3000-303F,U+3100-312F,U+31A0-31BF,U+3200-33FF,U+FE30-FE4F,U+FF00-FFEF"
+han="U+3400-4DBF,U+4E00-9FFF,U+F900-FAFF,U+20000-2A6DF,U+2A700-2EBEF,U+2F800-2FA1F"
 for face in Regular:Full Regular:Common Bold:Common; do
   weight=${face%:*} set=${face#*:}
   dst=$out/NotoSansSC-$weight.otf
@@ -53,13 +54,14 @@ else:
                 unicodes.add(ord(bytes([hi, lo]).decode('gb2312')))
             except UnicodeDecodeError:
                 pass
-    # The terminal's own text: every character of the translations and of
-    # the Go sources of the screens and the program (comments are English).
-    files = [os.path.join(root, 'assets/i18n/strings.json')]
-    for d in ('kiosk/ui', 'cmd/kiosk'):
-        files += [f for f in glob.glob(os.path.join(root, d, '*.go')) if not f.endswith('_test.go')]
-    for f in files:
-        unicodes |= {ord(c) for c in open(f, encoding='utf-8').read() if ord(c) >= 0x20}
+# The terminal's own text, in every face (the full face draws all that the
+# common ones do): every character of the translations and of the Go
+# sources of the screens and the program (comments are English).
+files = [os.path.join(root, 'assets/i18n/strings.json')]
+for d in ('kiosk/ui', 'cmd/kiosk'):
+    files += [f for f in glob.glob(os.path.join(root, d, '*.go')) if not f.endswith('_test.go')]
+for f in files:
+    unicodes |= {ord(c) for c in open(f, encoding='utf-8').read() if ord(c) >= 0x20}
 coll = TTCollection(src)
 face = next(f for f in coll.fonts if f['name'].getDebugName(1) == 'Noto Sans CJK SC')
 opts = subset.Options()

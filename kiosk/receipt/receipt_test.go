@@ -125,7 +125,8 @@ func TestRasterFallback(t *testing.T) {
 	}{
 		{"GB2312 GBK-only name", "朱镕基", escpos.GB2312, 1, nil},
 		{"GBK carries it", "朱镕基", escpos.GBK, 0, nil},
-		{"GBK four-byte name", "张𬌗", escpos.GBK, 1, []rune{'𬌗'}},
+		{"GBK four-byte name", "张𬌗", escpos.GBK, 1, nil}, // U+2C317, Extension E: the full face draws it
+		{"four-byte name the font lacks", "张\U00030000", escpos.GBK, 1, []rune{0x30000}},
 		{"GB18030 four-byte name as text", "张𬌗", escpos.GB18030, 0, nil},
 		{"yen on two-byte printer", "¥张三", escpos.GBK, 1, nil},
 		{"plain name", "张三", escpos.GB2312, 0, nil},

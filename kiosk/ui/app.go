@@ -91,6 +91,9 @@ type App struct {
 	lang  Lang
 	elder bool
 	theme *Theme
+	// fullReleased: the full face was released since home was last shown
+	// alone; fullHeld: the home screen asked for it again, so it stays.
+	fullReleased, fullHeld bool
 
 	stack []Screen
 
@@ -348,13 +351,29 @@ func (a *App) applyTheme() {
 	a.fyneApp.Settings().SetTheme(a.theme)
 }
 
-// releaseFullFace makes Fyne drop the full face it parsed for a visit's
-// rare characters (faces.go), when the terminal is back at home: setting the
-// theme anew clears Fyne's font cache, so the memory of the parsed face
-// (about 9 MB) is not held until the next restart. Applying the elder theme
-// does the same.
+// releaseFullFace makes Fyne drop the full face it parsed for rare
+// characters (faces.go) once the home screen is shown alone again, after a
+// visit, a staff session or a look at the guide: setting the theme anew
+// clears Fyne's font cache, so the memory of the parsed face (about 9 MB) is
+// not held until the next restart. It runs after the home screen is laid
+// out, so that Fyne, which lays out the window's content again with the new
+// theme, finds no text that needs the face. Should the home screen itself
+// ask for it again (a rare character in the centre's name, say), it is kept
+// until the terminal leaves home.
 func (a *App) releaseFullFace() {
+	if len(a.stack) != 1 || a.snap.State != visit.StateHome {
+		a.fullReleased, a.fullHeld = false, false
+		return
+	}
+	if a.theme == nil || !a.theme.fullAsked.Load() || a.fullHeld {
+		return
+	}
+	if a.fullReleased {
+		a.fullHeld = true // asked for again by the home screen itself
+		return
+	}
 	a.applyTheme()
+	a.fullReleased = true
 }
 
 func (a *App) clockText() string {
@@ -410,6 +429,7 @@ func (a *App) render() {
 	a.win.SetContent(container.NewBorder(top, bottom, nil, nil, container.NewPadded(center)))
 	a.armStray()
 	a.notify(s)
+	a.releaseFullFace()
 }
 
 // touchOnScroll makes scrolling a screen count as a touch, for the visit's

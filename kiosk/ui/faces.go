@@ -29,35 +29,46 @@ import (
 // fullStyle is the text style the theme answers with the full face.
 var fullStyle = fyne.TextStyle{Italic: true}
 
-// commonFace answers which characters the common faces draw (both draw
-// the same ones). Its font is parsed once, in place: the character map is
-// read from the embedded font file on each lookup, so nothing of the face
-// is copied.
-var commonFace = struct {
+// cmap answers which characters a bundled face draws. Its font is parsed
+// once, in place: the character map is read from the embedded font file on
+// each lookup, so nothing of the face is copied.
+type cmap struct {
 	sync.Mutex
 	once sync.Once
-	font *sfnt.Font // nil when the face cannot be read: then all text is drawn in the full face
+	data func() []byte
+	font *sfnt.Font // nil when the face cannot be read: then it draws nothing
 	buf  sfnt.Buffer
-}{}
+}
 
-// commonCovers reports whether the common faces draw every character of s
-// (control characters such as a line break draw nothing and pass).
-func commonCovers(s string) bool {
-	commonFace.Lock()
-	defer commonFace.Unlock()
-	commonFace.once.Do(func() {
-		if f, err := sfnt.Parse(assets.FontRegular()); err == nil {
-			commonFace.font = f
+// has reports whether the face has a glyph for r.
+func (c *cmap) has(r rune) bool {
+	c.Lock()
+	defer c.Unlock()
+	c.once.Do(func() {
+		if f, err := sfnt.Parse(c.data()); err == nil {
+			c.font = f
 		}
 	})
-	if commonFace.font == nil {
+	if c.font == nil {
 		return false
 	}
+	gi, err := c.font.GlyphIndex(&c.buf, r)
+	return err == nil && gi != 0
+}
+
+var (
+	commonCmap = &cmap{data: assets.FontRegular} // the common faces draw the same characters
+	fullCmap   = &cmap{data: assets.FontFull}
+)
+
+// drawsNothing are the characters that need no glyph: control characters
+// such as a line break.
+func drawsNothing(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// commonCovers reports whether the common faces draw every character of s.
+func commonCovers(s string) bool {
 	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			continue
-		}
-		if gi, err := commonFace.font.GlyphIndex(&commonFace.buf, r); err != nil || gi == 0 {
+		if !drawsNothing(r) && !commonCmap.has(r) {
 			return false
 		}
 	}
@@ -65,13 +76,17 @@ func commonCovers(s string) bool {
 }
 
 // textStyle is the style s is drawn in: bold when asked and regular
-// otherwise, in the common faces when they draw all of s, else regular in
-// the full face.
+// otherwise, in the common faces; but regular in the full face when that
+// draws a character of s the common faces lack. (A character neither face
+// has, such as a zero-width space, does not send the text to the full face:
+// it would gain nothing there.)
 func textStyle(s string, bold bool) fyne.TextStyle {
-	if commonCovers(s) {
-		return fyne.TextStyle{Bold: bold}
+	for _, r := range s {
+		if !drawsNothing(r) && !commonCmap.has(r) && fullCmap.has(r) {
+			return fullStyle
+		}
 	}
-	return fullStyle
+	return fyne.TextStyle{Bold: bold}
 }
 
 // boldStyle is the style of text meant to be bold.

@@ -28,10 +28,12 @@ func TestTextStyleFollowsTheCommonFaces(t *testing.T) {
 		{markDone + " 已提交", true},
 		{"第一行\n第二行", true},
 		{"", true},
-		{"刘䶮", false},   // U+4DAE, Extension A
-		{"张㛃", false},   // U+36C3, Extension A
-		{"王小䶮明", false}, // one rare character is enough
-		{"李喆", false},   // U+5586: not in GB 2312
+		{"刘䶮", false},       // U+4DAE, Extension A
+		{"张㛃", false},       // U+36C3, Extension A
+		{"王小䶮明", false},     // one rare character is enough
+		{"李喆", false},       // U+5586: not in GB 2312
+		{"张𠮷", false},       // U+20BB7, Extension B
+		{"Lǚ Dé ễ €", true}, // pinyin, accents, Vietnamese, euro: in the common faces
 	} {
 		if got := commonCovers(tc.s); got != tc.common {
 			t.Errorf("commonCovers(%q) = %v, want %v", tc.s, got, tc.common)
@@ -50,6 +52,22 @@ func TestTextStyleFollowsTheCommonFaces(t *testing.T) {
 		if seg := body(tc.s).Segments[0].(*widget.TextSegment); seg.Style.TextStyle.Bold || seg.Style.TextStyle.Italic == tc.common {
 			t.Errorf("body(%q) style = %+v", tc.s, seg.Style.TextStyle)
 		}
+	}
+}
+
+// A character neither face has (a zero-width space) leaves the text in the
+// common faces: the full face would draw it no better.
+func TestTextStyleKeepsTheCommonFacesForWhatNoFaceHas(t *testing.T) {
+	t.Parallel()
+	s := "办\u200b事"
+	if commonCovers(s) {
+		t.Fatalf("the common faces claim to draw %q", s)
+	}
+	if got := boldStyle(s); got != (fyne.TextStyle{Bold: true}) {
+		t.Errorf("boldStyle(%q) = %+v, want bold", s, got)
+	}
+	if got := boldStyle(s + "䶮"); got != fullStyle {
+		t.Errorf("boldStyle(%q) = %+v, want the full face", s+"䶮", got)
 	}
 }
 
@@ -180,5 +198,56 @@ func TestRareNameUsesTheFullFaceUntilHome(t *testing.T) {
 	}
 	if r.a.theme != second {
 		t.Error("a visit without rare characters set the theme anew")
+	}
+}
+
+// rareScreen is a screen shown over home without a visit, as the guide
+// and the staff screens are, with a rare character in its text.
+type rareScreen struct{}
+
+func (rareScreen) Name() string                   { return "rare" }
+func (rareScreen) Title() string                  { return "" }
+func (rareScreen) Build(a *App) fyne.CanvasObject { return heading("刘䶮") }
+
+// The full face is dropped whenever home is shown alone again, not only
+// when a visit ends: here after a screen shown while the visit machine
+// stays at home.
+func TestFullFaceReleasedWhenHomeIsShownAgain(t *testing.T) {
+	r := newRig(t, portrait)
+	first := r.a.theme
+	r.a.Show(rareScreen{})
+	r.settle()
+	checkDrawable(t, r)
+	if !r.a.theme.fullAsked.Load() {
+		t.Fatal("the full face was not asked for")
+	}
+	r.a.Back()
+	r.settle()
+	if r.a.Current().Name() != "home" {
+		t.Fatalf("screen %s, want home", r.a.Current().Name())
+	}
+	if r.a.theme == first || r.a.theme.fullAsked.Load() {
+		t.Error("back at home, the full face was not released")
+	}
+}
+
+// A home screen that itself needs the full face (a rare character in the
+// centre's name) keeps it rather than drop and parse it on every redraw.
+func TestFullFaceKeptWhenHomeNeedsIt(t *testing.T) {
+	r := newRig(t, portrait)
+	r.a.opts.CenterName = "浦东新区䶮街道社区事务受理服务中心"
+	themes := map[*Theme]bool{}
+	for i := 0; i < 5; i++ {
+		r.a.SetOnline(i%2 == 0) // each change redraws home
+		r.settle()
+		r.a.render()
+		themes[r.a.theme] = true
+		checkDrawable(t, r)
+	}
+	if len(themes) > 2 {
+		t.Errorf("home was drawn with %d themes: the full face was dropped and parsed again", len(themes))
+	}
+	if !r.a.theme.fullAsked.Load() {
+		t.Error("the centre's name was not drawn in the full face")
 	}
 }

@@ -124,8 +124,6 @@ func (a *App) apply(s visit.Snapshot) {
 	if a.elder != elder {
 		a.elder = elder
 		a.applyTheme()
-	} else if s.State == visit.StateHome && prev.State != visit.StateHome && a.theme != nil && a.theme.fullAsked.Load() {
-		a.releaseFullFace()
 	}
 	if s.State != visit.StateIdleWarning && s.State != a.stackFor {
 		if !sameStack(a.stackFor, s.State) {

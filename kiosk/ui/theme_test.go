@@ -129,8 +129,10 @@ func TestThemeUsesBundledFontForEveryStyle(t *testing.T) {
 	th := NewTheme(false)
 	for _, s := range []fyne.TextStyle{{}, {Bold: true}, {Italic: true}, {Monospace: true}, {Bold: true, Italic: true}} {
 		r := th.Font(s)
-		if r == nil || (r.Name() != fontRegular.Name() && r.Name() != fontBold.Name() && r.Name() != fontFull.Name()) {
-			t.Errorf("style %+v uses font %v, want a bundled CJK face", s, r.Name())
+		if r == nil {
+			t.Errorf("style %+v has no font", s)
+		} else if r.Name() != fontRegular.Name() && r.Name() != fontBold.Name() && r.Name() != fontFull.Name() {
+			t.Errorf("style %+v uses font %s, want a bundled CJK face", s, r.Name())
 		}
 	}
 }
