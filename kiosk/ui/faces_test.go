@@ -1,10 +1,13 @@
 package ui
 
 import (
+	"unsafe"
+
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"golang.org/x/image/font/sfnt"
 
@@ -249,5 +252,41 @@ func TestFullFaceKeptWhenHomeNeedsIt(t *testing.T) {
 	}
 	if !r.a.theme.fullAsked.Load() {
 		t.Error("the centre's name was not drawn in the full face")
+	}
+}
+
+// Fyne's default faces, which it parses as fallbacks behind the theme's,
+// are the terminal's own: each face is parsed once (theme.go adoptDefault).
+func TestFyneDefaultFacesAreTheTerminals(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		def, ours fyne.Resource
+		face      []byte
+	}{
+		{theme.DefaultTextFont(), fontRegular, assets.FontRegular()},
+		{theme.DefaultTextBoldFont(), fontBold, assets.FontBold()},
+		{theme.DefaultTextItalicFont(), fontFull, assets.FontFull()},
+	} {
+		if tc.def != tc.ours {
+			t.Errorf("Fyne's default %s is not the theme's resource %s: Fyne parses both", tc.def.Name(), tc.ours.Name())
+		}
+		if c := tc.def.Content(); len(c) != len(tc.face) || unsafe.SliceData(c) != unsafe.SliceData(tc.face) {
+			t.Errorf("Fyne's default %s holds %d bytes, not the bundled face", tc.def.Name(), len(c))
+		}
+	}
+	th := NewTheme(false)
+	for _, st := range []fyne.TextStyle{{}, {Bold: true}, fullStyle} {
+		var def fyne.Resource
+		switch {
+		case st.Italic:
+			def = theme.DefaultTextItalicFont()
+		case st.Bold:
+			def = theme.DefaultTextBoldFont()
+		default:
+			def = theme.DefaultTextFont()
+		}
+		if th.Font(st) != def {
+			t.Errorf("style %+v: the theme's face is not Fyne's default for it", st)
+		}
 	}
 }

@@ -117,10 +117,31 @@ type Theme struct {
 }
 
 var (
-	fontRegular = fyne.NewStaticResource(assets.FontRegularName, assets.FontRegular())
-	fontBold    = fyne.NewStaticResource(assets.FontBoldName, assets.FontBold())
-	fontFull    = fyne.NewStaticResource(assets.FontFullName, assets.FontFull())
+	fontRegular = adoptDefault(theme.DefaultTextFont(), assets.FontRegularName, assets.FontRegular())
+	fontBold    = adoptDefault(theme.DefaultTextBoldFont(), assets.FontBoldName, assets.FontBold())
+	fontFull    = adoptDefault(theme.DefaultTextItalicFont(), assets.FontFullName, assets.FontFull())
 )
+
+// adoptDefault makes Fyne's default font resource def hold the terminal's
+// face, and returns it for the theme to answer with.
+//
+// Behind the face a theme gives it for a text style, Fyne always parses its
+// own default face for that style (Noto Sans, Latin, Greek and Cyrillic) as
+// a fallback for characters the theme's face lacks, unless the two are the
+// same resource. The terminal's faces draw all the text its screens show, so
+// those copies (about 3 MB of memory once parsed) were never drawn with.
+// Fyne's defaults are plain static resources with exported fields: pointing
+// them at the terminal's faces, once at start-up before anything draws, makes
+// the theme's face and its fallback one resource, parsed once. Should a Fyne
+// version serve its defaults otherwise, the terminal keeps a resource of its
+// own and Fyne its fallback, as before.
+func adoptDefault(def fyne.Resource, name string, face []byte) fyne.Resource {
+	if r, ok := def.(*fyne.StaticResource); ok {
+		r.StaticName, r.StaticContent = name, face
+		return r
+	}
+	return fyne.NewStaticResource(name, face)
+}
 
 // NewTheme returns the theme, in elder mode or not.
 func NewTheme(elder bool) *Theme {
