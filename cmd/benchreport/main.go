@@ -90,17 +90,18 @@ var Goals = []Goal{
 	{"CatalogSearch", "< 2 ms/query", metric("ms/query", "%.3f ms", func(v float64) bool { return v < 2 })},
 	{"TapToScreen", "< 16 ms", metric("ns/op", "%.0f ns", func(v float64) bool { return v < 16e6 })},
 	{"OpenLarge/open", "opening a year's database (100,000 delivered + 1,000 queued) with its integrity check fits in the 1.5 s start", metric("ms/open", "%.0f ms", func(v float64) bool { return v < 1500 })},
-	// The resident set's goal, 150 MB, is read as 150 MiB (150 × 2^20
-	// bytes), as the kernel's and systemd's figures count (MemoryMax=150M);
-	// the figure is shown in decimal megabytes too.
-	{"Startup/", "home screen's first frame < 1.5 s; VmRSS after start < 150 MB (MiB)", both(
+	// The resident set's goal, 150 MB, is read in decimal megabytes (150 ×
+	// 10^6 bytes, 143.05 MiB), the stricter of the two readings; the figure
+	// is shown in MiB too, as the kernel counts.
+	{"Startup/", "home screen's first frame < 1.5 s; VmRSS after start < 150 MB", both(
 		metric("ms/first-frame", "%.0f ms", func(v float64) bool { return v < 1500 }),
 		func(m map[string]float64) (bool, string, bool) {
 			v, ok := m["MiB-rss"]
 			if !ok {
 				return false, "", false
 			}
-			return v < 150, fmt.Sprintf("%.1f MiB (%.1f MB)", v, v*(1<<20)/1e6), true
+			mb := v * (1 << 20) / 1e6
+			return mb < 150, fmt.Sprintf("%.1f MB (%.1f MiB)", mb, v), true
 		})},
 	{"VisitMemory", "heap growth 100 → 1,000 visits ≤ 5%", func(m map[string]float64) (bool, string, bool) {
 		a, ok1 := m["heap100-MB"]

@@ -4,9 +4,9 @@
 // of the title bar until the home screen's bar is drawn, reads the process's
 // resident set (VmRSS) once the home screen shows, and waits for the queued
 // backlog to reach the central system.
-// Goals: first frame under 1.5 s on a warm build, RSS under 150 MB (read as
-// MiB, as the kernel and systemd count; the report gives both), and
-// every queued submission delivered after the start.
+// Goals: first frame under 1.5 s on a warm build, RSS under 150 MB (decimal
+// megabytes, 143.05 MiB, the stricter reading; the report gives both
+// units), and every queued submission delivered after the start.
 //
 //	startup [-kiosk build/kiosk] [-runs 3] [-settle 3s] [-delivered 100000] [-queued 1000] [-mode run|demo]
 //
@@ -54,7 +54,7 @@ var (
 // Goals of issue 8, and the screen.
 const (
 	goalFrame  = 1500 * time.Millisecond
-	goalRSSMiB = 150.0
+	goalRSSMiB = 150e6 / (1 << 20) // 150 MB, 143.05 MiB
 	screenW    = 1080
 	screenH    = 1920
 	barHeight  = 60
@@ -185,8 +185,8 @@ func report(o Options, res []Run) bool {
 	}
 	fmt.Printf("startup: %s; %s\n", what, fonts)
 	fmt.Printf("startup: time to first frame of the home screen %v (goal < %v): %s\n", w.FirstFrame.Round(time.Millisecond), goalFrame, verdict(okF))
-	fmt.Printf("startup: resident set after start %.1f MiB = %.1f MB (goal < %.0f MiB): %s; anonymous %.1f MiB, file-backed (binary, libraries) %.1f MiB, shared %.1f MiB\n",
-		w.RSSMiB, w.RSSMiB*(1<<20)/1e6, goalRSSMiB, verdict(okR), w.Mem.Anon, w.Mem.File, w.Mem.Shmem)
+	fmt.Printf("startup: resident set after start %.1f MiB = %.1f MB (goal < %.0f MB): %s; anonymous %.1f MiB, file-backed (binary, libraries) %.1f MiB, shared %.1f MiB\n",
+		w.RSSMiB, w.RSSMiB*(1<<20)/1e6, goalRSSMiB*(1<<20)/1e6, verdict(okR), w.Mem.Anon, w.Mem.File, w.Mem.Shmem)
 	fmt.Printf("startup: of which the software OpenGL renderer (Mesa's LLVM and driver, the X shared image) %.1f MiB, the rest %.1f MiB\n",
 		w.Mem.Renderer, w.RSSMiB-w.Mem.Renderer)
 	if o.Mode == "run" && o.Queued > 0 {
