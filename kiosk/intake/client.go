@@ -15,9 +15,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/pudong-community/kiosk/kiosk"
@@ -187,6 +189,13 @@ func (c *Client) do(ctx context.Context, op, method, path string, in any, hdr ht
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
+	// Whether any byte of the request may have gone out: the HTTP client
+	// reports each write of it (also one that failed part-way), on every
+	// connection it tries, including its own retries on a new one.
+	var wrote atomic.Bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) { wrote.Store(true) },
+	})
 	req, err := http.NewRequestWithContext(ctx, method, c.base.String()+path, body)
 	if err != nil {
 		return nil, fail("bad_request", fmt.Errorf("%w: %v", ErrConfig, err))
@@ -205,6 +214,13 @@ func (c *Client) do(ctx context.Context, op, method, path string, in any, hdr ht
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
+		if !wrote.Load() {
+			code := "unreachable"
+			if ctx.Err() != nil {
+				code = "timeout"
+			}
+			return nil, fail(code, fmt.Errorf("%w: %w: %v", ErrTransport, ErrNotSent, err))
+		}
 		if ctx.Err() != nil && errors.Is(err, context.DeadlineExceeded) {
 			return nil, fail("timeout", fmt.Errorf("%w: %v", ErrTransport, err))
 		}

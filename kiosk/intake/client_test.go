@@ -180,6 +180,71 @@ func TestTransportErrorsRetry(t *testing.T) {
 	})
 }
 
+// A request that never left the terminal says so (ErrNotSent): the
+// outbox may send it again whatever its age, since the central system
+// cannot know its key. One that reached the server, even without an
+// answer, does not.
+func TestNotSentOnlyWhenTheRequestNeverLeft(t *testing.T) {
+	t.Parallel()
+	submitTo := func(t *testing.T, url string, timeout time.Duration) error {
+		t.Helper()
+		c, err := New(Config{BaseURL: url, TerminalID: "T", Token: "x", Timeout: timeout})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = c.Submit(context.Background(), sampleSubmission())
+		return err
+	}
+	t.Run("connection refused", func(t *testing.T) {
+		t.Parallel()
+		srv := httptest.NewServer(http.NotFoundHandler())
+		url := srv.URL
+		srv.Close()
+		err := submitTo(t, url, time.Second)
+		var e *Error
+		if !errors.Is(err, ErrNotSent) || !errors.Is(err, ErrTransport) || IsFinal(err) || !errors.As(err, &e) || e.Code != "unreachable" {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("name not found", func(t *testing.T) {
+		t.Parallel()
+		if err := submitTo(t, "https://kiosk-no-such-host.invalid", 2*time.Second); !errors.Is(err, ErrNotSent) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("TLS handshake refused", func(t *testing.T) {
+		t.Parallel()
+		srv := httptest.NewTLSServer(http.NotFoundHandler()) // a certificate the client does not trust
+		t.Cleanup(srv.Close)
+		if err := submitTo(t, srv.URL, time.Second); !errors.Is(err, ErrNotSent) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	for name, h := range map[string]http.HandlerFunc{
+		"hung up after the request": func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			panic(http.ErrAbortHandler)
+		},
+		"no answer in time": func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			<-r.Context().Done()
+		},
+		"server error": func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(h)
+			t.Cleanup(srv.Close)
+			err := submitTo(t, srv.URL, 200*time.Millisecond)
+			if err == nil || errors.Is(err, ErrNotSent) {
+				t.Fatalf("err = %v, want an error that may have reached the server", err)
+			}
+		})
+	}
+}
+
 func TestSubmitRefusedLocally(t *testing.T) {
 	t.Parallel()
 	calls := 0

@@ -21,7 +21,12 @@ var (
 	ErrResponseTooBig  = errors.New("intake: response body over limit")
 	ErrBadResponse     = errors.New("intake: malformed response")
 	ErrTransport       = errors.New("intake: transport error")
-	ErrNotReplayed     = errors.New("intake: 200 without Idempotent-Replayed")
+	// ErrNotSent: the request never left the terminal, so the central
+	// system cannot have received it: no byte of it was written, on any
+	// connection (it was not made: no route, refused, name not found, dial
+	// timeout; or its TLS handshake failed). It comes with ErrTransport.
+	ErrNotSent     = errors.New("intake: request not sent")
+	ErrNotReplayed = errors.New("intake: 200 without Idempotent-Replayed")
 )
 
 // FieldError is one field-level problem of a 422 answer.
@@ -36,7 +41,7 @@ type FieldError struct {
 type Error struct {
 	Op         string // "catalog", "submit", "cases", "heartbeat", "audit"
 	Status     int
-	Code       string // the server's machine code, or a client code: "transport", "timeout", "bad_response"
+	Code       string // the server's machine code, or a client code: "transport", "unreachable" (not sent), "timeout", "bad_response"
 	Message    string
 	Fields     []FieldError
 	RetryAfter time.Duration // from Retry-After on 429/503, 0 if absent

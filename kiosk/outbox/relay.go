@@ -569,7 +569,11 @@ const ParkCodeKeyWindow = "key_window_passed"
 // send delivers one claimed submission and records the result.
 func (r *Relay) send(ctx context.Context, c store.Claim) outcome {
 	id := c.Submission.ID
-	if age := r.cfg.Now().Sub(c.QueuedAt); age > r.cfg.KeyWindow && !c.Released {
+	// Past the key window a resend could file the case twice, but only if
+	// an earlier attempt may have reached the central system: a row whose
+	// every attempt failed before it left the terminal (a month offline)
+	// is unknown there and is sent.
+	if age := r.cfg.Now().Sub(c.QueuedAt); age > r.cfg.KeyWindow && !c.Released && c.MayHaveArrived {
 		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		why := store.ParkReason{Code: ParkCodeKeyWindow, Reason: fmt.Sprintf(
@@ -646,7 +650,11 @@ func (r *Relay) send(ctx context.Context, c store.Claim) outcome {
 	if ra := intake.RetryAfter(err); ra > 0 && now.Add(ra).After(next) {
 		next = now.Add(ra)
 	}
-	if err := r.cfg.Outbox.MarkRetry(wctx, c, next, err.Error()); err != nil {
+	mark := r.cfg.Outbox.MarkRetry
+	if errors.Is(err, intake.ErrNotSent) {
+		mark = r.cfg.Outbox.MarkNotSent // it cannot have reached the central system
+	}
+	if err := mark(wctx, c, next, err.Error()); err != nil {
 		r.log.Warn("cannot reschedule", "local_no", c.LocalNo, "err", err)
 		return outLost
 	}

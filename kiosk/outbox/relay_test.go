@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -595,9 +597,9 @@ func TestOnIdleAfterEachBurst(t *testing.T) {
 }
 
 // A submission queued longer than the central system keeps idempotency
-// keys is parked for staff, not sent: an earlier attempt may have reached
-// the server, which would then file it a second time. One younger than the
-// window is sent; one staff released is sent whatever its age.
+// keys, whose earlier attempt may have reached the server, is parked for
+// staff, not sent: the server would file it a second time. One younger
+// than the window is sent; one staff released is sent whatever its age.
 func TestOldSubmissionIsParkedNotResent(t *testing.T) {
 	t.Parallel()
 	const window = 29 * 24 * time.Hour
@@ -609,9 +611,16 @@ func TestOldSubmissionIsParkedNotResent(t *testing.T) {
 		c.Now = func() time.Time { return time.Unix(0, now.Load()) }
 	})
 	ids := r.enqueue(t, 2)
+	// Sent once each, the connection cut after the request was read.
+	r.srv.down.Store(true)
+	rep, err := r.relay.DrainOnce(context.Background())
+	if err != nil || rep.Retry != 2 {
+		t.Fatalf("drain with the connection cut: %+v, %v; want both to retry", rep, err)
+	}
+	r.srv.down.Store(false)
 	// Thirty days later (the terminal was cut off all month).
 	now.Add(int64(30 * 24 * time.Hour))
-	rep, err := r.relay.DrainOnce(context.Background())
+	rep, err = r.relay.DrainOnce(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -660,5 +669,86 @@ func TestOldSubmissionIsParkedNotResent(t *testing.T) {
 	}
 	if rec, _ := r.ob.Lookup(context.Background(), young); rec.State != store.StateDelivered {
 		t.Errorf("the 28-day-old row is %s, want delivered", rec.State)
+	}
+}
+
+// offlineAPI is the central API behind a switch: while offline, submissions
+// go to an address where nothing listens, so every attempt fails before a
+// byte of it leaves the terminal (intake.ErrNotSent).
+type offlineAPI struct {
+	API
+	dead    *intake.Client
+	offline atomic.Bool
+}
+
+func (o *offlineAPI) Submit(ctx context.Context, s kiosk.Submission) (kiosk.Accepted, bool, error) {
+	if o.offline.Load() {
+		return o.dead.Submit(ctx, s)
+	}
+	return o.API.Submit(ctx, s)
+}
+
+// A submission whose every attempt failed before it left the terminal (a
+// month without a network) is unknown to the central system: it is sent
+// whatever its age, not parked. One attempt that may have reached the
+// server is enough to park it past the window.
+func TestOldSubmissionThatNeverLeftIsSent(t *testing.T) {
+	t.Parallel()
+	gone := httptest.NewServer(http.NotFoundHandler())
+	deadURL := gone.URL
+	gone.Close()
+	dead, err := intake.New(intake.Config{BaseURL: deadURL, TerminalID: "PD-T-0001", Token: "tok", Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dead.Close() })
+	api := &offlineAPI{dead: dead}
+	var now atomic.Int64
+	now.Store(time.Now().UnixNano())
+	r := newRig(t, func(c *Config) {
+		api.API = c.API
+		c.API = api
+		c.KeyWindow = 29 * 24 * time.Hour
+		c.Now = func() time.Time { return time.Unix(0, now.Load()) }
+	})
+	ctx := context.Background()
+	drain := func(what string, want DrainReport) {
+		t.Helper()
+		rep, err := r.relay.DrainOnce(ctx)
+		if err != nil || rep.Delivered != want.Delivered || rep.Retry != want.Retry || rep.Parked != want.Parked {
+			ps, _ := r.ob.Parked(ctx)
+			t.Fatalf("%s: %+v, %v; want %+v (parked %+v)", what, rep, err, want, ps)
+		}
+	}
+	never := r.enqueue(t, 1)[0]
+	api.offline.Store(true)
+	drain("offline", DrainReport{Retry: 1})
+	drain("offline again", DrainReport{Retry: 1})
+	if rec, _ := r.ob.Lookup(ctx, never); !strings.Contains(rec.LastError, "not sent") {
+		t.Errorf("last error %q, want it to say the request was not sent", rec.LastError)
+	}
+	api.offline.Store(false)
+	now.Add(int64(30 * 24 * time.Hour))
+	drain("back online a month later", DrainReport{Delivered: 1})
+	if rec, _ := r.ob.Lookup(ctx, never); rec.State != store.StateDelivered {
+		t.Errorf("the row that never left is %s, want delivered", rec.State)
+	}
+
+	// Not sent, then cut after the server read it, then not sent again.
+	now.Store(time.Now().UnixNano())
+	maybe := r.enqueue(t, 1)[0]
+	api.offline.Store(true)
+	drain("offline", DrainReport{Retry: 1})
+	api.offline.Store(false)
+	r.srv.down.Store(true)
+	drain("cut", DrainReport{Retry: 1})
+	r.srv.down.Store(false)
+	api.offline.Store(true)
+	drain("offline", DrainReport{Retry: 1})
+	api.offline.Store(false)
+	now.Add(int64(30 * 24 * time.Hour))
+	drain("a month later", DrainReport{Parked: 1})
+	if rec, _ := r.ob.Lookup(ctx, maybe); rec.State != "parked" || rec.Park.Code != ParkCodeKeyWindow {
+		t.Errorf("the row that may have arrived is %s (%s), want parked for the key window", rec.State, rec.Park.Code)
 	}
 }

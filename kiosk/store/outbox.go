@@ -259,6 +259,10 @@ type Claim struct {
 	// having checked it may be sent; the relay sends it even past the age
 	// at which it would park it.
 	Released bool
+	// MayHaveArrived: an earlier attempt may have reached the central
+	// system (MarkRetry, or a claim that expired in flight); false when
+	// every attempt failed before the request left (MarkNotSent).
+	MayHaveArrived bool
 }
 
 // ParkCodeReleased marks a pending row staff released from parking
@@ -281,12 +285,13 @@ func (o *Outbox) ClaimDue(ctx context.Context, n int) ([]Claim, error) {
 	var broken []string
 	err := o.st.InTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx,
-			`UPDATE outbox SET state = 'inflight', claim_token = ?, claimed_until = ?, updated_ms = ?
+			`UPDATE outbox SET state = 'inflight', claim_token = ?, claimed_until = ?, updated_ms = ?,
+			   may_have_arrived = CASE WHEN state = 'inflight' THEN 1 ELSE may_have_arrived END
 			 WHERE submission_id IN (
 			   SELECT submission_id FROM outbox
 			   WHERE (state = 'pending' AND next_attempt_ms <= ?) OR (state = 'inflight' AND claimed_until <= ?)
 			   ORDER BY next_attempt_ms, submission_id LIMIT ?)
-			 RETURNING submission_id, attempts, park_code`,
+			 RETURNING submission_id, attempts, park_code, may_have_arrived`,
 			token, ms+o.opts.ClaimTTL.Milliseconds(), ms, ms, ms, n)
 		if err != nil {
 			return fmt.Errorf("store: claim: %w", err)
@@ -295,11 +300,12 @@ func (o *Outbox) ClaimDue(ctx context.Context, n int) ([]Claim, error) {
 			id       string
 			attempts int
 			parkCode string
+			arrived  bool
 		}
 		var got []claimed
 		for rows.Next() {
 			var c claimed
-			if err := rows.Scan(&c.id, &c.attempts, &c.parkCode); err != nil {
+			if err := rows.Scan(&c.id, &c.attempts, &c.parkCode, &c.arrived); err != nil {
 				rows.Close()
 				return fmt.Errorf("store: claim: %w", err)
 			}
@@ -328,7 +334,7 @@ func (o *Outbox) ClaimDue(ctx context.Context, n int) ([]Claim, error) {
 				continue
 			}
 			claims = append(claims, Claim{Submission: sub, LocalNo: localNo, Attempts: c.attempts, Token: token,
-				QueuedAt: time.UnixMilli(queued), Released: c.parkCode == ParkCodeReleased})
+				QueuedAt: time.UnixMilli(queued), Released: c.parkCode == ParkCodeReleased, MayHaveArrived: c.arrived})
 		}
 		// A row that cannot be opened (key replaced, data altered) would
 		// block nothing but could never be sent: park it for staff.
@@ -417,15 +423,28 @@ func (o *Outbox) markDelivered(ctx context.Context, batch []*deliveredReq) {
 	}
 }
 
-// MarkRetry puts a claimed row back for another attempt at next.
-// ErrClaimLost when the row is no longer this claim's (another worker took
-// it after the claim expired, or it was delivered).
+// MarkRetry puts a claimed row back for another attempt at next, after an
+// attempt that may have reached the central system (Claim.MayHaveArrived
+// from then on). ErrClaimLost when the row is no longer this claim's
+// (another worker took it after the claim expired, or it was delivered).
 func (o *Outbox) MarkRetry(ctx context.Context, c Claim, next time.Time, lastErr string) error {
+	return o.markRetry(ctx, c, next, lastErr, true)
+}
+
+// MarkNotSent is MarkRetry after an attempt whose request never left the
+// terminal (intake.ErrNotSent): it counts the attempt but leaves the row's
+// MayHaveArrived as it was.
+func (o *Outbox) MarkNotSent(ctx context.Context, c Claim, next time.Time, lastErr string) error {
+	return o.markRetry(ctx, c, next, lastErr, false)
+}
+
+func (o *Outbox) markRetry(ctx context.Context, c Claim, next time.Time, lastErr string, mayHaveArrived bool) error {
 	ms := o.st.now().UnixMilli()
 	res, err := o.st.db.ExecContext(ctx,
 		`UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_attempt_ms = ?, claim_token = '',
-		 claimed_until = 0, last_error = ?, updated_ms = ? WHERE submission_id = ? AND state = 'inflight' AND claim_token = ?`,
-		next.UnixMilli(), scrubID(lastErr), ms, c.Submission.ID, c.Token)
+		 claimed_until = 0, last_error = ?, updated_ms = ?, may_have_arrived = MAX(may_have_arrived, ?)
+		 WHERE submission_id = ? AND state = 'inflight' AND claim_token = ?`,
+		next.UnixMilli(), scrubID(lastErr), ms, mayHaveArrived, c.Submission.ID, c.Token)
 	if err != nil {
 		return wrapFull(fmt.Errorf("store: mark retry: %w", err))
 	}

@@ -728,3 +728,116 @@ func TestPutBackCountsNoAttempt(t *testing.T) {
 		t.Fatalf("PutBack of a claim no longer held = %v, want ErrClaimLost", err)
 	}
 }
+
+// A row counts as possibly arrived at the central system once an attempt
+// may have reached it: MarkRetry, or a claim that expired in flight (the
+// process died mid-send). MarkNotSent, for a request that never left,
+// counts the attempt but not that.
+func TestMayHaveArrived(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t, OutboxOptions{ClaimTTL: time.Minute})
+	if _, err := f.ob.Enqueue(ctx, submission(7)); err != nil {
+		t.Fatal(err)
+	}
+	claim := func(what string, want bool) Claim {
+		t.Helper()
+		cs, err := f.ob.ClaimDue(ctx, 1)
+		if err != nil || len(cs) != 1 {
+			t.Fatalf("%s: claimed %d, %v", what, len(cs), err)
+		}
+		if cs[0].MayHaveArrived != want {
+			t.Fatalf("%s: MayHaveArrived = %v, want %v", what, cs[0].MayHaveArrived, want)
+		}
+		return cs[0]
+	}
+	c := claim("new", false)
+	if err := f.ob.MarkNotSent(ctx, c, f.clock.Now(), "intake: submit: request not sent"); err != nil {
+		t.Fatal(err)
+	}
+	c = claim("after a request that never left", false)
+	if c.Attempts != 1 {
+		t.Errorf("attempts = %d, want the unsent attempt counted", c.Attempts)
+	}
+	if err := f.ob.PutBack(ctx, c, f.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	c = claim("put back", false)
+	// The process dies mid-send: the claim expires and the row is taken again.
+	f.clock.Add(2 * time.Minute)
+	c = claim("claim expired in flight", true)
+	if err := f.ob.MarkNotSent(ctx, c, f.clock.Now(), "not sent"); err != nil {
+		t.Fatal(err)
+	}
+	claim("not sent after it may have arrived", true)
+
+	// And MarkRetry alone sets it.
+	if _, err := f.ob.Enqueue(ctx, submission(8)); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Add(time.Hour) // the first row's claim expires too; take both
+	cs, err := f.ob.ClaimDue(ctx, 2)
+	if err != nil || len(cs) != 2 {
+		t.Fatalf("claimed %d, %v", len(cs), err)
+	}
+	for _, c := range cs {
+		if c.Attempts == 0 {
+			if c.MayHaveArrived {
+				t.Fatal("a row never tried may have arrived")
+			}
+			if err := f.ob.MarkRetry(ctx, c, f.clock.Now(), "503"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	f.clock.Add(time.Hour)
+	cs, _ = f.ob.ClaimDue(ctx, 2)
+	for _, c := range cs {
+		if !c.MayHaveArrived {
+			t.Errorf("row %s (attempts %d) does not count as possibly arrived", c.LocalNo, c.Attempts)
+		}
+	}
+}
+
+// A database from before may_have_arrived (schema 5) counts each row that
+// was tried, or was in flight, as possibly arrived, and the others not.
+func TestMayHaveArrivedMigration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t, OutboxOptions{})
+	var ids []string
+	for i := 0; i < 3; i++ {
+		q, err := f.ob.Enqueue(ctx, submission(20+i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, q.ID)
+	}
+	// Back to schema 5: row 0 was tried twice, row 1 is in flight, row 2 untried.
+	for _, q := range []string{
+		`UPDATE outbox SET attempts = 2 WHERE submission_id = '` + ids[0] + `'`,
+		`UPDATE outbox SET state = 'inflight', claimed_until = 1 WHERE submission_id = '` + ids[1] + `'`,
+		`ALTER TABLE outbox DROP COLUMN may_have_arrived`,
+		`PRAGMA user_version = 5`,
+	} {
+		if _, err := f.st.DB().ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	path := f.st.Path()
+	f.st.Close()
+	st, err := Open(ctx, path, Options{Now: f.clock.Now, Readings: testReadings()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	for i, want := range []bool{true, true, false} {
+		var got bool
+		if err := st.DB().QueryRowContext(ctx, `SELECT may_have_arrived FROM outbox WHERE submission_id = ?`, ids[i]).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("row %d: may_have_arrived = %v after the migration, want %v", i, got, want)
+		}
+	}
+}

@@ -418,6 +418,12 @@ func (s *Store) salvage(ctx context.Context, kept string, sealer *Sealer, rec *R
 			return fmt.Errorf("store: salvage: write submissions: %w", wrapFull(writeErr))
 		}
 		note("submissions", subRes)
+		// What the damaged file said of earlier attempts is not carried
+		// over: each row counts as possibly arrived, and one queued past
+		// the key window is parked for staff rather than sent.
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET may_have_arrived = 1`); err != nil {
+			return fmt.Errorf("store: salvage: %w", wrapFull(err))
+		}
 
 		// Submissions that did not read: find them in the indexes and the
 		// outbox, to count what was lost and learn their local numbers.
