@@ -145,7 +145,7 @@ func benchLine(o Options, res []Run) string {
 	if o.Mode == "run" {
 		name = fmt.Sprintf("BenchmarkStartup/run-%d-delivered-%d-queued", o.Delivered, o.Queued)
 	}
-	line := fmt.Sprintf("%s\t%d\t%.0f ms/first-frame\t%.1f MiB-rss\t%.1f MiB-anon\t%.1f MiB-file\t%.1f MiB-renderer", name, len(res), float64(w.FirstFrame.Microseconds())/1000, w.RSSMiB, w.Mem.Anon, w.Mem.File, w.Mem.Renderer)
+	line := fmt.Sprintf("%s\t%d\t%.0f ms/first-frame\t%.3f MiB-rss\t%.1f MiB-anon\t%.1f MiB-file\t%.1f MiB-renderer", name, len(res), float64(w.FirstFrame.Microseconds())/1000, w.RSSMiB, w.Mem.Anon, w.Mem.File, w.Mem.Renderer)
 	if o.Mode == "run" && o.Queued > 0 {
 		line += fmt.Sprintf("\t%.0f ms/backlog", float64(w.Drained.Microseconds())/1000)
 	}

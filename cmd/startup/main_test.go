@@ -126,7 +126,7 @@ func TestBenchLine(t *testing.T) {
 		{FirstFrame: 1000 * time.Millisecond, RSSMiB: 200, Mem: Memory{Anon: 99, File: 93, Renderer: 72}, Drained: 2600 * time.Millisecond},
 	}
 	got := benchLine(Options{Mode: "run", Delivered: 100000, Queued: 1000}, res)
-	want := "BenchmarkStartup/run-100000-delivered-1000-queued\t4\t1100 ms/first-frame\t195.0 MiB-rss\t91.0 MiB-anon\t96.0 MiB-file\t71.0 MiB-renderer\t2500 ms/backlog"
+	want := "BenchmarkStartup/run-100000-delivered-1000-queued\t4\t1100 ms/first-frame\t195.000 MiB-rss\t91.0 MiB-anon\t96.0 MiB-file\t71.0 MiB-renderer\t2500 ms/backlog"
 	if got != want {
 		t.Errorf("benchLine = %q, want %q", got, want)
 	}
@@ -137,7 +137,7 @@ func TestBenchLine(t *testing.T) {
 		}
 	}
 	b, _ := os.ReadFile(path)
-	if strings.Count(string(b), "BenchmarkStartup/demo-empty\t1\t1100 ms/first-frame\t190.0 MiB-rss\t88.0 MiB-anon\t94.0 MiB-file\t70.0 MiB-renderer\n") != 2 {
+	if strings.Count(string(b), "BenchmarkStartup/demo-empty\t1\t1100 ms/first-frame\t190.000 MiB-rss\t88.0 MiB-anon\t94.0 MiB-file\t70.0 MiB-renderer\n") != 2 {
 		t.Errorf("file = %q", b)
 	}
 }

@@ -91,9 +91,9 @@ type App struct {
 	lang  Lang
 	elder bool
 	theme *Theme
-	// fullReleased: the full face was released since home was last shown
-	// alone; fullHeld: the home screen asked for it again, so it stays.
-	fullReleased, fullHeld bool
+	// fullHeld: the home screen itself draws with the full face, so it
+	// stays; releasing: releaseFullFace is drawing home anew.
+	fullHeld, releasing bool
 
 	stack []Screen
 
@@ -270,6 +270,7 @@ func (a *App) Home() {
 // SetLanguage switches every screen to l at once.
 func (a *App) SetLanguage(l Lang) {
 	a.lang = l
+	a.fullHeld = false // the home screen's text changes
 	_ = a.m.SetEnglish(l == English)
 	a.render()
 }
@@ -281,6 +282,7 @@ func (a *App) SetElder(on bool) {
 }
 
 func (a *App) setElder(on bool) {
+	a.fullHeld = false
 	if a.elder == on {
 		a.render()
 		return
@@ -359,21 +361,20 @@ func (a *App) applyTheme() {
 // out, so that Fyne, which lays out the window's content again with the new
 // theme, finds no text that needs the face. Should the home screen itself
 // ask for it again (a rare character in the centre's name, say), it is kept
-// until the terminal leaves home.
+// until the terminal leaves home or its language or text size changes.
 func (a *App) releaseFullFace() {
 	if len(a.stack) != 1 || a.snap.State != visit.StateHome {
-		a.fullReleased, a.fullHeld = false, false
+		a.fullHeld = false
 		return
 	}
-	if a.theme == nil || !a.theme.fullAsked.Load() || a.fullHeld {
+	if a.releasing || a.theme == nil || !a.theme.fullAsked.Load() || a.fullHeld {
 		return
 	}
-	if a.fullReleased {
-		a.fullHeld = true // asked for again by the home screen itself
-		return
-	}
+	a.releasing = true
 	a.applyTheme()
-	a.fullReleased = true
+	a.render() // home laid out under the new theme asks for the face only if it draws with it
+	a.releasing = false
+	a.fullHeld = a.theme.fullAsked.Load()
 }
 
 func (a *App) clockText() string {

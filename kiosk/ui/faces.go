@@ -77,16 +77,21 @@ func commonCovers(s string) bool {
 
 // textStyle is the style s is drawn in: bold when asked and regular
 // otherwise, in the common faces; but regular in the full face when that
-// draws a character of s the common faces lack. (A character neither face
-// has, such as a zero-width space, does not send the text to the full face:
-// it would gain nothing there.)
+// draws a character of s the common faces lack; and regular, whose face has
+// Fyne's Noto Sans behind it, when s has a character no bundled face has
+// (Cyrillic є, Greek ά).
 func textStyle(s string, bold bool) fyne.TextStyle {
+	style := fyne.TextStyle{Bold: bold}
 	for _, r := range s {
-		if !drawsNothing(r) && !commonCmap.has(r) && fullCmap.has(r) {
+		if drawsNothing(r) || commonCmap.has(r) {
+			continue
+		}
+		if fullCmap.has(r) {
 			return fullStyle
 		}
+		style = fyne.TextStyle{}
 	}
-	return fyne.TextStyle{Bold: bold}
+	return style
 }
 
 // boldStyle is the style of text meant to be bold.

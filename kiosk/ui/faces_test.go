@@ -58,16 +58,21 @@ func TestTextStyleFollowsTheCommonFaces(t *testing.T) {
 	}
 }
 
-// A character neither face has (a zero-width space) leaves the text in the
-// common faces: the full face would draw it no better.
-func TestTextStyleKeepsTheCommonFacesForWhatNoFaceHas(t *testing.T) {
+// A character no bundled face has (Ukrainian є) sends the text to the
+// regular style, behind whose face Fyne keeps its own Noto Sans, which draws
+// it: not to the full face, which would draw it no better, nor to bold,
+// which has no such fallback.
+func TestTextStyleForWhatNoBundledFaceHas(t *testing.T) {
 	t.Parallel()
-	s := "办\u200b事"
-	if commonCovers(s) {
-		t.Fatalf("the common faces claim to draw %q", s)
+	s := "Олександр Євген"
+	if commonCovers(s) || faceDraws(assets.FontFull(), s) {
+		t.Fatalf("a bundled face claims to draw %q", s)
 	}
-	if got := boldStyle(s); got != (fyne.TextStyle{Bold: true}) {
-		t.Errorf("boldStyle(%q) = %+v, want bold", s, got)
+	if got := boldStyle(s); got != (fyne.TextStyle{}) {
+		t.Errorf("boldStyle(%q) = %+v, want regular", s, got)
+	}
+	if !faceDraws(theme.DefaultTextFont().Content(), "Є") {
+		t.Error("Fyne's regular face, behind the terminal's, does not draw Є")
 	}
 	if got := boldStyle(s + "䶮"); got != fullStyle {
 		t.Errorf("boldStyle(%q) = %+v, want the full face", s+"䶮", got)
@@ -100,31 +105,41 @@ func TestThemeFaces(t *testing.T) {
 	}
 }
 
-// faceFor is the face file the theme draws style with.
-func faceFor(style fyne.TextStyle) []byte {
+// facesFor are the face files Fyne draws style with under the theme: the
+// theme's face, and for the regular style Fyne's own face behind it.
+func facesFor(style fyne.TextStyle) [][]byte {
 	switch {
 	case style.Italic:
-		return assets.FontFull()
+		return [][]byte{assets.FontFull()}
 	case style.Bold:
-		return assets.FontBold()
+		return [][]byte{assets.FontBold()}
 	}
-	return assets.FontRegular()
+	return [][]byte{assets.FontRegular(), theme.DefaultTextFont().Content()}
 }
 
-// faceDraws reports whether face has a glyph for every character of s.
-func faceDraws(face []byte, s string) bool {
-	f, err := sfnt.Parse(face)
-	if err != nil {
-		return false
+// faceDraws reports whether the faces, between them, have a glyph for
+// every character of s.
+func faceDraws(face []byte, s string, more ...[]byte) bool {
+	var fonts []*sfnt.Font
+	for _, b := range append([][]byte{face}, more...) {
+		f, err := sfnt.Parse(b)
+		if err != nil {
+			return false
+		}
+		fonts = append(fonts, f)
 	}
 	var buf sfnt.Buffer
+next:
 	for _, r := range s {
 		if r < 0x20 || r == 0x7f {
 			continue
 		}
-		if gi, err := f.GlyphIndex(&buf, r); err != nil || gi == 0 {
-			return false
+		for _, f := range fonts {
+			if gi, err := f.GlyphIndex(&buf, r); err == nil && gi != 0 {
+				continue next
+			}
 		}
+		return false
 	}
 	return true
 }
@@ -134,7 +149,11 @@ func faceDraws(face []byte, s string) bool {
 func undrawable(w fyne.Window) []string {
 	var out []string
 	check := func(o fyne.CanvasObject) {
-		if t, ok := o.(*canvas.Text); ok && !faceDraws(faceFor(t.TextStyle), t.Text) {
+		if t, ok := o.(*canvas.Text); ok {
+			faces := facesFor(t.TextStyle)
+			if faceDraws(faces[0], t.Text, faces[1:]...) {
+				return
+			}
 			out = append(out, t.Text)
 		}
 	}
@@ -253,17 +272,24 @@ func TestFullFaceKeptWhenHomeNeedsIt(t *testing.T) {
 	if !r.a.theme.fullAsked.Load() {
 		t.Error("the centre's name was not drawn in the full face")
 	}
+	// In English the name has no rare character: the face is dropped.
+	r.a.SetLanguage(English)
+	r.settle()
+	if r.a.theme.fullAsked.Load() {
+		t.Error("in English, with no rare character on home, the full face stays parsed")
+	}
 }
 
-// Fyne's default faces, which it parses as fallbacks behind the theme's,
-// are the terminal's own: each face is parsed once (theme.go adoptDefault).
+// Fyne's default bold and italic faces, which it parses as fallbacks
+// behind the theme's, are the terminal's own: each of those faces is parsed
+// once (theme.go adoptDefault). The regular one stays Fyne's Noto Sans, for
+// the letters no bundled face has.
 func TestFyneDefaultFacesAreTheTerminals(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		def, ours fyne.Resource
 		face      []byte
 	}{
-		{theme.DefaultTextFont(), fontRegular, assets.FontRegular()},
 		{theme.DefaultTextBoldFont(), fontBold, assets.FontBold()},
 		{theme.DefaultTextItalicFont(), fontFull, assets.FontFull()},
 	} {
@@ -274,19 +300,11 @@ func TestFyneDefaultFacesAreTheTerminals(t *testing.T) {
 			t.Errorf("Fyne's default %s holds %d bytes, not the bundled face", tc.def.Name(), len(c))
 		}
 	}
+	if theme.DefaultTextFont() == fontRegular || unsafe.SliceData(theme.DefaultTextFont().Content()) == unsafe.SliceData(assets.FontRegular()) {
+		t.Error("Fyne's default regular face was replaced: nothing draws the letters no bundled face has")
+	}
 	th := NewTheme(false)
-	for _, st := range []fyne.TextStyle{{}, {Bold: true}, fullStyle} {
-		var def fyne.Resource
-		switch {
-		case st.Italic:
-			def = theme.DefaultTextItalicFont()
-		case st.Bold:
-			def = theme.DefaultTextBoldFont()
-		default:
-			def = theme.DefaultTextFont()
-		}
-		if th.Font(st) != def {
-			t.Errorf("style %+v: the theme's face is not Fyne's default for it", st)
-		}
+	if th.Font(fyne.TextStyle{Bold: true}) != theme.DefaultTextBoldFont() || th.Font(fullStyle) != theme.DefaultTextItalicFont() {
+		t.Error("the theme's bold and full faces are not Fyne's defaults for their styles")
 	}
 }
