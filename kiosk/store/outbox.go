@@ -775,10 +775,13 @@ func (o *Outbox) RetryNow(ctx context.Context) (int, error) {
 // or powered off), and waiting out their time would hold those submissions
 // back for minutes. Sending one again is safe: its id is its idempotency
 // key, so the central system answers a repeat with the first acceptance.
+// Whether that send reached the central system is unknown, so the row
+// counts as possibly arrived (Claim.MayHaveArrived).
 func (o *Outbox) ReleaseClaims(ctx context.Context) (int, error) {
 	ms := o.st.now().UnixMilli()
 	res, err := o.st.db.ExecContext(ctx,
-		`UPDATE outbox SET state = 'pending', claim_token = '', claimed_until = 0, next_attempt_ms = ?, updated_ms = ?
+		`UPDATE outbox SET state = 'pending', claim_token = '', claimed_until = 0, next_attempt_ms = ?, updated_ms = ?,
+		 may_have_arrived = 1
 		 WHERE state = 'inflight'`, ms, ms)
 	if err != nil {
 		return 0, fmt.Errorf("store: release claims: %w", err)

@@ -730,73 +730,72 @@ func TestPutBackCountsNoAttempt(t *testing.T) {
 }
 
 // A row counts as possibly arrived at the central system once an attempt
-// may have reached it: MarkRetry, or a claim that expired in flight (the
-// process died mid-send). MarkNotSent, for a request that never left,
-// counts the attempt but not that.
+// may have reached it: MarkRetry, a claim that expired in flight (the
+// process hung mid-send) or one released at a restart (ReleaseClaims).
+// MarkNotSent, for a request that never left, counts the attempt but not
+// that; PutBack counts nothing.
 func TestMayHaveArrived(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	f := newFixture(t, OutboxOptions{ClaimTTL: time.Minute})
-	if _, err := f.ob.Enqueue(ctx, submission(7)); err != nil {
-		t.Fatal(err)
-	}
-	claim := func(what string, want bool) Claim {
-		t.Helper()
-		cs, err := f.ob.ClaimDue(ctx, 1)
-		if err != nil || len(cs) != 1 {
-			t.Fatalf("%s: claimed %d, %v", what, len(cs), err)
+	// fresh is an outbox with one queued row, and a claim of it.
+	fresh := func(t *testing.T) (*fixture, func(what string, want bool) Claim) {
+		f := newFixture(t, OutboxOptions{ClaimTTL: time.Minute})
+		if _, err := f.ob.Enqueue(ctx, submission(7)); err != nil {
+			t.Fatal(err)
 		}
-		if cs[0].MayHaveArrived != want {
-			t.Fatalf("%s: MayHaveArrived = %v, want %v", what, cs[0].MayHaveArrived, want)
-		}
-		return cs[0]
-	}
-	c := claim("new", false)
-	if err := f.ob.MarkNotSent(ctx, c, f.clock.Now(), "intake: submit: request not sent"); err != nil {
-		t.Fatal(err)
-	}
-	c = claim("after a request that never left", false)
-	if c.Attempts != 1 {
-		t.Errorf("attempts = %d, want the unsent attempt counted", c.Attempts)
-	}
-	if err := f.ob.PutBack(ctx, c, f.clock.Now()); err != nil {
-		t.Fatal(err)
-	}
-	c = claim("put back", false)
-	// The process dies mid-send: the claim expires and the row is taken again.
-	f.clock.Add(2 * time.Minute)
-	c = claim("claim expired in flight", true)
-	if err := f.ob.MarkNotSent(ctx, c, f.clock.Now(), "not sent"); err != nil {
-		t.Fatal(err)
-	}
-	claim("not sent after it may have arrived", true)
-
-	// And MarkRetry alone sets it.
-	if _, err := f.ob.Enqueue(ctx, submission(8)); err != nil {
-		t.Fatal(err)
-	}
-	f.clock.Add(time.Hour) // the first row's claim expires too; take both
-	cs, err := f.ob.ClaimDue(ctx, 2)
-	if err != nil || len(cs) != 2 {
-		t.Fatalf("claimed %d, %v", len(cs), err)
-	}
-	for _, c := range cs {
-		if c.Attempts == 0 {
-			if c.MayHaveArrived {
-				t.Fatal("a row never tried may have arrived")
+		return f, func(what string, want bool) Claim {
+			t.Helper()
+			cs, err := f.ob.ClaimDue(ctx, 1)
+			if err != nil || len(cs) != 1 {
+				t.Fatalf("%s: claimed %d, %v", what, len(cs), err)
 			}
-			if err := f.ob.MarkRetry(ctx, c, f.clock.Now(), "503"); err != nil {
-				t.Fatal(err)
+			if cs[0].MayHaveArrived != want {
+				t.Fatalf("%s: MayHaveArrived = %v, want %v", what, cs[0].MayHaveArrived, want)
 			}
+			return cs[0]
 		}
 	}
-	f.clock.Add(time.Hour)
-	cs, _ = f.ob.ClaimDue(ctx, 2)
-	for _, c := range cs {
-		if !c.MayHaveArrived {
-			t.Errorf("row %s (attempts %d) does not count as possibly arrived", c.LocalNo, c.Attempts)
+	t.Run("not sent, put back", func(t *testing.T) {
+		f, claim := fresh(t)
+		c := claim("new", false)
+		if err := f.ob.MarkNotSent(ctx, c, f.clock.Now(), "intake: submit: request not sent"); err != nil {
+			t.Fatal(err)
 		}
-	}
+		c = claim("after a request that never left", false)
+		if c.Attempts != 1 {
+			t.Errorf("attempts = %d, want the unsent attempt counted", c.Attempts)
+		}
+		if err := f.ob.PutBack(ctx, c, f.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		claim("put back", false)
+	})
+	t.Run("retry", func(t *testing.T) {
+		f, claim := fresh(t)
+		c := claim("new", false)
+		if err := f.ob.MarkRetry(ctx, c, f.clock.Now(), "503"); err != nil {
+			t.Fatal(err)
+		}
+		c = claim("after an attempt that may have arrived", true)
+		if err := f.ob.MarkNotSent(ctx, c, f.clock.Now(), "not sent"); err != nil {
+			t.Fatal(err)
+		}
+		claim("not sent later", true)
+	})
+	t.Run("claim expired in flight", func(t *testing.T) {
+		f, claim := fresh(t)
+		claim("new", false)
+		f.clock.Add(2 * time.Minute)
+		claim("taken again after the claim expired", true)
+	})
+	t.Run("released at a restart", func(t *testing.T) {
+		f, claim := fresh(t)
+		claim("new", false)
+		if n, err := f.ob.ReleaseClaims(ctx); err != nil || n != 1 {
+			t.Fatalf("ReleaseClaims = %d, %v", n, err)
+		}
+		claim("released at a restart", true)
+	})
 }
 
 // A database from before may_have_arrived (schema 5) counts each row that
