@@ -189,12 +189,15 @@ func (c *Client) do(ctx context.Context, op, method, path string, in any, hdr ht
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	// Whether any byte of the request may have gone out: the HTTP client
-	// reports each write of it (also one that failed part-way), on every
-	// connection it tries, including its own retries on a new one.
-	var wrote atomic.Bool
+	// Whether any byte of the request may have gone out: the built-in
+	// transport reports each connection it gets for the request, HTTP/1 or
+	// HTTP/2, before it writes anything on it (and after the TLS
+	// handshake), including for its own retries on a new one. Without one,
+	// nothing was sent. A transport of the caller's may not report it, so
+	// then nothing counts as unsent.
+	var gotConn atomic.Bool
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		WroteRequest: func(httptrace.WroteRequestInfo) { wrote.Store(true) },
+		GotConn: func(httptrace.GotConnInfo) { gotConn.Store(true) },
 	})
 	req, err := http.NewRequestWithContext(ctx, method, c.base.String()+path, body)
 	if err != nil {
@@ -214,7 +217,7 @@ func (c *Client) do(ctx context.Context, op, method, path string, in any, hdr ht
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		if !wrote.Load() {
+		if c.tr != nil && !gotConn.Load() {
 			code := "unreachable"
 			if ctx.Err() != nil {
 				code = "timeout"

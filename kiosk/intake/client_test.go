@@ -220,6 +220,43 @@ func TestNotSentOnlyWhenTheRequestNeverLeft(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 	})
+	t.Run("HTTP/2 request read, no answer in time", func(t *testing.T) {
+		t.Parallel()
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.ProtoMajor != 2 {
+				t.Errorf("request over %s, want HTTP/2", r.Proto)
+			}
+			io.Copy(io.Discard, r.Body)
+			<-r.Context().Done()
+		}))
+		srv.EnableHTTP2 = true
+		srv.StartTLS()
+		t.Cleanup(srv.Close)
+		ca := filepath.Join(t.TempDir(), "ca.pem")
+		if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c, err := New(Config{BaseURL: srv.URL, TerminalID: "T", Token: "x", CAFile: ca, Timeout: 300 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := c.Submit(context.Background(), sampleSubmission()); err == nil || errors.Is(err, ErrNotSent) {
+			t.Fatalf("err = %v, want an error that may have reached the server", err)
+		}
+	})
+	t.Run("a transport of the caller's", func(t *testing.T) {
+		t.Parallel()
+		// It reports nothing of its connections: nothing counts as unsent.
+		c, err := New(Config{BaseURL: "http://127.0.0.1:1", TerminalID: "T", Token: "x", Transport: roundTripFunc(func(*http.Request) (*http.Response, error) {
+			return nil, errors.New("cut")
+		})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := c.Submit(context.Background(), sampleSubmission()); err == nil || errors.Is(err, ErrNotSent) {
+			t.Fatalf("err = %v, want a transport error not counted as unsent", err)
+		}
+	})
 	for name, h := range map[string]http.HandlerFunc{
 		"hung up after the request": func(w http.ResponseWriter, r *http.Request) {
 			io.Copy(io.Discard, r.Body)
@@ -460,3 +497,8 @@ func TestParseRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// roundTripFunc is an http.RoundTripper of a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -22,9 +22,10 @@ var (
 	ErrBadResponse     = errors.New("intake: malformed response")
 	ErrTransport       = errors.New("intake: transport error")
 	// ErrNotSent: the request never left the terminal, so the central
-	// system cannot have received it: no byte of it was written, on any
-	// connection (it was not made: no route, refused, name not found, dial
-	// timeout; or its TLS handshake failed). It comes with ErrTransport.
+	// system cannot have received it: the client got no connection to write
+	// it on (none was made: no route, refused, name not found, dial
+	// timeout; or its TLS handshake failed). It comes with ErrTransport,
+	// and only from the built-in transport.
 	ErrNotSent     = errors.New("intake: request not sent")
 	ErrNotReplayed = errors.New("intake: 200 without Idempotent-Replayed")
 )
