@@ -130,19 +130,27 @@ func TestMeasureRefusesAnUnknownFontsMode(t *testing.T) {
 	}
 }
 
-// The measurement hides what kiosk.service hides, but the user kiosk's own.
-func TestFontDirsMatchTheUnit(t *testing.T) {
-	t.Parallel()
+// unitSettings are the values of kiosk.service's lines setting key, in order.
+func unitSettings(t *testing.T, key string) []string {
+	t.Helper()
 	unit, err := os.ReadFile(filepath.Join("..", "..", "packaging", "kiosk.service"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var hidden []string
+	var vs []string
 	for _, line := range strings.Split(string(unit), "\n") {
-		v, ok := strings.CutPrefix(line, "InaccessiblePaths=")
-		if !ok {
-			continue
+		if v, ok := strings.CutPrefix(line, key+"="); ok {
+			vs = append(vs, v)
 		}
+	}
+	return vs
+}
+
+// The measurement hides what kiosk.service hides, but the user kiosk's own.
+func TestFontDirsMatchTheUnit(t *testing.T) {
+	t.Parallel()
+	var hidden []string
+	for _, v := range unitSettings(t, "InaccessiblePaths") {
 		for _, p := range strings.Fields(v) {
 			p = strings.TrimPrefix(p, "-")
 			if !strings.HasPrefix(p, "/var/lib/kiosk/") {
@@ -160,16 +168,8 @@ func TestFontDirsMatchTheUnit(t *testing.T) {
 // the language) the measurement sets for itself.
 func TestUnitEnvMatchesTheUnit(t *testing.T) {
 	t.Parallel()
-	unit, err := os.ReadFile(filepath.Join("..", "..", "packaging", "kiosk.service"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var env []string
-	for _, line := range strings.Split(string(unit), "\n") {
-		v, ok := strings.CutPrefix(line, "Environment=")
-		if !ok {
-			continue
-		}
+	for _, v := range unitSettings(t, "Environment") {
 		switch name, _, _ := strings.Cut(v, "="); name {
 		case "LANG", "DISPLAY", "KIOSK_CONFIG":
 		default:
