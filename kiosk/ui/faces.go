@@ -65,16 +65,6 @@ var (
 // such as a line break.
 func drawsNothing(r rune) bool { return r < 0x20 || r == 0x7f }
 
-// commonCovers reports whether the common faces draw every character of s.
-func commonCovers(s string) bool {
-	for _, r := range s {
-		if !drawsNothing(r) && !commonCmap.has(r) {
-			return false
-		}
-	}
-	return true
-}
-
 // textStyle is the style s is drawn in: bold when asked and regular
 // otherwise, in the common faces; but regular in the full face when that
 // draws a character of s the common faces lack; and regular, whose face has

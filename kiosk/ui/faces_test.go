@@ -308,3 +308,13 @@ func TestFyneDefaultFacesAreTheTerminals(t *testing.T) {
 		t.Error("the theme's bold and full faces are not Fyne's defaults for their styles")
 	}
 }
+
+// commonCovers reports whether the common faces draw every character of s.
+func commonCovers(s string) bool {
+	for _, r := range s {
+		if !drawsNothing(r) && !commonCmap.has(r) {
+			return false
+		}
+	}
+	return true
+}
