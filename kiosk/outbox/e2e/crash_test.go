@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"math/rand/v2"
 	"os"
@@ -107,6 +108,9 @@ func TestCrashSafety(t *testing.T) {
 	if len(confirmed) == 0 {
 		t.Fatal("no submission was confirmed in any round: the test proves nothing")
 	}
+	// The rows the last kill left in flight: their sends' fate is unknown,
+	// so taking them again must count them as possibly arrived.
+	inflight := inflightRows(t, filepath.Join(dir, "kiosk.db"))
 	// A last, unkilled run drains what is left.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -116,5 +120,42 @@ func TestCrashSafety(t *testing.T) {
 	}
 	tm := openTerminal(t, dir, tg.terminal)
 	verifyExactlyOnce(t, tg, tm, confirmed)
-	t.Logf("%d rounds, %d kills", rounds, kills)
+	for _, id := range inflight {
+		var arrived bool
+		if err := tm.st.DB().QueryRow(`SELECT may_have_arrived FROM outbox WHERE submission_id = ?`, id).Scan(&arrived); err != nil {
+			t.Fatalf("row %s left in flight by the kill: %v", id, err)
+		}
+		if !arrived {
+			t.Errorf("row %s was in flight when the process was killed, but does not count as possibly arrived", id)
+		}
+	}
+	t.Logf("%d rounds, %d kills, %d rows left in flight by the last", rounds, kills, len(inflight))
+}
+
+// inflightRows are the ids of the outbox rows in flight in the database at
+// path, read without writing to it.
+func inflightRows(t *testing.T, path string) []string {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT submission_id FROM outbox WHERE state = 'inflight'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return ids
 }
