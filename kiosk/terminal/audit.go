@@ -19,15 +19,52 @@ type auditItem struct {
 	subject, detail string
 }
 
+// auditQueueMax is how many audit records may wait for the writer; one
+// more and the caller writes them all itself.
+const auditQueueMax = 256
+
 // RecordAsync queues an audit record for the writer, so the UI never waits
 // for the disk; the records keep their order. What is still queued when
-// Run returns is written by Close.
+// Run returns is written by Close; a full queue is written at once by the
+// caller, in order, rather than lost.
 func (t *Terminal) RecordAsync(kind audit.Kind, subject, detail string) {
-	select {
-	case t.auditQ <- auditItem{kind, subject, detail}:
-	default:
-		t.record(kind, subject, detail) // queue full: write it now rather than lose it
+	t.dbMu.RLock()
+	if t.closed {
+		t.dbMu.RUnlock()
+		t.log.Error("audit record lost: the terminal is closed", "kind", string(kind))
+		return
 	}
+	t.qmu.Lock()
+	t.queue = append(t.queue, auditItem{kind, subject, detail})
+	n := len(t.queue)
+	t.qmu.Unlock()
+	t.dbMu.RUnlock()
+	if n > auditQueueMax {
+		t.flushAudit()
+		return
+	}
+	select {
+	case t.wake <- struct{}{}:
+	default: // the writer is already woken
+	}
+}
+
+// flushAudit writes what is queued, in order.
+func (t *Terminal) flushAudit() {
+	t.writeMu.Lock()
+	defer t.writeMu.Unlock()
+	for _, it := range t.takeQueue() {
+		t.record(it.kind, it.subject, it.detail)
+	}
+}
+
+// takeQueue empties the queue and returns what it held.
+func (t *Terminal) takeQueue() []auditItem {
+	t.qmu.Lock()
+	defer t.qmu.Unlock()
+	q := t.queue
+	t.queue = nil
+	return q
 }
 
 // auditWriter writes the queued records until ctx ends, then what is
@@ -35,17 +72,11 @@ func (t *Terminal) RecordAsync(kind audit.Kind, subject, detail string) {
 func (t *Terminal) auditWriter(ctx context.Context) error {
 	for {
 		select {
-		case it := <-t.auditQ:
-			t.record(it.kind, it.subject, it.detail)
+		case <-t.wake:
+			t.flushAudit()
 		case <-ctx.Done():
-			for {
-				select {
-				case it := <-t.auditQ:
-					t.record(it.kind, it.subject, it.detail)
-				default:
-					return nil
-				}
-			}
+			t.flushAudit()
+			return nil
 		}
 	}
 }

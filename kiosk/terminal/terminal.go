@@ -148,11 +148,17 @@ type Terminal struct {
 	evMu     sync.RWMutex
 	evClosed bool
 
-	// auditQ keeps the visit's audit records in order off the UI goroutine.
-	auditQ chan auditItem
+	// queue keeps the visit's audit records in order off the UI goroutine
+	// (RecordAsync); wake tells the writer. qmu guards queue; writeMu is
+	// held while a batch taken from the queue is written, so batches keep
+	// their order.
+	qmu     sync.Mutex
+	queue   []auditItem
+	wake    chan struct{}
+	writeMu sync.Mutex
 
 	// dbMu guards closed: every audit record the terminal writes holds it
-	// for reading, Close for writing.
+	// for reading, Close for writing (after writeMu).
 	dbMu   sync.RWMutex
 	closed bool
 
@@ -177,7 +183,7 @@ func OpenSealer(cfg config.Config) (*store.Sealer, error) {
 // makes the relay and the services. Nothing runs until Run.
 func Open(ctx context.Context, cfg config.Config, deps Deps) (*Terminal, error) {
 	t := &Terminal{cfg: cfg, deps: deps, log: deps.Logger, started: time.Now(), open: deps.OpenPort,
-		auditQ: make(chan auditItem, 256), events: make(chan kiosk.Event, 16),
+		wake: make(chan struct{}, 1), events: make(chan kiosk.Event, 16),
 		probeTimeout: deps.Tuning.ProbeTimeout, queryTimeout: deps.Tuning.QueryTimeout, retry: deps.Tuning.Retry}
 	if t.log == nil {
 		t.log = slog.Default()
@@ -436,19 +442,15 @@ func (t *Terminal) Close() error {
 		stop()
 		<-done
 	}
+	t.writeMu.Lock()
+	defer t.writeMu.Unlock()
 	t.dbMu.Lock()
 	defer t.dbMu.Unlock()
 	if t.closed {
 		return nil
 	}
-	for {
-		select {
-		case it := <-t.auditQ:
-			t.recordLocked(it.kind, it.subject, it.detail)
-			continue
-		default:
-		}
-		break
+	for _, it := range t.takeQueue() {
+		t.recordLocked(it.kind, it.subject, it.detail)
 	}
 	t.closed = true
 	if t.client != nil {
