@@ -1,11 +1,19 @@
 package terminal
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/pudong-community/kiosk/devices/printer"
+	"github.com/pudong-community/kiosk/devices/serialport"
 	"github.com/pudong-community/kiosk/kiosk"
+	"github.com/pudong-community/kiosk/kiosk/config"
 )
 
 func TestPrintError(t *testing.T) {
@@ -66,5 +74,68 @@ func TestPrinterHealthReasons(t *testing.T) {
 		if state != tc.state || reason != tc.reason {
 			t.Errorf("%s: %s/%s, want %s/%s", tc.st, state, reason, tc.state, tc.reason)
 		}
+	}
+}
+
+// The device supervisors open ports through the injected opener and say
+// why a device is out of order with a code: a port that does not open is
+// offline, a device without a port is not configured (and no port is
+// opened for it).
+func TestDeviceSupervisorsReportReasons(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg := config.Default()
+	cfg.Terminal.ID, cfg.Terminal.DataDir = "PD-T-DEV", t.TempDir()
+	cfg.IDCard.Port, cfg.Printer.Port = "/dev/kiosk-idcard-test", ""
+	var mu sync.Mutex
+	var opened []string
+	open := func(name string, baud int, _ time.Duration) (serialport.Port, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		opened = append(opened, name)
+		return nil, fmt.Errorf("no such port")
+	}
+	term, err := Open(ctx, cfg, Deps{Offline: true, OpenPort: open, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := term.Events()
+	ran := make(chan error, 1)
+	go func() { ran <- term.Run(ctx) }()
+	want := map[string]kiosk.DeviceReason{kiosk.DeviceIDCard: kiosk.ReasonOffline, kiosk.DevicePrinter: kiosk.ReasonNotConfigured}
+	// The screens hear of it on the one channel.
+	for got := map[string]kiosk.DeviceReason{}; ; {
+		ev, ok := <-events
+		if !ok {
+			t.Fatal("events closed before both devices reported")
+		}
+		hc, ok := ev.(kiosk.HealthChanged)
+		if !ok {
+			continue
+		}
+		for _, d := range hc.Health.Devices {
+			got[d.Device] = d.Reason
+		}
+		if got[kiosk.DeviceIDCard] == want[kiosk.DeviceIDCard] && got[kiosk.DevicePrinter] == want[kiosk.DevicePrinter] {
+			break
+		}
+	}
+	cancel()
+	for range events { // closed when Run returns
+	}
+	if err := <-ran; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+	term.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	for _, p := range opened {
+		if p != cfg.IDCard.Port {
+			t.Errorf("opened %q; want only the card reader's port", p)
+		}
+	}
+	if len(opened) == 0 {
+		t.Error("the card reader's port was never tried")
 	}
 }

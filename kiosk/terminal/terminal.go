@@ -133,13 +133,15 @@ type Terminal struct {
 	reader  *idcard.Reader
 	printer *printer.Driver
 	// cardTaps receive the next card event (maintenance self-test).
-	cardTaps []chan idcard.Event
-	// cardBeat, printerBeat are the device loops' watchdog hearts.
+	cardTaps   []chan idcard.Event
+	ran        bool
+	stop       context.CancelFunc // ends Run
+	runDone    chan struct{}      // closed when Run has returned
+	subscribed bool
+
+	// cardBeat, printerBeat are the device loops' watchdog hearts, set by
+	// Run before the loops start (nil: not watched).
 	cardBeat, printerBeat func()
-	ran                   bool
-	stop                  context.CancelFunc // ends Run
-	runDone               chan struct{}      // closed when Run has returned
-	subscribed            bool
 
 	// events go to the screens (Events); runCtx ends with Run. evMu guards
 	// evClosed: emit holds it for reading while it sends.
