@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -244,18 +245,12 @@ func TestStartResumesTheOutbox(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The last run had claimed some and died before their answers.
-		st, err := store.Open(ctx, cfg.DatabasePath(), store.Options{})
+		dead, err := terminal.Open(ctx, cfg, terminal.Deps{Offline: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer st.Close()
-		key, err := store.LoadKey(cfg.KeyFilePath())
-		if err != nil {
-			t.Fatal(err)
-		}
-		sealer, _ := store.NewSealer(key)
-		ob, _ := store.NewOutbox(st, sealer, store.OutboxOptions{TerminalID: cfg.Terminal.ID})
-		if cs, err := ob.ClaimDue(ctx, claimed); err != nil || len(cs) != claimed {
+		defer dead.Close()
+		if cs, err := dead.Outbox().ClaimDue(ctx, claimed); err != nil || len(cs) != claimed {
 			t.Fatalf("claims = %d, %v", len(cs), err)
 		}
 	})

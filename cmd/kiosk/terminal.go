@@ -11,13 +11,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"github.com/pudong-community/kiosk/kiosk"
-	"github.com/pudong-community/kiosk/kiosk/audit"
 	"github.com/pudong-community/kiosk/kiosk/config"
 	"github.com/pudong-community/kiosk/kiosk/logfile"
 	"github.com/pudong-community/kiosk/kiosk/maint"
@@ -171,8 +169,6 @@ func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr
 // to them and runs it. It runs on the UI goroutine.
 func startTerminal(ctx context.Context, cfg config.Config, term *terminal.Terminal, fa fyne.App, w fyne.Window, log *slog.Logger,
 	extra []func(fyne.App, *terminal.Terminal), sent chan<- struct{}) *ui.App {
-	var prev visit.Snapshot
-	var prevMu sync.Mutex
 	be := term.Backend()
 	u := ui.New(fa, w, ui.Options{
 		CenterName:   cfg.Terminal.CenterName,
@@ -186,15 +182,7 @@ func startTerminal(ctx context.Context, cfg config.Config, term *terminal.Termin
 			ElderIdle: cfg.Timeouts.IdleElder.Duration,
 			Warning:   cfg.Timeouts.Warning.Duration,
 			// Every service step of a visit goes into the audit trail.
-			OnChange: func(next visit.Snapshot) {
-				prevMu.Lock()
-				evs := visit.Events(prev, next)
-				prev = next
-				prevMu.Unlock()
-				for _, ev := range evs {
-					term.RecordAsync(audit.Kind(ev.Kind), ev.Subject, ev.Detail)
-				}
-			},
+			OnChange: term.VisitAudit(),
 		},
 		Catalog:  be,
 		Cases:    be,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pudong-community/kiosk/devices/printer"
@@ -12,6 +13,7 @@ import (
 	"github.com/pudong-community/kiosk/kiosk/audit"
 	"github.com/pudong-community/kiosk/kiosk/intake"
 	"github.com/pudong-community/kiosk/kiosk/store"
+	"github.com/pudong-community/kiosk/kiosk/visit"
 )
 
 type auditItem struct {
@@ -184,4 +186,21 @@ func (t *Terminal) HeartbeatDevices() map[string]intake.DeviceState {
 		out[d.Device] = ds
 	}
 	return out
+}
+
+// VisitAudit is the visit machine's OnChange hook that puts every service
+// step of a visit into the audit trail (visit.Events), off the UI
+// goroutine and in order.
+func (t *Terminal) VisitAudit() func(visit.Snapshot) {
+	var mu sync.Mutex
+	var prev visit.Snapshot
+	return func(next visit.Snapshot) {
+		mu.Lock()
+		evs := visit.Events(prev, next)
+		prev = next
+		mu.Unlock()
+		for _, ev := range evs {
+			t.RecordAsync(audit.Kind(ev.Kind), ev.Subject, ev.Detail)
+		}
+	}
 }

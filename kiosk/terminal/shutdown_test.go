@@ -14,11 +14,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/audit"
 	"github.com/pudong-community/kiosk/kiosk/config"
 	"github.com/pudong-community/kiosk/kiosk/intake/intakesim"
+	"github.com/pudong-community/kiosk/kiosk/kiosktest"
 	"github.com/pudong-community/kiosk/kiosk/outbox/e2e"
 	"github.com/pudong-community/kiosk/kiosk/store"
+	"github.com/pudong-community/kiosk/kiosk/visit"
 )
 
 // logCapture keeps every log record with whether it came after a mark.
@@ -211,5 +214,40 @@ func TestShutdownIsClean(t *testing.T) {
 	}
 	if rec.State != store.StatePending && rec.State != store.StateDelivered {
 		t.Errorf("the submission in flight is %s on reopen, want pending (or delivered)", rec.State)
+	}
+}
+
+// A visit's steps reach the audit trail through the terminal's queue, in
+// order, with the resident's number masked.
+func TestVisitAudit(t *testing.T) {
+	cfg := config.Default()
+	cfg.Terminal.ID, cfg.Terminal.DataDir = "PD-T-VISIT", t.TempDir()
+	term, err := Open(context.Background(), cfg, Deps{Offline: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook := term.VisitAudit()
+	resident := kiosktest.Resident
+	hook(visit.Snapshot{Visit: 7})
+	hook(visit.Snapshot{Visit: 7, Resident: &resident})
+	if err := term.Close(); err != nil { // writes what is queued
+		t.Fatal(err)
+	}
+	again, err := Open(context.Background(), cfg, Deps{Offline: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	evs, err := again.Trail().Latest(context.Background(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ev := range evs {
+		got = append(got, ev.Kind+" "+ev.Subject+" "+ev.Detail)
+	}
+	want := []string{"visit_start  visit 7", "card_read " + kiosk.MaskID(resident.IDNumber) + " resident " + string(resident.CardType)}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("audit trail:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
