@@ -248,6 +248,9 @@ func Open(ctx context.Context, cfg config.Config, deps Deps) (*Terminal, error) 
 		}
 	}
 	if err := t.assemble(ctx, rec); err != nil {
+		if t.client != nil {
+			t.client.Close()
+		}
 		t.st.Close()
 		return nil, err
 	}
