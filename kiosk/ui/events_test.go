@@ -88,3 +88,19 @@ func TestEventsReachTheScreens(t *testing.T) {
 		t.Errorf("events passed on: %v, want the Sent alone", rest)
 	}
 }
+
+// A staff card read while the maintenance entry shows opens maintenance
+// instead of starting a visit (the entry is asked on the UI goroutine).
+func TestStaffCardEventOpensMaintenance(t *testing.T) {
+	r := newMaintRig(t)
+	for range 5 {
+		r.tap("logo")
+	}
+	r.want("maint.entry")
+	applyEvent(r.a, kiosk.CardPresented{Person: kiosk.Person{IDNumber: staffCard}})
+	r.settle()
+	r.want("maint.menu")
+	if snap := r.a.Visit().Snapshot(); snap.Resident != nil {
+		t.Errorf("the staff card started a visit: %+v", snap)
+	}
+}
