@@ -61,13 +61,43 @@ const (
 // Services lists every service in display order.
 var Services = []Service{ServiceGuide, ServiceCases, ServiceApply, ServiceReceipt}
 
+// DeviceReason says why a device is in its state, as a code: the resident
+// screens choose their words by it, while Detail keeps staff's words.
+type DeviceReason string
+
+// Device reasons. ReasonNone is a device that works.
+const (
+	ReasonNone          DeviceReason = ""
+	ReasonNotReported   DeviceReason = "not_reported"   // no report from its driver yet
+	ReasonNotConfigured DeviceReason = "not_configured" // no port in the configuration
+	ReasonOffline       DeviceReason = "offline"        // the port is missing, or the device does not answer
+	ReasonPaperNearEnd  DeviceReason = "paper_near_end"
+	ReasonPaperOut      DeviceReason = "paper_out"
+	ReasonCoverOpen     DeviceReason = "cover_open"
+	ReasonCutter        DeviceReason = "cutter"
+	ReasonFault         DeviceReason = "fault" // answers but cannot work, for another reason
+)
+
+// DefaultReason is the reason of a state reported without one: none for a
+// working device, offline or fault otherwise.
+func DefaultReason(s DeviceState) DeviceReason {
+	switch s {
+	case StateOffline:
+		return ReasonOffline
+	case StateError:
+		return ReasonFault
+	}
+	return ReasonNone
+}
+
 // DeviceHealth is what the terminal knows of one device.
 type DeviceHealth struct {
-	Device   string      `json:"device"`
-	State    DeviceState `json:"state"`
-	Detail   string      `json:"detail"` // staff's words: "paper out", "SAM 0x41"
-	Since    time.Time   `json:"since"`  // when it entered State
-	Required bool        `json:"required"`
+	Device   string       `json:"device"`
+	State    DeviceState  `json:"state"`
+	Reason   DeviceReason `json:"reason,omitempty"` // why, as a code the screens turn into words
+	Detail   string       `json:"detail"`           // staff's words: "paper out", "SAM 0x41"
+	Since    time.Time    `json:"since"`            // when it entered State
+	Required bool         `json:"required"`
 }
 
 // DevicePolicy says what a device is for: the services that need it, and
@@ -200,15 +230,20 @@ func NewHealth(p Policy, now func() time.Time) *Health {
 	t := now()
 	for name, dp := range p {
 		h.policy[name] = DevicePolicy{Required: dp.Required, Services: append([]Service(nil), dp.Services...)}
-		h.devs[name] = &DeviceHealth{Device: name, State: StateOffline, Detail: "no report yet", Since: t, Required: dp.Required}
+		h.devs[name] = &DeviceHealth{Device: name, State: StateOffline, Reason: ReasonNotReported, Detail: "no report yet", Since: t, Required: dp.Required}
 	}
 	return h
 }
 
-// Set records a device's state and detail. It returns whether anything
-// changed; Since moves only when the state changes. Subscribers hear of
-// every change at once.
+// Set records a device's state and detail, with the state's default reason
+// (DefaultReason). It returns whether anything changed; Since moves only
+// when the state changes. Subscribers hear of every change at once.
 func (h *Health) Set(device string, state DeviceState, detail string) (bool, error) {
+	return h.Report(device, state, DefaultReason(state), detail)
+}
+
+// Report is Set with the reason the driver gives.
+func (h *Health) Report(device string, state DeviceState, reason DeviceReason, detail string) (bool, error) {
 	if !state.Valid() {
 		return false, fmt.Errorf("%w: %q", ErrBadState, string(state))
 	}
@@ -222,14 +257,14 @@ func (h *Health) Set(device string, state DeviceState, detail string) (bool, err
 		h.mu.Unlock()
 		return false, fmt.Errorf("%w: %q", ErrUnknownDevice, device)
 	}
-	if d.State == state && d.Detail == detail {
+	if d.State == state && d.Reason == reason && d.Detail == detail {
 		h.mu.Unlock()
 		return false, nil
 	}
 	if d.State != state {
 		d.Since = h.now()
 	}
-	d.State, d.Detail = state, detail
+	d.State, d.Reason, d.Detail = state, reason, detail
 	h.version++
 	snap := h.snapshotLocked()
 	for _, ch := range h.subs {

@@ -217,3 +217,42 @@ func TestHealthConcurrent(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// A device's reason is part of its health: a new reason in the same state
+// is a change, Set gives the state's default reason, and a new Health
+// says its devices have not reported yet.
+func TestHealthReasons(t *testing.T) {
+	t.Parallel()
+	h := NewHealth(DefaultPolicy(true, true), nil)
+	if d, _ := h.Snapshot().Device(DevicePrinter); d.Reason != ReasonNotReported {
+		t.Errorf("before any report: reason %q, want %q", d.Reason, ReasonNotReported)
+	}
+	steps := []struct {
+		state   DeviceState
+		reason  DeviceReason
+		detail  string
+		changed bool
+	}{
+		{StateError, ReasonPaperOut, "paper out", true},
+		{StateError, ReasonPaperOut, "paper out", false},
+		{StateError, ReasonCoverOpen, "paper out", true}, // same words, another reason
+		{StateOK, ReasonNone, "ready", true},
+	}
+	for i, s := range steps {
+		changed, err := h.Report(DevicePrinter, s.state, s.reason, s.detail)
+		if err != nil || changed != s.changed {
+			t.Errorf("step %d: changed %v, %v; want %v", i, changed, err, s.changed)
+		}
+		if d, _ := h.Snapshot().Device(DevicePrinter); d.Reason != s.reason || d.State != s.state {
+			t.Errorf("step %d: %s/%s, want %s/%s", i, d.State, d.Reason, s.state, s.reason)
+		}
+	}
+	for state, want := range map[DeviceState]DeviceReason{StateOK: ReasonNone, StateDegraded: ReasonNone, StateOffline: ReasonOffline, StateError: ReasonFault} {
+		if _, err := h.Set(DeviceIDCard, state, "x"); err != nil {
+			t.Fatal(err)
+		}
+		if d, _ := h.Snapshot().Device(DeviceIDCard); d.Reason != want {
+			t.Errorf("Set %s: reason %q, want %q", state, d.Reason, want)
+		}
+	}
+}

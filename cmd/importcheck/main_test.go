@@ -25,10 +25,16 @@ func TestCheckCatchesForbiddenImports(t *testing.T) {
 		{"visit reaching sql", pkg("kiosk/visit", []string{"database/sql"}), "kiosk/visit imports database/sql: forbidden"},
 		{"kiosk root importing a module", pkg("kiosk", []string{"github.com/google/uuid"}), "not in the allowed list"},
 		{"receipt reaching the driver", pkg("kiosk/receipt", []string{module + "/devices/printer"}), "kiosk/receipt imports devices/printer: forbidden"},
+		{"terminal reaching Fyne", pkg("kiosk/terminal", []string{module + "/kiosk/store"}, "fyne.io/fyne/v2"), "kiosk/terminal imports fyne.io/fyne/v2: forbidden (through its imports)"},
+		{"terminal importing the screens", pkg("kiosk/terminal", []string{module + "/kiosk/ui"}), "kiosk/terminal imports kiosk/ui: forbidden"},
+		{"terminal with SQL of its own", pkg("kiosk/terminal", []string{"database/sql"}), "kiosk/terminal imports database/sql: forbidden here"},
+		{"crash child reaching the screens", pkg("kiosk/outbox/e2e/crashkid", []string{module + "/kiosk/terminal"}, module+"/kiosk/ui"), "crashkid imports kiosk/ui: forbidden"},
 		{"unknown package", pkg("tools/x", []string{"fmt"}), "no rule"},
 		{"fine: ui with fyne widget", pkg("kiosk/ui", []string{"fyne.io/fyne/v2/widget", module + "/kiosk", module + "/assets"}), ""},
 		{"fine: serialport with serial", pkg("devices/serialport", []string{"github.com/tarm/serial", "io"}), ""},
 		{"fine: sim with assets", pkg("devices/sim/thermal", []string{module + "/assets", "github.com/skip2/go-qrcode"}), ""},
+		{"fine: terminal over store, drivers and assets", pkg("kiosk/terminal", []string{module + "/kiosk/store", module + "/kiosk/outbox", module + "/devices/idcard", module + "/devices/serialport", module + "/assets", "net/http"}, "github.com/mattn/go-sqlite3", "github.com/tarm/serial"), ""},
+		{"fine: crash child through the terminal", pkg("kiosk/outbox/e2e/crashkid", []string{module + "/kiosk/terminal", module + "/kiosk/outbox/e2e"}, module+"/devices/idcard", "github.com/mattn/go-sqlite3"), ""},
 		{"fine: cmd with anything", pkg("cmd/kiosk", []string{"fyne.io/fyne/v2/app", "github.com/mattn/go-sqlite3"}), ""},
 	}
 	for _, tc := range tests {

@@ -29,6 +29,7 @@ import (
 	"github.com/pudong-community/kiosk/devices/sim/thermal"
 	"github.com/pudong-community/kiosk/kiosk/config"
 	"github.com/pudong-community/kiosk/kiosk/intake/intakesim"
+	"github.com/pudong-community/kiosk/kiosk/terminal"
 )
 
 // demoToken is the development server's token for the demo terminal.
@@ -100,7 +101,7 @@ func startDemo(ctx context.Context, dir string, cfg *config.Config, log *slog.Lo
 	}
 	cfg.IDCard.Port = d.samServer.Link()
 
-	prof := printerProfile(*cfg)
+	prof := terminal.PrinterProfile(*cfg)
 	d.printer, err = thermal.New(thermal.Options{
 		WidthDots: prof.WidthDots,
 		Charset:   prof.Charset,

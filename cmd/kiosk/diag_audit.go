@@ -7,11 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/pudong-community/kiosk/kiosk/audit"
 	"github.com/pudong-community/kiosk/kiosk/config"
-	"github.com/pudong-community/kiosk/kiosk/store"
+	"github.com/pudong-community/kiosk/kiosk/terminal"
 )
 
 func init() {
@@ -54,18 +55,15 @@ func runDiagAudit(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	st, err := store.Open(ctx, cfg.DatabasePath(), store.Options{LeaveInPlace: true, ExistingOnly: true})
+	// The chain needs neither the sealing key nor the network.
+	t, err := terminal.Open(ctx, cfg, terminal.Deps{Inspect: true, Offline: true, Version: version,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		fmt.Fprintf(stderr, "kiosk diag audit: %v\n", err)
 		return exitFailure
 	}
-	defer st.Close()
-	log := st.AuditLog()
-	trail, err := audit.New(log, nil)
-	if err != nil {
-		fmt.Fprintf(stderr, "kiosk diag audit: %v\n", err)
-		return exitFailure
-	}
+	defer t.Close()
+	log, trail := t.Store().AuditLog(), t.Trail()
 	if *latest > 0 {
 		evs, err := trail.Latest(ctx, *latest)
 		if err != nil {

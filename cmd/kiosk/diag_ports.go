@@ -111,30 +111,22 @@ receipt printer's port if it might print them.`)
 	return exitOK
 }
 
+// probePort asks res.Port at each rate whether a SAM module is on it.
 func probePort(res *portProbe, timeout time.Duration) {
-	res.Result = "no SAM module answers"
-	for _, b := range diagBauds {
-		p, err := serialport.Open(res.Port, b, 100*time.Millisecond)
-		if err != nil {
-			res.Result = "cannot open: " + err.Error()
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*timeout)
-		id, err := idcard.Probe(ctx, p, timeout)
-		cancel()
-		p.Close()
-		switch {
-		case err == nil:
-			res.SAM, res.Baud, res.SAMID = true, b, idcard.FormatSAMID(id)
-			res.Result = fmt.Sprintf("SAM module at %d baud, SAM ID %s (%s)", b, res.SAMID, hex.EncodeToString(id))
-			return
-		case errors.Is(err, idcard.ErrNoSAM):
-			res.Baud = b
-			res.Result = fmt.Sprintf("SAM module at %d baud, but its SAM is not ready: %v", b, err)
-			return
-		case errors.Is(err, idcard.ErrPortGone):
-			res.Result = "port failed: " + err.Error()
-			return
-		}
+	open := func(baud int) (serialport.Port, error) { return serialport.Open(res.Port, baud, 100*time.Millisecond) }
+	pr := idcard.ProbeBauds(context.Background(), open, diagBauds, timeout)
+	switch {
+	case pr.Err == nil:
+		res.SAM, res.Baud, res.SAMID = true, pr.Baud, idcard.FormatSAMID(pr.SAMID)
+		res.Result = fmt.Sprintf("SAM module at %d baud, SAM ID %s (%s)", pr.Baud, res.SAMID, hex.EncodeToString(pr.SAMID))
+	case pr.Baud != 0:
+		res.Baud = pr.Baud
+		res.Result = fmt.Sprintf("SAM module at %d baud, but its SAM is not ready: %v", pr.Baud, pr.Err)
+	case errors.Is(pr.Err, idcard.ErrPortGone):
+		res.Result = "port failed: " + pr.Err.Error()
+	case errors.Is(pr.Err, idcard.ErrNoAnswer):
+		res.Result = "no SAM module answers"
+	default:
+		res.Result = pr.Err.Error()
 	}
 }

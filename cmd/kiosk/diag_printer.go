@@ -12,7 +12,6 @@ import (
 	"github.com/pudong-community/kiosk/devices/escpos"
 	"github.com/pudong-community/kiosk/devices/printer"
 	"github.com/pudong-community/kiosk/devices/serialport"
-	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/receipt"
 )
 
@@ -232,35 +231,4 @@ func runDiagPrinter(args []string, stdout, stderr io.Writer) int {
 	}
 	tp.Printed = true
 	return finish(exitOK)
-}
-
-// receiptSend adapts the printer driver to receipt.Service.Send for the
-// terminal's wiring: the driver's errors become the kiosk's, so the screens
-// can say what happened.
-func receiptSend(drv *printer.Driver) func(context.Context, []byte) error {
-	return func(ctx context.Context, job []byte) error {
-		return kioskPrintError(drv.Print(ctx, job))
-	}
-}
-
-// kioskPrintError maps a driver error to kiosk.ErrPaperOut,
-// kiosk.ErrCoverOpen or kiosk.ErrPrinterUnavailable, keeping the cause.
-// A stopped job whose sent part may still print (JobError.Leftover) also
-// wraps kiosk.ErrPartPrintsLater, so the resident is told to expect it.
-func kioskPrintError(err error) error {
-	var je *printer.JobError
-	leftover := errors.As(err, &je) && je.Leftover
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, printer.ErrPaperOut) && leftover:
-		return fmt.Errorf("%w (%w): %w", kiosk.ErrPaperOut, kiosk.ErrPartPrintsLater, err)
-	case errors.Is(err, printer.ErrPaperOut):
-		return fmt.Errorf("%w: %w", kiosk.ErrPaperOut, err)
-	case errors.Is(err, printer.ErrCoverOpen) && leftover:
-		return fmt.Errorf("%w (%w): %w", kiosk.ErrCoverOpen, kiosk.ErrPartPrintsLater, err)
-	case errors.Is(err, printer.ErrCoverOpen):
-		return fmt.Errorf("%w: %w", kiosk.ErrCoverOpen, err)
-	}
-	return fmt.Errorf("%w: %w", kiosk.ErrPrinterUnavailable, err)
 }

@@ -4,15 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/pudong-community/kiosk/devices/printer"
 	"github.com/pudong-community/kiosk/devices/sim/thermal"
-	"github.com/pudong-community/kiosk/kiosk"
 )
 
 // startPrinterEmu serves the emulator on a pty for one test.
@@ -122,40 +119,5 @@ func TestDiagPrinterNoAnswerAndUsage(t *testing.T) {
 		if code := runDiagPrinter(args, &out, &errOut); code != exitUsage {
 			t.Errorf("%q: exit %d, want %d", args, code, exitUsage)
 		}
-	}
-}
-
-func TestKioskPrintError(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		in   error
-		want error
-	}{
-		{&printer.JobError{State: printer.StatePaperOut, Err: printer.ErrPaperOut}, kiosk.ErrPaperOut},
-		{&printer.JobError{State: printer.StateCoverOpen, Err: printer.ErrCoverOpen}, kiosk.ErrCoverOpen},
-		{&printer.JobError{State: printer.StateNoAnswer, Err: printer.ErrNoAnswer}, kiosk.ErrPrinterUnavailable},
-		{printer.ErrStopped, kiosk.ErrPrinterUnavailable},
-	}
-	for _, tc := range tests {
-		got := kioskPrintError(tc.in)
-		if !errors.Is(got, tc.want) || !errors.Is(got, tc.in) {
-			t.Errorf("%v -> %v, want %v wrapping the cause", tc.in, got, tc.want)
-		}
-		if errors.Is(got, kiosk.ErrPartPrintsLater) {
-			t.Errorf("%v -> %v: says part prints later, with no leftover", tc.in, got)
-		}
-	}
-	// A stopped job whose sent part may still print says so.
-	for _, in := range []*printer.JobError{
-		{State: printer.StatePaperOut, Err: printer.ErrPaperOut, Leftover: true},
-		{State: printer.StateCoverOpen, Err: printer.ErrCoverOpen, Leftover: true},
-	} {
-		got := kioskPrintError(in)
-		if !errors.Is(got, kiosk.ErrPartPrintsLater) || !errors.Is(got, in) || !(errors.Is(got, kiosk.ErrPaperOut) || errors.Is(got, kiosk.ErrCoverOpen)) {
-			t.Errorf("%v -> %v, want the state and ErrPartPrintsLater", in, got)
-		}
-	}
-	if kioskPrintError(nil) != nil {
-		t.Error("nil mapped to an error")
 	}
 }

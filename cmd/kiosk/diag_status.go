@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -15,9 +15,9 @@ import (
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/audit"
 	"github.com/pudong-community/kiosk/kiosk/config"
-	"github.com/pudong-community/kiosk/kiosk/intake"
 	"github.com/pudong-community/kiosk/kiosk/outbox"
 	"github.com/pudong-community/kiosk/kiosk/store"
+	"github.com/pudong-community/kiosk/kiosk/terminal"
 )
 
 func init() {
@@ -54,8 +54,9 @@ type diagNetwork struct {
 // terminal owns the port, so this command cannot ask the device itself.
 const diagDeviceState kiosk.DeviceState = "unknown"
 
-// gatherStatus finds out what it can; what it cannot goes in Problems.
-func gatherStatus(ctx context.Context, cfg config.Config, network bool) (diagStatus, *store.Store) {
+// gatherStatus finds out what it can; what it cannot goes in Problems. The
+// terminal it opened to look (nil if it could not) is the caller's to close.
+func gatherStatus(ctx context.Context, cfg config.Config, network bool) (diagStatus, *terminal.Terminal) {
 	s := diagStatus{Version: version, Terminal: cfg.Terminal.ID, Problems: []string{}}
 	for _, d := range []struct {
 		name     string
@@ -68,51 +69,50 @@ func gatherStatus(ctx context.Context, cfg config.Config, network bool) (diagSta
 	} {
 		r := kiosk.DeviceReport{DeviceHealth: kiosk.DeviceHealth{Device: d.name, Required: d.required}, Port: d.port, Baud: d.baud}
 		if _, err := os.Stat(d.port); err != nil {
-			r.State, r.Detail = kiosk.StateOffline, "port "+d.port+" missing"
+			r.State, r.Reason, r.Detail = kiosk.StateOffline, kiosk.ReasonOffline, "port "+d.port+" missing"
 		} else {
 			r.State, r.Detail = diagDeviceState, "port present; the running terminal owns it (kiosk diag "+d.name+" checks it live when the terminal is stopped)"
 		}
 		s.Devices = append(s.Devices, r)
 	}
-	st, err := store.Open(ctx, cfg.DatabasePath(), store.Options{LeaveInPlace: true, ExistingOnly: true})
+	deps := terminal.Deps{Inspect: true, Offline: !network, Version: version, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	netErr := "not checked (--offline)"
+	var dates *outbox.DateRecorder
+	if network {
+		netErr = ""
+		if tr, err := diagTransport(cfg.API.CAFile); err != nil {
+			netErr, deps.Offline = err.Error(), true
+		} else {
+			dates = &outbox.DateRecorder{Next: tr}
+			deps.Transport = dates
+		}
+	}
+	t, err := terminal.Open(ctx, cfg, deps)
 	if err != nil {
 		s.Problems = append(s.Problems, err.Error())
 		return s, nil
 	}
+	st := t.Store()
 	s.Schema, _ = st.Version(ctx)
 	if recs, err := st.RecoveryNotices(ctx); err == nil {
 		s.Recoveries = recs
 	} else {
 		s.Problems = append(s.Problems, err.Error())
 	}
-	key, err := store.LoadKey(cfg.KeyFilePath())
-	if err != nil {
-		// Counting needs no key; a throwaway one opens nothing.
+	if err := t.KeyErr(); err != nil {
+		// Counting needs no key; the throwaway one opens nothing.
 		s.Problems = append(s.Problems, err.Error())
-		key = make([]byte, store.KeySize)
-		rand.Read(key)
 	}
-	sealer, err := store.NewSealer(key)
-	if err != nil {
-		s.Problems = append(s.Problems, err.Error())
-		return s, st
-	}
-	ob, err := store.NewOutbox(st, sealer, store.OutboxOptions{TerminalID: cfg.Terminal.ID, MinFreeBytes: -1})
-	if err != nil {
-		s.Problems = append(s.Problems, err.Error())
-		return s, st
-	}
-	if parked, err := ob.Parked(ctx); err == nil {
+	if parked, err := t.Outbox().Parked(ctx); err == nil {
 		s.Parked = parked
 	} else {
 		s.Problems = append(s.Problems, err.Error())
 	}
-	trail, _ := audit.New(st.AuditLog(), nil)
 	ack, err := st.AuditLog().Acked(ctx)
 	if err != nil {
 		s.Problems = append(s.Problems, err.Error())
 	}
-	n, verr := trail.VerifyAgainst(ctx, ack.Seq, ack.Hash)
+	n, verr := t.Trail().VerifyAgainst(ctx, ack.Seq, ack.Hash)
 	s.Audit = &kiosk.AuditCheck{Events: n, OK: verr == nil}
 	if be, ok := audit.IsBroken(verr); ok {
 		s.Audit.BrokenAt, s.Audit.Problem = be.Seq, string(be.Reason)
@@ -120,68 +120,21 @@ func gatherStatus(ctx context.Context, cfg config.Config, network bool) (diagSta
 		s.Audit.Problem = verr.Error()
 	}
 
-	var api outbox.API = offlineAPI{}
-	var dates *outbox.DateRecorder
-	s.Network = &diagNetwork{BaseURL: cfg.API.BaseURL}
-	if network {
-		client, d, err := diagClient(cfg)
-		if err != nil {
-			s.Network.Error = err.Error()
-		} else {
-			defer client.Close()
-			api, dates = client, d
-		}
-	} else {
-		s.Network.Error = "not checked (--offline)"
+	if err := t.APIErr(); err != nil && netErr == "" {
+		netErr, dates = err.Error(), nil
 	}
-	rep, err := outbox.Probe(ctx, outbox.ProbeOptions{API: api, Store: st, Outbox: ob, Dates: dates})
+	s.Network = &diagNetwork{BaseURL: cfg.API.BaseURL, Error: netErr}
+	rep, err := outbox.Probe(ctx, outbox.ProbeOptions{API: t.API(), Store: st, Outbox: t.Outbox(), Dates: dates})
 	if err != nil {
 		s.Problems = append(s.Problems, err.Error())
-		return s, st
+		return s, t
 	}
 	s.Outbox, s.Catalog = &rep.Outbox, &rep.Catalog
 	if network && s.Network.Error == "" {
 		s.Network.Reachable, s.Network.LatencyMS, s.Network.TokenValid, s.Network.ClockSkewMS, s.Network.Error =
 			rep.Reachable, rep.LatencyMS, rep.TokenValid, rep.ClockSkewMS, rep.Error
 	}
-	return s, st
-}
-
-// diagClient is the intake client diag commands use.
-func diagClient(cfg config.Config) (*intake.Client, *outbox.DateRecorder, error) {
-	token, err := cfg.APIToken()
-	if err != nil {
-		return nil, nil, err
-	}
-	tr, err := diagTransport(cfg.API.CAFile)
-	if err != nil {
-		return nil, nil, err
-	}
-	dates := &outbox.DateRecorder{Next: tr}
-	client, err := intake.New(intake.Config{BaseURL: cfg.API.BaseURL, TerminalID: cfg.Terminal.ID, Token: token,
-		Timeout: cfg.API.Timeout.Duration, Transport: dates})
-	if err != nil {
-		return nil, nil, err
-	}
-	return client, dates, nil
-}
-
-// offlineAPI answers nothing: status without the network.
-type offlineAPI struct{}
-
-var errNotAsked = errors.New("kiosk: network not checked")
-
-func (offlineAPI) Submit(context.Context, kiosk.Submission) (kiosk.Accepted, bool, error) {
-	return kiosk.Accepted{}, false, errNotAsked
-}
-func (offlineAPI) Catalog(context.Context, string) (kiosk.Catalog, string, bool, error) {
-	return kiosk.Catalog{}, "", false, errNotAsked
-}
-func (offlineAPI) Heartbeat(context.Context, intake.Heartbeat) (intake.HeartbeatReply, error) {
-	return intake.HeartbeatReply{}, errNotAsked
-}
-func (offlineAPI) UploadAudit(context.Context, []kiosk.AuditEvent) (int64, error) {
-	return 0, errNotAsked
+	return s, t
 }
 
 // runDiagStatus is `kiosk diag status [--config FILE] [--json] [--offline]`.
@@ -206,9 +159,9 @@ func runDiagStatus(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	s, st := gatherStatus(ctx, cfg, !*offline)
-	if st != nil {
-		st.Close()
+	s, t := gatherStatus(ctx, cfg, !*offline)
+	if t != nil {
+		t.Close()
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -18,9 +17,8 @@ import (
 
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/config"
-	"github.com/pudong-community/kiosk/kiosk/intake"
 	"github.com/pudong-community/kiosk/kiosk/outbox"
-	"github.com/pudong-community/kiosk/kiosk/store"
+	"github.com/pudong-community/kiosk/kiosk/terminal"
 )
 
 func init() {
@@ -50,68 +48,41 @@ func runDiagSync(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 
-	st, err := store.Open(ctx, cfg.DatabasePath(), store.Options{LeaveInPlace: true, ExistingOnly: true})
-	if err != nil {
-		fmt.Fprintf(stderr, "kiosk diag sync: %v\n", err)
-		return exitFailure
-	}
-	defer st.Close()
-	// Never make a key here: a new key would not open what the old one sealed.
-	key, err := store.LoadKey(cfg.KeyFilePath())
-	if err != nil {
-		if *now {
-			fmt.Fprintf(stderr, "kiosk diag sync: %v\n", err)
-			return exitFailure
-		}
-		// Counting needs no key: report the rest with a throwaway one.
-		fmt.Fprintf(stderr, "kiosk diag sync: warning: %v\n", err)
-		key = make([]byte, store.KeySize)
-		rand.Read(key)
-	}
-	sealer, err := store.NewSealer(key)
-	if err != nil {
-		fmt.Fprintf(stderr, "kiosk diag sync: %v\n", err)
-		return exitFailure
-	}
-	ob, err := store.NewOutbox(st, sealer, store.OutboxOptions{TerminalID: cfg.Terminal.ID})
-	if err != nil {
-		fmt.Fprintf(stderr, "kiosk diag sync: %v\n", err)
-		return exitFailure
-	}
-	token, err := cfg.APIToken()
-	if err != nil {
-		fmt.Fprintf(stderr, "kiosk diag sync: %v\n", err)
-		return exitFailure
-	}
 	tr, err := diagTransport(cfg.API.CAFile)
 	if err != nil {
 		fmt.Fprintf(stderr, "kiosk diag sync: %v\n", err)
 		return exitFailure
 	}
 	dates := &outbox.DateRecorder{Next: tr}
-	client, err := intake.New(intake.Config{BaseURL: cfg.API.BaseURL, TerminalID: cfg.Terminal.ID, Token: token,
-		Timeout: cfg.API.Timeout.Duration, Transport: dates})
+	t, err := terminal.Open(ctx, cfg, terminal.Deps{Inspect: true, Transport: dates, Version: version,
+		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		fmt.Fprintf(stderr, "kiosk diag sync: %v\n", err)
 		return exitFailure
 	}
-	defer client.Close()
-
-	var drain *outbox.DrainJSON
-	if *now {
-		relay, err := outbox.New(outbox.Config{Store: st, Outbox: ob, API: client, MaxInFlight: cfg.Sync.MaxInFlight,
-			Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
-		if err != nil {
+	defer t.Close()
+	if err := t.KeyErr(); err != nil {
+		if *now {
 			fmt.Fprintf(stderr, "kiosk diag sync: %v\n", err)
 			return exitFailure
 		}
-		rep, err := relay.DrainOnce(ctx)
+		// Counting needs no key: the rest is reported with a throwaway one.
+		fmt.Fprintf(stderr, "kiosk diag sync: warning: %v\n", err)
+	}
+	if err := t.APIErr(); err != nil {
+		fmt.Fprintf(stderr, "kiosk diag sync: %v\n", err)
+		return exitFailure
+	}
+
+	var drain *outbox.DrainJSON
+	if *now {
+		rep, err := t.Relay().DrainOnce(ctx)
 		drain = rep.JSON()
 		if err != nil {
 			fmt.Fprintf(stderr, "kiosk diag sync: drain: %v\n", err)
 		}
 	}
-	rep, err := outbox.Probe(ctx, outbox.ProbeOptions{API: client, Store: st, Outbox: ob, Dates: dates})
+	rep, err := outbox.Probe(ctx, outbox.ProbeOptions{API: t.API(), Store: t.Store(), Outbox: t.Outbox(), Dates: dates})
 	if err != nil {
 		fmt.Fprintf(stderr, "kiosk diag sync: %v\n", err)
 		return exitFailure

@@ -17,6 +17,7 @@ import (
 	_ "github.com/pudong-community/kiosk/cmd/internal/cleanlocale" // before Fyne reads the locale
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/config"
+	"github.com/pudong-community/kiosk/kiosk/terminal"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -98,7 +99,7 @@ func deviceDefaultsFromConfig(file string) {
 		return
 	}
 	idcardDefaults.Port, idcardDefaults.Baud = cfg.IDCard.Port, cfg.IDCard.Baud
-	printerDefaults.Port, printerDefaults.Profile = cfg.Printer.Port, printerProfile(cfg)
+	printerDefaults.Port, printerDefaults.Profile = cfg.Printer.Port, terminal.PrinterProfile(cfg)
 }
 
 func runDiag(args []string, stdout, stderr io.Writer) int {

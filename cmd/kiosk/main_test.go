@@ -7,9 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/pudong-community/kiosk/kiosk"
-	"github.com/pudong-community/kiosk/kiosk/ui"
 )
 
 func runCapture(args ...string) (int, string, string) {
@@ -120,45 +117,6 @@ func TestDiagDefaultsComeFromConfig(t *testing.T) {
 	deviceDefaultsFromConfig(bad)
 	if idcardDefaults != oldI {
 		t.Errorf("a bad config changed the defaults: %+v", idcardDefaults)
-	}
-}
-
-func TestResidentReasonNeverShowsStaffDetail(t *testing.T) {
-	tests := []struct {
-		state  kiosk.DeviceState
-		detail string
-		want   string
-	}{
-		{kiosk.StateError, "paper out", "reason.paper_out"},
-		{kiosk.StateError, "cover open", "reason.cover_open"},
-		{kiosk.StateError, "cutter error", "reason.cutter"},
-		{kiosk.StateOffline, "port /dev/kiosk-idcard: no such file or directory", "reason.offline"},
-		{kiosk.StateError, "idcard: SAM status 0x41", "reason.error"},
-	}
-	for _, tc := range tests {
-		if got := residentReason(kiosk.DeviceHealth{State: tc.state, Detail: tc.detail}); got != tc.want {
-			t.Errorf("%s %q: %q, want %q", tc.state, tc.detail, got, tc.want)
-		}
-	}
-}
-
-// The resident screens learn which failed device the terminal is
-// configured to require: a required printer out of order pauses
-// applications (printer.required), one that is not required only moves the
-// receipt to the screen.
-func TestDeviceProblemsCarryRequired(t *testing.T) {
-	for _, required := range []bool{false, true} {
-		h := kiosk.NewHealth(kiosk.DefaultPolicy(true, required), nil)
-		if _, err := h.Set(kiosk.DeviceIDCard, kiosk.StateOK, ""); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := h.Set(kiosk.DevicePrinter, kiosk.StateError, "paper out"); err != nil {
-			t.Fatal(err)
-		}
-		ps := deviceProblems(h.Snapshot())
-		if len(ps) != 1 || ps[0].DeviceKey != ui.DevicePrinter || ps[0].Reason != "reason.paper_out" || ps[0].Required != required {
-			t.Errorf("printer.required=%v: problems %+v", required, ps)
-		}
 	}
 }
 

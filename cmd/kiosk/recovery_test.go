@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +20,7 @@ import (
 	"github.com/pudong-community/kiosk/kiosk/config"
 	"github.com/pudong-community/kiosk/kiosk/intake/intakesim"
 	"github.com/pudong-community/kiosk/kiosk/store"
+	"github.com/pudong-community/kiosk/kiosk/terminal"
 )
 
 // damagePage overwrites the first page of the named table or index with
@@ -49,6 +53,68 @@ func damagePage(t *testing.T, path, name string) {
 	}
 }
 
+const (
+	recoveryTestTerminal = "PD-REC-0001"
+	recoveryTestToken    = "rec-token-secret"
+)
+
+// startTestTerminal runs a terminal without devices against the
+// development intake server, as production starts it; prepare, if given,
+// runs on the data directory before the terminal opens it.
+func startTestTerminal(t *testing.T, prepare ...func(config.Config, *intakesim.Server)) (*terminal.Terminal, config.Config) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	dir := t.TempDir()
+	sim, err := intakesim.New(intakesim.Options{DataDir: t.TempDir(), Terminals: map[string]string{recoveryTestTerminal: recoveryTestToken}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	api := httptest.NewServer(sim.Handler())
+	t.Cleanup(api.Close)
+	cfg := config.Default()
+	cfg.Terminal.ID = recoveryTestTerminal
+	cfg.Terminal.DataDir = dir
+	cfg.API.BaseURL = api.URL
+	cfg.API.Token = recoveryTestToken
+	cfg.IDCard.Port, cfg.Printer.Port = filepath.Join(dir, "no-idcard"), filepath.Join(dir, "no-printer")
+	cfg.Log.File = filepath.Join(dir, "kiosk.log")
+	logFile, err := os.OpenFile(cfg.Log.File, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { logFile.Close() })
+	for _, p := range prepare {
+		p(cfg, sim)
+	}
+	term, err := terminal.Open(ctx, cfg, terminal.Deps{Logger: slog.New(slog.NewJSONHandler(logFile, nil)), Version: version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := make(chan error, 1)
+	go func() { ran <- term.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-ran; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+		term.Close()
+	})
+	return term, cfg
+}
+
+func waitFor(t *testing.T, limit time.Duration, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // A database that fails its check at start: the terminal keeps it aside
 // untouched, starts a fresh one in the same run, carries the queued
 // submissions over and sends them (once), and tells staff: log, audit
@@ -57,7 +123,7 @@ func TestStartRecoversACorruptDatabase(t *testing.T) {
 	const delivered, queued = 40, 25
 	var kept []byte
 	var sim *intakesim.Server
-	r := startMaintRig(t, func(cfg config.Config, s *intakesim.Server) {
+	term, cfg := startTestTerminal(t, func(cfg config.Config, s *intakesim.Server) {
 		sim = s
 		err := seeddb.Seed(context.Background(), cfg, s.Catalog(), seeddb.Counts{Delivered: delivered, Queued: queued}, time.Now())
 		if err != nil {
@@ -70,9 +136,10 @@ func TestStartRecoversACorruptDatabase(t *testing.T) {
 		}
 	})
 	ctx := context.Background()
+	m := term.Maintenance()
 
 	// Kept aside byte for byte; a fresh database in its place.
-	matches, _ := filepath.Glob(r.cfg.DatabasePath() + ".corrupt-*")
+	matches, _ := filepath.Glob(cfg.DatabasePath() + ".corrupt-*")
 	var keptFiles []string
 	for _, m := range matches {
 		if !strings.HasSuffix(m, "-wal") && !strings.HasSuffix(m, "-shm") && !strings.HasSuffix(m, store.SchemaMapSuffix) {
@@ -88,7 +155,7 @@ func TestStartRecoversACorruptDatabase(t *testing.T) {
 
 	// The queued submissions reach the central system, each once.
 	waitFor(t, 60*time.Second, "the recovered queue delivered", func() bool {
-		c, err := r.s.outbox.Counts(ctx)
+		c, err := term.Outbox().Counts(ctx)
 		return err == nil && c.Pending == 0 && c.Delivered == delivered+queued
 	})
 	if got := sim.Stats().Submissions; got != queued {
@@ -96,7 +163,7 @@ func TestStartRecoversACorruptDatabase(t *testing.T) {
 	}
 
 	// Staff are told: the audit trail...
-	evs, err := r.m.LatestAudit(ctx, 200)
+	evs, err := m.LatestAudit(ctx, 200)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,17 +177,17 @@ func TestStartRecoversACorruptDatabase(t *testing.T) {
 		t.Errorf("database_recovered event = %q", recEv)
 	}
 	// ...the log...
-	logText, _ := os.ReadFile(r.cfg.Log.File)
+	logText, _ := os.ReadFile(cfg.Log.File)
 	if !strings.Contains(string(logText), "database failed its check") {
 		t.Error("no error line in the log")
 	}
 	// ...the heartbeat...
-	hb := r.s.heartbeatDevices()
-	if d, ok := hb[deviceDatabase]; !ok || d.State != "degraded" || !strings.Contains(d.Detail, "recovered 25 queued") {
+	hb := term.HeartbeatDevices()
+	if d, ok := hb[terminal.DeviceDatabase]; !ok || d.State != "degraded" || !strings.Contains(d.Detail, "recovered 25 queued") {
 		t.Errorf("heartbeat database entry = %+v (present %v)", d, ok)
 	}
 	// ...and the maintenance menu, until acknowledged.
-	ns, err := r.m.StorageNotices(ctx)
+	ns, err := m.StorageNotices(ctx)
 	if err != nil || len(ns) != 1 {
 		t.Fatalf("notices = %+v, %v", ns, err)
 	}
@@ -137,28 +204,28 @@ func TestStartRecoversACorruptDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := toml.NewEncoder(f).Encode(r.cfg); err != nil {
+	if err := toml.NewEncoder(f).Encode(cfg); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
 	if _, out, errs := runCapture("diag", "status", "--config", cfgFile, "--offline"); !strings.Contains(out, "DATABASE RECOVERED") || !strings.Contains(out, "recovered 25 queued") {
 		t.Errorf("diag status does not show the recovery:\n%s\n%s", out, errs)
 	}
-	if err := r.m.AckStorageNotices(ctx); err != nil {
+	if err := m.AckStorageNotices(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if ns, err := r.m.StorageNotices(ctx); err != nil || len(ns) != 0 {
+	if ns, err := m.StorageNotices(ctx); err != nil || len(ns) != 0 {
 		t.Errorf("notices after acknowledging = %+v, %v", ns, err)
 	}
-	if _, ok := r.s.heartbeatDevices()[deviceDatabase]; ok {
+	if _, ok := term.HeartbeatDevices()[terminal.DeviceDatabase]; ok {
 		t.Error("the heartbeat still reports the database after staff acknowledged")
 	}
-	evs, _ = r.m.LatestAudit(ctx, 5)
+	evs, _ = m.LatestAudit(ctx, 5)
 	if last := evs[len(evs)-1]; last.Kind != string(audit.DatabaseNoticeAck) {
 		t.Errorf("last audit event %s, want %s", last.Kind, audit.DatabaseNoticeAck)
 	}
 	// The recovered trail still verifies.
-	if chk, err := r.m.VerifyAudit(ctx); err != nil || !chk.OK {
+	if chk, err := m.VerifyAudit(ctx); err != nil || !chk.OK {
 		t.Errorf("audit after recovery: %+v, %v", chk, err)
 	}
 }
@@ -170,7 +237,7 @@ func TestStartRecoversACorruptDatabase(t *testing.T) {
 func TestStartResumesTheOutbox(t *testing.T) {
 	const delivered, queued, claimed = 3000, 200, 20
 	var sim *intakesim.Server
-	r := startMaintRig(t, func(cfg config.Config, s *intakesim.Server) {
+	term, cfg := startTestTerminal(t, func(cfg config.Config, s *intakesim.Server) {
 		sim = s
 		ctx := context.Background()
 		err := seeddb.Seed(ctx, cfg, s.Catalog(), seeddb.Counts{Delivered: delivered, Queued: queued}, time.Now())
@@ -178,31 +245,25 @@ func TestStartResumesTheOutbox(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The last run had claimed some and died before their answers.
-		st, err := store.Open(ctx, cfg.DatabasePath(), store.Options{})
+		dead, err := terminal.Open(ctx, cfg, terminal.Deps{Offline: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer st.Close()
-		key, err := store.LoadKey(cfg.KeyFilePath())
-		if err != nil {
-			t.Fatal(err)
-		}
-		sealer, _ := store.NewSealer(key)
-		ob, _ := store.NewOutbox(st, sealer, store.OutboxOptions{TerminalID: cfg.Terminal.ID})
-		if cs, err := ob.ClaimDue(ctx, claimed); err != nil || len(cs) != claimed {
+		defer dead.Close()
+		if cs, err := dead.Outbox().ClaimDue(ctx, claimed); err != nil || len(cs) != claimed {
 			t.Fatalf("claims = %d, %v", len(cs), err)
 		}
 	})
 	ctx := context.Background()
 	// Well inside the two minutes the dead run's claims would have held.
 	waitFor(t, 60*time.Second, "the queue delivered", func() bool {
-		c, err := r.s.outbox.Counts(ctx)
+		c, err := term.Outbox().Counts(ctx)
 		return err == nil && c.Pending == 0 && c.Delivered == delivered+queued
 	})
 	if got := sim.Stats().Submissions; got != queued {
 		t.Errorf("central system took %d new submissions, want %d", got, queued)
 	}
-	logText, _ := os.ReadFile(r.cfg.Log.File)
+	logText, _ := os.ReadFile(cfg.Log.File)
 	if !strings.Contains(string(logText), `"msg":"outbox resumed: submissions in flight when the last run stopped are due again","count":20`) {
 		t.Error("the log does not say the dead run's claims were released")
 	}

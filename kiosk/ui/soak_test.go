@@ -23,16 +23,15 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/pudong-community/kiosk/assets"
 	"github.com/pudong-community/kiosk/devices/escpos"
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/backend"
-	"github.com/pudong-community/kiosk/kiosk/intake"
+	"github.com/pudong-community/kiosk/kiosk/config"
 	"github.com/pudong-community/kiosk/kiosk/intake/intakesim"
-	"github.com/pudong-community/kiosk/kiosk/kiosktest"
 	"github.com/pudong-community/kiosk/kiosk/outbox"
 	"github.com/pudong-community/kiosk/kiosk/receipt"
 	"github.com/pudong-community/kiosk/kiosk/store"
+	"github.com/pudong-community/kiosk/kiosk/terminal"
 	"github.com/pudong-community/kiosk/kiosk/visit"
 	"github.com/pudong-community/kiosk/kiosk/visit/visittest"
 )
@@ -105,7 +104,7 @@ type soakSystem struct {
 	be     *backend.Backend
 	dbPath string
 	simDir string
-	// relayDone has Run's result once ctx ends.
+	// relayDone has the terminal's Run result once ctx ends.
 	relayDone chan error
 	// down cuts the network between the terminal and the server.
 	down atomic.Bool
@@ -136,31 +135,21 @@ func newSoakSystem(t *testing.T, ctx context.Context) *soakSystem {
 		h.ServeHTTP(w, req)
 	}))
 	t.Cleanup(srv.Close)
-	client, err := intake.New(intake.Config{BaseURL: srv.URL, TerminalID: soakTerminal, Token: soakToken, Timeout: 2 * time.Second})
+	// The terminal starts as production starts it, without devices.
+	cfg := config.Default()
+	cfg.Terminal.ID, cfg.Terminal.DataDir = soakTerminal, dir
+	cfg.API.BaseURL, cfg.API.Token = srv.URL, soakToken
+	cfg.API.Timeout = config.Duration{Duration: 2 * time.Second}
+	cfg.IDCard.Port, cfg.Printer.Port = "", ""
+	term, err := terminal.Open(ctx, cfg, terminal.Deps{Logger: quiet, Tuning: terminal.Tuning{MinFreeBytes: -1,
+		Backoff: outbox.Backoff{Base: 20 * time.Millisecond, Cap: 200 * time.Millisecond}, SendWait: 300 * time.Millisecond, Poll: 10 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.st, err = store.Open(ctx, s.dbPath, store.Options{Readings: kiosktest.Readings(assets.PinyinTable())}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.st.Close() })
-	key, err := store.LoadOrCreateKey(filepath.Join(dir, "seal.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealer, err := store.NewSealer(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s.ob, err = store.NewOutbox(s.st, sealer, store.OutboxOptions{TerminalID: soakTerminal, MinFreeBytes: -1}); err != nil {
-		t.Fatal(err)
-	}
-	s.relay, err = outbox.New(outbox.Config{Store: s.st, Outbox: s.ob, API: client, Backoff: outbox.Backoff{Base: 20 * time.Millisecond, Cap: 200 * time.Millisecond}, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(func() { term.Close() })
+	s.st, s.ob, s.relay, s.be = term.Store(), term.Outbox(), term.Relay(), term.Backend()
 	s.relayDone = make(chan error, 1)
-	go func() { s.relayDone <- s.relay.Run(ctx) }()
+	go func() { s.relayDone <- term.Run(ctx) }()
 	// The catalogue must arrive despite the faults: try until it does.
 	var lastErr error
 	for i := 0; i < 50; i++ {
@@ -171,8 +160,6 @@ func newSoakSystem(t *testing.T, ctx context.Context) *soakSystem {
 	if lastErr != nil {
 		t.Fatalf("catalogue never arrived: %v", lastErr)
 	}
-	s.be = &backend.Backend{Store: s.st, Outbox: s.ob, Cache: store.NewCaseCache(s.st, sealer), API: client, Relay: s.relay,
-		SendWait: 300 * time.Millisecond, Poll: 10 * time.Millisecond, Logger: quiet}
 	return s
 }
 

@@ -11,14 +11,16 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"sync"
 	"time"
 
-	"github.com/pudong-community/kiosk/assets"
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/config"
 	"github.com/pudong-community/kiosk/kiosk/outbox/e2e"
 	"github.com/pudong-community/kiosk/kiosk/store"
+	"github.com/pudong-community/kiosk/kiosk/terminal"
 )
 
 // ErrNoItems: the catalogue has no item a resident may submit.
@@ -36,7 +38,8 @@ type Counts struct {
 // batch is how many submissions share one transaction while seeding.
 const batch = 1000
 
-// Seed writes c into the database of cfg (creating it and its sealing key).
+// Seed writes c into the database of cfg (creating it and its sealing key),
+// opened through terminal.Open as the terminal opens it.
 // The delivered submissions are spread over the retention window before
 // now, the queued ones over the hour before now, so local numbers and
 // queue ages look real. Submissions use cat's self-service items, so that
@@ -46,33 +49,21 @@ func Seed(ctx context.Context, cfg config.Config, cat kiosk.Catalog, c Counts, n
 	if len(items) == 0 {
 		return ErrNoItems
 	}
-	key, err := store.LoadOrCreateKey(cfg.KeyFilePath())
-	if err != nil {
-		return err
-	}
-	sealer, err := store.NewSealer(key)
-	if err != nil {
-		return err
-	}
 	var mu sync.Mutex
 	clock := now
-	readings, err := kiosk.NewCharacterTable(assets.PinyinTable())
+	// The terminal's own start: the same key, database and outbox it
+	// opens, on a clock the seeding moves back in time.
+	t, err := terminal.Open(ctx, cfg, terminal.Deps{Offline: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now: func() time.Time {
+			mu.Lock()
+			defer mu.Unlock()
+			return clock
+		}})
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, cfg.DatabasePath(), store.Options{Readings: readings, Now: func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		return clock
-	}})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	ob, err := store.NewOutbox(st, sealer, store.OutboxOptions{TerminalID: cfg.Terminal.ID})
-	if err != nil {
-		return err
-	}
+	defer t.Close()
+	st, ob := t.Store(), t.Outbox()
 	setClock := func(t time.Time) { mu.Lock(); clock = t; mu.Unlock() }
 
 	window := time.Duration(cfg.Sync.RetentionDays) * 24 * time.Hour * 9 / 10

@@ -42,7 +42,7 @@ func TestCrashSafety(t *testing.T) {
 		t.Fatal(err)
 	}
 	args := func(n, first int) []string {
-		return []string{"-db", filepath.Join(dir, "kiosk.db"), "-key", filepath.Join(dir, "seal.key"), "-url", tg.url,
+		return []string{"-data", dir, "-url", tg.url,
 			"-token", tg.token, "-terminal", tg.terminal, "-catalog", catFile, "-n", strconv.Itoa(n), "-first", strconv.Itoa(first)}
 	}
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 42))

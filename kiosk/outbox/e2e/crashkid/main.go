@@ -1,9 +1,10 @@
-// Command crashkid is the child process of the crash-safety test: built
-// from the terminal's own store, intake and outbox packages, it enqueues
-// submissions and syncs them, printing "confirmed <id>" only after Enqueue
-// returned. The test kills it with SIGKILL at a random moment.
+// Command crashkid is the child process of the crash-safety test: it
+// starts the terminal through terminal.Open, as the terminal itself starts
+// (the outbox resumes the claims of a killed run), enqueues submissions and
+// syncs them, printing "confirmed <id>" only after Enqueue returned. The
+// test kills it with SIGKILL at a random moment.
 //
-//	crashkid -db FILE -key FILE -url URL -token T -terminal ID -n N
+//	crashkid -data DIR -url URL -token T -terminal ID -n N
 //
 // With -n 0 it only drains the outbox until nothing is pending, then exits 0.
 package main
@@ -20,10 +21,10 @@ import (
 	"time"
 
 	"github.com/pudong-community/kiosk/kiosk"
-	"github.com/pudong-community/kiosk/kiosk/intake"
+	"github.com/pudong-community/kiosk/kiosk/config"
 	"github.com/pudong-community/kiosk/kiosk/outbox"
 	"github.com/pudong-community/kiosk/kiosk/outbox/e2e"
-	"github.com/pudong-community/kiosk/kiosk/store"
+	"github.com/pudong-community/kiosk/kiosk/terminal"
 )
 
 func main() {
@@ -31,11 +32,10 @@ func main() {
 }
 
 func run() int {
-	dbPath := flag.String("db", "", "terminal database")
-	keyPath := flag.String("key", "", "sealing key file")
+	dataDir := flag.String("data", "", "data directory (database and sealing key)")
 	url := flag.String("url", "", "intake API base URL")
 	token := flag.String("token", "", "bearer token")
-	terminal := flag.String("terminal", "", "terminal id")
+	terminalID := flag.String("terminal", "", "terminal id")
 	catFile := flag.String("catalog", "", "catalogue JSON to pick items from")
 	n := flag.Int("n", 0, "submissions to make (0: drain only)")
 	first := flag.Int("first", 0, "serial of the first test resident")
@@ -48,35 +48,26 @@ func run() int {
 	ctx, cancel := context.WithTimeout(context.Background(), *deadline)
 	defer cancel()
 
-	st, err := store.Open(ctx, *dbPath, store.Options{})
+	cfg := config.Default()
+	cfg.Terminal.ID = *terminalID
+	cfg.Terminal.DataDir = *dataDir
+	cfg.API.BaseURL, cfg.API.Token = *url, *token
+	cfg.API.Timeout = config.Duration{Duration: 5 * time.Second}
+	cfg.Sync.MaxInFlight = 4
+	cfg.Sync.Heartbeat = config.Duration{Duration: time.Hour}
+	cfg.Sync.CatalogRefresh = config.Duration{Duration: time.Hour}
+	cfg.IDCard.Port, cfg.Printer.Port = "", "" // no devices: not configured
+	t, err := terminal.Open(ctx, cfg, terminal.Deps{
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Tuning: terminal.Tuning{MinFreeBytes: -1, ClaimTTL: 2 * time.Second,
+			Backoff: outbox.Backoff{Base: 50 * time.Millisecond, Cap: time.Second, Min: 10 * time.Millisecond},
+			Idle:    100 * time.Millisecond},
+	})
 	if err != nil {
 		return fail("%v", err)
 	}
-	defer st.Close()
-	key, err := store.LoadOrCreateKey(*keyPath)
-	if err != nil {
-		return fail("%v", err)
-	}
-	sealer, err := store.NewSealer(key)
-	if err != nil {
-		return fail("%v", err)
-	}
-	ob, err := store.NewOutbox(st, sealer, store.OutboxOptions{TerminalID: *terminal, MinFreeBytes: -1, ClaimTTL: 2 * time.Second})
-	if err != nil {
-		return fail("%v", err)
-	}
-	client, err := intake.New(intake.Config{BaseURL: *url, TerminalID: *terminal, Token: *token, Timeout: 5 * time.Second})
-	if err != nil {
-		return fail("%v", err)
-	}
-	defer client.Close()
-	relay, err := outbox.New(outbox.Config{Store: st, Outbox: ob, API: client, MaxInFlight: 4,
-		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Backoff: outbox.Backoff{Base: 50 * time.Millisecond, Cap: time.Second, Min: 10 * time.Millisecond},
-		Idle:    100 * time.Millisecond, Heartbeat: time.Hour, CatalogRefresh: time.Hour})
-	if err != nil {
-		return fail("%v", err)
-	}
+	defer t.Close()
+	ob, relay := t.Outbox(), t.Relay()
 
 	if *n == 0 {
 		for {
@@ -110,10 +101,10 @@ func run() int {
 	if len(items) == 0 {
 		return fail("no self-service item in the catalogue")
 	}
-	go relay.Run(ctx)
+	go t.Run(ctx)
 	fmt.Println("ready")
 	for i := 0; i < *n; i++ {
-		s := e2e.MakeSubmission(*terminal, cat.Version, items[i%len(items)], *first+i)
+		s := e2e.MakeSubmission(*terminalID, cat.Version, items[i%len(items)], *first+i)
 		q, err := ob.Enqueue(ctx, s)
 		if err != nil {
 			return fail("enqueue: %v", err)

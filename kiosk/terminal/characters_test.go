@@ -1,4 +1,4 @@
-package main
+package terminal
 
 import (
 	"bytes"
@@ -6,9 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"fyne.io/fyne/v2"
-	"golang.org/x/image/font/sfnt"
 
 	"github.com/pudong-community/kiosk/assets"
 )
@@ -36,22 +33,5 @@ func TestLazyCharacters(t *testing.T) {
 	}
 	if n := strings.Count(logs.String(), "does not load"); n != 1 {
 		t.Errorf("%d log lines for a broken table, want 1:\n%s", n, logs.String())
-	}
-}
-
-// The demo's simulator panel names cards with rare characters (刘䶮) on
-// buttons, which Fyne draws bold: every style of its theme draws them.
-func TestSimThemeDrawsRareNames(t *testing.T) {
-	for _, st := range []fyne.TextStyle{{}, {Bold: true}, {Monospace: true}} {
-		f, err := sfnt.Parse(simTheme{}.Font(st).Content())
-		if err != nil {
-			t.Fatal(err)
-		}
-		var buf sfnt.Buffer
-		for _, r := range "刘䶮" {
-			if gi, err := f.GlyphIndex(&buf, r); err != nil || gi == 0 {
-				t.Errorf("style %+v: no glyph for %c", st, r)
-			}
-		}
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package terminal
 
 import (
 	"archive/tar"
@@ -19,6 +19,7 @@ import (
 
 	_ "github.com/mattn/go-sqlite3"
 
+	"github.com/pudong-community/kiosk/devices/serialport"
 	"github.com/pudong-community/kiosk/devices/sim/sammodule"
 	"github.com/pudong-community/kiosk/devices/sim/thermal"
 	"github.com/pudong-community/kiosk/kiosk"
@@ -37,7 +38,7 @@ const (
 // maintRig is a running terminal system over the device emulators on
 // pseudo-terminals and the development intake server.
 type maintRig struct {
-	s      *system
+	s      *Terminal
 	m      *maintService
 	sim    *intakesim.Server
 	module *sammodule.Module
@@ -90,18 +91,22 @@ func startMaintRig(t *testing.T, prepare ...func(config.Config, *intakesim.Serve
 	for _, p := range prepare {
 		p(cfg, sim)
 	}
-	s, err := openSystem(ctx, cfg, logger)
+	s, err := Open(ctx, cfg, Deps{Logger: logger, Version: "test", Tuning: Tuning{ProbeTimeout: 150 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	ran := make(chan error, 1)
+	go func() { ran <- s.Run(ctx) }()
 	t.Cleanup(func() {
 		cancel()
-		time.Sleep(300 * time.Millisecond) // let the loops see the end before the database closes
-		s.close()
+		if err := <-ran; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
 	})
-	s.start(ctx)
-	m := newMaintService(s)
-	m.probeTimeout = 150 * time.Millisecond
+	m := s.maintService()
 
 	waitFor(t, 30*time.Second, "both devices ok", func() bool {
 		snap := s.health.Snapshot()
@@ -113,6 +118,22 @@ func startMaintRig(t *testing.T, prepare ...func(config.Config, *intakesim.Serve
 		return true
 	})
 	return &maintRig{s: s, m: m, sim: sim, module: module, pty: pty, emu: emu, cfg: cfg}
+}
+
+// startPrinterEmu serves the emulator on a pty for one test.
+func startPrinterEmu(t *testing.T) (*thermal.Printer, string) {
+	t.Helper()
+	emu, err := thermal.New(thermal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	path, done, err := emu.ServePTY(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); <-done })
+	return emu, path
 }
 
 func waitFor(t *testing.T, limit time.Duration, what string, ok func() bool) {
@@ -372,7 +393,7 @@ func TestMaintService(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				cfg := r.cfg
 				cfg.IDCard.Port, cfg.IDCard.Baud = tc.port, tc.baud
-				m := newMaintService(&system{cfg: cfg})
+				m := (&Terminal{cfg: cfg, open: serialport.Open}).maintService()
 				m.probeTimeout = 150 * time.Millisecond
 				res, err := m.DetectBaud(ctx)
 				if err != nil || res.Baud != tc.want || res.Port != tc.port || !slices.Equal(res.Tried, tc.tried) {
@@ -666,7 +687,10 @@ func TestGateLockOutlivesARestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.Maintenance.PINHash = h
-	g := newGate(cfg, r.s)
+	g, err := r.s.gate(cfg.Maintenance)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for range maint.MaxTries {
 		g.EnterPIN(ctx, "000000")
 	}
@@ -676,7 +700,10 @@ func TestGateLockOutlivesARestart(t *testing.T) {
 	if v, err := r.s.st.Setting(ctx, maint.PINLockKey); err != nil || !strings.HasPrefix(v, fmt.Sprint(maint.MaxTries)+" ") {
 		t.Errorf("setting %s = %q, %v", maint.PINLockKey, v, err)
 	}
-	again := newGate(cfg, r.s) // the next run's gate, over the same database
+	again, err := r.s.gate(cfg.Maintenance) // the next run's gate, over the same database
+	if err != nil {
+		t.Fatal(err)
+	}
 	if locked, _ := again.Locked(); !locked {
 		t.Error("the lock did not outlive the restart")
 	}

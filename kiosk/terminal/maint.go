@@ -1,4 +1,4 @@
-package main
+package terminal
 
 import (
 	"context"
@@ -24,21 +24,21 @@ import (
 
 // Errors of the maintenance service.
 var (
-	errMaintNoReader     = errors.New("kiosk: card reader not running")
-	errMaintNoReason     = errors.New("kiosk: discarding a parked submission needs a reason")
-	errMaintNotParked    = errors.New("kiosk: submission is not parked")
-	errMaintNotAudited   = errors.New("kiosk: action done but not audited")
-	errMaintBadAuditText = errors.New("kiosk: reason cannot go into the audit trail")
+	errMaintNoReader     = errors.New("terminal: card reader not running")
+	errMaintNoReason     = errors.New("terminal: discarding a parked submission needs a reason")
+	errMaintNotParked    = errors.New("terminal: submission is not parked")
+	errMaintNotAudited   = errors.New("terminal: action done but not audited")
+	errMaintBadAuditText = errors.New("terminal: reason cannot go into the audit trail")
 )
 
 // printerProbeBauds are the rates a receipt printer is asked at, after the
 // configured one.
 var printerProbeBauds = []int{9600, 19200, 38400, 115200}
 
-// maintService is kiosk.Maintenance over the running terminal: the device
-// drivers of the system, its store, relay and audit trail.
+// maintService is kiosk.Maintenance over the running terminal: its device
+// drivers, store, relay and audit trail.
 type maintService struct {
-	s *system
+	t *Terminal
 	// probeTimeout is the answer timeout per baud when probing a port.
 	probeTimeout time.Duration
 	// queryTimeout bounds a status query of the running printer and the
@@ -48,21 +48,20 @@ type maintService struct {
 
 var _ kiosk.Maintenance = (*maintService)(nil)
 
-func newMaintService(s *system) *maintService {
-	return &maintService{s: s, probeTimeout: 300 * time.Millisecond, queryTimeout: 3 * time.Second}
+// Maintenance is the service behind the maintenance screens.
+func (t *Terminal) Maintenance() kiosk.Maintenance { return t.maintService() }
+
+func (t *Terminal) maintService() *maintService {
+	return &maintService{t: t, probeTimeout: t.probeTimeout, queryTimeout: t.queryTimeout}
 }
 
-func (m *maintService) drivers() (*idcard.Reader, *printer.Driver) {
-	m.s.mu.Lock()
-	defer m.s.mu.Unlock()
-	return m.s.reader, m.s.printer
-}
+func (m *maintService) drivers() (*idcard.Reader, *printer.Driver) { return m.t.drivers() }
 
 // Devices reports the card reader and the printer with their wire details.
 func (m *maintService) Devices(ctx context.Context) ([]kiosk.DeviceReport, error) {
-	snap := m.s.health.Snapshot()
+	snap := m.t.health.Snapshot()
 	reader, drv := m.drivers()
-	cfg := m.s.cfg
+	cfg := m.t.cfg
 	var out []kiosk.DeviceReport
 	for _, name := range []string{kiosk.DeviceIDCard, kiosk.DevicePrinter} {
 		dh, ok := snap.Device(name)
@@ -144,11 +143,11 @@ func printerStatus(m map[string]string, state printer.State, st escpos.Status) {
 // SelfTestCard waits for the next card on the running reader.
 func (m *maintService) SelfTestCard(ctx context.Context) (kiosk.CardTest, error) {
 	if reader, _ := m.drivers(); reader == nil {
-		return kiosk.CardTest{}, fmt.Errorf("%w on %s", errMaintNoReader, m.s.cfg.IDCard.Port)
+		return kiosk.CardTest{}, fmt.Errorf("%w on %s", errMaintNoReader, m.t.cfg.IDCard.Port)
 	}
-	ev, err := m.s.nextCard(ctx)
+	ev, err := m.t.nextCard(ctx)
 	if err != nil {
-		return kiosk.CardTest{}, fmt.Errorf("kiosk: waiting for a card: %w", err)
+		return kiosk.CardTest{}, fmt.Errorf("terminal: waiting for a card: %w", err)
 	}
 	ct := kiosk.CardTest{Steps: cardSteps(ev.Timings)}
 	if ev.Kind == idcard.CardError || ev.Identity == nil {
@@ -157,7 +156,7 @@ func (m *maintService) SelfTestCard(ctx context.Context) (kiosk.CardTest, error)
 			msg = ev.Err.Error()
 		}
 		ct.Steps = append(ct.Steps, kiosk.Step{Name: "decode", Err: msg})
-		return ct, fmt.Errorf("kiosk: card not read: %s", msg)
+		return ct, fmt.Errorf("terminal: card not read: %s", msg)
 	}
 	ct.MaskedID = kiosk.MaskID(ev.Identity.IDNumber)
 	ct.CardType = string(ev.Identity.CardType)
@@ -186,7 +185,7 @@ func (m *maintService) TestPrint(ctx context.Context) (kiosk.PrintTest, error) {
 	var pt kiosk.PrintTest
 	_, drv := m.drivers()
 	if drv == nil {
-		return pt, fmt.Errorf("%w: no printer on %s", kiosk.ErrPrinterUnavailable, m.s.cfg.Printer.Port)
+		return pt, fmt.Errorf("%w: no printer on %s", kiosk.ErrPrinterUnavailable, m.t.cfg.Printer.Port)
 	}
 	step := func(name string, f func() error) error {
 		began := time.Now()
@@ -198,18 +197,18 @@ func (m *maintService) TestPrint(ctx context.Context) (kiosk.PrintTest, error) {
 		pt.Steps = append(pt.Steps, s)
 		return err
 	}
-	prof := printerProfile(m.s.cfg)
+	prof := PrinterProfile(m.t.cfg)
 	var job []byte
 	if err := step("encode", func() error {
 		r := receipt.Sample()
-		r.TerminalID = m.s.cfg.Terminal.ID + " 自检"
+		r.TerminalID = m.t.cfg.Terminal.ID + " 自检"
 		r.CaseNumber = ""
 		r.Status = receipt.StatusQueued
 		var err error
 		job, _, err = receipt.Encode(nil, r, receipt.Options{WidthDots: prof.WidthDots, Charset: prof.Charset, NativeQR: prof.NativeQR, Cut: prof.Cut})
 		return err
 	}); err != nil {
-		return pt, fmt.Errorf("kiosk: test receipt: %w", err)
+		return pt, fmt.Errorf("terminal: test receipt: %w", err)
 	}
 	pt.Bytes = len(job)
 	if err := step("status", func() error {
@@ -217,16 +216,16 @@ func (m *maintService) TestPrint(ctx context.Context) (kiosk.PrintTest, error) {
 		defer cancel()
 		st, err := drv.Query(qctx)
 		if err != nil {
-			return kioskPrintError(err)
+			return printError(err)
 		}
 		if state := printer.StateOf(st); !state.CanPrint() {
-			return kioskPrintError(fmt.Errorf("%w: %s (%s)", state.Err(), state, state.Chinese()))
+			return printError(fmt.Errorf("%w: %s (%s)", state.Err(), state, state.Chinese()))
 		}
 		return nil
 	}); err != nil {
 		return pt, err
 	}
-	err := step("print", func() error { return receiptSend(drv)(ctx, job) })
+	err := step("print", func() error { return printError(drv.Print(ctx, job)) })
 	return pt, err
 }
 
@@ -234,7 +233,7 @@ func (m *maintService) TestPrint(ctx context.Context) (kiosk.PrintTest, error) {
 // answers; the ports the running drivers own are reported busy.
 func (m *maintService) ProbePorts(ctx context.Context) ([]kiosk.PortProbe, error) {
 	ports := serialport.Candidates()
-	for _, p := range []string{m.s.cfg.IDCard.Port, m.s.cfg.Printer.Port} {
+	for _, p := range []string{m.t.cfg.IDCard.Port, m.t.cfg.Printer.Port} {
 		if p != "" && !slices.Contains(ports, p) {
 			ports = append(ports, p)
 		}
@@ -246,10 +245,10 @@ func (m *maintService) probePorts(ctx context.Context, ports []string) ([]kiosk.
 	reader, drv := m.drivers()
 	busy := map[string]string{}
 	if reader != nil {
-		busy[realPath(m.s.cfg.IDCard.Port)] = "card reader driver"
+		busy[realPath(m.t.cfg.IDCard.Port)] = "card reader driver"
 	}
 	if drv != nil {
-		busy[realPath(m.s.cfg.Printer.Port)] = "printer driver"
+		busy[realPath(m.t.cfg.Printer.Port)] = "printer driver"
 	}
 	seen := map[string]string{}
 	out := []kiosk.PortProbe{}
@@ -264,10 +263,10 @@ func (m *maintService) probePorts(ctx context.Context, ports []string) ([]kiosk.
 			res.Detail = "same device as " + seen[dev]
 		case busy[dev] != "":
 			res.Answer, res.Detail = "busy", "in use by the running "+busy[dev]
-			if dev == realPath(m.s.cfg.IDCard.Port) {
-				res.Baud = m.s.cfg.IDCard.Baud
+			if dev == realPath(m.t.cfg.IDCard.Port) {
+				res.Baud = m.t.cfg.IDCard.Baud
 			} else {
-				res.Baud = m.s.cfg.Printer.Baud
+				res.Baud = m.t.cfg.Printer.Baud
 			}
 		default:
 			m.probeOne(ctx, &res)
@@ -290,12 +289,12 @@ func realPath(p string) string {
 // probeOne asks one free port: first the printer status query (harmless to a
 // SAM module), then the SAM status at each baud.
 func (m *maintService) probeOne(ctx context.Context, res *kiosk.PortProbe) {
-	bauds := append([]int{m.s.cfg.Printer.Baud}, printerProbeBauds...)
+	bauds := append([]int{m.t.cfg.Printer.Baud}, printerProbeBauds...)
 	for i, b := range bauds {
 		if slices.Contains(bauds[:i], b) {
 			continue
 		}
-		st, err := probePrinter(ctx, res.Port, b, m.probeTimeout)
+		st, err := m.probePrinter(ctx, res.Port, b)
 		if err == nil {
 			state := printer.StateOf(st)
 			res.Answer, res.Baud, res.Detail = "printer", b, fmt.Sprintf("%s (%s): %s", state, state.Chinese(), st)
@@ -306,50 +305,50 @@ func (m *maintService) probeOne(ctx context.Context, res *kiosk.PortProbe) {
 			return // cannot open or the line is gone: no use trying other rates
 		}
 	}
-	pp := portProbe{Port: res.Port}
-	probePort(&pp, m.probeTimeout)
+	open := func(baud int) (serialport.Port, error) { return m.t.open(res.Port, baud, 100*time.Millisecond) }
+	pr := idcard.ProbeBauds(ctx, open, samBauds, m.probeTimeout)
 	switch {
-	case pp.SAM:
-		res.Answer, res.Baud, res.Detail = "idcard", pp.Baud, "SAM ID "+pp.SAMID
-	case pp.Baud != 0:
-		res.Answer, res.Baud, res.Detail = "idcard", pp.Baud, pp.Result
+	case pr.Err == nil:
+		res.Answer, res.Baud, res.Detail = "idcard", pr.Baud, "SAM ID "+idcard.FormatSAMID(pr.SAMID)
+	case pr.Baud != 0:
+		res.Answer, res.Baud, res.Detail = "idcard", pr.Baud, fmt.Sprintf("SAM module at %d baud, but its SAM is not ready: %v", pr.Baud, pr.Err)
 	default:
-		res.Detail = "no printer, " + pp.Result
+		res.Detail = "no printer, " + samProbeResult(pr.Err)
 	}
 }
 
-// probePrinter sends DLE EOT 1 at baud and decodes the one-byte reply.
-// It returns an error wrapping serialport.ErrTimeout when nothing sensible
-// came back.
-func probePrinter(ctx context.Context, port string, baud int, timeout time.Duration) (escpos.Status, error) {
-	p, err := serialport.Open(port, baud, timeout)
+// samProbeResult says in a few words why no SAM module answered.
+func samProbeResult(err error) string {
+	switch {
+	case errors.Is(err, idcard.ErrPortGone):
+		return "port failed: " + err.Error()
+	case errors.Is(err, idcard.ErrNoAnswer):
+		return "no SAM module answers"
+	}
+	return err.Error()
+}
+
+// samBauds are the rates a SAM module can be set to, default first.
+var samBauds = []int{115200, 57600, 38400, 19200, 9600}
+
+// probePrinter asks the port at baud for the printer's status.
+func (m *maintService) probePrinter(ctx context.Context, port string, baud int) (escpos.Status, error) {
+	p, err := m.t.open(port, baud, m.probeTimeout)
 	if err != nil {
 		return escpos.Status{}, err
 	}
 	defer p.Close()
-	if _, err := p.Write(escpos.AppendStatusQuery(nil, escpos.StatusPrinter)); err != nil {
-		return escpos.Status{}, err
+	st, err := printer.Probe(ctx, p, m.probeTimeout)
+	if err != nil {
+		return st, fmt.Errorf("terminal: at %d baud: %w", baud, err)
 	}
-	deadline := time.Now().Add(timeout)
-	buf := make([]byte, 64)
-	for time.Now().Before(deadline) && ctx.Err() == nil {
-		n, err := p.Read(buf)
-		for _, b := range buf[:n] {
-			if escpos.IsStatusReply(b) {
-				return escpos.DecodeStatus(escpos.StatusPrinter, b)
-			}
-		}
-		if err != nil && !errors.Is(err, serialport.ErrTimeout) {
-			return escpos.Status{}, err
-		}
-	}
-	return escpos.Status{}, fmt.Errorf("kiosk: no status reply at %d baud: %w", baud, serialport.ErrTimeout)
+	return st, nil
 }
 
 // DetectBaud reports the configured baud while the running reader answers
 // at it, and otherwise probes the reader's port at each rate.
 func (m *maintService) DetectBaud(ctx context.Context) (kiosk.BaudResult, error) {
-	port, baud := m.s.cfg.IDCard.Port, m.s.cfg.IDCard.Baud
+	port, baud := m.t.cfg.IDCard.Port, m.t.cfg.IDCard.Baud
 	res := kiosk.BaudResult{Port: port, Tried: []int{}}
 	reader, _ := m.drivers()
 	if reader != nil {
@@ -358,7 +357,7 @@ func (m *maintService) DetectBaud(ctx context.Context) (kiosk.BaudResult, error)
 			return res, nil
 		}
 	}
-	bauds := append([]int{baud}, diagBauds...)
+	bauds := append([]int{baud}, samBauds...)
 	for i, b := range bauds {
 		if slices.Contains(bauds[:i], b) {
 			continue
@@ -367,12 +366,12 @@ func (m *maintService) DetectBaud(ctx context.Context) (kiosk.BaudResult, error)
 			return res, err
 		}
 		res.Tried = append(res.Tried, b)
-		p, err := serialport.Open(port, b, 100*time.Millisecond)
+		p, err := m.t.open(port, b, 100*time.Millisecond)
 		if err != nil {
 			if errors.Is(err, serialport.ErrBadBaud) {
 				continue
 			}
-			return res, fmt.Errorf("kiosk: detect baud: %w", err)
+			return res, fmt.Errorf("terminal: detect baud: %w", err)
 		}
 		pctx, cancel := context.WithTimeout(ctx, 5*m.probeTimeout)
 		_, err = idcard.Probe(pctx, p, m.probeTimeout)
@@ -383,7 +382,7 @@ func (m *maintService) DetectBaud(ctx context.Context) (kiosk.BaudResult, error)
 			res.Baud = b // the module answers; a SAM not ready is another problem
 			return res, nil
 		case errors.Is(err, idcard.ErrPortGone):
-			return res, fmt.Errorf("kiosk: detect baud: %w", err)
+			return res, fmt.Errorf("terminal: detect baud: %w", err)
 		}
 	}
 	return res, nil
@@ -392,7 +391,7 @@ func (m *maintService) DetectBaud(ctx context.Context) (kiosk.BaudResult, error)
 // SyncStatus combines the relay's view, the outbox and a short probe of the
 // central API.
 func (m *maintService) SyncStatus(ctx context.Context) (kiosk.SyncReport, error) {
-	rs := m.s.relay.Status()
+	rs := m.t.relay.Status()
 	rep := kiosk.SyncReport{
 		TokenValid:     !rs.AuthFailed,
 		ClockSkew:      rs.ClockSkew,
@@ -400,7 +399,7 @@ func (m *maintService) SyncStatus(ctx context.Context) (kiosk.SyncReport, error)
 		LastError:      rs.LastError,
 		CatalogVersion: rs.CatalogVersion,
 	}
-	counts, err := m.s.outbox.Counts(ctx)
+	counts, err := m.t.outbox.Counts(ctx)
 	if err != nil {
 		return rep, err
 	}
@@ -408,12 +407,12 @@ func (m *maintService) SyncStatus(ctx context.Context) (kiosk.SyncReport, error)
 	if counts.OldestPending != nil {
 		rep.Oldest = time.Since(*counts.OldestPending)
 	}
-	if _, unacked, err := m.s.st.AuditLog().Count(ctx); err == nil {
+	if _, unacked, err := m.t.st.AuditLog().Count(ctx); err == nil {
 		rep.AuditUnacked = unacked
 	} else {
 		return rep, err
 	}
-	if meta, err := m.s.st.CatalogMeta(ctx); err == nil {
+	if meta, err := m.t.st.CatalogMeta(ctx); err == nil {
 		rep.CatalogVersion = meta.Version
 	} else if !errors.Is(err, store.ErrNoCatalog) {
 		return rep, err
@@ -426,7 +425,7 @@ func (m *maintService) SyncStatus(ctx context.Context) (kiosk.SyncReport, error)
 	}
 	pctx, cancel := context.WithTimeout(ctx, m.queryTimeout)
 	defer cancel()
-	pr, err := outbox.Probe(pctx, outbox.ProbeOptions{API: m.s.client, Store: m.s.st, Outbox: m.s.outbox})
+	pr, err := outbox.Probe(pctx, outbox.ProbeOptions{API: m.t.api, Store: m.t.st, Outbox: m.t.outbox})
 	if err != nil {
 		if ctx.Err() != nil {
 			return rep, err
@@ -451,7 +450,7 @@ func (m *maintService) SyncStatus(ctx context.Context) (kiosk.SyncReport, error)
 // SendNow wakes the relay for every pending submission. The staff action
 // is audited with its outcome, also when it failed for want of time.
 func (m *maintService) SendNow(ctx context.Context) (int, error) {
-	n, err := m.s.relay.SendNow(ctx)
+	n, err := m.t.relay.SendNow(ctx)
 	detail := fmt.Sprintf("%d pending woken", n)
 	if err != nil {
 		detail = "failed: " + err.Error()
@@ -469,7 +468,7 @@ func (m *maintService) recordAction(ctx context.Context, kind audit.Kind, detail
 	if len(detail) > audit.MaxDetail {
 		detail = strings.ToValidUTF8(detail[:audit.MaxDetail], "")
 	}
-	if _, err := m.s.trail.Record(ctx, kind, "", detail); err != nil {
+	if _, err := m.t.trail.Record(ctx, kind, "", detail); err != nil {
 		return fmt.Errorf("%w: %w", errMaintNotAudited, err)
 	}
 	return nil
@@ -477,7 +476,7 @@ func (m *maintService) recordAction(ctx context.Context, kind audit.Kind, detail
 
 // Parked lists the refused submissions, masked.
 func (m *maintService) Parked(ctx context.Context) ([]kiosk.ParkedSubmission, error) {
-	recs, err := m.s.outbox.Parked(ctx)
+	recs, err := m.t.outbox.Parked(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -499,7 +498,7 @@ func parkedSubmission(r store.Record) kiosk.ParkedSubmission {
 
 // parkedRecord finds a parked submission by id.
 func (m *maintService) parkedRecord(ctx context.Context, id string) (store.Record, error) {
-	recs, err := m.s.outbox.Parked(ctx)
+	recs, err := m.t.outbox.Parked(ctx)
 	if err != nil {
 		return store.Record{}, err
 	}
@@ -521,13 +520,13 @@ func (m *maintService) RetryParked(ctx context.Context, id string) error {
 	if err := audit.CheckText(detail, audit.MaxDetail); err != nil {
 		return fmt.Errorf("%w: %w", errMaintBadAuditText, err)
 	}
-	if err := m.s.outbox.RetryParked(ctx, id); err != nil {
+	if err := m.t.outbox.RetryParked(ctx, id); err != nil {
 		return err
 	}
-	if _, err := m.s.trail.Record(ctx, audit.ParkedRetry, kiosk.MaskID(rec.MaskedID), detail); err != nil {
+	if _, err := m.t.trail.Record(ctx, audit.ParkedRetry, kiosk.MaskID(rec.MaskedID), detail); err != nil {
 		return fmt.Errorf("%w: %w", errMaintNotAudited, err)
 	}
-	m.s.relay.Notify()
+	m.t.relay.Notify()
 	return nil
 }
 
@@ -547,10 +546,10 @@ func (m *maintService) DiscardParked(ctx context.Context, id, reason string) err
 	if err := audit.CheckText(detail, audit.MaxDetail); err != nil {
 		return fmt.Errorf("%w: %w", errMaintBadAuditText, err)
 	}
-	if err := m.s.outbox.DiscardParked(ctx, id); err != nil {
+	if err := m.t.outbox.DiscardParked(ctx, id); err != nil {
 		return err
 	}
-	if _, err := m.s.trail.Record(ctx, audit.ParkedDiscard, kiosk.MaskID(rec.MaskedID), detail); err != nil {
+	if _, err := m.t.trail.Record(ctx, audit.ParkedDiscard, kiosk.MaskID(rec.MaskedID), detail); err != nil {
 		return fmt.Errorf("%w: %w", errMaintNotAudited, err)
 	}
 	return nil
@@ -558,8 +557,8 @@ func (m *maintService) DiscardParked(ctx context.Context, id, reason string) err
 
 // CatalogInfo describes the cached catalogue.
 func (m *maintService) CatalogInfo(ctx context.Context) (kiosk.CatalogInfo, error) {
-	info := kiosk.CatalogInfo{LastError: m.s.relay.Status().CatalogError}
-	meta, err := m.s.st.CatalogMeta(ctx)
+	info := kiosk.CatalogInfo{LastError: m.t.relay.Status().CatalogError}
+	meta, err := m.t.st.CatalogMeta(ctx)
 	if errors.Is(err, store.ErrNoCatalog) {
 		return info, nil
 	}
@@ -573,9 +572,9 @@ func (m *maintService) CatalogInfo(ctx context.Context) (kiosk.CatalogInfo, erro
 // RefreshCatalog fetches the catalogue now through the running relay. The
 // staff action is audited with the version it left, or the error.
 func (m *maintService) RefreshCatalog(ctx context.Context) error {
-	err := m.s.relay.RefreshCatalog(ctx)
+	err := m.t.relay.RefreshCatalog(ctx)
 	var detail string
-	switch meta, merr := m.s.st.CatalogMeta(context.WithoutCancel(ctx)); {
+	switch meta, merr := m.t.st.CatalogMeta(context.WithoutCancel(ctx)); {
 	case err != nil:
 		detail = "failed: " + err.Error()
 	case merr != nil:
@@ -589,11 +588,11 @@ func (m *maintService) RefreshCatalog(ctx context.Context) error {
 // VerifyAudit walks the whole chain and checks that it still holds what the
 // central server acknowledged.
 func (m *maintService) VerifyAudit(ctx context.Context) (kiosk.AuditCheck, error) {
-	ack, err := m.s.st.AuditLog().Acked(ctx)
+	ack, err := m.t.st.AuditLog().Acked(ctx)
 	if err != nil {
 		return kiosk.AuditCheck{}, err
 	}
-	n, verr := m.s.trail.VerifyAgainst(ctx, ack.Seq, ack.Hash)
+	n, verr := m.t.trail.VerifyAgainst(ctx, ack.Seq, ack.Hash)
 	res := kiosk.AuditCheck{Events: n, OK: verr == nil}
 	if be, ok := audit.IsBroken(verr); ok {
 		res.BrokenAt, res.Problem = be.Seq, be.Error()
@@ -608,7 +607,7 @@ func (m *maintService) VerifyAudit(ctx context.Context) (kiosk.AuditCheck, error
 
 // LatestAudit returns up to n of the newest events, oldest first.
 func (m *maintService) LatestAudit(ctx context.Context, n int) ([]kiosk.AuditEvent, error) {
-	return m.s.trail.Latest(ctx, n)
+	return m.t.trail.Latest(ctx, n)
 }
 
 // ExportBundle writes a diagnostics bundle into dir. What cannot be found
@@ -618,8 +617,8 @@ func (m *maintService) ExportBundle(ctx context.Context, dir string) (string, er
 	problem := func(what string, err error) {
 		problems = append(problems, what+": "+err.Error())
 	}
-	b := maint.Bundle{Config: m.s.cfg, Version: version, Now: time.Now()}
-	if v, err := m.s.st.Version(ctx); err == nil {
+	b := maint.Bundle{Config: m.t.cfg, Version: m.t.deps.Version, Now: time.Now()}
+	if v, err := m.t.st.Version(ctx); err == nil {
 		b.Schema = v
 	} else {
 		problem("schema", err)
@@ -629,7 +628,7 @@ func (m *maintService) ExportBundle(ctx context.Context, dir string) (string, er
 	} else {
 		problem("devices", err)
 	}
-	snap := m.s.health.Snapshot()
+	snap := m.t.health.Snapshot()
 	b.Health = &snap
 	if r, err := m.SyncStatus(ctx); err == nil {
 		b.Sync = &r
@@ -637,7 +636,7 @@ func (m *maintService) ExportBundle(ctx context.Context, dir string) (string, er
 		problem("sync", err)
 	}
 	ob := map[string]any{}
-	if c, err := m.s.outbox.Counts(ctx); err == nil {
+	if c, err := m.t.outbox.Counts(ctx); err == nil {
 		ob["counts"] = c
 	} else {
 		problem("outbox", err)
@@ -658,7 +657,7 @@ func (m *maintService) ExportBundle(ctx context.Context, dir string) (string, er
 	} else {
 		problem("audit", err)
 	}
-	if f := m.s.cfg.Log.File; f != "" {
+	if f := m.t.cfg.Log.File; f != "" {
 		b.LogFiles = logfile.Files(f)
 	}
 	b.Problems = problems
@@ -670,25 +669,25 @@ func (m *maintService) ExportBundle(ctx context.Context, dir string) (string, er
 
 // StorageNotices lists the database recoveries staff have not acknowledged.
 func (m *maintService) StorageNotices(ctx context.Context) ([]kiosk.StorageNotice, error) {
-	return m.s.storageNotices(ctx)
+	return m.t.storageNotices(ctx)
 }
 
 // AckStorageNotices acknowledges them, in the audit trail first: the
 // notice goes only once its acknowledgement is on record.
 func (m *maintService) AckStorageNotices(ctx context.Context) error {
-	ns, err := m.s.storageNotices(ctx)
+	ns, err := m.t.storageNotices(ctx)
 	if err != nil {
 		return err
 	}
 	if len(ns) == 0 {
 		return nil
 	}
-	if _, err := m.s.trail.Record(ctx, audit.DatabaseNoticeAck, "", fmt.Sprintf("%d notices, last kept as %s", len(ns), ns[len(ns)-1].KeptAs)); err != nil {
+	if _, err := m.t.trail.Record(ctx, audit.DatabaseNoticeAck, "", fmt.Sprintf("%d notices, last kept as %s", len(ns), ns[len(ns)-1].KeptAs)); err != nil {
 		return err
 	}
-	if err := m.s.st.AckRecoveries(ctx); err != nil {
+	if err := m.t.st.AckRecoveries(ctx); err != nil {
 		return err
 	}
-	m.s.relay.DeviceChanged() // the heartbeat drops the database entry now
+	m.t.relay.DeviceChanged() // the heartbeat drops the database entry now
 	return nil
 }
