@@ -8,7 +8,6 @@ package ui
 import (
 	"context"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -97,7 +96,7 @@ type App struct {
 
 	stack []Screen
 
-	// status shown as banners; changed from other goroutines through fyne.Do.
+	// status shown as banners; changed from other goroutines through post.
 	online   bool
 	problems []DeviceProblem
 
@@ -130,12 +129,8 @@ type App struct {
 	endedTaken visit.OutcomeStatus
 	endedNo    string
 
-	// Services run off the UI goroutine; results come back through fyne.Do.
-	ctx    context.Context
-	cancel context.CancelFunc
-	jobs   sync.WaitGroup
-	post   func(func()) // hands a result to the UI goroutine: fyne.Do
-	closed atomic.Bool
+	// Services run off the UI goroutine; results come back through post.
+	jobs *jobs
 
 	catalog    *kiosk.Catalog
 	catErr     error
@@ -174,9 +169,8 @@ func New(fa fyne.App, w fyne.Window, opts Options) *App {
 		lang:    opts.Language,
 		online:  true,
 		v:       &visitUI{},
-		post:    fyne.Do,
+		jobs:    newJobs(opts.ServiceTimeout),
 	}
-	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.initVisit()
 	a.applyTheme()
 	a.stack = []Screen{&homeScreen{}}
@@ -294,7 +288,7 @@ func (a *App) setElder(on bool) {
 
 // SetOnline shows or hides the offline banner. Safe from any goroutine.
 func (a *App) SetOnline(online bool) {
-	fyne.Do(func() {
+	post(func() {
 		if a.online == online {
 			return
 		}
@@ -305,7 +299,7 @@ func (a *App) SetOnline(online bool) {
 
 // SetDeviceProblems replaces the device banners. Safe from any goroutine.
 func (a *App) SetDeviceProblems(ps []DeviceProblem) {
-	fyne.Do(func() {
+	post(func() {
 		a.problems = append([]DeviceProblem(nil), ps...)
 		a.render()
 	})
@@ -321,10 +315,10 @@ func (a *App) Start(ctx context.Context) {
 		for {
 			select {
 			case <-ctx.Done():
-				a.cancel()
+				a.jobs.cancel()
 				return
 			case <-t.C:
-				fyne.Do(a.tick)
+				post(a.tick)
 			}
 		}
 	}()
@@ -479,7 +473,7 @@ func (a *App) armStray() {
 		if a.gone() {
 			return
 		}
-		a.post(func() {
+		post(func() {
 			if gen == a.strayGen && a.strayScreen() {
 				a.stack = a.stack[:1]
 				a.render()

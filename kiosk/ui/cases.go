@@ -228,7 +228,7 @@ func (a *App) printCase(c kiosk.Case) {
 func (a *App) print(d kiosk.ReceiptData) {
 	rs := a.opts.Receipts
 	v := a.v
-	a.run(func(ctx context.Context) func() {
+	a.jobs.run(func(ctx context.Context) func() {
 		err := rs.Print(ctx, d)
 		return func() {
 			v.printErr = err

@@ -64,7 +64,7 @@ func (a *App) initVisit() {
 		if a.gone() {
 			return
 		}
-		fyne.Do(func() {
+		post(func() {
 			if !a.gone() {
 				a.apply(s)
 			}
@@ -209,38 +209,19 @@ func (a *App) tap(f func()) func() {
 			a.armStray() // a touch outside any visit: the watch starts again
 		}
 		// Nothing after f: it may hand work to a goroutine whose result
-		// comes back through fyne.Do.
+		// comes back through post.
 		f()
 	}
 }
 
-// run calls f off the UI goroutine with a bounded context and hands its
-// result to done on the UI goroutine.
-func (a *App) run(f func(ctx context.Context) func()) {
-	a.jobs.Add(1)
-	go func() {
-		defer a.jobs.Done()
-		ctx, cancel := context.WithTimeout(a.ctx, a.opts.ServiceTimeout)
-		done := f(ctx)
-		cancel()
-		if done != nil {
-			a.post(done)
-		}
-	}()
-}
-
 // Close cancels the service calls in flight and waits for them; the
 // visit machine's later changes are no longer shown.
-func (a *App) Close() {
-	a.closed.Store(true)
-	a.cancel()
-	a.jobs.Wait()
-}
+func (a *App) Close() { a.jobs.close() }
 
 // gone reports a closed App, or one whose Fyne app is no longer the
 // current one (tests make a new app for each test).
 func (a *App) gone() bool {
-	return a.closed.Load() || fyne.CurrentApp() != a.fyneApp
+	return a.jobs.closed.Load() || fyne.CurrentApp() != a.fyneApp
 }
 
 // Finish ends the visit ("结束办理").
@@ -253,7 +234,7 @@ func (a *App) loadCatalog(force bool) {
 		return
 	}
 	a.catLoading = true
-	a.run(func(ctx context.Context) func() {
+	a.jobs.run(func(ctx context.Context) func() {
 		c, err := src.Catalog(ctx)
 		if err == nil && (c == nil || len(c.Items) == 0) {
 			err = errEmptyCatalog
@@ -284,7 +265,7 @@ func (a *App) loadCases(s visit.Snapshot) {
 	p := *s.Resident
 	v := a.v
 	v.casesLoading = true
-	a.run(func(ctx context.Context) func() {
+	a.jobs.run(func(ctx context.Context) func() {
 		cases, online, err := src.Cases(ctx, p)
 		var unsent []kiosk.SubmissionSummary
 		var uerr error
@@ -314,7 +295,7 @@ var errNoService = errors.New("ui: service not configured")
 // CardReading shows that a card is on the reader and being read. Safe from
 // any goroutine.
 func (a *App) CardReading() {
-	fyne.Do(func() {
+	post(func() {
 		a.v.cardReading = true
 		a.v.cardMsg = ""
 		a.render()
@@ -326,7 +307,7 @@ func (a *App) CardReading() {
 // holder's age, for the elder-mode offer. Safe from any goroutine.
 func (a *App) CardPresent(p kiosk.Person, expired bool, age int) {
 	_ = age // the machine works the age out from the birth date itself
-	fyne.Do(func() {
+	post(func() {
 		a.v.cardReading = false
 		a.v.cardMsg = ""
 		var err error
@@ -355,7 +336,7 @@ func (a *App) CardPresent(p kiosk.Person, expired bool, age int) {
 // CardRemoved reports that the card left the reader. Safe from any
 // goroutine.
 func (a *App) CardRemoved() {
-	fyne.Do(func() {
+	post(func() {
 		a.v.cardReading = false
 		if _, ok := a.Current().(*identifyScreen); !ok && a.v.cardMsg != "" {
 			a.v.cardMsg = "" // the refused card is gone, and its notice
@@ -369,7 +350,7 @@ func (a *App) CardRemoved() {
 // screen: the resident is told in plain words. Safe from any goroutine.
 func (a *App) CardError(reason string) {
 	_ = reason
-	fyne.Do(func() {
+	post(func() {
 		a.v.cardReading = false
 		if err := a.m.CardFailed(visit.FailUnreadable); err == nil {
 			a.v.cardMsg = "identify.unreadable"

@@ -142,7 +142,7 @@ func (a *App) MaintCard(idNumber string) bool {
 	if !ok {
 		return false
 	}
-	_, err := c.opts.Gate.EnterCard(a.ctx, idNumber)
+	_, err := c.opts.Gate.EnterCard(a.jobs.ctx, idNumber)
 	if errors.Is(err, maint.ErrNotStaff) {
 		e.msg, e.bad = a.T("maint.entry.notstaff"), true
 		a.render()
@@ -160,7 +160,7 @@ func (a *App) openMaintenance(auditErr error) {
 	if c.stop != nil {
 		c.stop()
 	}
-	ctx, cancel := context.WithCancel(a.ctx)
+	ctx, cancel := context.WithCancel(a.jobs.ctx)
 	c.stop = cancel
 	menu := &maintMenuScreen{auditErr: auditErr}
 	if c.opts.IdleCheck < 0 {
@@ -176,7 +176,7 @@ func (a *App) openMaintenance(auditErr error) {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				fyne.Do(a.maintTick)
+				post(a.maintTick)
 			}
 		}
 	}()
@@ -194,14 +194,14 @@ func (a *App) maintTick() {
 	if c.opts.Gate.Open() && !isMaintScreen(a.Current()) {
 		// Home or back took staff out of maintenance: close the session
 		// and leave the screens as they are.
-		_ = c.opts.Gate.Leave(a.ctx)
+		_ = c.opts.Gate.Leave(a.jobs.ctx)
 		if c.stop != nil {
 			c.stop()
 			c.stop = nil
 		}
 		return
 	}
-	ended, _ := c.opts.Gate.CheckIdle(a.ctx)
+	ended, _ := c.opts.Gate.CheckIdle(a.jobs.ctx)
 	if ended {
 		a.closeMaintenance()
 	}
@@ -210,7 +210,7 @@ func (a *App) maintTick() {
 // leaveMaintenance is the "leave" button.
 func (a *App) leaveMaintenance() {
 	if c := a.maint(); c != nil && c.opts.Gate != nil {
-		_ = c.opts.Gate.Leave(a.ctx)
+		_ = c.opts.Gate.Leave(a.jobs.ctx)
 	}
 	a.closeMaintenance()
 }
@@ -343,7 +343,7 @@ func (e *maintEntryScreen) submit(a *App) {
 	e.checking = true
 	a.render()
 	gate := c.opts.Gate
-	a.run(func(ctx context.Context) func() {
+	a.jobs.run(func(ctx context.Context) func() {
 		s, err := gate.EnterPIN(ctx, pin)
 		return func() {
 			e.checking = false

@@ -34,7 +34,7 @@ func maintCall[T any](a *App, s Screen, f func(ctx context.Context, m kiosk.Main
 		return
 	}
 	m := c.opts.Service
-	a.run(func(ctx context.Context) func() {
+	a.jobs.run(func(ctx context.Context) func() {
 		v, err := f(ctx, m)
 		return func() {
 			done(v, err)

@@ -82,7 +82,7 @@ func newMaintRigSized(t *testing.T, size fyne.Size) *maintRig {
 	return r
 }
 
-func (r *maintRig) settle() { r.a.jobs.Wait() }
+func (r *maintRig) settle() { r.a.jobs.wait() }
 
 // find returns the tappable named name (a button's name, or "logo").
 func (r *maintRig) find(name string) fyne.Tappable {

@@ -105,7 +105,7 @@ func (a *App) confirm() {
 	v.confirmedAt = a.clk.Now()
 	v.submitErr = nil
 	src := a.opts.Submit
-	a.run(func(ctx context.Context) func() {
+	a.jobs.run(func(ctx context.Context) func() {
 		var out kiosk.Outcome
 		err := errNoService
 		if src != nil {

@@ -90,7 +90,7 @@ func newRig(t testing.TB, size fyne.Size) *rig {
 	// Results of service calls run on the test goroutine, in settle, as
 	// the real driver runs them on its one UI goroutine.
 	r.posts = make(chan func(), 1024)
-	r.a.post = func(f func()) { r.posts <- f }
+	r.a.jobs.post = func(f func()) { r.posts <- f }
 	t.Cleanup(r.a.Close)
 	w.Resize(size)
 	r.a.loadCatalog(false)
@@ -101,7 +101,7 @@ func newRig(t testing.TB, size fyne.Size) *rig {
 // settle waits for the service calls in flight.
 func (r *rig) settle() {
 	for {
-		r.a.jobs.Wait()
+		r.a.jobs.wait()
 		select {
 		case f := <-r.posts:
 			f()

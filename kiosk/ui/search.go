@@ -48,7 +48,7 @@ func (s *searchScreen) setQuery(a *App, q string) {
 	}
 	src := a.opts.Catalog
 	a.render()
-	a.run(func(ctx context.Context) func() {
+	a.jobs.run(func(ctx context.Context) func() {
 		items, err := src.Search(ctx, q, 50)
 		return func() {
 			if seq != s.seq {

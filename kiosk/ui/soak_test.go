@@ -202,7 +202,7 @@ func newSoak(t *testing.T, ctx context.Context) *soak {
 		Catalog: sys.be, Cases: sys.be, Submit: sys.be, Receipts: rec, QR: sys.be,
 	})
 	r.posts = make(chan func(), 1024)
-	r.a.post = func(f func()) { r.posts <- f }
+	r.a.jobs.post = func(f func()) { r.posts <- f }
 	t.Cleanup(r.a.Close)
 	w.Resize(portrait)
 	r.a.loadCatalog(false)
