@@ -22,25 +22,17 @@ func (s *applyChooser) Name() string  { return "apply" }
 func (s *applyChooser) Title() string { return "screen.apply" }
 
 func (s *applyChooser) Build(a *App) fyne.CanvasObject {
-	s.self = a.newButton("apply.self", a.T("apply.self"), a.T("apply.self.sub"), stylePrimary, func() { _ = a.m.Identify(visit.PurposeApply) })
-	s.agent = a.newButton("apply.agent", a.T("apply.agent"), a.T("apply.agent.sub"), stylePrimary, func() { _ = a.m.StartAgent() })
+	s.self = a.newButton("apply.self", a.T("apply.self"), a.T("apply.self.sub"), stylePrimary, func() { _ = a.visit.m.Identify(visit.PurposeApply) })
+	s.agent = a.newButton("apply.agent", a.T("apply.agent"), a.T("apply.agent.sub"), stylePrimary, func() { _ = a.visit.m.StartAgent() })
 	s.self.big, s.agent.big = true, true
 	parts := []fyne.CanvasObject{subheading(a.T("apply.who"))}
-	if down, why := a.applyDown(); down {
+	if down, why := a.status.applyDown(); down {
 		s.self.disabled, s.agent.disabled = true, true
 		parts = append(parts, notice(a.T(why)))
 	}
 	h := a.theme.TileHeight()
 	grid := container.NewGridWrap(fyne.NewSize(a.win.Canvas().Size().Width-4*a.theme.Size(theme.SizeNamePadding), h), s.self, s.agent)
 	return container.NewVBox(append(parts, grid)...)
-}
-
-// applicable is whether the identified visitor may submit it here.
-func (a *App) applicable(it kiosk.Item) bool {
-	if it.Kind != kiosk.KindInstant || !it.SelfService {
-		return false
-	}
-	return a.snap.Agent == nil || it.AgentAllowed
 }
 
 // applyListScreen lists the items the identified visitor can submit here.
@@ -58,12 +50,12 @@ func (s *applyListScreen) Build(a *App) fyne.CanvasObject {
 		return o
 	}
 	var items []kiosk.Item
-	for _, it := range a.catalog.Items {
-		if a.applicable(it) {
+	for _, it := range a.visit.catalog.val.Items {
+		if a.visit.applicable(it) {
 			items = append(items, it)
 		}
 	}
-	if down, why := a.applyDown(); down {
+	if down, why := a.status.applyDown(); down {
 		return container.NewVBox(panel(subheading(a.whoText())), notice(a.T(why)))
 	}
 	head := []fyne.CanvasObject{panel(subheading(a.whoText())), body(a.T("apply.choose"))}
@@ -83,7 +75,7 @@ func (s *applyListScreen) Build(a *App) fyne.CanvasObject {
 }
 
 func (s *applyListScreen) start(a *App, it kiosk.Item) {
-	err := a.m.StartApplication(it)
+	err := a.visit.m.StartApplication(it)
 	switch {
 	case err == nil:
 		s.err = ""
@@ -95,24 +87,6 @@ func (s *applyListScreen) start(a *App, it kiosk.Item) {
 		return // a tap during a transition
 	}
 	a.render()
-}
-
-// startWanted opens the item chosen in the guide once the resident is
-// identified.
-func (a *App) startWanted() {
-	code := a.v.wantItem
-	a.v.wantItem = ""
-	if code == "" || a.catalog == nil {
-		return
-	}
-	if down, _ := a.applyDown(); down {
-		// The printer went out of order (printer.required) while the card
-		// was awaited: the resident's menu says applications are paused.
-		return
-	}
-	if it, ok := a.catalog.Item(code); ok && a.applicable(it) {
-		_ = a.m.StartApplication(it)
-	}
 }
 
 // needsCounter reports a required free-text field: the terminal never
@@ -135,7 +109,7 @@ func (s *noticeScreen) Name() string  { return "apply.notice" }
 func (s *noticeScreen) Title() string { return "screen.apply" }
 
 func (s *noticeScreen) Build(a *App) fyne.CanvasObject {
-	it := a.snap.Item
+	it := a.visit.snap.Item
 	if it == nil {
 		return notice(a.T("apply.gone"))
 	}
@@ -163,7 +137,7 @@ func (s *noticeScreen) Build(a *App) fyne.CanvasObject {
 	} else {
 		s.start = a.newButton("apply.start", a.T("apply.start"), a.T("apply.fields", len(it.Fields)), stylePrimary, func() {
 			if len(it.Fields) == 0 {
-				_ = a.m.Review()
+				_ = a.visit.m.Review()
 				return
 			}
 			a.Show(&formScreen{})
@@ -229,7 +203,7 @@ func (s *formScreen) value(f kiosk.Field) string {
 }
 
 func (s *formScreen) Build(a *App) fyne.CanvasObject {
-	it := a.snap.Item
+	it := a.visit.snap.Item
 	if it == nil || len(it.Fields) == 0 {
 		return notice(a.T("apply.gone"))
 	}
@@ -240,7 +214,7 @@ func (s *formScreen) Build(a *App) fyne.CanvasObject {
 		s.idx = len(it.Fields) - 1
 	}
 	f := it.Fields[s.idx]
-	prev := a.snap.Form[f.Key]
+	prev := a.visit.snap.Form[f.Key]
 	label := a.pick(f.Label, f.LabelEn)
 	mark := a.T("item.optional")
 	if f.Required {
@@ -259,7 +233,7 @@ func (s *formScreen) Build(a *App) fyne.CanvasObject {
 	switch f.Type {
 	case kiosk.FieldDate:
 		if s.dates[f.Key] == nil {
-			s.dates[f.Key] = newDatePicker(prev, a.clk.Now())
+			s.dates[f.Key] = newDatePicker(prev, a.visit.clk.Now())
 		}
 		editor = s.dates[f.Key].build(a, func() { s.err = "" })
 	case kiosk.FieldChoice:
@@ -319,7 +293,7 @@ func (s *formScreen) advance(a *App, f kiosk.Field, last bool) {
 			a.render()
 			return
 		}
-		if err := a.m.SetField(f.Key, v); err != nil {
+		if err := a.visit.m.SetField(f.Key, v); err != nil {
 			s.err = fieldErrKey(err)
 			a.render()
 			return
@@ -331,10 +305,10 @@ func (s *formScreen) advance(a *App, f kiosk.Field, last bool) {
 		a.render()
 		return
 	}
-	if err := a.m.Review(); err != nil {
+	if err := a.visit.m.Review(); err != nil {
 		var fe *visit.FieldError
 		if errors.As(err, &fe) {
-			for i, g := range a.snap.Item.Fields {
+			for i, g := range a.visit.snap.Item.Fields {
 				if g.Key == fe.Key {
 					s.idx = i
 				}

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"fmt"
 
 	"fyne.io/fyne/v2"
@@ -22,7 +21,7 @@ func (s *menuScreen) Title() string { return "screen.menu" }
 
 // whoText is the resident (and agent) as shown: name and masked ID number.
 func (a *App) whoText() string {
-	snap := a.snap
+	snap := a.visit.snap
 	if snap.Resident == nil {
 		return ""
 	}
@@ -42,16 +41,16 @@ func (s *menuScreen) Build(a *App) fyne.CanvasObject {
 		return b
 	}
 	var tiles []fyne.CanvasObject
-	if a.snap.Agent == nil {
+	if a.visit.snap.Agent == nil {
 		tiles = append(tiles, mk("menu.cases", "home.cases", "menu.cases.sub", stylePrimary, func() { a.Show(&casesScreen{}) }))
 	}
 	apply := mk("menu.apply", "home.apply", "menu.apply.sub", stylePrimary, func() { a.Show(&applyListScreen{}) })
-	if down, why := a.applyDown(); down {
+	if down, why := a.status.applyDown(); down {
 		apply.disabled, apply.sub = true, a.T(why)
 	}
 	tiles = append(tiles, apply)
-	if a.snap.Agent == nil {
-		tiles = append(tiles, mk("menu.guide", "home.guide", "home.guide.sub", styleSecondary, func() { _ = a.m.Browse() }))
+	if a.visit.snap.Agent == nil {
+		tiles = append(tiles, mk("menu.guide", "home.guide", "home.guide.sub", styleSecondary, func() { _ = a.visit.m.Browse() }))
 	}
 	tiles = append(tiles, mk("menu.finish", "nav.finish", "menu.finish.sub", styleAccent, a.Finish))
 	return container.NewVBox(panel(subheading(a.whoText())), container.NewGridWithColumns(1, tiles...))
@@ -69,22 +68,23 @@ func (s *casesScreen) Name() string  { return "cases" }
 func (s *casesScreen) Title() string { return "screen.cases" }
 
 func (s *casesScreen) Build(a *App) fyne.CanvasObject {
-	snap := a.snap
+	snap := a.visit.snap
 	if snap.Resident == nil {
 		return a.cardPanel(a.T("identify.prompt"))
 	}
-	if !a.v.casesLoaded && !a.v.casesLoading {
-		a.loadCases(snap)
+	ld := &a.visit.v.cases
+	if ld.idle() {
+		a.visit.loadCases(snap)
 	}
 	head := []fyne.CanvasObject{panel(subheading(a.whoText()))}
-	if a.v.casesLoading {
+	if ld.loading() {
 		return container.NewVBox(append(head, centered(a.T("cases.loading"), theme.SizeNameSubHeadingText))...)
 	}
-	if !a.v.casesOnline {
+	if !ld.val.online {
 		head = append(head, notice(a.T("cases.offline")))
-		if len(a.v.unsent) > 0 {
+		if len(ld.val.unsent) > 0 {
 			lines := []fyne.CanvasObject{subheading(a.T("cases.unsent"))}
-			for _, u := range a.v.unsent {
+			for _, u := range ld.val.unsent {
 				lines = append(lines, body(a.T("cases.unsent.row", u.ItemName, u.LocalNo, u.CreatedAt.In(kiosk.Zone()).Format("2006-01-02 15:04"))))
 			}
 			head = append(head, panel(lines...))
@@ -92,7 +92,7 @@ func (s *casesScreen) Build(a *App) fyne.CanvasObject {
 	}
 	cases := snap.Cases
 	if len(cases) == 0 {
-		if a.v.casesOnline {
+		if ld.val.online {
 			head = append(head, body(a.T("cases.none")))
 		}
 		return container.NewVBox(head...)
@@ -136,7 +136,7 @@ func (s *caseScreen) Name() string  { return "case" }
 func (s *caseScreen) Title() string { return "screen.case" }
 
 func (s *caseScreen) find(a *App) (kiosk.Case, bool) {
-	for _, c := range a.snap.Cases {
+	for _, c := range a.visit.snap.Cases {
 		if c.CaseNo == s.caseNo {
 			return c, true
 		}
@@ -186,57 +186,20 @@ func (s *caseScreen) Build(a *App) fyne.CanvasObject {
 	}
 	var bottom fyne.CanvasObject
 	switch {
-	case a.opts.Receipts == nil || a.printerDown():
+	case !a.visit.canPrint():
 		bottom = notice(a.T("outofservice.printer"))
-	case a.snap.State == visit.StatePrinting:
+	case a.visit.snap.State == visit.StatePrinting:
 		bottom = centered(a.T("print.printing"), theme.SizeNameSubHeadingText)
 	default:
-		s.print = a.newButton("case.print", a.T("case.print"), "", stylePrimary, func() { a.printCase(c) })
+		s.print = a.newButton("case.print", a.T("case.print"), "", stylePrimary, func() { s.onPrint(a, c) })
 		var objs []fyne.CanvasObject
-		if a.v.printErr != nil {
-			objs = append(objs, notice(a.printErrText(a.v.printErr)))
+		if pr := a.visit.v.print; pr.failed() {
+			objs = append(objs, notice(a.printErrText(pr.err)))
 		}
 		bottom = container.NewVBox(append(objs, s.print)...)
 	}
 	return container.NewBorder(nil, bottom, nil, nil, scroll(container.NewVBox(parts...)))
 }
 
-// printCase prints a slip of one case.
-func (a *App) printCase(c kiosk.Case) {
-	snap := a.snap
-	if snap.Resident == nil || a.opts.Receipts == nil {
-		return
-	}
-	if err := a.m.BeginPrint(); err != nil {
-		return
-	}
-	d := kiosk.ReceiptData{
-		Center: a.opts.CenterName, TerminalID: a.opts.TerminalID,
-		ItemCode: c.ItemCode, ItemName: c.ItemName,
-		Applicant: snap.Resident.Name, ApplicantID: snap.Resident.IDNumber,
-		LocalNo: c.CaseNo, CaseNo: c.CaseNo, ConfirmedAt: c.SubmittedAt, DueDate: c.DueDate,
-		HowToFollow: a.cat.T(Chinese, "receipt.follow") + " " + a.cat.T(English, "receipt.follow"),
-		QRPayload:   c.TrackURL,
-		// A status slip, not an acceptance receipt: the case's own status.
-		CaseStatus: c.Status, CaseResult: c.Result, StatusAsOf: a.clk.Now(),
-	}
-	a.print(d)
-}
-
-// print sends d to the printer off the UI goroutine and tells the visit
-// machine when it is done.
-func (a *App) print(d kiosk.ReceiptData) {
-	rs := a.opts.Receipts
-	v := a.v
-	a.jobs.run(func(ctx context.Context) func() {
-		err := rs.Print(ctx, d)
-		return func() {
-			v.printErr = err
-			if err == nil {
-				v.printed++
-			}
-			_ = a.m.PrintFinished(err)
-			a.render()
-		}
-	})
-}
+// onPrint prints a slip of the case.
+func (s *caseScreen) onPrint(a *App, c kiosk.Case) { a.visit.printCase(c) }

@@ -1,13 +1,7 @@
 package ui
 
 import (
-	"context"
-	"errors"
-	"image"
-	"time"
-
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/visit"
@@ -17,35 +11,6 @@ import (
 // to leave it to the App.
 type backer interface {
 	back(a *App) bool
-}
-
-// visitUI is what the screens keep about the visit beyond the machine's
-// snapshot. It is replaced whole when a visit ends, so nothing of one
-// resident survives into the next visit.
-type visitUI struct {
-	countdown   *canvas.Text // the idle warning's countdown, while shown
-	idleButtons [2]*button   // 继续 and end, while shown (for tests)
-
-	wantItem    string // item chosen in the guide, opened once identified
-	cardReading bool   // a card is on the reader and being read
-	cardMsg     string // i18n key of the last card problem
-	keyedErr    string // i18n key of a refused keyed identity
-
-	casesLoading bool
-	casesOnline  bool
-	casesErr     error
-	casesLoaded  bool
-	unsent       []kiosk.SubmissionSummary
-
-	localNo     string // the Submitter's local number of the submission
-	confirmedAt time.Time
-	accepted    *kiosk.Accepted
-	submitErr   error // the last submission's failure
-	printErr    error // the last print's failure
-	printed     int   // receipts printed in this visit
-	receipt     image.Image
-	qr          map[string]image.Image // QR pictures of this visit
-	receiptErr  error
 }
 
 func inFlight(s visit.State) bool {
@@ -70,19 +35,7 @@ func (a *App) initVisit() {
 			}
 		})
 	}
-	m, err := visit.New(cfg)
-	if err != nil {
-		a.visitErr = err
-		def := visit.Config{Clock: cfg.Clock, NewID: cfg.NewID, OnChange: cfg.OnChange}
-		m, _ = visit.New(def)
-	}
-	a.m = m
-	a.clk = cfg.Clock
-	if a.clk == nil {
-		a.clk = visit.SystemClock{}
-	}
-	a.snap = m.Snapshot()
-	a.stackFor = a.snap.State
+	a.visit.start(cfg)
 }
 
 // apply shows a snapshot of the visit machine. A change of state rebuilds
@@ -90,33 +43,12 @@ func (a *App) initVisit() {
 // the form's steps) the stack stays. Snapshots older than the one shown are
 // ignored.
 func (a *App) apply(s visit.Snapshot) {
-	if s.Seq < a.snap.Seq {
+	prev, ok := a.visit.take(s)
+	if !ok {
 		return
 	}
-	prev := a.snap
-	a.snap = s
-	if s.State == visit.StateEnded && prev.State != visit.StateEnded {
-		a.endedPrinted = a.v.printed > 0
-		a.endedTaken, a.endedNo = visit.OutcomeNone, ""
-		switch prev.Outcome.Status {
-		case visit.OutcomeSent:
-			a.endedTaken, a.endedNo = visit.OutcomeSent, prev.Outcome.CaseNo
-		case visit.OutcomeQueued:
-			a.endedTaken, a.endedNo = visit.OutcomeQueued, a.v.localNo
-			if a.endedNo == "" {
-				a.endedNo = prev.SubmissionID
-			}
-		}
-		a.endedEnglish, a.endedElder = prev.English, prev.Elder
-	}
-	if s.State == visit.StateEnded || s.State == visit.StateHome && prev.Resident != nil || s.Visit != prev.Visit {
-		a.v = &visitUI{} // forget everything the screens held
-	}
-	english, elder := s.English, s.Elder
-	if s.State == visit.StateEnded {
-		// The goodbye speaks the visit's language at its text size.
-		english, elder = a.endedEnglish, a.endedElder
-	}
+	// The goodbye speaks the visit's language at its text size.
+	english, elder := a.visit.look()
 	a.lang = Chinese
 	if english {
 		a.lang = English
@@ -125,14 +57,14 @@ func (a *App) apply(s visit.Snapshot) {
 		a.elder = elder
 		a.applyTheme()
 	}
-	if s.State != visit.StateIdleWarning && s.State != a.stackFor {
-		if !sameStack(a.stackFor, s.State) {
-			a.stack = append(a.stack[:1], a.screensFor(s, a.stackFor)...)
+	if built := a.nav.built; s.State != visit.StateIdleWarning && s.State != built {
+		if !sameStack(built, s.State) {
+			a.nav.over(a.screensFor(s, built)...)
 		}
-		a.stackFor = s.State
+		a.nav.built = s.State
 	}
 	a.render()
-	a.afterApply(prev, s)
+	a.visit.afterTake(prev, s)
 }
 
 // sameStack reports whether the screens of state from stay for state to: a
@@ -184,28 +116,13 @@ func (a *App) screensFor(s visit.Snapshot, from visit.State) []Screen {
 	return nil
 }
 
-// afterApply starts the service calls a new state needs.
-func (a *App) afterApply(prev, s visit.Snapshot) {
-	if s.State == visit.StateIdentified && s.Purpose == visit.PurposeCases && !a.v.casesLoaded && !a.v.casesLoading {
-		a.loadCases(s)
-	}
-	if s.State == visit.StateIdentified && prev.State != visit.StateIdentified && a.v.wantItem != "" {
-		a.startWanted()
-	}
-	a.autoPrint(prev, s)
-	if (s.State == visit.StateBrowsing || s.State == visit.StateIdentified) && prev.State != s.State {
-		a.loadCatalog(false)
-	}
-}
-
 // tap wraps a handler: every tap is activity for the idle countdown.
 func (a *App) tap(f func()) func() {
 	return func() {
-		a.m.Touch()
-		if _, ok := a.Current().(*identifyScreen); !ok {
-			a.v.cardMsg = "" // the refused card's notice has been seen
-		}
-		if a.stray != nil {
+		a.visit.m.Touch()
+		_, onIdentify := a.Current().(*identifyScreen)
+		a.visit.touched(onIdentify) // the refused card's notice has been seen
+		if a.stray.timer != nil {
 			a.armStray() // a touch outside any visit: the watch starts again
 		}
 		// Nothing after f: it may hand work to a goroutine whose result
@@ -225,79 +142,13 @@ func (a *App) gone() bool {
 }
 
 // Finish ends the visit ("结束办理").
-func (a *App) Finish() { _ = a.m.Finish() }
-
-// loadCatalog fetches the catalogue unless a fresh one is held.
-func (a *App) loadCatalog(force bool) {
-	src := a.opts.Catalog
-	if src == nil || a.catLoading || !force && a.catalog != nil && a.clk.Now().Sub(a.catLoaded) < 5*time.Minute {
-		return
-	}
-	a.catLoading = true
-	a.jobs.run(func(ctx context.Context) func() {
-		c, err := src.Catalog(ctx)
-		if err == nil && (c == nil || len(c.Items) == 0) {
-			err = errEmptyCatalog
-		}
-		return func() {
-			a.catLoading = false
-			if err != nil {
-				a.catErr = err
-			} else {
-				a.catalog, a.catErr, a.catLoaded = c, nil, a.clk.Now()
-			}
-			a.render()
-		}
-	})
-}
-
-var errEmptyCatalog = errors.New("ui: the catalogue is empty")
-
-// loadCases asks for the resident's cases and what the terminal holds
-// unsent for them. A late answer for another visit is dropped.
-func (a *App) loadCases(s visit.Snapshot) {
-	src := a.opts.Cases
-	if src == nil || s.Resident == nil {
-		a.v.casesLoaded = true
-		a.v.casesErr = errNoService
-		return
-	}
-	p := *s.Resident
-	v := a.v
-	v.casesLoading = true
-	a.jobs.run(func(ctx context.Context) func() {
-		cases, online, err := src.Cases(ctx, p)
-		var unsent []kiosk.SubmissionSummary
-		var uerr error
-		if !online || err != nil {
-			unsent, uerr = src.Unsent(ctx, p.IDNumber)
-		}
-		return func() {
-			if a.v != v {
-				return // the visit ended meanwhile
-			}
-			v.casesLoading, v.casesLoaded = false, true
-			v.casesOnline = online && err == nil
-			v.casesErr = err
-			if uerr == nil {
-				v.unsent = unsent
-			}
-			if err := a.m.SetCases(s.Visit, cases); err != nil && !errors.Is(err, visit.ErrStale) {
-				v.casesErr = err
-			}
-			a.render()
-		}
-	})
-}
-
-var errNoService = errors.New("ui: service not configured")
+func (a *App) Finish() { _ = a.visit.m.Finish() }
 
 // CardReading shows that a card is on the reader and being read. Safe from
 // any goroutine.
 func (a *App) CardReading() {
 	post(func() {
-		a.v.cardReading = true
-		a.v.cardMsg = ""
+		a.visit.cardReading()
 		a.render()
 	})
 }
@@ -308,27 +159,7 @@ func (a *App) CardReading() {
 func (a *App) CardPresent(p kiosk.Person, expired bool, age int) {
 	_ = age // the machine works the age out from the birth date itself
 	post(func() {
-		a.v.cardReading = false
-		a.v.cardMsg = ""
-		var err error
-		if expired {
-			err = a.m.CardFailed(visit.FailExpired)
-		} else {
-			err = a.m.CardRead(p)
-		}
-		switch {
-		case err == nil && expired:
-			a.v.cardMsg = "identify.expired"
-		case err == nil:
-		case errors.Is(err, visit.ErrCardExpired):
-			a.v.cardMsg = "identify.expired"
-		case errors.Is(err, visit.ErrCardUnsupported):
-			a.v.cardMsg = "identify.unsupported"
-		case errors.Is(err, visit.ErrSamePerson):
-			a.v.cardMsg = "identify.same"
-		case errors.Is(err, visit.ErrUnexpectedCard), errors.Is(err, visit.ErrWrongState):
-			a.v.cardMsg = "identify.notnow"
-		}
+		a.visit.cardPresent(p, expired)
 		a.render()
 	})
 }
@@ -337,12 +168,11 @@ func (a *App) CardPresent(p kiosk.Person, expired bool, age int) {
 // goroutine.
 func (a *App) CardRemoved() {
 	post(func() {
-		a.v.cardReading = false
-		if _, ok := a.Current().(*identifyScreen); !ok && a.v.cardMsg != "" {
-			a.v.cardMsg = "" // the refused card is gone, and its notice
-			a.render()
+		_, onIdentify := a.Current().(*identifyScreen)
+		if a.visit.cardGone(onIdentify) {
+			a.render() // the refused card is gone, and its notice
 		}
-		a.m.CardRemoved()
+		a.visit.m.CardRemoved()
 	})
 }
 
@@ -351,40 +181,7 @@ func (a *App) CardRemoved() {
 func (a *App) CardError(reason string) {
 	_ = reason
 	post(func() {
-		a.v.cardReading = false
-		if err := a.m.CardFailed(visit.FailUnreadable); err == nil {
-			a.v.cardMsg = "identify.unreadable"
-		}
+		a.visit.cardUnreadable()
 		a.render()
 	})
-}
-
-// readerDown and printerDown say whether a required device is out of order.
-func (a *App) readerDown() bool  { return a.deviceDown(DeviceCardReader) }
-func (a *App) printerDown() bool { return a.deviceDown(DevicePrinter) }
-
-// applyDown says whether self-service application is not offered, and the
-// key of the words that say why: without the card reader nobody can be
-// identified; without a printer the terminal is configured to require
-// (printer.required), no application is taken, as no receipt could be
-// printed for it. "My cases" and the guide still work in that case.
-func (a *App) applyDown() (bool, string) {
-	if a.readerDown() {
-		return true, "outofservice.reader"
-	}
-	for _, p := range a.problems {
-		if p.DeviceKey == DevicePrinter && p.Required {
-			return true, "outofservice.printer.apply"
-		}
-	}
-	return false, ""
-}
-
-func (a *App) deviceDown(key string) bool {
-	for _, p := range a.problems {
-		if p.DeviceKey == key {
-			return true
-		}
-	}
-	return false
 }

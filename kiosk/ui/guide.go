@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/pudong-community/kiosk/kiosk"
-	"github.com/pudong-community/kiosk/kiosk/visit"
 )
 
 // guideScreen is the service guide's first page: search, then the
@@ -25,15 +24,18 @@ func (g *guideScreen) Title() string { return "screen.guide" }
 
 // catalogState is what screens show while the catalogue is missing.
 func (a *App) catalogState() fyne.CanvasObject {
+	c := &a.visit.catalog
 	switch {
 	case a.opts.Catalog == nil:
 		return notice(a.T("guide.unavailable"))
-	case a.catalog == nil && a.catErr != nil:
-		retry := a.newButton("guide.retry", a.T("guide.retry"), "", stylePrimary, func() { a.loadCatalog(true); a.render() })
+	case c.val == nil && c.err != nil:
+		// The last load failed (a retry may be under way): the resident
+		// may ask again.
+		retry := a.newButton("guide.retry", a.T("guide.retry"), "", stylePrimary, func() { a.visit.loadCatalog(true); a.render() })
 		return container.NewVBox(notice(a.T("guide.unavailable")), retry)
-	case a.catalog == nil:
-		if !a.catLoading {
-			a.loadCatalog(false)
+	case c.val == nil:
+		if !c.loading() {
+			a.visit.loadCatalog(false)
 		}
 		return centered(a.T("guide.loading"), theme.SizeNameSubHeadingText)
 	}
@@ -67,7 +69,7 @@ func (g *guideScreen) Build(a *App) fyne.CanvasObject {
 	if o := a.catalogState(); o != nil {
 		return container.NewVBox(search, o)
 	}
-	names, counts := categories(a.catalog)
+	names, counts := categories(a.visit.catalog.val)
 	g.rows = g.rows[:0]
 	lst := a.list(&g.pg, len(names), func(i int) fyne.CanvasObject {
 		c := names[i]
@@ -93,7 +95,7 @@ func (c *categoryScreen) Build(a *App) fyne.CanvasObject {
 		return o
 	}
 	var items []kiosk.Item
-	for _, it := range a.catalog.Items {
+	for _, it := range a.visit.catalog.val.Items {
 		if it.Category == c.category {
 			items = append(items, it)
 		}
@@ -188,12 +190,9 @@ func (s *itemScreen) Build(a *App) fyne.CanvasObject {
 	var bottom fyne.CanvasObject
 	if it.Kind == kiosk.KindInstant && it.SelfService {
 		s.apply = a.newButton("item.apply", a.T("item.apply"), a.T("item.apply.sub"), stylePrimary, func() {
-			a.v.wantItem = it.Code
-			if err := a.m.Identify(visit.PurposeApply); err != nil {
-				a.v.wantItem = ""
-			}
+			a.visit.wantApply(it.Code)
 		})
-		if down, why := a.applyDown(); down {
+		if down, why := a.status.applyDown(); down {
 			s.apply.disabled = true
 			s.apply.sub = a.T(why)
 		}
@@ -225,17 +224,17 @@ func (a *App) qrObject(payload string, px float32) fyne.CanvasObject {
 // small and per visit (the payloads can be case numbers).
 func (a *App) qrImage(payload string, px int) (image.Image, error) {
 	key := fmt.Sprintf("%d:%s", px, payload)
-	if img, ok := a.v.qr[key]; ok {
+	if img, ok := a.visit.v.qr[key]; ok {
 		return img, nil
 	}
 	img, err := a.opts.QR.QR(payload, px)
 	if err != nil {
 		return nil, err
 	}
-	if a.v.qr == nil || len(a.v.qr) >= 16 {
-		a.v.qr = map[string]image.Image{}
+	if a.visit.v.qr == nil || len(a.visit.v.qr) >= 16 {
+		a.visit.v.qr = map[string]image.Image{}
 	}
-	a.v.qr[key] = img
+	a.visit.v.qr[key] = img
 	return img, nil
 }
 

@@ -40,10 +40,10 @@ func (h *homeScreen) Build(a *App) fyne.CanvasObject {
 		case theme.ColorNameButton:
 			c = colSurface
 		}
-		if a.readerDown() && (name == "cases" || name == "apply") {
+		if a.status.readerDown() && (name == "cases" || name == "apply") {
 			// Without the card reader only the guide works: the tile says why.
 			sub, c, tapped = "outofservice.tile", colSurface, func() {}
-		} else if down, _ := a.applyDown(); down && name == "apply" {
+		} else if down, _ := a.status.applyDown(); down && name == "apply" {
 			sub, c, tapped = "outofservice.tile.printer", colSurface, func() {}
 		}
 		t := newTile(a.T(title), a.T(sub), icon, c, th, a.tap(tapped))
@@ -52,8 +52,8 @@ func (h *homeScreen) Build(a *App) fyne.CanvasObject {
 		return t
 	}
 	h.tiles = []*tile{
-		mk("guide", "home.guide", "home.guide.sub", theme.SearchIcon(), theme.ColorNamePrimary, func() { _ = a.m.Browse() }),
-		mk("cases", "home.cases", "home.cases.sub", theme.AccountIcon(), theme.ColorNamePrimary, func() { _ = a.m.Identify(visit.PurposeCases) }),
+		mk("guide", "home.guide", "home.guide.sub", theme.SearchIcon(), theme.ColorNamePrimary, func() { _ = a.visit.m.Browse() }),
+		mk("cases", "home.cases", "home.cases.sub", theme.AccountIcon(), theme.ColorNamePrimary, func() { _ = a.visit.m.Identify(visit.PurposeCases) }),
 		mk("apply", "home.apply", "home.apply.sub", theme.DocumentCreateIcon(), theme.ColorNamePrimary, func() { a.Show(&applyChooser{}) }),
 		mk("elder", elderTitle, elderSub, theme.ZoomInIcon(), theme.ColorNameButton, func() { a.SetElder(!a.elder) }),
 		mk("language", "home.language", "home.language.sub", theme.ComputerIcon(), theme.ColorNameButton, func() {

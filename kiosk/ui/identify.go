@@ -35,7 +35,7 @@ func (s *identifyScreen) back(a *App) bool {
 }
 
 func (s *identifyScreen) Build(a *App) fyne.CanvasObject {
-	snap := a.snap
+	snap := a.visit.snap
 	switch {
 	case snap.Step == visit.StepAuthorisation:
 		if s.auth == nil {
@@ -74,18 +74,18 @@ func (a *App) cardPanel(prompt string, extra ...fyne.CanvasObject) fyne.CanvasOb
 		textBlock(prompt, theme.ColorNamePrimary, theme.SizeNameHeadingText, true, fyne.TextAlignCenter),
 		container.NewCenter(cardPicture(a.theme)),
 	}
-	if a.readerDown() {
+	if a.status.readerDown() {
 		parts = append(parts, notice(a.T("outofservice.reader")))
 	}
 	switch {
-	case a.v.cardReading:
+	case a.visit.v.card.phase == cardReading:
 		parts = append(parts, centered(a.T("identify.reading"), theme.SizeNameSubHeadingText))
-	case a.snap.Failures >= 3:
+	case a.visit.snap.Failures >= 3:
 		parts = append(parts, notice(a.failureText()+" "+a.T("identify.thrice")),
 			a.newButton("callstaff:identify", a.T("bar.callstaff"), "", styleAccent, a.CallStaff))
-	case a.v.cardMsg != "":
-		parts = append(parts, notice(a.T(a.v.cardMsg)))
-	case a.snap.LastFailure != visit.FailNone:
+	case a.visit.v.card.phase == cardRefused:
+		parts = append(parts, notice(a.T(a.visit.v.card.msg)))
+	case a.visit.snap.LastFailure != visit.FailNone:
 		parts = append(parts, notice(a.failureText()))
 	default:
 		parts = append(parts, centered(a.T("identify.hint"), theme.SizeNameText))
@@ -95,7 +95,7 @@ func (a *App) cardPanel(prompt string, extra ...fyne.CanvasObject) fyne.CanvasOb
 }
 
 func (a *App) failureText() string {
-	switch a.snap.LastFailure {
+	switch a.visit.snap.LastFailure {
 	case visit.FailExpired:
 		return a.T("identify.expired")
 	case visit.FailUnsupported:
@@ -161,7 +161,7 @@ func (k *keyedResident) build(a *App) fyne.CanvasObject {
 		return container.NewVBox(subheading(a.T("keyed.id")), k.id.build(a, nil), next)
 	}
 	done := a.newButton("keyed.done", a.T("keyed.done"), "", styleSuccess, func() {
-		err := a.m.KeyResident(k.id.value, string(k.name.name))
+		err := a.visit.m.KeyResident(k.id.value, string(k.name.name))
 		switch {
 		case err == nil:
 			k.err = ""
@@ -211,7 +211,7 @@ func (f *authForm) build(a *App) fyne.CanvasObject {
 	f.done = a.newButton("auth.done", a.T("auth.done"), "", styleSuccess, func() {
 		// The relation goes to the central system in Chinese, whatever the
 		// screen's language.
-		err := a.m.SetAuthorisation(f.ref.value, a.cat.T(Chinese, f.relation))
+		err := a.visit.m.SetAuthorisation(f.ref.value, a.cat.T(Chinese, f.relation))
 		switch {
 		case err == nil:
 			f.err = ""
@@ -242,10 +242,10 @@ func (f *authForm) build(a *App) fyne.CanvasObject {
 
 // elderOffer asks a card holder of 60 or more whether to turn elder mode on.
 func (a *App) elderOffer() fyne.CanvasObject {
-	if !a.snap.ElderOffered || a.elder {
+	if !a.visit.snap.ElderOffered || a.elder {
 		return nil
 	}
 	yes := a.newButton("elder.yes", a.T("elder.offer.yes"), "", stylePrimary, func() { a.SetElder(true) })
-	no := a.newButton("elder.no", a.T("elder.offer.no"), "", styleSecondary, func() { _ = a.m.DismissElderOffer() })
+	no := a.newButton("elder.no", a.T("elder.offer.no"), "", styleSecondary, func() { _ = a.visit.m.DismissElderOffer() })
 	return panel(subheading(a.T("elder.offer")), container.NewGridWithColumns(2, yes, no))
 }

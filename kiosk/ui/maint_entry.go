@@ -223,11 +223,7 @@ func (a *App) closeMaintenance() {
 		c.stop()
 		c.stop = nil
 	}
-	n := len(a.stack)
-	for n > 1 && isMaintScreen(a.stack[n-1]) {
-		n--
-	}
-	a.stack = a.stack[:n]
+	a.nav.popWhile(isMaintScreen)
 	a.render()
 }
 
