@@ -545,19 +545,6 @@ func (a *App) banners() []fyne.CanvasObject {
 	return out
 }
 
-// CallStaff shows that staff are coming and rings the configured hook.
-func (a *App) CallStaff() {
-	if a.opts.CallStaff != nil {
-		ring := a.opts.CallStaff
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			_ = ring(ctx)
-		}()
-	}
-	a.Show(&callStaffScreen{})
-}
-
 func newBanner(text string, th *Theme) fyne.CanvasObject {
 	bg := canvas.NewRectangle(colWarnBg)
 	bg.StrokeColor = colWarning
@@ -584,27 +571,4 @@ func (p *placeholderScreen) Build(a *App) fyne.CanvasObject {
 	l.Wrapping = fyne.TextWrapWord
 	l.Alignment = fyne.TextAlignCenter
 	return container.NewVBox(layout.NewSpacer(), l, layout.NewSpacer())
-}
-
-type callStaffScreen struct{}
-
-func (c *callStaffScreen) Name() string  { return "callstaff" }
-func (c *callStaffScreen) Title() string { return "" }
-func (c *callStaffScreen) Build(a *App) fyne.CanvasObject {
-	title := canvas.NewText(a.T("callstaff.title"), colPrimary)
-	title.TextSize = a.theme.Size(theme.SizeNameHeadingText)
-	title.TextStyle = boldStyle(title.Text)
-	title.Alignment = fyne.TextAlignCenter
-	body := widget.NewLabel(a.T("callstaff.body"))
-	body.TextStyle = plainStyle(body.Text)
-	body.Wrapping = fyne.TextWrapWord
-	body.Alignment = fyne.TextAlignCenter
-	ok := newTile(a.T("callstaff.ok"), "", theme.ConfirmIcon(), colPrimary, a.theme, a.tap(func() {
-		if a.Current() == Screen(c) {
-			a.nav.pop()
-			a.render()
-		}
-	}))
-	ok.name = "callstaff.ok"
-	return container.NewVBox(layout.NewSpacer(), title, body, container.NewCenter(container.NewGridWrap(fyne.NewSize(360, a.theme.TargetSize()*1.5), ok)), layout.NewSpacer())
 }
