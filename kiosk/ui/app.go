@@ -211,7 +211,7 @@ func (a *App) Home() {
 	if s := a.visit.m.Snapshot(); s.State == visit.StateIdentified && s.Resident != nil {
 		// The card is still on the reader: the resident's own menu is their
 		// home until they finish or take the card.
-		screens := a.screensFor(s, s.State)
+		screens := screensFor(s, s.State)
 		if s.Purpose == visit.PurposeCases {
 			screens = []Screen{&menuScreen{}} // not back onto the cases just left
 		}

@@ -7,7 +7,8 @@ import (
 )
 
 // navigator is the stack of screens: home at the bottom, the screen shown
-// on top. It only keeps the stack and tells who listens what is shown; the
+// on top. It keeps the stack and tells who listens what is shown; which
+// screens a state of the visit shows is screensFor's to say (below). The
 // App decides when the stack changes (the visit machine's states, the back
 // and home buttons) and draws it.
 type navigator struct {
@@ -68,4 +69,53 @@ func (n *navigator) notify(s Screen) {
 	for _, f := range fs {
 		f(s)
 	}
+}
+
+// sameStack reports whether the screens of state from stay for state to: a
+// print returns to the screen it began on, and a submission in flight is
+// shown on the review page it came from.
+func sameStack(from, to visit.State) bool {
+	switch {
+	case to == visit.StatePrinting:
+		return from == visit.StateIdentified || from == visit.StateOutcome
+	case from == visit.StatePrinting:
+		return to == visit.StateIdentified || to == visit.StateOutcome
+	case from == visit.StateReviewing && to == visit.StateSubmitting, from == visit.StateSubmitting && to == visit.StateReviewing:
+		return true
+	}
+	return false
+}
+
+// screensFor is the stack (above home) for a state just entered.
+func screensFor(s visit.Snapshot, from visit.State) []Screen {
+	switch s.State {
+	case visit.StateBrowsing:
+		return []Screen{&guideScreen{}}
+	case visit.StateIdentifying:
+		if s.Purpose == visit.PurposeCases {
+			return []Screen{&casesScreen{}}
+		}
+		return []Screen{&identifyScreen{}}
+	case visit.StateIdentified:
+		switch s.Purpose {
+		case visit.PurposeCases:
+			return []Screen{&casesScreen{}}
+		case visit.PurposeApply:
+			return []Screen{&menuScreen{}, &applyListScreen{}}
+		}
+		return []Screen{&menuScreen{}}
+	case visit.StateFilling:
+		if from == visit.StateReviewing && s.Item != nil && len(s.Item.Fields) > 0 {
+			// Back from the review page: the form at its last field.
+			return []Screen{&noticeScreen{}, &formScreen{idx: len(s.Item.Fields) - 1}}
+		}
+		return []Screen{&noticeScreen{}}
+	case visit.StateReviewing, visit.StateSubmitting:
+		return []Screen{&reviewScreen{}}
+	case visit.StateOutcome, visit.StatePrinting:
+		return []Screen{&outcomeScreen{}}
+	case visit.StateEnded:
+		return []Screen{&endedScreen{}}
+	}
+	return nil
 }

@@ -19,9 +19,9 @@ import (
 type visitPresenter struct {
 	opts   *Options
 	cat    *Catalog // for the receipt's words in both languages
-	jobs   *jobs
-	status *status
-	redraw func()
+	jobs   runner
+	status offer
+	redraw func() // draws the screens again: App.render
 
 	m      *visit.Machine
 	clk    visit.Clock
@@ -92,7 +92,19 @@ type goodbye struct {
 	no    string
 }
 
-func newVisitPresenter(opts *Options, cat *Catalog, j *jobs, st *status, redraw func()) *visitPresenter {
+// runner runs a service call off the UI goroutine and hands its result back
+// on it (jobs).
+type runner interface {
+	run(f func(ctx context.Context) func())
+}
+
+// offer is what the devices leave on offer (status).
+type offer interface {
+	printerDown() bool
+	applyDown() (down bool, why string)
+}
+
+func newVisitPresenter(opts *Options, cat *Catalog, j runner, st offer, redraw func()) *visitPresenter {
 	return &visitPresenter{opts: opts, cat: cat, jobs: j, status: st, redraw: redraw, v: &visitData{}}
 }
 
