@@ -233,6 +233,15 @@ func (a *App) SetLanguage(l Lang) {
 	a.render()
 }
 
+// toggleLanguage switches between Chinese and English.
+func (a *App) toggleLanguage() {
+	if a.lang == Chinese {
+		a.SetLanguage(English)
+	} else {
+		a.SetLanguage(Chinese)
+	}
+}
+
 // SetElder switches elder mode (larger text and targets, longer timeouts).
 func (a *App) SetElder(on bool) {
 	_ = a.visit.m.SetElderMode(on)
@@ -509,13 +518,7 @@ func (a *App) bottomBar() fyne.CanvasObject {
 		fin.name = "nav.finish"
 		left = append(left, fin)
 	}
-	lang := newBarButton(a.T("bar.language"), colText, colBackground, a.theme, a.tap(func() {
-		if a.lang == Chinese {
-			a.SetLanguage(English)
-		} else {
-			a.SetLanguage(Chinese)
-		}
-	}))
+	lang := newBarButton(a.T("bar.language"), colText, colBackground, a.theme, a.tap(a.toggleLanguage))
 	lang.name = "bar.language"
 	right := []fyne.CanvasObject{lang}
 	// Staff signed in to maintenance are the staff the button would call.

@@ -18,8 +18,8 @@ func (s *applyChooser) Name() string  { return "apply" }
 func (s *applyChooser) Title() string { return "screen.apply" }
 
 func (s *applyChooser) Build(a *App) fyne.CanvasObject {
-	s.self = a.newButton("apply.self", a.T("apply.self"), a.T("apply.self.sub"), stylePrimary, func() { _ = a.visit.m.Identify(visit.PurposeApply) })
-	s.agent = a.newButton("apply.agent", a.T("apply.agent"), a.T("apply.agent.sub"), stylePrimary, func() { _ = a.visit.m.StartAgent() })
+	s.self = a.newButton("apply.self", a.T("apply.self"), a.T("apply.self.sub"), stylePrimary, func() { s.onSelf(a) })
+	s.agent = a.newButton("apply.agent", a.T("apply.agent"), a.T("apply.agent.sub"), stylePrimary, func() { s.onAgent(a) })
 	s.self.big, s.agent.big = true, true
 	parts := []fyne.CanvasObject{subheading(a.T("apply.who"))}
 	if down, why := a.status.applyDown(); down {
@@ -30,3 +30,9 @@ func (s *applyChooser) Build(a *App) fyne.CanvasObject {
 	grid := container.NewGridWrap(fyne.NewSize(a.win.Canvas().Size().Width-4*a.theme.Size(theme.SizeNamePadding), h), s.self, s.agent)
 	return container.NewVBox(append(parts, grid)...)
 }
+
+// onSelf: the resident applies for themselves; their card is asked for.
+func (s *applyChooser) onSelf(a *App) { _ = a.visit.m.Identify(visit.PurposeApply) }
+
+// onAgent: an agent applies for someone else; the agent's card comes first.
+func (s *applyChooser) onAgent(a *App) { _ = a.visit.m.StartAgent() }

@@ -42,14 +42,15 @@ func (s *applyListScreen) Build(a *App) fyne.CanvasObject {
 	}
 	s.rows = s.rows[:0]
 	lst := a.list(&s.pg, len(items), func(i int) fyne.CanvasObject {
-		b := a.itemRow(items[i], func(it kiosk.Item) { s.start(a, it) })
+		b := a.itemRow(items[i], func(it kiosk.Item) { s.onItem(a, it) })
 		s.rows = append(s.rows, b)
 		return b
 	})
 	return container.NewBorder(container.NewVBox(head...), nil, nil, nil, lst)
 }
 
-func (s *applyListScreen) start(a *App, it kiosk.Item) {
+// onItem starts the application for it.
+func (s *applyListScreen) onItem(a *App, it kiosk.Item) {
 	err := a.visit.m.StartApplication(it)
 	switch {
 	case err == nil:

@@ -38,12 +38,15 @@ func (c *callStaffScreen) Build(a *App) fyne.CanvasObject {
 	body.TextStyle = plainStyle(body.Text)
 	body.Wrapping = fyne.TextWrapWord
 	body.Alignment = fyne.TextAlignCenter
-	ok := newTile(a.T("callstaff.ok"), "", theme.ConfirmIcon(), colPrimary, a.theme, a.tap(func() {
-		if a.Current() == Screen(c) {
-			a.nav.pop()
-			a.render()
-		}
-	}))
+	ok := newTile(a.T("callstaff.ok"), "", theme.ConfirmIcon(), colPrimary, a.theme, a.tap(func() { c.onOK(a) }))
 	ok.name = "callstaff.ok"
 	return container.NewVBox(layout.NewSpacer(), title, body, container.NewCenter(container.NewGridWrap(fyne.NewSize(360, a.theme.TargetSize()*1.5), ok)), layout.NewSpacer())
+}
+
+// onOK returns to the screen the call was made from.
+func (c *callStaffScreen) onOK(a *App) {
+	if a.Current() == Screen(c) {
+		a.nav.pop()
+		a.render()
+	}
 }

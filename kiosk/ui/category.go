@@ -29,9 +29,12 @@ func (c *categoryScreen) Build(a *App) fyne.CanvasObject {
 	}
 	c.rows = c.rows[:0]
 	lst := a.list(&c.pg, len(items), func(i int) fyne.CanvasObject {
-		b := a.itemRow(items[i], func(it kiosk.Item) { a.Show(&itemScreen{item: it}) })
+		b := a.itemRow(items[i], func(it kiosk.Item) { c.onItem(a, it) })
 		c.rows = append(c.rows, b)
 		return b
 	})
 	return container.NewBorder(subheading(a.categoryName(c.category)), nil, nil, nil, lst)
 }
+
+// onItem opens the item's page.
+func (c *categoryScreen) onItem(a *App, it kiosk.Item) { a.Show(&itemScreen{item: it}) }

@@ -109,7 +109,7 @@ func (s *formScreen) Build(a *App) fyne.CanvasObject {
 			if s.choices[f.Key] == c {
 				st = styleSelected
 			}
-			b := a.newButton("choice:"+c, c, "", st, func() { s.choices[f.Key] = c; s.err = ""; a.render() })
+			b := a.newButton("choice:"+c, c, "", st, func() { s.onChoice(a, f, c) })
 			b.big = true
 			opts = append(opts, b)
 		}
@@ -134,13 +134,20 @@ func (s *formScreen) Build(a *App) fyne.CanvasObject {
 	if s.err != "" {
 		parts = append(parts, errorText(a.T(s.err)))
 	}
-	s.next = a.newButton("form.next", nextTitle, "", styleSuccess, func() { s.advance(a, f, last) })
+	s.next = a.newButton("form.next", nextTitle, "", styleSuccess, func() { s.onNext(a, f, last) })
 	s.next.big = true
 	return container.NewBorder(nil, s.next, nil, nil, scroll(container.NewVBox(parts...)))
 }
 
-// advance stores the field's value in the visit and moves on.
-func (s *formScreen) advance(a *App, f kiosk.Field, last bool) {
+// onChoice picks choice c of field f.
+func (s *formScreen) onChoice(a *App, f kiosk.Field, c string) {
+	s.choices[f.Key] = c
+	s.err = ""
+	a.render()
+}
+
+// onNext stores the field's value in the visit and moves on.
+func (s *formScreen) onNext(a *App, f kiosk.Field, last bool) {
 	v := s.value(f)
 	if f.Type != kiosk.FieldText {
 		if p := s.pads[f.Key]; p != nil && v != "" {

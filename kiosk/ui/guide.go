@@ -60,7 +60,7 @@ func (a *App) categoryName(c string) string {
 }
 
 func (g *guideScreen) Build(a *App) fyne.CanvasObject {
-	search := a.newButton("guide.search", a.T("guide.search"), a.T("guide.search.sub"), stylePrimary, func() { a.Show(&searchScreen{}) })
+	search := a.newButton("guide.search", a.T("guide.search"), a.T("guide.search.sub"), stylePrimary, func() { g.onSearch(a) })
 	search.big = true
 	if o := a.catalogState(); o != nil {
 		return container.NewVBox(search, o)
@@ -69,7 +69,7 @@ func (g *guideScreen) Build(a *App) fyne.CanvasObject {
 	g.rows = g.rows[:0]
 	lst := a.list(&g.pg, len(names), func(i int) fyne.CanvasObject {
 		c := names[i]
-		b := a.newButton("guide.category", a.categoryName(c), a.T("guide.count", counts[c]), styleSecondary, func() { a.Show(&categoryScreen{category: c}) })
+		b := a.newButton("guide.category", a.categoryName(c), a.T("guide.count", counts[c]), styleSecondary, func() { g.onCategory(a, c) })
 		g.rows = append(g.rows, b)
 		return b
 	})
@@ -99,3 +99,9 @@ func (a *App) timeLimit(days int) string {
 	}
 	return a.T("item.limit.days", days)
 }
+
+// onSearch opens the search keyboard.
+func (g *guideScreen) onSearch(a *App) { a.Show(&searchScreen{}) }
+
+// onCategory lists the items of category c.
+func (g *guideScreen) onCategory(a *App, c string) { a.Show(&categoryScreen{category: c}) }

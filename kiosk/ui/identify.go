@@ -55,16 +55,19 @@ func (s *identifyScreen) Build(a *App) fyne.CanvasObject {
 		prompt = a.T("identify.resident.forAgent")
 		extra = append(extra, body(a.T("identify.agent.is", snap.Agent.Name, kiosk.MaskID(snap.Agent.IDNumber))))
 		if a.opts.Characters != nil {
-			s.keyedBtn = a.newButton("identify.keyed", a.T("identify.keyed"), a.T("identify.keyed.sub"), styleSecondary, func() {
-				s.keyed = &keyedResident{id: newKeypad(padID, 18), name: &nameKeyboard{src: a.opts.Characters}}
-				a.render()
-			})
+			s.keyedBtn = a.newButton("identify.keyed", a.T("identify.keyed"), a.T("identify.keyed.sub"), styleSecondary, func() { s.onKeyed(a) })
 			extra = append(extra, s.keyedBtn)
 		}
 	default:
 		prompt = a.T("identify.prompt")
 	}
 	return a.cardPanel(prompt, extra...)
+}
+
+// onKeyed lets the agent key the resident's ID number and name.
+func (s *identifyScreen) onKeyed(a *App) {
+	s.keyed = &keyedResident{id: newKeypad(padID, 18), name: &nameKeyboard{src: a.opts.Characters}}
+	a.render()
 }
 
 // cardPanel is the "place your card" picture and words, the reading
@@ -152,32 +155,12 @@ type keyedResident struct {
 
 func (k *keyedResident) build(a *App) fyne.CanvasObject {
 	if !k.onName {
-		next := a.newButton("keyed.next", a.T("form.next"), "", stylePrimary, func() {
-			k.onName = true
-			a.render()
-		})
+		next := a.newButton("keyed.next", a.T("form.next"), "", stylePrimary, func() { k.onNext(a) })
 		_, ok := k.id.check()
 		next.disabled = !ok
 		return container.NewVBox(subheading(a.T("keyed.id")), k.id.build(a, nil), next)
 	}
-	done := a.newButton("keyed.done", a.T("keyed.done"), "", styleSuccess, func() {
-		err := a.visit.m.KeyResident(k.id.value, string(k.name.name))
-		switch {
-		case err == nil:
-			k.err = ""
-		case errors.Is(err, visit.ErrBadIDNumber):
-			k.err, k.onName = "pad.id.bad", false
-		case errors.Is(err, visit.ErrMissingName):
-			k.err = "keyed.noname"
-		case errors.Is(err, visit.ErrSamePerson):
-			k.err = "identify.same"
-		case errors.Is(err, visit.ErrTooLong):
-			k.err = "keyed.toolong"
-		default:
-			k.err = "identify.notnow"
-		}
-		a.render()
-	})
+	done := a.newButton("keyed.done", a.T("keyed.done"), "", styleSuccess, func() { k.onDone(a) })
 	done.disabled = len(k.name.name) == 0
 	parts := []fyne.CanvasObject{subheading(a.T("keyed.name")), body(a.T("keyed.id.is", kiosk.MaskID(k.id.value)))}
 	if k.err != "" {
@@ -185,6 +168,32 @@ func (k *keyedResident) build(a *App) fyne.CanvasObject {
 	}
 	parts = append(parts, k.name.build(a, func() {}), done)
 	return container.NewVBox(parts...)
+}
+
+// onNext goes from the ID number to the name.
+func (k *keyedResident) onNext(a *App) {
+	k.onName = true
+	a.render()
+}
+
+// onDone hands the keyed resident to the visit.
+func (k *keyedResident) onDone(a *App) {
+	err := a.visit.m.KeyResident(k.id.value, string(k.name.name))
+	switch {
+	case err == nil:
+		k.err = ""
+	case errors.Is(err, visit.ErrBadIDNumber):
+		k.err, k.onName = "pad.id.bad", false
+	case errors.Is(err, visit.ErrMissingName):
+		k.err = "keyed.noname"
+	case errors.Is(err, visit.ErrSamePerson):
+		k.err = "identify.same"
+	case errors.Is(err, visit.ErrTooLong):
+		k.err = "keyed.toolong"
+	default:
+		k.err = "identify.notnow"
+	}
+	a.render()
 }
 
 // Relations an agent may have to the resident.
@@ -206,24 +215,9 @@ func (f *authForm) build(a *App) fyne.CanvasObject {
 		if f.relation == r {
 			st = styleSelected
 		}
-		rel = append(rel, a.newButton("rel:"+r, a.T(r), "", st, func() { f.relation = r; a.render() }))
+		rel = append(rel, a.newButton("rel:"+r, a.T(r), "", st, func() { f.onRelation(a, r) }))
 	}
-	f.done = a.newButton("auth.done", a.T("auth.done"), "", styleSuccess, func() {
-		// The relation goes to the central system in Chinese, whatever the
-		// screen's language.
-		err := a.visit.m.SetAuthorisation(f.ref.value, a.cat.T(Chinese, f.relation))
-		switch {
-		case err == nil:
-			f.err = ""
-		case errors.Is(err, visit.ErrEmptyAuthorisation):
-			f.err = "auth.empty"
-		case errors.Is(err, visit.ErrTooLong):
-			f.err = "keyed.toolong"
-		default:
-			f.err = "identify.notnow"
-		}
-		a.render()
-	})
+	f.done = a.newButton("auth.done", a.T("auth.done"), "", styleSuccess, func() { f.onDone(a) })
 	_, ok := f.ref.check()
 	f.done.disabled = !ok || f.relation == ""
 	// Both cards are read by now: the agent sees whose names the
@@ -238,6 +232,29 @@ func (f *authForm) build(a *App) fyne.CanvasObject {
 	// "next" does: in elder mode the form is taller than the screen.
 	f.done.big = true
 	return container.NewBorder(nil, f.done, nil, nil, scroll(container.NewVBox(parts...)))
+}
+
+// onRelation picks the agent's relation to the resident.
+func (f *authForm) onRelation(a *App, r string) {
+	f.relation = r
+	a.render()
+}
+
+// onDone hands the authorisation to the visit. The relation goes to the
+// central system in Chinese, whatever the screen's language.
+func (f *authForm) onDone(a *App) {
+	err := a.visit.m.SetAuthorisation(f.ref.value, a.cat.T(Chinese, f.relation))
+	switch {
+	case err == nil:
+		f.err = ""
+	case errors.Is(err, visit.ErrEmptyAuthorisation):
+		f.err = "auth.empty"
+	case errors.Is(err, visit.ErrTooLong):
+		f.err = "keyed.toolong"
+	default:
+		f.err = "identify.notnow"
+	}
+	a.render()
 }
 
 // elderOffer asks a card holder of 60 or more whether to turn elder mode on.

@@ -66,9 +66,7 @@ func (s *itemScreen) Build(a *App) fyne.CanvasObject {
 
 	var bottom fyne.CanvasObject
 	if it.Kind == kiosk.KindInstant && it.SelfService {
-		s.apply = a.newButton("item.apply", a.T("item.apply"), a.T("item.apply.sub"), stylePrimary, func() {
-			a.visit.wantApply(it.Code)
-		})
+		s.apply = a.newButton("item.apply", a.T("item.apply"), a.T("item.apply.sub"), stylePrimary, func() { s.onApply(a) })
 		if down, why := a.status.applyDown(); down {
 			s.apply.disabled = true
 			s.apply.sub = a.T(why)
@@ -93,3 +91,6 @@ func (a *App) clip(s string) string {
 	}
 	return string(r[:maxShown]) + "…" + a.T("item.clipped")
 }
+
+// onApply asks for the card, then opens the item's application.
+func (s *itemScreen) onApply(a *App) { a.visit.wantApply(s.item.Code) }

@@ -38,16 +38,25 @@ func (s *menuScreen) Build(a *App) fyne.CanvasObject {
 	}
 	var tiles []fyne.CanvasObject
 	if a.visit.snap.Agent == nil {
-		tiles = append(tiles, mk("menu.cases", "home.cases", "menu.cases.sub", stylePrimary, func() { a.Show(&casesScreen{}) }))
+		tiles = append(tiles, mk("menu.cases", "home.cases", "menu.cases.sub", stylePrimary, func() { s.onCases(a) }))
 	}
-	apply := mk("menu.apply", "home.apply", "menu.apply.sub", stylePrimary, func() { a.Show(&applyListScreen{}) })
+	apply := mk("menu.apply", "home.apply", "menu.apply.sub", stylePrimary, func() { s.onApply(a) })
 	if down, why := a.status.applyDown(); down {
 		apply.disabled, apply.sub = true, a.T(why)
 	}
 	tiles = append(tiles, apply)
 	if a.visit.snap.Agent == nil {
-		tiles = append(tiles, mk("menu.guide", "home.guide", "home.guide.sub", styleSecondary, func() { _ = a.visit.m.Browse() }))
+		tiles = append(tiles, mk("menu.guide", "home.guide", "home.guide.sub", styleSecondary, func() { s.onGuide(a) }))
 	}
 	tiles = append(tiles, mk("menu.finish", "nav.finish", "menu.finish.sub", styleAccent, a.Finish))
 	return container.NewVBox(panel(subheading(a.whoText())), container.NewGridWithColumns(1, tiles...))
 }
+
+// onCases shows the resident's cases.
+func (s *menuScreen) onCases(a *App) { a.Show(&casesScreen{}) }
+
+// onApply lists what the resident can apply for here.
+func (s *menuScreen) onApply(a *App) { a.Show(&applyListScreen{}) }
+
+// onGuide opens the service guide; the resident stays identified.
+func (s *menuScreen) onGuide(a *App) { _ = a.visit.m.Browse() }

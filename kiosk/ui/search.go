@@ -137,7 +137,7 @@ func (s *searchScreen) Build(a *App) fyne.CanvasObject {
 		var rows []fyne.CanvasObject
 		rows = append(rows, body(a.T("search.count", len(s.results))))
 		for _, it := range s.results[from:to] {
-			b := a.itemRow(it, func(it kiosk.Item) { a.Show(&itemScreen{item: it}) })
+			b := a.itemRow(it, func(it kiosk.Item) { s.onItem(a, it) })
 			s.rows = append(s.rows, b)
 			rows = append(rows, b)
 		}
@@ -161,3 +161,6 @@ func (s *searchScreen) Build(a *App) fyne.CanvasObject {
 	}
 	return container.NewBorder(box, keyboard, nil, nil, res)
 }
+
+// onItem opens the item's page.
+func (s *searchScreen) onItem(a *App, it kiosk.Item) { a.Show(&itemScreen{item: it}) }
