@@ -3,6 +3,24 @@
 // It never imports fyne.io/fyne/v2/app (cmd makes the app), the store, the
 // API client or the device drivers: it talks to them through the small
 // interfaces of the kiosk package.
+//
+// How it fits together:
+//
+//   - App (app.go) is the window: it joins the parts below, draws the
+//     screen on top with the bars, banners and theme, and offers the
+//     exported calls cmd makes (CardPresent, SetOnline, ...).
+//   - navigator (nav.go) is the stack of screens, and screensFor says which
+//     screens each state of the visit machine shows.
+//   - visitPresenter (presenter.go) is what the screens show of the visit:
+//     the visit machine and its snapshot, the screens' data of the visit
+//     with each service call as an explicit load (load.go: idle, loading,
+//     loaded, failed), the goodbye of the visit that ended, the catalogue.
+//   - status (status.go) is the network and the devices.
+//   - post (post.go) is the one door to the UI goroutine: every update from
+//     another goroutine goes through it; jobs runs the service calls and
+//     hands their answers back through it.
+//   - Each screen is a small struct in its own file with a Build and onXxx
+//     handlers (home.go, guide.go, form.go, ...; maint_*.go for staff).
 package ui
 
 import (
@@ -104,6 +122,7 @@ type App struct {
 	clock *canvas.Text // the top bar's clock
 	idle  *idleWarning // the idle warning, while shown
 	stray strayWatch   // a screen shown outside any visit
+	staff *maintCtl    // the staff screens (EnableMaintenance); nil without
 }
 
 // DeviceProblem is a banner line for a device that is out of order.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -46,19 +45,13 @@ type MaintOptions struct {
 	IdleCheck time.Duration
 }
 
-// maintCtl is an App's maintenance state. It lives beside the App (not in
-// it) so the staff screens stay in their own files.
+// maintCtl is an App's maintenance state: nil until EnableMaintenance.
 type maintCtl struct {
 	opts MaintOptions
 	taps []time.Time
 
 	stop context.CancelFunc // the idle watch of an open session
 }
-
-var (
-	maintMu   sync.Mutex
-	maintCtls = map[*App]*maintCtl{}
-)
 
 // EnableMaintenance turns on the hidden entry and the staff screens. Call
 // it on the UI goroutine before the window shows.
@@ -69,17 +62,11 @@ func (a *App) EnableMaintenance(o MaintOptions) {
 	if o.IdleCheck == 0 {
 		o.IdleCheck = time.Second
 	}
-	maintMu.Lock()
-	maintCtls[a] = &maintCtl{opts: o}
-	maintMu.Unlock()
+	a.staff = &maintCtl{opts: o}
 	a.render()
 }
 
-func (a *App) maint() *maintCtl {
-	maintMu.Lock()
-	defer maintMu.Unlock()
-	return maintCtls[a]
-}
+func (a *App) maint() *maintCtl { return a.staff }
 
 // maintLogo wraps the centre's name in the top bar so that five quick taps
 // open the PIN screen. Without maintenance enabled it is the name alone.
