@@ -79,7 +79,7 @@ func (s *caseScreen) Build(a *App) fyne.CanvasObject {
 	default:
 		s.print = a.newButton("case.print", a.T("case.print"), "", stylePrimary, func() { s.onPrint(a, c) })
 		var objs []fyne.CanvasObject
-		if pr := a.visit.v.print; pr.failed() {
+		if pr := a.visit.v.slip; pr.failed() {
 			objs = append(objs, notice(a.printErrText(pr.err)))
 		}
 		bottom = container.NewVBox(append(objs, s.print)...)

@@ -73,7 +73,7 @@ func (s *outcomeScreen) Build(a *App) fyne.CanvasObject {
 	case snap.State == visit.StatePrinting:
 		actions = append(actions, centered(a.T("print.printing"), theme.SizeNameSubHeadingText))
 	default:
-		pr := a.visit.v.print
+		pr := a.visit.v.receipt.print
 		if pr.failed() {
 			actions = append(actions, notice(a.printErrText(pr.err)))
 		} else if pr.val > 0 {

@@ -43,9 +43,18 @@ type visitData struct {
 
 	cases   load[caseList]         // the resident's cases (the list itself is in the snapshot)
 	submit  load[kiosk.Outcome]    // the submission; at is when it was confirmed
-	print   load[int]              // prints; val counts the receipts printed in this visit
-	receipt load[image.Image]      // the outcome's receipt as a picture
+	receipt receiptState           // the submission's receipt; new with each submission
+	slip    load[int]              // case status slips; val counts those printed
+	printed int                    // receipts and slips printed in this visit, for the goodbye
 	qr      map[string]image.Image // QR pictures of this visit
+}
+
+// receiptState is a submission's receipt: its picture on the outcome
+// screen and its prints. A case slip printed before is not this receipt:
+// the receipt still prints by itself when the outcome shows.
+type receiptState struct {
+	picture load[image.Image]
+	print   load[int] // val counts the prints of this receipt
 }
 
 // caseList is what "my cases" learnt beside the cases: whether the central
@@ -135,7 +144,7 @@ func (p *visitPresenter) take(s visit.Snapshot) (prev visit.Snapshot, ok bool) {
 	prev = p.snap
 	p.snap = s
 	if s.State == visit.StateEnded && prev.State != visit.StateEnded {
-		g := goodbye{printed: p.v.print.val > 0, english: prev.English, elder: prev.Elder}
+		g := goodbye{printed: p.v.printed > 0, english: prev.English, elder: prev.Elder}
 		switch prev.Outcome.Status {
 		case visit.OutcomeSent:
 			g.taken, g.no = visit.OutcomeSent, prev.Outcome.CaseNo
@@ -361,6 +370,7 @@ func (p *visitPresenter) confirm() {
 	}
 	v := p.v
 	v.submit = load[kiosk.Outcome]{state: loadLoading, at: p.clk.Now()}
+	v.receipt = receiptState{}
 	src := p.opts.Submit
 	p.jobs.run(func(ctx context.Context) func() {
 		var out kiosk.Outcome
@@ -421,7 +431,7 @@ func (p *visitPresenter) receiptData() (kiosk.ReceiptData, bool) {
 		Applicant: snap.Resident.Name, ApplicantID: snap.Resident.IDNumber,
 		LocalNo: p.v.submit.val.LocalNo, ConfirmedAt: p.v.submit.at,
 		HowToFollow:  p.cat.T(Chinese, "receipt.follow") + " " + p.cat.T(English, "receipt.follow"),
-		ReprintCount: p.v.print.val,
+		ReprintCount: p.v.receipt.print.val,
 	}
 	if d.LocalNo == "" {
 		d.LocalNo = snap.SubmissionID
@@ -455,11 +465,12 @@ func (p *visitPresenter) receiptData() (kiosk.ReceiptData, bool) {
 // receiptPicture is the outcome's receipt as the printer draws it, made
 // once per visit; nil when it cannot be drawn.
 func (p *visitPresenter) receiptPicture(d kiosk.ReceiptData) image.Image {
-	if p.v.receipt.idle() {
+	pic := &p.v.receipt.picture
+	if pic.idle() {
 		img, err := p.opts.Receipts.Render(d)
-		p.v.receipt.done(img, err, p.clk.Now())
+		pic.done(img, err, p.clk.Now())
 	}
-	return p.v.receipt.val
+	return pic.val
 }
 
 // canPrint says whether receipts can be printed at all.
@@ -477,7 +488,7 @@ func (p *visitPresenter) startReceipt() bool {
 	if err := p.m.BeginPrint(); err != nil {
 		return false
 	}
-	p.print(d)
+	p.print(d, &p.v.receipt.print)
 	return true
 }
 
@@ -500,19 +511,23 @@ func (p *visitPresenter) printCase(c kiosk.Case) {
 		// A status slip, not an acceptance receipt: the case's own status.
 		CaseStatus: c.Status, CaseResult: c.Result, StatusAsOf: p.clk.Now(),
 	}
-	p.print(d)
+	p.print(d, &p.v.slip)
 }
 
-// print sends d to the printer off the UI goroutine and tells the visit
-// machine when it is done.
-func (p *visitPresenter) print(d kiosk.ReceiptData) {
+// print sends d to the printer off the UI goroutine, keeps how it went in
+// ld (its val counts the prints) and tells the visit machine when it is
+// done.
+func (p *visitPresenter) print(d kiosk.ReceiptData, ld *load[int]) {
 	rs := p.opts.Receipts
 	v := p.v
-	v.print.start()
+	ld.start()
 	p.jobs.run(func(ctx context.Context) func() {
 		err := rs.Print(ctx, d)
 		return func() {
-			v.print.done(v.print.val+1, err, p.clk.Now())
+			ld.done(ld.val+1, err, p.clk.Now())
+			if err == nil {
+				v.printed++
+			}
 			_ = p.m.PrintFinished(err)
 			p.redraw()
 		}
@@ -524,7 +539,7 @@ func (p *visitPresenter) print(d kiosk.ReceiptData) {
 // away, 结束办理 tapped), the end waits for that receipt, or goes ahead at
 // once if there is none to print.
 func (p *visitPresenter) autoPrint(prev, s visit.Snapshot) {
-	if s.State == visit.StateOutcome && prev.State == visit.StateSubmitting && p.v.print.idle() {
+	if s.State == visit.StateOutcome && prev.State == visit.StateSubmitting && p.v.receipt.print.idle() {
 		if !p.startReceipt() && s.EndPending != visit.EndNone {
 			p.m.SkipReceipt()
 		}

@@ -189,8 +189,8 @@ func TestPresenterGoodbyeNamesTheSubmission(t *testing.T) {
 				t.Fatalf("confirmed: submission %s, want loading", p.v.submit.state)
 			}
 			r.jobs.settle() // the submission, then the receipt it prints
-			if p.v.submit.state != loadLoaded || p.v.print.state != tc.wantPrint {
-				t.Fatalf("submission %s, print %s (%v); want loaded, %s", p.v.submit.state, p.v.print.state, p.v.print.err, tc.wantPrint)
+			if p.v.submit.state != loadLoaded || p.v.receipt.print.state != tc.wantPrint {
+				t.Fatalf("submission %s, print %s (%v); want loaded, %s", p.v.submit.state, p.v.receipt.print.state, p.v.receipt.print.err, tc.wantPrint)
 			}
 			local, caseNo := p.v.submit.val.LocalNo, p.snap.Outcome.CaseNo
 			if err := p.m.Finish(); err != nil {
@@ -204,7 +204,7 @@ func TestPresenterGoodbyeNamesTheSubmission(t *testing.T) {
 			if g.taken != tc.wantTaken || g.no != want || want == "" || g.printed != tc.wantPrinted {
 				t.Errorf("goodbye %+v, want taken %v no %q printed %v", g, tc.wantTaken, want, tc.wantPrinted)
 			}
-			if !p.v.submit.idle() || !p.v.print.idle() {
+			if !p.v.submit.idle() || !p.v.receipt.print.idle() {
 				t.Errorf("the ended visit's data stayed: %+v", *p.v)
 			}
 		})
