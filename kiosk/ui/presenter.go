@@ -89,7 +89,7 @@ func (c cardState) refused() string {
 // goodbye is what the ended screen says of the visit that just ended (the
 // machine and visitData have forgotten it by then).
 type goodbye struct {
-	printed bool // a receipt was printed: the resident is asked to take it
+	printed bool // a receipt or slip was printed: the resident is asked to take it
 	// english, elder: the language and text size of the visit, which its
 	// goodbye keeps (the machine has reset them).
 	english, elder bool
