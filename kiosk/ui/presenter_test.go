@@ -251,6 +251,7 @@ func TestOneDoorToTheUIGoroutine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	door := "fyne." + "Do(" // spelt apart, so that a grep for it finds post.go alone
 	var at []string
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
@@ -261,7 +262,7 @@ func TestOneDoorToTheUIGoroutine(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i, line := range strings.Split(string(b), "\n") {
-			if strings.Contains(line, "fyne.Do(") || strings.Contains(line, "DoFromGoroutine(") {
+			if strings.Contains(line, door) || strings.Contains(line, "DoFromGoroutine(") {
 				at = append(at, fmt.Sprintf("%s:%d", f, i+1))
 			}
 		}
