@@ -3,12 +3,28 @@
 // It never imports fyne.io/fyne/v2/app (cmd makes the app), the store, the
 // API client or the device drivers: it talks to them through the small
 // interfaces of the kiosk package.
+//
+// How it fits together:
+//
+//   - App (app.go) is the window: it joins the parts below, draws the
+//     screen on top with the bars, banners and theme, and offers the
+//     exported calls cmd makes (CardPresent, SetOnline, ...).
+//   - navigator (nav.go) is the stack of screens, and screensFor says which
+//     screens each state of the visit machine shows.
+//   - visitPresenter (presenter.go) is what the screens show of the visit:
+//     the visit machine and its snapshot, the screens' data of the visit
+//     with each service call as an explicit load (load.go: idle, loading,
+//     loaded, failed), the goodbye of the visit that ended, the catalogue.
+//   - status (status.go) is the network and the devices.
+//   - post (post.go) is the one door to the UI goroutine: every update from
+//     another goroutine goes through it; jobs runs the service calls and
+//     hands their answers back through it.
+//   - Each screen is a small struct in its own file with a Build and onXxx
+//     handlers (home.go, guide.go, form.go, ...; maint_*.go for staff).
 package ui
 
 import (
 	"context"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -81,7 +97,10 @@ const (
 	DevicePrinter    = "device.printer"
 )
 
-// App is the terminal's window content and navigation.
+// App is the terminal's window: it joins the navigator (the stack of
+// screens), the visit presenter (what the screens show of the visit), the
+// status of network and devices, and draws the screen on top with the
+// bars, banners and theme around it.
 type App struct {
 	fyneApp fyne.App
 	win     fyne.Window
@@ -95,52 +114,15 @@ type App struct {
 	// stays; releasing: releaseFullFace is drawing home anew.
 	fullHeld, releasing bool
 
-	stack []Screen
+	nav    *navigator
+	visit  *visitPresenter
+	status *status // shown as banners; changed from other goroutines through post
+	jobs   *jobs   // services run off the UI goroutine; results come back through post
 
-	// status shown as banners; changed from other goroutines through fyne.Do.
-	online   bool
-	problems []DeviceProblem
-
-	clock *canvas.Text
-
-	mu       sync.Mutex // guards onChange
-	onChange []func(Screen)
-
-	// The visit: the machine decides, the screens show its snapshot.
-	m        *visit.Machine
-	clk      visit.Clock
-	snap     visit.Snapshot
-	stackFor visit.State // the state the stack was built for
-	visitErr error       // a bad Options.Visit (defaults were used instead)
-	v        *visitUI    // per-visit screen data; dropped when the visit ends
-	// endedPrinted: the visit that just ended printed a receipt, so the
-	// goodbye asks the resident to take it (a.v is gone by then).
-	endedPrinted bool
-	// endedEnglish, endedElder: the language and mode of the visit that
-	// just ended, which its goodbye keeps (the machine has reset them).
-	endedEnglish, endedElder bool
-	// stray, strayGen: the watch over a screen shown outside any visit
-	// (armStray).
-	stray    visit.Timer
-	strayGen uint64
-	// endedTaken, endedNo: a submission the ended visit made, which the
-	// goodbye names (OutcomeNone if none): accepted with its case number,
-	// or saved with its local number. A visit ended while its submission
-	// was in flight would otherwise never show the resident the outcome.
-	endedTaken visit.OutcomeStatus
-	endedNo    string
-
-	// Services run off the UI goroutine; results come back through fyne.Do.
-	ctx    context.Context
-	cancel context.CancelFunc
-	jobs   sync.WaitGroup
-	post   func(func()) // hands a result to the UI goroutine: fyne.Do
-	closed atomic.Bool
-
-	catalog    *kiosk.Catalog
-	catErr     error
-	catLoading bool
-	catLoaded  time.Time
+	clock *canvas.Text // the top bar's clock
+	idle  *idleWarning // the idle warning, while shown
+	stray strayWatch   // a screen shown outside any visit
+	staff *maintCtl    // the staff screens (EnableMaintenance); nil without
 }
 
 // DeviceProblem is a banner line for a device that is out of order.
@@ -172,23 +154,22 @@ func New(fa fyne.App, w fyne.Window, opts Options) *App {
 		opts:    opts,
 		cat:     DefaultCatalog(),
 		lang:    opts.Language,
-		online:  true,
-		v:       &visitUI{},
-		post:    fyne.Do,
+		status:  &status{online: true},
+		jobs:    newJobs(opts.ServiceTimeout),
 	}
-	a.ctx, a.cancel = context.WithCancel(context.Background())
+	a.visit = newVisitPresenter(&a.opts, a.cat, a.jobs, a.status, a.render)
 	a.initVisit()
+	a.nav = newNavigator(&homeScreen{}, a.visit.snap.State)
 	a.applyTheme()
-	a.stack = []Screen{&homeScreen{}}
 	a.render()
 	return a
 }
 
 // Visit is the visit machine the screens follow.
-func (a *App) Visit() *visit.Machine { return a.m }
+func (a *App) Visit() *visit.Machine { return a.visit.m }
 
 // VisitConfigErr reports a bad Options.Visit; the defaults run instead.
-func (a *App) VisitConfigErr() error { return a.visitErr }
+func (a *App) VisitConfigErr() error { return a.visit.cfgErr }
 
 // T translates a key into the current language.
 func (a *App) T(key string, args ...any) string { return a.cat.T(a.lang, key, args...) }
@@ -206,25 +187,21 @@ func (a *App) Theme() *Theme { return a.theme }
 func (a *App) Window() fyne.Window { return a.win }
 
 // Current is the screen on top.
-func (a *App) Current() Screen { return a.stack[len(a.stack)-1] }
+func (a *App) Current() Screen { return a.nav.current() }
 
 // OnScreenChange registers f to be called (on the UI goroutine) after every
 // screen change. Tests and the smoke walk use it.
-func (a *App) OnScreenChange(f func(Screen)) {
-	a.mu.Lock()
-	a.onChange = append(a.onChange, f)
-	a.mu.Unlock()
-}
+func (a *App) OnScreenChange(f func(Screen)) { a.nav.listen(f) }
 
 // Show pushes s and shows it.
 func (a *App) Show(s Screen) {
-	a.stack = append(a.stack, s)
+	a.nav.push(s)
 	a.render()
 }
 
 // Replace swaps the top screen for s (a step inside one flow).
 func (a *App) Replace(s Screen) {
-	a.stack[len(a.stack)-1] = s
+	a.nav.replace(s)
 	a.render()
 }
 
@@ -235,8 +212,8 @@ func (a *App) Back() {
 	if b, ok := a.Current().(backer); ok && b.back(a) {
 		return
 	}
-	if len(a.stack) > 2 || len(a.stack) == 2 && a.snap.State == visit.StateHome {
-		a.stack = a.stack[:len(a.stack)-1]
+	if n := a.nav.depth(); n > 2 || n == 2 && a.visit.snap.State == visit.StateHome {
+		a.nav.pop()
 		a.render()
 		return
 	}
@@ -247,22 +224,22 @@ func (a *App) Back() {
 // returns to their menu; otherwise everything is forgotten and the home
 // screen shown.
 func (a *App) Home() {
-	if err := a.m.Home(); err != nil {
+	if err := a.visit.m.Home(); err != nil {
 		return // a submission or print in flight: the button waits
 	}
-	if s := a.m.Snapshot(); s.State == visit.StateIdentified && s.Resident != nil {
+	if s := a.visit.m.Snapshot(); s.State == visit.StateIdentified && s.Resident != nil {
 		// The card is still on the reader: the resident's own menu is their
 		// home until they finish or take the card.
-		screens := a.screensFor(s, s.State)
+		screens := screensFor(s, s.State)
 		if s.Purpose == visit.PurposeCases {
 			screens = []Screen{&menuScreen{}} // not back onto the cases just left
 		}
-		a.stack = append(a.stack[:1], screens...)
+		a.nav.over(screens...)
 		a.render()
 		return
 	}
-	if a.snap.State == visit.StateHome && len(a.stack) > 1 {
-		a.stack = a.stack[:1]
+	if a.visit.snap.State == visit.StateHome && a.nav.depth() > 1 {
+		a.nav.truncate(1)
 		a.render()
 	}
 }
@@ -271,13 +248,22 @@ func (a *App) Home() {
 func (a *App) SetLanguage(l Lang) {
 	a.lang = l
 	a.fullHeld = false // the home screen's text changes
-	_ = a.m.SetEnglish(l == English)
+	_ = a.visit.m.SetEnglish(l == English)
 	a.render()
+}
+
+// toggleLanguage switches between Chinese and English.
+func (a *App) toggleLanguage() {
+	if a.lang == Chinese {
+		a.SetLanguage(English)
+	} else {
+		a.SetLanguage(Chinese)
+	}
 }
 
 // SetElder switches elder mode (larger text and targets, longer timeouts).
 func (a *App) SetElder(on bool) {
-	_ = a.m.SetElderMode(on)
+	_ = a.visit.m.SetElderMode(on)
 	a.setElder(on)
 }
 
@@ -294,19 +280,19 @@ func (a *App) setElder(on bool) {
 
 // SetOnline shows or hides the offline banner. Safe from any goroutine.
 func (a *App) SetOnline(online bool) {
-	fyne.Do(func() {
-		if a.online == online {
+	post(func() {
+		if a.status.online == online {
 			return
 		}
-		a.online = online
+		a.status.online = online
 		a.render()
 	})
 }
 
 // SetDeviceProblems replaces the device banners. Safe from any goroutine.
 func (a *App) SetDeviceProblems(ps []DeviceProblem) {
-	fyne.Do(func() {
-		a.problems = append([]DeviceProblem(nil), ps...)
+	post(func() {
+		a.status.problems = append([]DeviceProblem(nil), ps...)
 		a.render()
 	})
 }
@@ -314,17 +300,17 @@ func (a *App) SetDeviceProblems(ps []DeviceProblem) {
 // Start runs the clock and the idle countdown until ctx ends, and loads the
 // catalogue. When ctx ends, service calls still running are cancelled.
 func (a *App) Start(ctx context.Context) {
-	a.loadCatalog(false)
+	a.visit.loadCatalog(false)
 	go func() {
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
 		for {
 			select {
 			case <-ctx.Done():
-				a.cancel()
+				a.jobs.cancel()
 				return
 			case <-t.C:
-				fyne.Do(a.tick)
+				post(a.tick)
 			}
 		}
 	}()
@@ -336,9 +322,8 @@ func (a *App) tick() {
 		a.clock.Text = a.clockText()
 		a.clock.Refresh()
 	}
-	if a.v.countdown != nil {
-		a.v.countdown.Text = a.countdownText()
-		a.v.countdown.Refresh()
+	if a.idle != nil {
+		a.idle.tick(a)
 	}
 }
 
@@ -363,7 +348,7 @@ func (a *App) applyTheme() {
 // ask for it again (a rare character in the centre's name, say), it is kept
 // until the terminal leaves home or its language or text size changes.
 func (a *App) releaseFullFace() {
-	if len(a.stack) != 1 || a.snap.State != visit.StateHome {
+	if a.nav.depth() != 1 || a.visit.snap.State != visit.StateHome {
 		a.fullHeld = false
 		return
 	}
@@ -390,22 +375,23 @@ func (a *App) clockText() string {
 // warning over it.
 func (a *App) render() {
 	s := a.Current()
-	a.v.countdown = nil
-	if a.snap.State == visit.StateIdleWarning {
-		a.win.SetContent(a.buildIdleWarning())
-		a.notify(s)
+	a.idle = nil
+	if a.visit.snap.State == visit.StateIdleWarning {
+		a.idle = &idleWarning{}
+		a.win.SetContent(a.idle.build(a))
+		a.nav.notify(s)
 		return
 	}
 	body := s.Build(a)
 	top := a.topBar(s)
 	var parts []fyne.CanvasObject
 	parts = append(parts, a.banners()...)
-	if _, ok := s.(*identifyScreen); !ok && a.v.cardMsg != "" {
+	if _, ok := s.(*identifyScreen); !ok && a.visit.v.card.refused() != "" {
 		// A card refused where no screen asked for one (an expired card
 		// on the home screen): the identify screen says why itself,
 		// elsewhere it shows above the screen until the card is taken
 		// away or the screen touched.
-		parts = append(parts, notice(a.T(a.v.cardMsg)))
+		parts = append(parts, notice(a.T(a.visit.v.card.refused())))
 	}
 	if o := a.elderOffer(); o != nil {
 		parts = append(parts, o)
@@ -429,7 +415,7 @@ func (a *App) render() {
 	a.touchOnScroll(center)
 	a.win.SetContent(container.NewBorder(top, bottom, nil, nil, container.NewPadded(center)))
 	a.armStray()
-	a.notify(s)
+	a.nav.notify(s)
 	a.releaseFullFace()
 }
 
@@ -441,7 +427,7 @@ func (a *App) touchOnScroll(o fyne.CanvasObject) {
 	case *container.Scroll:
 		if v.OnScrolled == nil {
 			v.OnScrolled = func(fyne.Position) {
-				a.m.Touch()
+				a.visit.m.Touch()
 				if c := a.maint(); c != nil && c.opts.Gate != nil && isMaintScreen(a.Current()) {
 					c.opts.Gate.Touch()
 				}
@@ -455,6 +441,12 @@ func (a *App) touchOnScroll(o fyne.CanvasObject) {
 	}
 }
 
+// strayWatch is the watch over a screen shown outside any visit (armStray).
+type strayWatch struct {
+	timer visit.Timer
+	gen   uint64
+}
+
 // armStray (re)starts the watch over a screen shown outside any visit: the
 // 自助申办 chooser, the call-staff screen, the maintenance PIN screen. The
 // visit machine's idle timeout does not run there, so without this watch
@@ -462,26 +454,27 @@ func (a *App) touchOnScroll(o fyne.CanvasObject) {
 // the idle period without a touch the terminal returns home. Screens of an
 // open maintenance session have their own watch (maintTick).
 func (a *App) armStray() {
-	a.strayGen++
-	if a.stray != nil {
-		a.stray.Stop()
-		a.stray = nil
+	w := &a.stray
+	w.gen++
+	if w.timer != nil {
+		w.timer.Stop()
+		w.timer = nil
 	}
 	if !a.strayScreen() {
 		return
 	}
-	gen := a.strayGen
+	gen := w.gen
 	d := a.opts.Visit.Idle
 	if d <= 0 {
 		d = visit.DefaultIdle
 	}
-	a.stray = a.clk.AfterFunc(d, func() {
+	w.timer = a.visit.clk.AfterFunc(d, func() {
 		if a.gone() {
 			return
 		}
-		a.post(func() {
-			if gen == a.strayGen && a.strayScreen() {
-				a.stack = a.stack[:1]
+		post(func() {
+			if gen == w.gen && a.strayScreen() {
+				a.nav.truncate(1)
 				a.render()
 			}
 		})
@@ -491,20 +484,12 @@ func (a *App) armStray() {
 // strayScreen reports whether a screen other than home shows with no visit
 // (and so no idle timeout) running.
 func (a *App) strayScreen() bool {
-	if len(a.stack) < 2 || a.snap.State != visit.StateHome || a.snap.Elder || a.snap.English {
+	snap := a.visit.snap
+	if a.nav.depth() < 2 || snap.State != visit.StateHome || snap.Elder || snap.English {
 		return false
 	}
 	_, entry := a.Current().(*maintEntryScreen)
 	return entry || !isMaintScreen(a.Current())
-}
-
-func (a *App) notify(s Screen) {
-	a.mu.Lock()
-	fs := append([]func(Screen){}, a.onChange...)
-	a.mu.Unlock()
-	for _, f := range fs {
-		f(s)
-	}
 }
 
 func (a *App) centerName() string {
@@ -540,25 +525,19 @@ func (a *App) topBar(s Screen) fyne.CanvasObject {
 // maintenance screens behind the PIN).
 func (a *App) bottomBar() fyne.CanvasObject {
 	var left []fyne.CanvasObject
-	if len(a.stack) > 1 && !inFlight(a.snap.State) {
+	if a.nav.depth() > 1 && !inFlight(a.visit.snap.State) {
 		back := newBarButton(a.T("nav.back"), colText, colBackground, a.theme, a.tap(a.Back))
 		back.name = "nav.back"
 		home := newBarButton(a.T("nav.home"), colText, colBackground, a.theme, a.tap(a.Home))
 		home.name = "nav.home"
 		left = append(left, back, home)
 	}
-	if a.snap.Resident != nil || a.snap.Agent != nil {
+	if a.visit.snap.Resident != nil || a.visit.snap.Agent != nil {
 		fin := newBarButton(a.T("nav.finish"), colOnPrimary, colPrimary, a.theme, a.tap(a.Finish))
 		fin.name = "nav.finish"
 		left = append(left, fin)
 	}
-	lang := newBarButton(a.T("bar.language"), colText, colBackground, a.theme, a.tap(func() {
-		if a.lang == Chinese {
-			a.SetLanguage(English)
-		} else {
-			a.SetLanguage(Chinese)
-		}
-	}))
+	lang := newBarButton(a.T("bar.language"), colText, colBackground, a.theme, a.tap(a.toggleLanguage))
 	lang.name = "bar.language"
 	right := []fyne.CanvasObject{lang}
 	// Staff signed in to maintenance are the staff the button would call.
@@ -575,10 +554,10 @@ func (a *App) bottomBar() fyne.CanvasObject {
 
 func (a *App) banners() []fyne.CanvasObject {
 	var out []fyne.CanvasObject
-	if !a.online {
+	if !a.status.online {
 		out = append(out, newBanner(a.T("banner.offline"), a.theme))
 	}
-	for _, p := range a.problems {
+	for _, p := range a.status.problems {
 		reason := p.Reason
 		if a.cat.Has(reason) { // a key of the resident's words ("reason.offline")
 			reason = a.T(reason)
@@ -586,19 +565,6 @@ func (a *App) banners() []fyne.CanvasObject {
 		out = append(out, newBanner(a.T("banner.device", a.T(p.DeviceKey), reason), a.theme))
 	}
 	return out
-}
-
-// CallStaff shows that staff are coming and rings the configured hook.
-func (a *App) CallStaff() {
-	if a.opts.CallStaff != nil {
-		ring := a.opts.CallStaff
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			_ = ring(ctx)
-		}()
-	}
-	a.Show(&callStaffScreen{})
 }
 
 func newBanner(text string, th *Theme) fyne.CanvasObject {
@@ -627,27 +593,4 @@ func (p *placeholderScreen) Build(a *App) fyne.CanvasObject {
 	l.Wrapping = fyne.TextWrapWord
 	l.Alignment = fyne.TextAlignCenter
 	return container.NewVBox(layout.NewSpacer(), l, layout.NewSpacer())
-}
-
-type callStaffScreen struct{}
-
-func (c *callStaffScreen) Name() string  { return "callstaff" }
-func (c *callStaffScreen) Title() string { return "" }
-func (c *callStaffScreen) Build(a *App) fyne.CanvasObject {
-	title := canvas.NewText(a.T("callstaff.title"), colPrimary)
-	title.TextSize = a.theme.Size(theme.SizeNameHeadingText)
-	title.TextStyle = boldStyle(title.Text)
-	title.Alignment = fyne.TextAlignCenter
-	body := widget.NewLabel(a.T("callstaff.body"))
-	body.TextStyle = plainStyle(body.Text)
-	body.Wrapping = fyne.TextWrapWord
-	body.Alignment = fyne.TextAlignCenter
-	ok := newTile(a.T("callstaff.ok"), "", theme.ConfirmIcon(), colPrimary, a.theme, a.tap(func() {
-		if a.Current() == Screen(c) {
-			a.stack = a.stack[:len(a.stack)-1]
-			a.render()
-		}
-	}))
-	ok.name = "callstaff.ok"
-	return container.NewVBox(layout.NewSpacer(), title, body, container.NewCenter(container.NewGridWrap(fyne.NewSize(360, a.theme.TargetSize()*1.5), ok)), layout.NewSpacer())
 }

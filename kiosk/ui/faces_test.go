@@ -190,12 +190,12 @@ func TestRareNameUsesTheFullFaceUntilHome(t *testing.T) {
 	}
 	r.a.CardRemoved()
 	r.settle()
-	for i := 0; i < 5 && r.a.snap.State != visit.StateHome; i++ {
+	for i := 0; i < 5 && r.a.visit.snap.State != visit.StateHome; i++ {
 		r.clk.Advance(visit.DefaultIdle)
 		r.settle()
 	}
-	if r.a.snap.State != visit.StateHome {
-		t.Fatalf("state %s, want home", r.a.snap.State)
+	if r.a.visit.snap.State != visit.StateHome {
+		t.Fatalf("state %s, want home", r.a.visit.snap.State)
 	}
 	if r.a.theme == first {
 		t.Fatal("back at home, the theme was not set anew: the full face stays parsed")
@@ -214,7 +214,7 @@ func TestRareNameUsesTheFullFaceUntilHome(t *testing.T) {
 	r.card(kiosktest.Resident)
 	r.a.CardRemoved()
 	r.settle()
-	for i := 0; i < 5 && r.a.snap.State != visit.StateHome; i++ {
+	for i := 0; i < 5 && r.a.visit.snap.State != visit.StateHome; i++ {
 		r.clk.Advance(visit.DefaultIdle)
 		r.settle()
 	}

@@ -141,8 +141,8 @@ func TestGuideAndSearch(t *testing.T) {
 			}
 			r.tap("guide")
 			r.want("guide")
-			if r.a.snap.State != visit.StateBrowsing {
-				t.Fatalf("visit state %s, want browsing", r.a.snap.State)
+			if r.a.visit.snap.State != visit.StateBrowsing {
+				t.Fatalf("visit state %s, want browsing", r.a.visit.snap.State)
 			}
 			r.wantText("民政", "人社", "搜索事项")
 			checkTargets(t, r)
@@ -190,7 +190,7 @@ func TestGuideAndSearch(t *testing.T) {
 			r.want("guide.item")
 			r.tap("nav.home")
 			r.want("home")
-			if s := r.a.snap; s.State != visit.StateHome {
+			if s := r.a.visit.snap; s.State != visit.StateHome {
 				t.Errorf("home button left the visit in %s", s.State)
 			}
 			checkNoMissingKeys(t)
@@ -212,7 +212,7 @@ func TestIdentifyAndMyCases(t *testing.T) {
 	r.card(kiosktest.Expired)
 	r.wantText("已过有效期")
 	r.wantNoText(kiosktest.Expired.Name)
-	if r.a.snap.Resident != nil {
+	if r.a.visit.snap.Resident != nil {
 		t.Fatal("an expired card identified the resident")
 	}
 	r.a.CardError("timeout")
@@ -377,8 +377,8 @@ func TestConfirmWhileSubmittingNeverSubmitsTwice(t *testing.T) {
 	release := r.sub.Hold()
 	confirm := r.find("review.confirm")
 	test.Tap(confirm)
-	if r.a.snap.State != visit.StateSubmitting {
-		t.Fatalf("state %s after confirm, want submitting", r.a.snap.State)
+	if r.a.visit.snap.State != visit.StateSubmitting {
+		t.Fatalf("state %s after confirm, want submitting", r.a.visit.snap.State)
 	}
 	r.wantText("正在提交")
 	test.Tap(confirm)
@@ -387,7 +387,7 @@ func TestConfirmWhileSubmittingNeverSubmitsTwice(t *testing.T) {
 		t.Error("back/home offered while submitting")
 	}
 	r.clk.Advance(10 * time.Minute) // no idle timeout while in flight
-	if s := r.a.snap.State; s != visit.StateSubmitting {
+	if s := r.a.visit.snap.State; s != visit.StateSubmitting {
 		t.Errorf("state %s while the submission is in flight", s)
 	}
 	release()
@@ -424,8 +424,8 @@ func TestAgentApplication(t *testing.T) {
 	r.wantText("王秀英")
 	checkTargets(t, r)
 	r.tap("keyed.done")
-	if r.a.snap.Step != visit.StepAuthorisation {
-		t.Fatalf("step %s after keying the resident", r.a.snap.Step)
+	if r.a.visit.snap.Step != visit.StepAuthorisation {
+		t.Fatalf("step %s after keying the resident", r.a.visit.snap.Step)
 	}
 	// The authorisation screen names both people, and its keypad (letters
 	// too) does not ask for digit keys.
@@ -470,17 +470,17 @@ func TestAgentApplication(t *testing.T) {
 func personalLeft(r *rig, values ...string) []string {
 	var left []string
 	all := strings.Join(texts(r.w), "\n")
-	s := r.a.snap
+	s := r.a.visit.snap
 	state := fmt.Sprintf("%+v %+v %+v %+v %v", s.Resident, s.Agent, s.Form, s.Cases, s.Item)
-	ms := r.a.m.Snapshot()
+	ms := r.a.visit.m.Snapshot()
 	state += fmt.Sprintf("%+v %+v %+v %+v", ms.Resident, ms.Agent, ms.Form, ms.Cases)
-	ui := fmt.Sprintf("%+v", *r.a.v)
+	ui := fmt.Sprintf("%+v", *r.a.visit.v)
 	for _, v := range values {
 		if strings.Contains(all, v) || strings.Contains(state, v) || strings.Contains(ui, v) {
 			left = append(left, v)
 		}
 	}
-	for _, sc := range r.a.stack {
+	for _, sc := range r.a.nav.stack {
 		if fmt.Sprintf("%T", sc) == "*ui.formScreen" {
 			left = append(left, "a form screen")
 		}
@@ -501,7 +501,7 @@ func TestCardPulledMidFormWipesEverything(t *testing.T) {
 	if left := personalLeft(r, kiosktest.Resident.Name, kiosktest.Resident.IDNumber, kiosk.MaskID(kiosktest.Resident.IDNumber), "1391234", "139 1234", "老年综合津贴申请"); len(left) > 0 {
 		t.Errorf("after the card was pulled these remain: %q", left)
 	}
-	if s := r.a.m.Snapshot(); s.Resident != nil || s.Item != nil || s.Form != nil || s.Cases != nil || s.SubmissionID != "" {
+	if s := r.a.visit.m.Snapshot(); s.Resident != nil || s.Item != nil || s.Form != nil || s.Cases != nil || s.SubmissionID != "" {
 		t.Errorf("visit state after the wipe: %+v", s)
 	}
 	r.clk.Advance(visit.DefaultLinger)
@@ -526,12 +526,12 @@ func TestIdleTimeout(t *testing.T) {
 			r.card(kiosktest.Resident)
 			r.want("cases")
 			r.clk.Advance(tc.idle - time.Second)
-			if r.a.snap.State == visit.StateIdleWarning {
+			if r.a.visit.snap.State == visit.StateIdleWarning {
 				t.Fatal("warning before the idle time")
 			}
 			r.clk.Advance(time.Second)
-			if r.a.snap.State != visit.StateIdleWarning {
-				t.Fatalf("state %s after %v idle", r.a.snap.State, tc.idle)
+			if r.a.visit.snap.State != visit.StateIdleWarning {
+				t.Fatalf("state %s after %v idle", r.a.visit.snap.State, tc.idle)
 			}
 			r.wantText("您还在吗", "30 秒", "继续")
 			r.wantNoText(kiosktest.Resident.Name)
@@ -545,7 +545,7 @@ func TestIdleTimeout(t *testing.T) {
 
 			r.clk.Advance(tc.idle)
 			r.want("cases") // the screen under the warning stays
-			if r.a.snap.State != visit.StateIdleWarning {
+			if r.a.visit.snap.State != visit.StateIdleWarning {
 				t.Fatal("no second warning")
 			}
 			r.clk.Advance(visit.DefaultWarning)
@@ -780,7 +780,7 @@ func TestBadCatalogItems(t *testing.T) {
 	)
 	r := newRig(t, portrait)
 	r.a.opts.Catalog = kiosktest.NewCatalog(c, nil)
-	r.a.loadCatalog(true)
+	r.a.visit.loadCatalog(true)
 	r.settle()
 
 	r.tap("guide")
@@ -840,8 +840,8 @@ func TestTapsDuringTransitionsAreHarmless(t *testing.T) {
 	test.Tap(self)
 	r.settle()
 	r.want("identify")
-	if r.a.snap.Agent != nil || r.a.snap.Step != visit.StepResident {
-		t.Errorf("a stale tap changed the flow: %+v", r.a.snap.Step)
+	if r.a.visit.snap.Agent != nil || r.a.visit.snap.Step != visit.StepResident {
+		t.Errorf("a stale tap changed the flow: %+v", r.a.visit.snap.Step)
 	}
 	r.card(kiosktest.Resident)
 	// A second card read of the same card changes nothing.
@@ -910,7 +910,7 @@ func TestTextFieldNoticeNamesTheButtonShown(t *testing.T) {
 	for _, english := range []bool{false, true} {
 		r := newRig(t, portrait)
 		r.a.opts.Catalog = kiosktest.NewCatalog(c, nil)
-		r.a.loadCatalog(true)
+		r.a.visit.loadCatalog(true)
 		r.settle()
 		if english {
 			r.tap("bar.language")
@@ -958,8 +958,8 @@ func TestAuthorisationButtonInView(t *testing.T) {
 			r.tap("apply.agent")
 			r.card(kiosktest.AgentPerson)
 			r.card(kiosktest.Elder)
-			if r.a.snap.Step != visit.StepAuthorisation {
-				t.Fatalf("step %s after both cards", r.a.snap.Step)
+			if r.a.visit.snap.Step != visit.StepAuthorisation {
+				t.Fatalf("step %s after both cards", r.a.visit.snap.Step)
 			}
 			checkTargets(t, r)
 			b, ok := r.find("auth.done").(*button)
@@ -1059,7 +1059,7 @@ func TestCardTakenWhileSubmitting(t *testing.T) {
 			release := r.sub.Hold()
 			test.Tap(r.find("review.confirm"))
 			r.a.CardRemoved()
-			if s := r.a.snap.State; s != visit.StateSubmitting {
+			if s := r.a.visit.snap.State; s != visit.StateSubmitting {
 				t.Fatalf("state %s after the card was taken, want submitting", s)
 			}
 			release()
@@ -1077,7 +1077,7 @@ func TestCardTakenWhileSubmitting(t *testing.T) {
 			}
 			r.wantText(tc.want...)
 			r.wantNoText(kiosktest.Resident.Name, "身份证已取走，已自动退出")
-			if r.a.snap.Resident != nil {
+			if r.a.visit.snap.Resident != nil {
 				t.Error("the resident is still held after the end")
 			}
 		})
@@ -1235,14 +1235,14 @@ func TestCallStaffFromTheIdleWarning(t *testing.T) {
 	r.tap("cases")
 	r.card(kiosktest.Resident)
 	r.clk.Advance(visit.DefaultIdle)
-	if r.a.snap.State != visit.StateIdleWarning {
-		t.Fatalf("state %s, want the idle warning", r.a.snap.State)
+	if r.a.visit.snap.State != visit.StateIdleWarning {
+		t.Fatalf("state %s, want the idle warning", r.a.visit.snap.State)
 	}
 	checkTargets(t, r)
 	r.tap("idle.callstaff")
 	r.want("callstaff")
-	if r.a.snap.State == visit.StateIdleWarning || r.a.snap.Resident == nil {
-		t.Errorf("after calling staff: state %s, resident kept %v", r.a.snap.State, r.a.snap.Resident != nil)
+	if r.a.visit.snap.State == visit.StateIdleWarning || r.a.visit.snap.Resident == nil {
+		t.Errorf("after calling staff: state %s, resident kept %v", r.a.visit.snap.State, r.a.visit.snap.Resident != nil)
 	}
 }
 
@@ -1272,7 +1272,7 @@ func TestScrollingIsATouch(t *testing.T) {
 	r.clk.Advance(visit.DefaultIdle - 10*time.Second)
 	sc.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.Delta{DY: -80}})
 	r.clk.Advance(20 * time.Second)
-	if s := r.a.snap.State; s == visit.StateIdleWarning {
+	if s := r.a.visit.snap.State; s == visit.StateIdleWarning {
 		t.Fatal("warned 20 s after a scroll")
 	}
 }

@@ -18,7 +18,7 @@ func TestScreenMarkupGoldens(t *testing.T) {
 		{"identify", func(r *rig) { r.tap("apply"); r.tap("apply.self") }},
 		{"idle", func(r *rig) {
 			r.tap("guide")
-			r.clk.Advance(r.a.m.Snapshot().Deadline.Sub(r.clk.Now()))
+			r.clk.Advance(r.a.visit.m.Snapshot().Deadline.Sub(r.clk.Now()))
 		}},
 	}
 	for _, sc := range screens {

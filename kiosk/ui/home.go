@@ -40,10 +40,10 @@ func (h *homeScreen) Build(a *App) fyne.CanvasObject {
 		case theme.ColorNameButton:
 			c = colSurface
 		}
-		if a.readerDown() && (name == "cases" || name == "apply") {
+		if a.status.readerDown() && (name == "cases" || name == "apply") {
 			// Without the card reader only the guide works: the tile says why.
 			sub, c, tapped = "outofservice.tile", colSurface, func() {}
-		} else if down, _ := a.applyDown(); down && name == "apply" {
+		} else if down, _ := a.status.applyDown(); down && name == "apply" {
 			sub, c, tapped = "outofservice.tile.printer", colSurface, func() {}
 		}
 		t := newTile(a.T(title), a.T(sub), icon, c, th, a.tap(tapped))
@@ -52,17 +52,11 @@ func (h *homeScreen) Build(a *App) fyne.CanvasObject {
 		return t
 	}
 	h.tiles = []*tile{
-		mk("guide", "home.guide", "home.guide.sub", theme.SearchIcon(), theme.ColorNamePrimary, func() { _ = a.m.Browse() }),
-		mk("cases", "home.cases", "home.cases.sub", theme.AccountIcon(), theme.ColorNamePrimary, func() { _ = a.m.Identify(visit.PurposeCases) }),
-		mk("apply", "home.apply", "home.apply.sub", theme.DocumentCreateIcon(), theme.ColorNamePrimary, func() { a.Show(&applyChooser{}) }),
-		mk("elder", elderTitle, elderSub, theme.ZoomInIcon(), theme.ColorNameButton, func() { a.SetElder(!a.elder) }),
-		mk("language", "home.language", "home.language.sub", theme.ComputerIcon(), theme.ColorNameButton, func() {
-			if a.lang == Chinese {
-				a.SetLanguage(English)
-			} else {
-				a.SetLanguage(Chinese)
-			}
-		}),
+		mk("guide", "home.guide", "home.guide.sub", theme.SearchIcon(), theme.ColorNamePrimary, func() { h.onGuide(a) }),
+		mk("cases", "home.cases", "home.cases.sub", theme.AccountIcon(), theme.ColorNamePrimary, func() { h.onCases(a) }),
+		mk("apply", "home.apply", "home.apply.sub", theme.DocumentCreateIcon(), theme.ColorNamePrimary, func() { h.onApply(a) }),
+		mk("elder", elderTitle, elderSub, theme.ZoomInIcon(), theme.ColorNameButton, func() { h.onElder(a) }),
+		mk("language", "home.language", "home.language.sub", theme.ComputerIcon(), theme.ColorNameButton, a.toggleLanguage),
 		mk("callstaff", "home.callstaff", "home.callstaff.sub", theme.HelpIcon(), theme.ColorNameError, a.CallStaff),
 	}
 	objs := make([]fyne.CanvasObject, len(h.tiles))
@@ -73,3 +67,15 @@ func (h *homeScreen) Build(a *App) fyne.CanvasObject {
 	head := container.NewVBox(welcome, prompt)
 	return container.NewBorder(container.NewPadded(head), nil, nil, nil, container.NewPadded(grid))
 }
+
+// onGuide opens the service guide; no card is needed there.
+func (h *homeScreen) onGuide(a *App) { _ = a.visit.m.Browse() }
+
+// onCases asks for the card, then shows the resident's cases.
+func (h *homeScreen) onCases(a *App) { _ = a.visit.m.Identify(visit.PurposeCases) }
+
+// onApply asks who the application is for.
+func (h *homeScreen) onApply(a *App) { a.Show(&applyChooser{}) }
+
+// onElder turns elder mode on or off.
+func (h *homeScreen) onElder(a *App) { a.SetElder(!a.elder) }

@@ -35,7 +35,7 @@ func (s *identifyScreen) back(a *App) bool {
 }
 
 func (s *identifyScreen) Build(a *App) fyne.CanvasObject {
-	snap := a.snap
+	snap := a.visit.snap
 	switch {
 	case snap.Step == visit.StepAuthorisation:
 		if s.auth == nil {
@@ -55,16 +55,19 @@ func (s *identifyScreen) Build(a *App) fyne.CanvasObject {
 		prompt = a.T("identify.resident.forAgent")
 		extra = append(extra, body(a.T("identify.agent.is", snap.Agent.Name, kiosk.MaskID(snap.Agent.IDNumber))))
 		if a.opts.Characters != nil {
-			s.keyedBtn = a.newButton("identify.keyed", a.T("identify.keyed"), a.T("identify.keyed.sub"), styleSecondary, func() {
-				s.keyed = &keyedResident{id: newKeypad(padID, 18), name: &nameKeyboard{src: a.opts.Characters}}
-				a.render()
-			})
+			s.keyedBtn = a.newButton("identify.keyed", a.T("identify.keyed"), a.T("identify.keyed.sub"), styleSecondary, func() { s.onKeyed(a) })
 			extra = append(extra, s.keyedBtn)
 		}
 	default:
 		prompt = a.T("identify.prompt")
 	}
 	return a.cardPanel(prompt, extra...)
+}
+
+// onKeyed lets the agent key the resident's ID number and name.
+func (s *identifyScreen) onKeyed(a *App) {
+	s.keyed = &keyedResident{id: newKeypad(padID, 18), name: &nameKeyboard{src: a.opts.Characters}}
+	a.render()
 }
 
 // cardPanel is the "place your card" picture and words, the reading
@@ -74,18 +77,18 @@ func (a *App) cardPanel(prompt string, extra ...fyne.CanvasObject) fyne.CanvasOb
 		textBlock(prompt, theme.ColorNamePrimary, theme.SizeNameHeadingText, true, fyne.TextAlignCenter),
 		container.NewCenter(cardPicture(a.theme)),
 	}
-	if a.readerDown() {
+	if a.status.readerDown() {
 		parts = append(parts, notice(a.T("outofservice.reader")))
 	}
 	switch {
-	case a.v.cardReading:
+	case a.visit.v.card.phase == cardReading:
 		parts = append(parts, centered(a.T("identify.reading"), theme.SizeNameSubHeadingText))
-	case a.snap.Failures >= 3:
+	case a.visit.snap.Failures >= 3:
 		parts = append(parts, notice(a.failureText()+" "+a.T("identify.thrice")),
 			a.newButton("callstaff:identify", a.T("bar.callstaff"), "", styleAccent, a.CallStaff))
-	case a.v.cardMsg != "":
-		parts = append(parts, notice(a.T(a.v.cardMsg)))
-	case a.snap.LastFailure != visit.FailNone:
+	case a.visit.v.card.phase == cardRefused:
+		parts = append(parts, notice(a.T(a.visit.v.card.msg)))
+	case a.visit.snap.LastFailure != visit.FailNone:
 		parts = append(parts, notice(a.failureText()))
 	default:
 		parts = append(parts, centered(a.T("identify.hint"), theme.SizeNameText))
@@ -95,7 +98,7 @@ func (a *App) cardPanel(prompt string, extra ...fyne.CanvasObject) fyne.CanvasOb
 }
 
 func (a *App) failureText() string {
-	switch a.snap.LastFailure {
+	switch a.visit.snap.LastFailure {
 	case visit.FailExpired:
 		return a.T("identify.expired")
 	case visit.FailUnsupported:
@@ -152,32 +155,12 @@ type keyedResident struct {
 
 func (k *keyedResident) build(a *App) fyne.CanvasObject {
 	if !k.onName {
-		next := a.newButton("keyed.next", a.T("form.next"), "", stylePrimary, func() {
-			k.onName = true
-			a.render()
-		})
+		next := a.newButton("keyed.next", a.T("form.next"), "", stylePrimary, func() { k.onNext(a) })
 		_, ok := k.id.check()
 		next.disabled = !ok
 		return container.NewVBox(subheading(a.T("keyed.id")), k.id.build(a, nil), next)
 	}
-	done := a.newButton("keyed.done", a.T("keyed.done"), "", styleSuccess, func() {
-		err := a.m.KeyResident(k.id.value, string(k.name.name))
-		switch {
-		case err == nil:
-			k.err = ""
-		case errors.Is(err, visit.ErrBadIDNumber):
-			k.err, k.onName = "pad.id.bad", false
-		case errors.Is(err, visit.ErrMissingName):
-			k.err = "keyed.noname"
-		case errors.Is(err, visit.ErrSamePerson):
-			k.err = "identify.same"
-		case errors.Is(err, visit.ErrTooLong):
-			k.err = "keyed.toolong"
-		default:
-			k.err = "identify.notnow"
-		}
-		a.render()
-	})
+	done := a.newButton("keyed.done", a.T("keyed.done"), "", styleSuccess, func() { k.onDone(a) })
 	done.disabled = len(k.name.name) == 0
 	parts := []fyne.CanvasObject{subheading(a.T("keyed.name")), body(a.T("keyed.id.is", kiosk.MaskID(k.id.value)))}
 	if k.err != "" {
@@ -185,6 +168,32 @@ func (k *keyedResident) build(a *App) fyne.CanvasObject {
 	}
 	parts = append(parts, k.name.build(a, func() {}), done)
 	return container.NewVBox(parts...)
+}
+
+// onNext goes from the ID number to the name.
+func (k *keyedResident) onNext(a *App) {
+	k.onName = true
+	a.render()
+}
+
+// onDone hands the keyed resident to the visit.
+func (k *keyedResident) onDone(a *App) {
+	err := a.visit.m.KeyResident(k.id.value, string(k.name.name))
+	switch {
+	case err == nil:
+		k.err = ""
+	case errors.Is(err, visit.ErrBadIDNumber):
+		k.err, k.onName = "pad.id.bad", false
+	case errors.Is(err, visit.ErrMissingName):
+		k.err = "keyed.noname"
+	case errors.Is(err, visit.ErrSamePerson):
+		k.err = "identify.same"
+	case errors.Is(err, visit.ErrTooLong):
+		k.err = "keyed.toolong"
+	default:
+		k.err = "identify.notnow"
+	}
+	a.render()
 }
 
 // Relations an agent may have to the resident.
@@ -206,24 +215,9 @@ func (f *authForm) build(a *App) fyne.CanvasObject {
 		if f.relation == r {
 			st = styleSelected
 		}
-		rel = append(rel, a.newButton("rel:"+r, a.T(r), "", st, func() { f.relation = r; a.render() }))
+		rel = append(rel, a.newButton("rel:"+r, a.T(r), "", st, func() { f.onRelation(a, r) }))
 	}
-	f.done = a.newButton("auth.done", a.T("auth.done"), "", styleSuccess, func() {
-		// The relation goes to the central system in Chinese, whatever the
-		// screen's language.
-		err := a.m.SetAuthorisation(f.ref.value, a.cat.T(Chinese, f.relation))
-		switch {
-		case err == nil:
-			f.err = ""
-		case errors.Is(err, visit.ErrEmptyAuthorisation):
-			f.err = "auth.empty"
-		case errors.Is(err, visit.ErrTooLong):
-			f.err = "keyed.toolong"
-		default:
-			f.err = "identify.notnow"
-		}
-		a.render()
-	})
+	f.done = a.newButton("auth.done", a.T("auth.done"), "", styleSuccess, func() { f.onDone(a) })
 	_, ok := f.ref.check()
 	f.done.disabled = !ok || f.relation == ""
 	// Both cards are read by now: the agent sees whose names the
@@ -240,12 +234,35 @@ func (f *authForm) build(a *App) fyne.CanvasObject {
 	return container.NewBorder(nil, f.done, nil, nil, scroll(container.NewVBox(parts...)))
 }
 
+// onRelation picks the agent's relation to the resident.
+func (f *authForm) onRelation(a *App, r string) {
+	f.relation = r
+	a.render()
+}
+
+// onDone hands the authorisation to the visit. The relation goes to the
+// central system in Chinese, whatever the screen's language.
+func (f *authForm) onDone(a *App) {
+	err := a.visit.m.SetAuthorisation(f.ref.value, a.cat.T(Chinese, f.relation))
+	switch {
+	case err == nil:
+		f.err = ""
+	case errors.Is(err, visit.ErrEmptyAuthorisation):
+		f.err = "auth.empty"
+	case errors.Is(err, visit.ErrTooLong):
+		f.err = "keyed.toolong"
+	default:
+		f.err = "identify.notnow"
+	}
+	a.render()
+}
+
 // elderOffer asks a card holder of 60 or more whether to turn elder mode on.
 func (a *App) elderOffer() fyne.CanvasObject {
-	if !a.snap.ElderOffered || a.elder {
+	if !a.visit.snap.ElderOffered || a.elder {
 		return nil
 	}
 	yes := a.newButton("elder.yes", a.T("elder.offer.yes"), "", stylePrimary, func() { a.SetElder(true) })
-	no := a.newButton("elder.no", a.T("elder.offer.no"), "", styleSecondary, func() { _ = a.m.DismissElderOffer() })
+	no := a.newButton("elder.no", a.T("elder.offer.no"), "", styleSecondary, func() { _ = a.visit.m.DismissElderOffer() })
 	return panel(subheading(a.T("elder.offer")), container.NewGridWithColumns(2, yes, no))
 }

@@ -1,40 +1,54 @@
 package ui
 
 import (
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
-
-	"github.com/pudong-community/kiosk/kiosk/visit"
 )
 
-// buildIdleWarning is the full-screen idle warning: a countdown and a big
+// idleWarning is the full-screen idle warning: a countdown and a big
 // "继续". The visit machine decides when it shows (never during a
 // submission or a print) and ends the visit when the countdown runs out.
-func (a *App) buildIdleWarning() fyne.CanvasObject {
+// It shows over the screen on top, not in the stack.
+type idleWarning struct {
+	countdown *canvas.Text
+}
+
+// tick shows the seconds left.
+func (w *idleWarning) tick(a *App) {
+	w.countdown.Text = w.countdownText(a)
+	w.countdown.Refresh()
+}
+
+// countdownText is the remaining seconds.
+func (w *idleWarning) countdownText(a *App) string {
+	left := a.visit.snap.Deadline.Sub(a.visit.clk.Now())
+	if left < 0 {
+		left = 0
+	}
+	return a.T("idle.countdown", int((left+time.Second-1)/time.Second))
+}
+
+func (w *idleWarning) build(a *App) fyne.CanvasObject {
 	th := a.theme
 	bg := canvas.NewRectangle(colWarnBg)
 	title := textBlock(a.T("idle.title"), theme.ColorNameForegroundOnWarning, theme.SizeNameHeadingText, true, fyne.TextAlignCenter)
 	msg := textBlock(a.T("idle.body"), theme.ColorNameForegroundOnWarning, theme.SizeNameSubHeadingText, false, fyne.TextAlignCenter)
-	a.v.countdown = canvas.NewText(a.countdownText(), colAccent)
-	a.v.countdown.TextSize = th.Size(theme.SizeNameHeadingText) * 1.6
-	a.v.countdown.TextStyle.Bold = true
-	a.v.countdown.Alignment = fyne.TextAlignCenter
-	cont := a.newButton("idle.continue", a.T("idle.continue"), a.T("idle.continue.sub"), styleSuccess, func() { _ = a.m.Continue() })
+	w.countdown = canvas.NewText(w.countdownText(a), colAccent)
+	w.countdown.TextSize = th.Size(theme.SizeNameHeadingText) * 1.6
+	w.countdown.TextStyle.Bold = true
+	w.countdown.Alignment = fyne.TextAlignCenter
+	cont := a.newButton("idle.continue", a.T("idle.continue"), a.T("idle.continue.sub"), styleSuccess, func() { w.onContinue(a) })
 	cont.huge = true
-	end := a.newButton("idle.end", a.T("idle.end"), "", styleSecondary, a.Finish)
-	a.v.idleButtons = [2]*button{cont, end}
-	// Call staff is one tap from every screen, this one too: the visit
-	// goes on, and the call-staff screen shows.
-	call := a.newButton("idle.callstaff", a.T("bar.callstaff"), "", styleAccent, func() {
-		_ = a.m.Continue()
-		a.CallStaff()
-	})
+	end := a.newButton("idle.end", a.T("idle.end"), "", styleSecondary, func() { w.onEnd(a) })
+	call := a.newButton("idle.callstaff", a.T("bar.callstaff"), "", styleAccent, func() { w.onCallStaff(a) })
 	size := fyne.NewSize(th.TargetSize()*7, th.TileHeight())
 	row := fyne.NewSize(size.Width, max(end.MinSize().Height, call.MinSize().Height))
-	content := container.NewVBox(layout.NewSpacer(), title, msg, a.v.countdown,
+	content := container.NewVBox(layout.NewSpacer(), title, msg, w.countdown,
 		container.NewCenter(container.NewGridWrap(size, cont)),
 		container.NewCenter(container.NewGridWrap(row, end)),
 		container.NewCenter(container.NewGridWrap(row, call)),
@@ -42,54 +56,15 @@ func (a *App) buildIdleWarning() fyne.CanvasObject {
 	return container.NewStack(bg, container.NewPadded(content))
 }
 
-// endedScreen thanks the resident and says their data is gone; a tap (or
-// a few seconds) goes home.
-type endedScreen struct {
-	home *button
-}
+// onContinue: the resident is still there.
+func (w *idleWarning) onContinue(a *App) { _ = a.visit.m.Continue() }
 
-func (s *endedScreen) Name() string  { return "ended" }
-func (s *endedScreen) Title() string { return "" }
+// onEnd ends the visit.
+func (w *idleWarning) onEnd(a *App) { a.Finish() }
 
-func (s *endedScreen) back(a *App) bool { a.m.Touch(); return true }
-
-func (s *endedScreen) Build(a *App) fyne.CanvasObject {
-	reason := "ended.finished"
-	if !a.endedPrinted {
-		reason = "ended.finished.card" // nothing was printed to take
-	}
-	switch a.snap.EndReason {
-	case visit.EndTimeout:
-		reason = "ended.timeout"
-	case visit.EndCardRemoved:
-		reason = "ended.card"
-	}
-	lines := []fyne.CanvasObject{layout.NewSpacer(), centered(a.T("ended.title"), theme.SizeNameHeadingText)}
-	// A submission the visit made is named, with whether its receipt
-	// printed: the visit may have ended while it was being sent.
-	switch a.endedTaken {
-	case visit.OutcomeSent:
-		lines = append(lines, centered(a.T("ended.sent", a.endedNo), theme.SizeNameSubHeadingText))
-	case visit.OutcomeQueued:
-		lines = append(lines, centered(a.T("ended.queued", a.endedNo), theme.SizeNameSubHeadingText))
-	}
-	reasons := []string{reason}
-	switch {
-	case a.endedTaken == visit.OutcomeNone || a.snap.EndReason == visit.EndTimeout:
-	case a.snap.EndReason == visit.EndCardRemoved && a.endedPrinted:
-		reasons = []string{"ended.receipt"}
-	case a.snap.EndReason == visit.EndCardRemoved:
-		reasons = []string{"ended.noreceipt"}
-	case !a.endedPrinted:
-		reasons = append(reasons, "ended.noreceipt")
-	}
-	for _, r := range reasons {
-		lines = append(lines, centered(a.T(r), theme.SizeNameSubHeadingText))
-	}
-	s.home = a.newButton("ended.home", a.T("ended.home"), "", stylePrimary, func() {})
-	lines = append(lines,
-		centered(a.T("ended.wiped"), theme.SizeNameText),
-		container.NewCenter(container.NewGridWrap(fyne.NewSize(a.theme.TargetSize()*6, a.theme.TargetSize()*1.4), s.home)),
-		layout.NewSpacer())
-	return container.NewVBox(lines...)
+// onCallStaff: call staff is one tap from every screen, this one too: the
+// visit goes on, and the call-staff screen shows.
+func (w *idleWarning) onCallStaff(a *App) {
+	_ = a.visit.m.Continue()
+	a.CallStaff()
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -46,19 +45,13 @@ type MaintOptions struct {
 	IdleCheck time.Duration
 }
 
-// maintCtl is an App's maintenance state. It lives beside the App (not in
-// it) so the staff screens stay in their own files.
+// maintCtl is an App's maintenance state: nil until EnableMaintenance.
 type maintCtl struct {
 	opts MaintOptions
 	taps []time.Time
 
 	stop context.CancelFunc // the idle watch of an open session
 }
-
-var (
-	maintMu   sync.Mutex
-	maintCtls = map[*App]*maintCtl{}
-)
 
 // EnableMaintenance turns on the hidden entry and the staff screens. Call
 // it on the UI goroutine before the window shows.
@@ -69,17 +62,11 @@ func (a *App) EnableMaintenance(o MaintOptions) {
 	if o.IdleCheck == 0 {
 		o.IdleCheck = time.Second
 	}
-	maintMu.Lock()
-	maintCtls[a] = &maintCtl{opts: o}
-	maintMu.Unlock()
+	a.staff = &maintCtl{opts: o}
 	a.render()
 }
 
-func (a *App) maint() *maintCtl {
-	maintMu.Lock()
-	defer maintMu.Unlock()
-	return maintCtls[a]
-}
+func (a *App) maint() *maintCtl { return a.staff }
 
 // maintLogo wraps the centre's name in the top bar so that five quick taps
 // open the PIN screen. Without maintenance enabled it is the name alone.
@@ -142,7 +129,7 @@ func (a *App) MaintCard(idNumber string) bool {
 	if !ok {
 		return false
 	}
-	_, err := c.opts.Gate.EnterCard(a.ctx, idNumber)
+	_, err := c.opts.Gate.EnterCard(a.jobs.ctx, idNumber)
 	if errors.Is(err, maint.ErrNotStaff) {
 		e.msg, e.bad = a.T("maint.entry.notstaff"), true
 		a.render()
@@ -160,7 +147,7 @@ func (a *App) openMaintenance(auditErr error) {
 	if c.stop != nil {
 		c.stop()
 	}
-	ctx, cancel := context.WithCancel(a.ctx)
+	ctx, cancel := context.WithCancel(a.jobs.ctx)
 	c.stop = cancel
 	menu := &maintMenuScreen{auditErr: auditErr}
 	if c.opts.IdleCheck < 0 {
@@ -176,7 +163,7 @@ func (a *App) openMaintenance(auditErr error) {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				fyne.Do(a.maintTick)
+				post(a.maintTick)
 			}
 		}
 	}()
@@ -194,14 +181,14 @@ func (a *App) maintTick() {
 	if c.opts.Gate.Open() && !isMaintScreen(a.Current()) {
 		// Home or back took staff out of maintenance: close the session
 		// and leave the screens as they are.
-		_ = c.opts.Gate.Leave(a.ctx)
+		_ = c.opts.Gate.Leave(a.jobs.ctx)
 		if c.stop != nil {
 			c.stop()
 			c.stop = nil
 		}
 		return
 	}
-	ended, _ := c.opts.Gate.CheckIdle(a.ctx)
+	ended, _ := c.opts.Gate.CheckIdle(a.jobs.ctx)
 	if ended {
 		a.closeMaintenance()
 	}
@@ -210,7 +197,7 @@ func (a *App) maintTick() {
 // leaveMaintenance is the "leave" button.
 func (a *App) leaveMaintenance() {
 	if c := a.maint(); c != nil && c.opts.Gate != nil {
-		_ = c.opts.Gate.Leave(a.ctx)
+		_ = c.opts.Gate.Leave(a.jobs.ctx)
 	}
 	a.closeMaintenance()
 }
@@ -223,11 +210,7 @@ func (a *App) closeMaintenance() {
 		c.stop()
 		c.stop = nil
 	}
-	n := len(a.stack)
-	for n > 1 && isMaintScreen(a.stack[n-1]) {
-		n--
-	}
-	a.stack = a.stack[:n]
+	a.nav.popWhile(isMaintScreen)
 	a.render()
 }
 
@@ -343,7 +326,7 @@ func (e *maintEntryScreen) submit(a *App) {
 	e.checking = true
 	a.render()
 	gate := c.opts.Gate
-	a.run(func(ctx context.Context) func() {
+	a.jobs.run(func(ctx context.Context) func() {
 		s, err := gate.EnterPIN(ctx, pin)
 		return func() {
 			e.checking = false

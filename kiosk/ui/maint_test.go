@@ -82,7 +82,7 @@ func newMaintRigSized(t *testing.T, size fyne.Size) *maintRig {
 	return r
 }
 
-func (r *maintRig) settle() { r.a.jobs.Wait() }
+func (r *maintRig) settle() { r.a.jobs.wait() }
 
 // find returns the tappable named name (a button's name, or "logo").
 func (r *maintRig) find(name string) fyne.Tappable {
@@ -586,8 +586,8 @@ func TestMaintLeavesTheVisitWhereItWas(t *testing.T) {
 		r.a.CardPresent(kiosktest.Resident, false, 0)
 		r.settle()
 		under := r.a.Current().Name()
-		if r.a.snap.State != visit.StateIdentified || under == "home" {
-			t.Fatalf("no visit to step into: %s on %s", r.a.snap.State, under)
+		if r.a.visit.snap.State != visit.StateIdentified || under == "home" {
+			t.Fatalf("no visit to step into: %s on %s", r.a.visit.snap.State, under)
 		}
 		r.enter()
 		if idle {
@@ -597,8 +597,8 @@ func TestMaintLeavesTheVisitWhereItWas(t *testing.T) {
 			r.tap("maint.leave")
 		}
 		r.want(under)
-		if r.a.snap.State != visit.StateIdentified || r.a.snap.Resident == nil {
-			t.Errorf("idle %v: the visit is %s after maintenance", idle, r.a.snap.State)
+		if r.a.visit.snap.State != visit.StateIdentified || r.a.visit.snap.Resident == nil {
+			t.Errorf("idle %v: the visit is %s after maintenance", idle, r.a.visit.snap.State)
 		}
 	}
 }

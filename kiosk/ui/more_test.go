@@ -75,7 +75,7 @@ func TestElderModeOfferedToSeniors(t *testing.T) {
 
 func TestCatalogueUnavailableThenBack(t *testing.T) {
 	r := newRig(t, portrait)
-	r.a.catalog = nil
+	r.a.visit.catalog.val = nil
 	r.cat.SetError(kiosktest.ErrInjected)
 	r.tap("guide")
 	r.settle()

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"errors"
 
 	"fyne.io/fyne/v2"
@@ -24,8 +23,8 @@ func (s *reviewScreen) Name() string  { return "review" }
 func (s *reviewScreen) Title() string { return "screen.review" }
 
 func (s *reviewScreen) back(a *App) bool {
-	if a.snap.State == visit.StateReviewing {
-		_ = a.m.EditForm()
+	if a.visit.snap.State == visit.StateReviewing {
+		_ = a.visit.m.EditForm()
 	}
 	return true
 }
@@ -47,7 +46,7 @@ func shownValue(f kiosk.Field, v string) string {
 }
 
 func (s *reviewScreen) Build(a *App) fyne.CanvasObject {
-	snap := a.snap
+	snap := a.visit.snap
 	it := snap.Item
 	if it == nil || snap.Resident == nil {
 		return notice(a.T("apply.gone"))
@@ -71,12 +70,12 @@ func (s *reviewScreen) Build(a *App) fyne.CanvasObject {
 		fields = append(fields, body(a.pick(f.Label, f.LabelEn)+a.colon()+shownValue(f, snap.Form[f.Key])))
 	}
 	parts := []fyne.CanvasObject{heading(a.pick(it.Name, it.NameEn)), panel(who...), panel(fields...)}
-	if snap.Outcome.Status == visit.OutcomeFailed && a.v.submitErr != nil {
-		parts = append(parts, notice(a.submitErrText(a.v.submitErr)))
+	if sub := a.visit.v.submit; snap.Outcome.Status == visit.OutcomeFailed && sub.failed() {
+		parts = append(parts, notice(a.submitErrText(sub.err)))
 	}
-	s.confirm = a.newButton("review.confirm", a.T("review.confirm"), "", styleSuccess, a.confirm)
+	s.confirm = a.newButton("review.confirm", a.T("review.confirm"), "", styleSuccess, func() { s.onConfirm(a) })
 	s.confirm.big = true
-	s.edit = a.newButton("review.edit", a.T("review.edit"), "", styleSecondary, func() { _ = a.m.EditForm() })
+	s.edit = a.newButton("review.edit", a.T("review.edit"), "", styleSecondary, func() { s.onEdit(a) })
 	var bottom fyne.CanvasObject
 	if snap.State == visit.StateSubmitting {
 		s.confirm.disabled, s.edit.disabled = true, true
@@ -90,65 +89,11 @@ func (s *reviewScreen) Build(a *App) fyne.CanvasObject {
 	return container.NewBorder(nil, bottom, nil, nil, scroll(container.NewVBox(parts...)))
 }
 
-// confirm confirms once and submits off the UI goroutine: stored first,
-// then sent; the outcome goes back to the visit machine.
-func (a *App) confirm() {
-	sub, err := a.m.Confirm()
-	if err != nil {
-		return // a double tap, or a tap during a transition
-	}
-	sub.TerminalID = a.opts.TerminalID
-	if a.catalog != nil {
-		sub.CatalogVersion = a.catalog.Version
-	}
-	v := a.v
-	v.confirmedAt = a.clk.Now()
-	v.submitErr = nil
-	src := a.opts.Submit
-	a.run(func(ctx context.Context) func() {
-		var out kiosk.Outcome
-		err := errNoService
-		if src != nil {
-			out, err = src.Submit(ctx, sub)
-		}
-		return func() {
-			vo := visit.Outcome{}
-			switch {
-			case err != nil:
-				vo.Status = visit.OutcomeFailed
-				vo.Message = submitErrCode(err)
-			case out.Accepted != nil:
-				vo.Status = visit.OutcomeSent
-				vo.CaseNo, vo.DueDate, vo.TrackURL = out.Accepted.CaseNo, out.Accepted.DueDate, out.Accepted.TrackURL
-			case out.Queued:
-				vo.Status = visit.OutcomeQueued
-			default:
-				vo.Status = visit.OutcomeFailed
-				vo.Message = "no_answer"
-				err = errBadOutcome
-			}
-			if a.v == v {
-				v.submitErr = err
-				v.localNo = out.LocalNo
-				v.accepted = out.Accepted
-			}
-			_ = a.m.SubmitFinished(sub.ID, vo)
-		}
-	})
-}
+// onConfirm confirms once and submits off the UI goroutine.
+func (s *reviewScreen) onConfirm(a *App) { a.visit.confirm() }
 
-var errBadOutcome = errors.New("ui: the submitter answered neither sent nor queued")
-
-func submitErrCode(err error) string {
-	var rej *kiosk.RejectedError
-	switch {
-	case errors.Is(err, kiosk.ErrStorageFull):
-		return "storage_full"
-	case errors.As(err, &rej):
-		return "rejected:" + rej.Code
-	}
-	return "failed"
-}
+// onEdit goes back to the form.
+func (s *reviewScreen) onEdit(a *App) { _ = a.visit.m.EditForm() }
 
 // submitErrText says in plain words why a submission did not go through.
 func (a *App) submitErrText(err error) string {
@@ -163,7 +108,7 @@ func (a *App) submitErrText(err error) string {
 		}
 		for _, f := range rej.Fields {
 			label := f.Field
-			if it := a.snap.Item; it != nil {
+			if it := a.visit.snap.Item; it != nil {
 				for _, g := range it.Fields {
 					if g.Key == f.Field {
 						label = a.pick(g.Label, g.LabelEn)

@@ -90,10 +90,10 @@ func newRig(t testing.TB, size fyne.Size) *rig {
 	// Results of service calls run on the test goroutine, in settle, as
 	// the real driver runs them on its one UI goroutine.
 	r.posts = make(chan func(), 1024)
-	r.a.post = func(f func()) { r.posts <- f }
+	r.a.jobs.post = func(f func()) { r.posts <- f }
 	t.Cleanup(r.a.Close)
 	w.Resize(size)
-	r.a.loadCatalog(false)
+	r.a.visit.loadCatalog(false)
 	r.settle()
 	return r
 }
@@ -101,7 +101,7 @@ func newRig(t testing.TB, size fyne.Size) *rig {
 // settle waits for the service calls in flight.
 func (r *rig) settle() {
 	for {
-		r.a.jobs.Wait()
+		r.a.jobs.wait()
 		select {
 		case f := <-r.posts:
 			f()
@@ -154,7 +154,7 @@ func (r *rig) tap(name string) {
 	r.t.Helper()
 	b := r.find(name)
 	if b == nil {
-		r.t.Fatalf("no %q on screen %s (state %s); texts: %q", name, r.a.Current().Name(), r.a.snap.State, texts(r.w))
+		r.t.Fatalf("no %q on screen %s (state %s); texts: %q", name, r.a.Current().Name(), r.a.visit.snap.State, texts(r.w))
 	}
 	if bt, ok := b.(*button); ok && bt.disabled {
 		r.t.Fatalf("%q is disabled on screen %s", name, r.a.Current().Name())
@@ -174,7 +174,7 @@ func (r *rig) keys(s string) {
 func (r *rig) want(screen string) {
 	r.t.Helper()
 	if got := r.a.Current().Name(); got != screen {
-		r.t.Fatalf("on screen %s (state %s), want %s; texts: %q", got, r.a.snap.State, screen, texts(r.w))
+		r.t.Fatalf("on screen %s (state %s), want %s; texts: %q", got, r.a.visit.snap.State, screen, texts(r.w))
 	}
 }
 

@@ -22,13 +22,12 @@ const maxQuery = 16
 // searchScreen searches the catalogue as the resident types pinyin
 // initials (A–Z) or taps character shortcuts.
 type searchScreen struct {
-	query   string
-	results []kiosk.Item
-	err     error
-	seq     int
-	pg      pager
-	keys    map[string]*button // for tests
-	rows    []*button
+	query string
+	found load[[]kiosk.Item] // the answer to the query (a failure shows until the next answer)
+	seq   int
+	pg    pager
+	keys  map[string]*button // for tests
+	rows  []*button
 }
 
 func (s *searchScreen) Name() string  { return "search" }
@@ -42,19 +41,20 @@ func (s *searchScreen) setQuery(a *App, q string) {
 	s.seq++
 	seq := s.seq
 	if strings.TrimSpace(q) == "" || a.opts.Catalog == nil {
-		s.results, s.err = nil, nil
+		s.found = load[[]kiosk.Item]{}
 		a.render()
 		return
 	}
 	src := a.opts.Catalog
+	s.found.start()
 	a.render()
-	a.run(func(ctx context.Context) func() {
+	a.jobs.run(func(ctx context.Context) func() {
 		items, err := src.Search(ctx, q, 50)
 		return func() {
 			if seq != s.seq {
 				return
 			}
-			s.results, s.err = items, err
+			s.found.done(items, err, a.visit.clk.Now())
 			if a.Current() == Screen(s) {
 				a.render()
 			}
@@ -114,13 +114,14 @@ func (s *searchScreen) Build(a *App) fyne.CanvasObject {
 	switch {
 	case a.opts.Catalog == nil:
 		res = notice(a.T("guide.unavailable"))
-	case s.err != nil:
+	case s.found.err != nil:
 		res = notice(a.T("search.error"))
 	case strings.TrimSpace(s.query) == "":
 		res = body(a.T("search.hint"))
-	case len(s.results) == 0:
+	case len(s.found.val) == 0:
 		res = body(a.T("search.none"))
 	default:
+		results := s.found.val
 		s.rows = s.rows[:0]
 		per := a.perPage() - 3
 		if a.landscape() {
@@ -130,21 +131,21 @@ func (s *searchScreen) Build(a *App) fyne.CanvasObject {
 			per = 2
 		}
 		from := s.pg.page * per
-		if from >= len(s.results) {
+		if from >= len(results) {
 			s.pg.page, from = 0, 0
 		}
-		to := min(from+per, len(s.results))
+		to := min(from+per, len(results))
 		var rows []fyne.CanvasObject
-		rows = append(rows, body(a.T("search.count", len(s.results))))
-		for _, it := range s.results[from:to] {
-			b := a.itemRow(it, func(it kiosk.Item) { a.Show(&itemScreen{item: it}) })
+		rows = append(rows, body(a.T("search.count", len(results))))
+		for _, it := range results[from:to] {
+			b := a.itemRow(it, func(it kiosk.Item) { s.onItem(a, it) })
 			s.rows = append(s.rows, b)
 			rows = append(rows, b)
 		}
-		if len(s.results) > per {
-			more := a.newButton("search.more", a.T("search.more", from+1, to, len(s.results)), "", styleSecondary, func() {
+		if len(results) > per {
+			more := a.newButton("search.more", a.T("search.more", from+1, to, len(results)), "", styleSecondary, func() {
 				s.pg.page++
-				if s.pg.page*per >= len(s.results) {
+				if s.pg.page*per >= len(results) {
 					s.pg.page = 0
 				}
 				a.render()
@@ -161,3 +162,6 @@ func (s *searchScreen) Build(a *App) fyne.CanvasObject {
 	}
 	return container.NewBorder(box, keyboard, nil, nil, res)
 }
+
+// onItem opens the item's page.
+func (s *searchScreen) onItem(a *App, it kiosk.Item) { a.Show(&itemScreen{item: it}) }

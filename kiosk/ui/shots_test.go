@@ -107,7 +107,7 @@ func TestScreenshots(t *testing.T) {
 				shot("cases")
 				r.tap("case:PD2026111900007")
 				shot("case")
-				r.clk.Advance(r.a.m.Snapshot().Deadline.Sub(r.clk.Now()))
+				r.clk.Advance(r.a.visit.m.Snapshot().Deadline.Sub(r.clk.Now()))
 				shot("idle")
 				r.tap("idle.end")
 				shot("ended")

@@ -189,10 +189,10 @@ func newSoak(t *testing.T, ctx context.Context) *soak {
 		Catalog: sys.be, Cases: sys.be, Submit: sys.be, Receipts: rec, QR: sys.be,
 	})
 	r.posts = make(chan func(), 1024)
-	r.a.post = func(f func()) { r.posts <- f }
+	r.a.jobs.post = func(f func()) { r.posts <- f }
 	t.Cleanup(r.a.Close)
 	w.Resize(portrait)
-	r.a.loadCatalog(false)
+	r.a.visit.loadCatalog(false)
 	r.settle()
 	return &soak{rig: r, sys: sys, rec: rec, errs: map[string]int{}}
 }
@@ -265,7 +265,7 @@ func (s *soak) end(p kiosk.Person) {
 		s.a.Home()
 		s.settle()
 	}
-	if st := s.a.m.Snapshot(); st.Resident != nil || st.Form != nil || st.Cases != nil {
+	if st := s.a.visit.m.Snapshot(); st.Resident != nil || st.Form != nil || st.Cases != nil {
 		s.fail("visit state left after the visit")
 	}
 	if p.Name != "" && hasText(s.w, p.Name) {
@@ -355,7 +355,7 @@ func (s *soak) visit(i int, p kiosk.Person) {
 		}
 		s.clk.Advance(visit.DefaultIdle)
 		s.settle()
-		if s.a.snap.State != visit.StateIdleWarning {
+		if s.a.visit.snap.State != visit.StateIdleWarning {
 			s.fail("no idle warning")
 		}
 		s.clk.Advance(visit.DefaultWarning)
