@@ -82,6 +82,7 @@ type Stats struct {
 	Rejected      int64 `json:"rejected"`    // 4xx other than the above
 	FaultsApplied int64 `json:"faults_applied"`
 	CommitDrops   int64 `json:"commit_drops"`
+	Paused        int64 `json:"paused"` // 429 and 503 answered with Retry-After
 }
 
 // Server is the development intake server.
@@ -106,7 +107,7 @@ type Server struct {
 	catETag string
 
 	stats struct {
-		requests, submissions, replays, conflicts, rejected, faults, drops atomic.Int64
+		requests, submissions, replays, conflicts, rejected, faults, drops, paused atomic.Int64
 	}
 
 	lastPrune atomic.Int64 // Unix seconds of the last sweep of expired keys
@@ -248,7 +249,7 @@ func (s *Server) Catalog() kiosk.Catalog {
 func (s *Server) Stats() Stats {
 	return Stats{Requests: s.stats.requests.Load(), Submissions: s.stats.submissions.Load(),
 		Replays: s.stats.replays.Load(), Conflicts: s.stats.conflicts.Load(), Rejected: s.stats.rejected.Load(),
-		FaultsApplied: s.stats.faults.Load(), CommitDrops: s.stats.drops.Load()}
+		FaultsApplied: s.stats.faults.Load(), CommitDrops: s.stats.drops.Load(), Paused: s.stats.paused.Load()}
 }
 
 // Handler returns the API handler (the /v1 routes, faults included).
