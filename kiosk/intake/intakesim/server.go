@@ -61,6 +61,9 @@ type Options struct {
 	TimeScale float64
 	// TrackBaseURL prefixes case numbers to make track_url.
 	TrackBaseURL string
+	// GuideBaseURL prefixes item codes to make the seeded catalogue's
+	// guide_url (two items in three have one).
+	GuideBaseURL string
 	// Faults to inject from the start; change them later with SetFaults or
 	// the admin handler.
 	Faults Faults
@@ -138,6 +141,9 @@ func New(opts Options) (*Server, error) {
 	if opts.TrackBaseURL == "" {
 		opts.TrackBaseURL = "https://ywtb.pudong.example/track/"
 	}
+	if opts.GuideBaseURL == "" {
+		opts.GuideBaseURL = DefaultGuideBaseURL
+	}
 	if err := opts.Faults.validate(); err != nil {
 		return nil, err
 	}
@@ -178,7 +184,7 @@ func (s *Server) seed(ctx context.Context) error {
 	if n > 0 {
 		return nil
 	}
-	cat := seedCatalog(s.now())
+	cat := seedCatalog(s.now(), s.opts.GuideBaseURL)
 	if err := cat.Validate(); err != nil {
 		return fmt.Errorf("intakesim: seed catalogue: %w", err)
 	}
