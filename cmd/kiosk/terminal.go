@@ -213,6 +213,7 @@ func startTerminal(ctx context.Context, cfg config.Config, sys *system, fa fyne.
 		// An agent keys a resident who has no card with them by ID
 		// number and name; the name by pinyin from this table.
 		Characters: sys.characters,
+		GuideHosts: cfg.GuideHosts(),
 	})
 	u.EnableMaintenance(ui.MaintOptions{
 		Service:    newMaintService(sys),
