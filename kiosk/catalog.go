@@ -65,6 +65,10 @@ type Item struct {
 	LegalBasis    string     `json:"legal_basis"`
 	Materials     []Material `json:"materials"`
 	Fields        []Field    `json:"fields"`
+	// GuideURL is the item's guide page for residents' phones (办事指南),
+	// optional. The item page shows it as a QR code only when GuideURL
+	// accepts it.
+	GuideURL string `json:"guide_url,omitempty"`
 }
 
 // Material is one document a resident brings for an item.
@@ -200,6 +204,8 @@ func (c Catalog) Validate() error {
 			return bad(p+".self_service", "only instant items may be self-service")
 		case it.TimeLimitDays < 0 || it.TimeLimitDays > MaxTimeLimitDays:
 			return bad(p+".time_limit_days", "%d not in 0..%d", it.TimeLimitDays, MaxTimeLimitDays)
+		case len(it.GuideURL) > MaxGuideURLLen:
+			return bad(p+".guide_url", "%d bytes, over %d", len(it.GuideURL), MaxGuideURLLen)
 		}
 		codes[it.Code] = true
 		for j, m := range it.Materials {

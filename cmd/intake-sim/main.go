@@ -59,6 +59,7 @@ func run(args []string) error {
 	seed := fs.Uint64("seed", 1, "seed of the fault draws")
 	scale := fs.Float64("time-scale", 1, "case progress speed (60: an hour of progress per minute)")
 	track := fs.String("track-base", "", "prefix of track_url (default: this server's own /track/ page)")
+	guide := fs.String("guide-base", intakesim.DefaultGuideBaseURL, "prefix of the seeded catalogue's guide_url (item code appended; two items in three have one)")
 	verbose := fs.Bool("v", false, "log every accepted case")
 	fs.Float64Var(&f.Error500, "error500", 0, "share of requests answered 500")
 	fs.Float64Var(&f.Unavailable503, "error503", 0, "share of requests answered 503 with Retry-After")
@@ -85,7 +86,7 @@ func run(args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	srv, err := intakesim.New(intakesim.Options{DataDir: *data, Terminals: terms, TimeScale: *scale,
-		TrackBaseURL: *track, Faults: f, Seed: *seed, Logger: log})
+		TrackBaseURL: *track, GuideBaseURL: *guide, Faults: f, Seed: *seed, Logger: log})
 	if err != nil {
 		return err
 	}

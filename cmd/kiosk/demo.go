@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,6 +93,10 @@ func startDemo(ctx context.Context, dir string, cfg *config.Config, log *slog.Lo
 	d.apiURL = "http://" + ln.Addr().String()
 	cfg.API.BaseURL = d.apiURL
 	cfg.API.Token = demoToken
+	// The seeded catalogue's guide pages: their QR codes show in the demo.
+	if u, err := url.Parse(intakesim.DefaultGuideBaseURL); err == nil {
+		cfg.Display.GuideHosts = append(cfg.Display.GuideHosts, u.Host)
+	}
 
 	d.module = sammodule.New(sammodule.Options{Baud: cfg.IDCard.Baud, ProcessingTime: 20 * time.Millisecond})
 	d.samServer, err = d.module.ServePTY(ctx, filepath.Join(dir, "idcard"))

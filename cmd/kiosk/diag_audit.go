@@ -41,8 +41,8 @@ func runDiagAudit(args []string, stdout, stderr io.Writer) int {
 	latest := fs.Int("latest", 0, "print the newest N events")
 	asJSON := fs.Bool("json", false, "print JSON")
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up after this long")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, stop := parseFlags(fs, args, stdout); stop {
+		return code
 	}
 	if fs.NArg() > 0 || (!*verify && *latest <= 0) {
 		fmt.Fprintln(stderr, "usage: kiosk diag audit [--config FILE] --verify | --latest N [--json]")

@@ -25,8 +25,8 @@ func runDiagBundle(args []string, stdout, stderr io.Writer) int {
 	cfgPath := fs.String("config", "", "configuration file (default: first of the standard places)")
 	offline := fs.Bool("offline", false, "do not contact the central API")
 	timeout := fs.Duration("timeout", 60*time.Second, "give up after this long")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, stop := parseFlags(fs, args, stdout); stop {
+		return code
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprintln(stderr, "usage: kiosk diag bundle [--config FILE] [--offline] DIR")

@@ -64,8 +64,8 @@ func runDiagIDCard(args []string, stdout, stderr io.Writer) int {
 	wait := fs.Duration("wait", 10*time.Second, "how long to wait for a card")
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout (logs go to stderr)")
 	reveal := fs.Bool("reveal", false, "show the full ID number, name, birth date and addresses (masked by default)")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, stop := parseFlags(fs, args, stdout); stop {
+		return code
 	}
 	if fs.NArg() > 0 || *wait <= 0 || *port == "" {
 		fmt.Fprintln(stderr, "usage: kiosk diag idcard [--port P] [--baud B] [--wait 10s] [--json] [--reveal]")

@@ -23,8 +23,8 @@ var diagStdin io.Reader = os.Stdin
 func runDiagPINHash(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("kiosk diag pin-hash", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, stop := parseFlags(fs, args, stdout); stop {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "kiosk diag pin-hash: the PIN is read from stdin, not from arguments")

@@ -46,13 +46,13 @@ func runDiagPorts(args []string, stdout, stderr io.Writer) int {
 	var skip multiFlag
 	fs.Var(&skip, "skip", "do not probe this port (repeatable), e.g. the receipt printer")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, `usage: kiosk diag ports [--json] [--timeout 300ms] [--skip PORT]... [PORT...]
+		fmt.Fprintln(fs.Output(), `usage: kiosk diag ports [--json] [--timeout 300ms] [--skip PORT]... [PORT...]
 Probes the given ports, or every candidate serial port, with the SAM status
 command at each baud. Other devices receive a few bytes of it: skip the
 receipt printer's port if it might print them.`)
 	}
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, stop := parseFlags(fs, args, stdout); stop {
+		return code
 	}
 	if *timeout <= 0 {
 		fs.Usage()

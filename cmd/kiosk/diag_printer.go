@@ -107,11 +107,11 @@ func runDiagPrinter(args []string, stdout, stderr io.Writer) int {
 	testPrint := fs.Bool("test-print", false, "print a test receipt (Chinese text, a rare character, a QR code, a cut)")
 	timeout := fs.Duration("timeout", 3*time.Second, "how long to wait for the printer to answer")
 	usage := func() {
-		fmt.Fprintln(stderr, "usage: kiosk diag printer [--port P] [--baud B] [--json] [--test-print] [--timeout 3s]")
+		fmt.Fprintln(fs.Output(), "usage: kiosk diag printer [--port P] [--baud B] [--json] [--test-print] [--timeout 3s]")
 	}
 	fs.Usage = usage
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, stop := parseFlags(fs, args, stdout); stop {
+		return code
 	}
 	if fs.NArg() > 0 || *port == "" || *timeout <= 0 {
 		usage()

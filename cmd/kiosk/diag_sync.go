@@ -33,8 +33,8 @@ func runDiagSync(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	now := fs.Bool("now", false, "drain the outbox once (every pending submission tried once) and report")
 	timeout := fs.Duration("timeout", 60*time.Second, "give up after this long")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, stop := parseFlags(fs, args, stdout); stop {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "kiosk diag sync: unexpected argument %q\n", fs.Arg(0))

@@ -103,20 +103,23 @@ func deviceDefaultsFromConfig(file string) {
 }
 
 func runDiag(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stdout, "usage: kiosk diag SUBCOMMAND [flags]")
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
+		// Asked for, the list is the answer (stdout, 0); without a
+		// subcommand it is a usage error (stderr, 2).
+		w, code := stdout, exitOK
+		if len(args) == 0 {
+			w, code = stderr, exitUsage
+		}
+		fmt.Fprintln(w, "usage: kiosk diag SUBCOMMAND [flags]   (kiosk diag SUBCOMMAND --help for its flags)")
 		names := make([]string, 0, len(diagCommands))
 		for n := range diagCommands {
 			names = append(names, n)
 		}
 		sort.Strings(names)
 		for _, n := range names {
-			fmt.Fprintf(stdout, "  %-10s %s\n", n, diagCommands[n].summary)
+			fmt.Fprintf(w, "  %-10s %s\n", n, diagCommands[n].summary)
 		}
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
+		return code
 	}
 	c, ok := diagCommands[args[0]]
 	if !ok {

@@ -32,8 +32,8 @@ func runTerminal(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("kiosk", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfgPath := fs.String("config", "", "configuration file (default: first of "+strings.Join(config.SearchPaths, ", ")+")")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, stop := parseFlags(fs, args, stdout); stop {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "kiosk: unexpected argument %q (try: kiosk help)\n", fs.Arg(0))
@@ -192,6 +192,7 @@ func startTerminal(ctx context.Context, cfg config.Config, term *terminal.Termin
 		// An agent keys a resident who has no card with them by ID
 		// number and name; the name by pinyin from this table.
 		Characters: term.Characters(),
+		GuideHosts: cfg.GuideHosts(),
 	})
 	// runWithConfig checked the same configuration before the window.
 	gate, _ := term.Gate()
@@ -242,8 +243,8 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	size := fs.String("size", "1080x1920", "window size WIDTHxHEIGHT when not full screen")
 	noSim := fs.Bool("no-simulator", false, "do not open the simulator window")
 	control := fs.Bool("control-stdin", false, "read emulator commands on standard input (place KEY, remove, cover open|closed, paper ok|near-end|out, network up|down)")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, stop := parseFlags(fs, args, stdout); stop {
+		return code
 	}
 	wsize, err := parseSize(*size)
 	if err != nil {
@@ -297,8 +298,14 @@ func parseSize(s string) (fyne.Size, error) {
 
 // runCheckConfig is `kiosk check-config FILE`.
 func runCheckConfig(args []string, stdout, stderr io.Writer) int {
-	if len(args) != 1 {
-		fmt.Fprintln(stderr, "usage: kiosk check-config FILE")
+	fs := flag.NewFlagSet("kiosk check-config", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintln(fs.Output(), "usage: kiosk check-config FILE") }
+	if code, stop := parseFlags(fs, args, stdout); stop {
+		return code
+	}
+	if args = fs.Args(); len(args) != 1 {
+		fs.Usage()
 		return exitUsage
 	}
 	_, _, err := config.Load(args[0])

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -106,6 +107,10 @@ type CallStaff struct {
 type Display struct {
 	FullScreen bool   `toml:"full_screen"`
 	Language   string `toml:"language"` // zh or en at the start of each visit
+	// GuideHosts are the hosts, besides the central API's own, whose pages
+	// an item's guide_url may lead to; only those get a QR code on the item
+	// page. A host name, or host:port for a port other than 443.
+	GuideHosts []string `toml:"guide_hosts"`
 }
 
 // Duration is a time.Duration written as a Go duration string ("60s").
@@ -172,7 +177,7 @@ func Default() Config {
 			MaxInFlight:    4,
 		},
 		Log:     Log{MaxSizeMB: 10, Level: "info"},
-		Display: Display{FullScreen: true, Language: "zh"},
+		Display: Display{FullScreen: true, Language: "zh", GuideHosts: []string{}},
 	}
 }
 
@@ -360,7 +365,42 @@ func (c Config) validate() Errors {
 	default:
 		bad("display.language", "must be zh or en, got %q", c.Display.Language)
 	}
+	for i, h := range c.Display.GuideHosts {
+		if !validHost(h) {
+			bad(fmt.Sprintf("display.guide_hosts[%d]", i), "must be a host name, or host:port, without scheme or path, got %q", h)
+		}
+	}
 	return es
+}
+
+// validHost reports whether s is a bare host name or address with an
+// optional port: what display.guide_hosts holds.
+func validHost(s string) bool {
+	if s == "" || strings.HasSuffix(s, ":") || strings.ContainsAny(s, "/\\@?#% \t") {
+		return false
+	}
+	u, err := url.Parse("https://" + s)
+	if err != nil || u.Host != s || u.Hostname() == "" {
+		return false
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		return err == nil && n > 0 && n < 65536
+	}
+	return true
+}
+
+// GuideHosts are the hosts an item's guide_url may lead to: the central
+// API's own host and display.guide_hosts.
+func (c Config) GuideHosts() []string {
+	var hosts []string
+	if u, err := url.Parse(c.API.BaseURL); err == nil && u.Hostname() != "" {
+		hosts = append(hosts, u.Hostname())
+		if u.Scheme == "https" && u.Port() != "" {
+			hosts = append(hosts, u.Host)
+		}
+	}
+	return append(hosts, c.Display.GuideHosts...)
 }
 
 // KeyFilePath is the sealing key's path: sync.key_file, or "seal.key" in the

@@ -45,6 +45,11 @@ func TestParseErrorsNameTheField(t *testing.T) {
 		{"several", "[idcard]\nbaud = 1\n[printer]\nbaud = 2\n", []string{"idcard.baud", "printer.baud"}},
 		{"syntax", "[terminal\nid = 1\n", []string{"line "}},
 		{"wrong type", "[printer]\nbaud = \"fast\"\n", []string{"baud"}},
+		{"guide host with scheme", "[display]\nguide_hosts = [\"https://zwdt.sh.gov.cn\"]\n", []string{"display.guide_hosts[0]"}},
+		{"guide host with path", "[display]\nguide_hosts = [\"ok.example\", \"zwdt.sh.gov.cn/guide\"]\n", []string{"display.guide_hosts[1]"}},
+		{"guide host empty", "[display]\nguide_hosts = [\"\"]\n", []string{"display.guide_hosts[0]"}},
+		{"guide host bad port", "[display]\nguide_hosts = [\"x.example:99999\"]\n", []string{"display.guide_hosts[0]"}},
+		{"guide host user", "[display]\nguide_hosts = [\"a@x.example\"]\n", []string{"display.guide_hosts[0]"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -135,4 +140,21 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The hosts an item's guide page may be on: the API's own, then the
+// configured ones.
+func TestGuideHosts(t *testing.T) {
+	t.Parallel()
+	c, err := Parse([]byte("[api]\nbase_url = \"https://intake.example.gov.cn:8443/api\"\n[display]\nguide_hosts = [\"zwdt.sh.gov.cn\", \"guide.example:8443\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"intake.example.gov.cn", "intake.example.gov.cn:8443", "zwdt.sh.gov.cn", "guide.example:8443"}
+	if got := c.GuideHosts(); !reflect.DeepEqual(got, want) {
+		t.Errorf("GuideHosts() = %q, want %q", got, want)
+	}
+	if got := Default().GuideHosts(); !reflect.DeepEqual(got, []string{"127.0.0.1"}) {
+		t.Errorf("default GuideHosts() = %q, want the API's host alone", got)
+	}
 }

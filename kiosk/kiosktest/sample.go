@@ -53,6 +53,7 @@ func SampleCatalog() kiosk.Catalog {
 			{Code: "MZ-LNJT", Name: "老年综合津贴申请", NameEn: "Senior citizens' allowance", Department: "民政科", Category: "民政",
 				Kind: kiosk.KindInstant, SelfService: true, Districtwide: true, AgentAllowed: true, TimeLimitDays: 5, Fee: "不收费",
 				Notice: "年满65周岁的本市户籍老年人可申请。" + notice, LegalBasis: "《上海市老年综合津贴制度实施办法》",
+				GuideURL:  "https://zwfw.example.gov.cn/guide/MZ-LNJT",
 				Materials: []kiosk.Material{{Name: "居民身份证", Required: true}, {Name: "户口簿", Required: true}, {Name: "银行卡（社保卡）", Note: "用于发放津贴"}},
 				Fields: []kiosk.Field{
 					{Key: "phone", Label: "联系电话", LabelEn: "Phone", Type: kiosk.FieldPhone, Required: true},

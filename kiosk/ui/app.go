@@ -76,17 +76,13 @@ type Options struct {
 	// Characters lets an agent key a resident's name by pinyin; without it
 	// the resident's card is the only way.
 	Characters kiosk.CharacterSource
-	// ItemURL is the address of an item's page for its QR code;
-	// DefaultItemURL when nil.
-	ItemURL func(code string) string
+	// GuideHosts are the hosts an item's guide_url may lead to: the item
+	// page shows it as a QR code only when kiosk.GuideURL admits it (none:
+	// no QR codes on item pages).
+	GuideHosts []string
 	// ServiceTimeout bounds each call to a service; 10 s when zero. The
 	// submitter has its own short send deadline inside it.
 	ServiceTimeout time.Duration
-}
-
-// DefaultItemURL is the item page on the city's 一网通办 portal.
-func DefaultItemURL(code string) string {
-	return "https://zwdt.sh.gov.cn/govPortals/bsfw/item/" + code
 }
 
 // Keys of the devices in DeviceProblem.DeviceKey that change what the
@@ -141,9 +137,6 @@ func New(fa fyne.App, w fyne.Window, opts Options) *App {
 	}
 	if opts.Language == "" {
 		opts.Language = Chinese
-	}
-	if opts.ItemURL == nil {
-		opts.ItemURL = DefaultItemURL
 	}
 	if opts.ServiceTimeout <= 0 {
 		opts.ServiceTimeout = 10 * time.Second

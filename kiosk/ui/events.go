@@ -34,7 +34,7 @@ func applyEvent(a *App, ev kiosk.Event) bool {
 	case kiosk.CardPresented:
 		// A staff card at the maintenance entry opens maintenance
 		// instead; MaintCard looks at the screen, so on the UI goroutine.
-		a.post(func() {
+		a.jobs.post(func() {
 			if a.MaintCard(ev.Person.IDNumber) {
 				return
 			}

@@ -61,8 +61,9 @@ func (s *itemScreen) Build(a *App) fyne.CanvasObject {
 	if it.LegalBasis != "" {
 		parts = append(parts, panel(subheading(a.T("item.legal")), body(it.LegalBasis)))
 	}
-	qr := a.qrObject(a.opts.ItemURL(it.Code), 240)
-	parts = append(parts, panel(container.NewBorder(nil, nil, qr, nil, body(a.T("item.qr")))))
+	if u := kiosk.GuideURL(it.GuideURL, a.opts.GuideHosts); u != "" {
+		parts = append(parts, panel(container.NewBorder(nil, nil, a.qrObject(u, 240), nil, body(a.T("item.qr")))))
+	}
 
 	var bottom fyne.CanvasObject
 	if it.Kind == kiosk.KindInstant && it.SelfService {

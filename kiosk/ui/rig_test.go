@@ -86,6 +86,7 @@ func newRig(t testing.TB, size fyne.Size) *rig {
 		Visit:   visit.Config{Clock: r.clk},
 		Catalog: r.cat, Cases: r.cases, Submit: r.sub, Receipts: r.rec, QR: qrEncoder{},
 		Characters: kiosktest.SampleCharacters,
+		GuideHosts: []string{"zwfw.example.gov.cn"},
 	})
 	// Results of service calls run on the test goroutine, in settle, as
 	// the real driver runs them on its one UI goroutine.

@@ -270,7 +270,12 @@ func seedCalendar() kiosk.Calendar {
 	return cal
 }
 
-func seedCatalog(now time.Time) kiosk.Catalog {
+// DefaultGuideBaseURL is where the seeded catalogue's guide pages are: an
+// example host, for the terminal's allow-list (display.guide_hosts) to
+// name.
+const DefaultGuideBaseURL = "https://ywtb.pudong.example/guide/"
+
+func seedCatalog(now time.Time, guideBase string) kiosk.Catalog {
 	items := seedItems()
 	for i := range items { // the contract's lists are never null
 		if items[i].Materials == nil {
@@ -278,6 +283,11 @@ func seedCatalog(now time.Time) kiosk.Catalog {
 		}
 		if items[i].Fields == nil {
 			items[i].Fields = []kiosk.Field{}
+		}
+		// As in a real catalogue, not every item has a guide page of its
+		// own: every third has none.
+		if i%3 != 2 {
+			items[i].GuideURL = guideBase + items[i].Code
 		}
 	}
 	return kiosk.Catalog{

@@ -265,6 +265,9 @@ func (s *spec) check(schema map[string]any, v any, at string, strict bool) []str
 		if n, ok := schema["minLength"].(int); ok && len([]rune(x)) < n {
 			bad("shorter than %d", n)
 		}
+		if n, ok := schema["maxLength"].(int); ok && len([]rune(x)) > n {
+			bad("longer than %d", n)
+		}
 		switch schema["format"] {
 		case "date-time":
 			if _, err := time.Parse(time.RFC3339, x); err != nil {

@@ -123,9 +123,11 @@ func (s *Server) withFaults(next http.Handler) http.Handler {
 		case fault500:
 			writeError(w, r, http.StatusInternalServerError, "internal", "服务器内部错误（模拟）/ internal error (simulated)", nil)
 		case fault503:
+			s.stats.paused.Add(1)
 			w.Header().Set("Retry-After", retryAfter)
 			writeError(w, r, http.StatusServiceUnavailable, "unavailable", "服务暂不可用（模拟）/ service unavailable (simulated)", nil)
 		case fault429:
+			s.stats.paused.Add(1)
 			w.Header().Set("Retry-After", retryAfter)
 			writeError(w, r, http.StatusTooManyRequests, "rate_limited", "请求过于频繁（模拟）/ too many requests (simulated)", nil)
 		case faultTimeout:

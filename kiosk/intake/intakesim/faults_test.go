@@ -107,6 +107,14 @@ func TestEachFault(t *testing.T) {
 			if got := f.srv.Stats().FaultsApplied; got != 1 {
 				t.Errorf("faults applied %d", got)
 			}
+			// Paused counts the answers that asked the client to wait.
+			wantPaused := int64(0)
+			if tt.name == "503" || tt.name == "429" {
+				wantPaused = 1
+			}
+			if got := f.srv.Stats().Paused; got != wantPaused {
+				t.Errorf("paused %d, want %d", got, wantPaused)
+			}
 		})
 	}
 }

@@ -61,6 +61,9 @@ type Options struct {
 	TimeScale float64
 	// TrackBaseURL prefixes case numbers to make track_url.
 	TrackBaseURL string
+	// GuideBaseURL prefixes item codes to make the seeded catalogue's
+	// guide_url (two items in three have one).
+	GuideBaseURL string
 	// Faults to inject from the start; change them later with SetFaults or
 	// the admin handler.
 	Faults Faults
@@ -82,6 +85,7 @@ type Stats struct {
 	Rejected      int64 `json:"rejected"`    // 4xx other than the above
 	FaultsApplied int64 `json:"faults_applied"`
 	CommitDrops   int64 `json:"commit_drops"`
+	Paused        int64 `json:"paused"` // 429 and 503 answered with Retry-After
 }
 
 // Server is the development intake server.
@@ -106,7 +110,7 @@ type Server struct {
 	catETag string
 
 	stats struct {
-		requests, submissions, replays, conflicts, rejected, faults, drops atomic.Int64
+		requests, submissions, replays, conflicts, rejected, faults, drops, paused atomic.Int64
 	}
 
 	lastPrune atomic.Int64 // Unix seconds of the last sweep of expired keys
@@ -136,6 +140,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.TrackBaseURL == "" {
 		opts.TrackBaseURL = "https://ywtb.pudong.example/track/"
+	}
+	if opts.GuideBaseURL == "" {
+		opts.GuideBaseURL = DefaultGuideBaseURL
 	}
 	if err := opts.Faults.validate(); err != nil {
 		return nil, err
@@ -177,7 +184,7 @@ func (s *Server) seed(ctx context.Context) error {
 	if n > 0 {
 		return nil
 	}
-	cat := seedCatalog(s.now())
+	cat := seedCatalog(s.now(), s.opts.GuideBaseURL)
 	if err := cat.Validate(); err != nil {
 		return fmt.Errorf("intakesim: seed catalogue: %w", err)
 	}
@@ -248,7 +255,7 @@ func (s *Server) Catalog() kiosk.Catalog {
 func (s *Server) Stats() Stats {
 	return Stats{Requests: s.stats.requests.Load(), Submissions: s.stats.submissions.Load(),
 		Replays: s.stats.replays.Load(), Conflicts: s.stats.conflicts.Load(), Rejected: s.stats.rejected.Load(),
-		FaultsApplied: s.stats.faults.Load(), CommitDrops: s.stats.drops.Load()}
+		FaultsApplied: s.stats.faults.Load(), CommitDrops: s.stats.drops.Load(), Paused: s.stats.paused.Load()}
 }
 
 // Handler returns the API handler (the /v1 routes, faults included).

@@ -2,9 +2,9 @@ package e2e
 
 import (
 	"bufio"
-	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pudong-community/kiosk/kiosk/intake/intakesim"
 )
 
 // buildKid builds the crashkid command from the same packages.
@@ -111,12 +113,20 @@ func TestCrashSafety(t *testing.T) {
 	// The rows the last kill left in flight: their sends' fate is unknown,
 	// so taking them again must count them as possibly arrived.
 	inflight := inflightRows(t, filepath.Join(dir, "kiosk.db"))
-	// A last, unkilled run drains what is left.
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args(0, 0)...)
-	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "drained parked=0") {
-		t.Fatalf("final drain: %v\n%s", err, out)
+	// A last, unkilled run drains what is left, in process against a busy
+	// server that also asks for pauses: a slow drain is not a failure, a
+	// stalled one is.
+	if tg.sim != nil {
+		if err := tg.sim.SetFaults(pausingFaults); err != nil {
+			t.Fatal(err)
+		}
+	}
+	finalDrain(t, bin, append(args(0, 0), "-deadline", "0"))
+	if tg.sim != nil {
+		t.Logf("server during the drain: %+v", tg.sim.Stats())
+		if err := tg.sim.SetFaults(intakesim.Faults{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	tm := openTerminal(t, dir, tg.terminal)
 	verifyExactlyOnce(t, tg, tm, confirmed)
@@ -130,6 +140,78 @@ func TestCrashSafety(t *testing.T) {
 		}
 	}
 	t.Logf("%d rounds, %d kills, %d rows left in flight by the last", rounds, kills, len(inflight))
+}
+
+// finalDrain runs the crash child in drain mode to the end. It has no
+// deadline: it fails when the child's progress lines show no row settled
+// for the stall limit (then the child is killed), or when the child ends
+// without draining everything. It reports the throughput.
+func finalDrain(t *testing.T, bin string, args []string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	p := newProgress("rows settled")
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	var last, result string
+	fail := func(format string, a ...any) {
+		t.Helper()
+		cmd.Process.Kill()
+		for range lines {
+		}
+		cmd.Wait()
+		t.Fatalf("final drain: "+format+"\nlast progress: %s\nstderr: %s", append(a, last, stderr.String())...)
+	}
+	for done := false; !done; {
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				done = true
+				break
+			}
+			if rest, ok := strings.CutPrefix(line, "progress "); ok {
+				last = line
+				var pending, parked int
+				if _, err := fmt.Sscanf(rest, "pending=%d parked=%d", &pending, &parked); err != nil {
+					fail("bad progress line %q: %v", line, err)
+				}
+				if err := p.observe(pending); err != nil {
+					fail("%v", err)
+				}
+			} else if strings.HasPrefix(line, "drained ") {
+				result = line
+			}
+		case <-tick.C:
+			if !p.seen {
+				if el := time.Since(p.start); el > p.limit {
+					fail("no progress reported in %v (stall limit, KIOSK_E2E_STALL_SECONDS)", el.Round(time.Millisecond))
+				}
+			} else if err := p.observe(p.best); err != nil {
+				fail("%v", err)
+			}
+		}
+	}
+	if err := cmd.Wait(); err != nil || result != "drained parked=0" {
+		t.Fatalf("final drain ended with %v, %q\nlast progress: %s\nstderr: %s", err, result, last, stderr.String())
+	}
+	p.observe(0)
+	t.Logf("final drain: %s", p.summary())
 }
 
 // inflightRows are the ids of the outbox rows in flight in the database at

@@ -2,7 +2,10 @@
 // real child process killed by SIGKILL, fault injection at the server, and
 // refused catalogues. It runs against the development server in process,
 // or against the server named by KIOSK_E2E_INTAKE_URL with KIOSK_E2E_TOKEN
-// (and KIOSK_E2E_TERMINAL). KIOSK_E2E_FULL=1 runs the full sizes.
+// (and KIOSK_E2E_TERMINAL). KIOSK_E2E_FULL=1 runs the full sizes. A slow
+// server, or one that asks for pauses, is not a failure: the tests wait
+// for progress, and fail when nothing is delivered for
+// KIOSK_E2E_STALL_SECONDS (default 60); drains log their throughput.
 //
 // This file holds what the tests and the crashkid command share.
 package e2e

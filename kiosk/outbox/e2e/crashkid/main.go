@@ -6,7 +6,9 @@
 //
 //	crashkid -data DIR -url URL -token T -terminal ID -n N
 //
-// With -n 0 it only drains the outbox until nothing is pending, then exits 0.
+// With -n 0 it only drains the outbox until nothing is pending, then exits
+// 0; while it drains it prints "progress pending=N parked=M" twice a
+// second, for the test to tell a slow drain from a stalled one.
 package main
 
 import (
@@ -39,13 +41,16 @@ func run() int {
 	catFile := flag.String("catalog", "", "catalogue JSON to pick items from")
 	n := flag.Int("n", 0, "submissions to make (0: drain only)")
 	first := flag.Int("first", 0, "serial of the first test resident")
-	deadline := flag.Duration("deadline", 2*time.Minute, "give up after this long")
+	deadline := flag.Duration("deadline", 2*time.Minute, "give up after this long (0: never; the test watches the progress)")
 	flag.Parse()
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(os.Stderr, "crashkid: "+format+"\n", a...)
 		return 1
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), *deadline)
+	ctx, cancel := context.WithCancel(context.Background())
+	if *deadline > 0 {
+		ctx, cancel = context.WithTimeout(context.Background(), *deadline)
+	}
 	defer cancel()
 
 	cfg := config.Default()
@@ -70,6 +75,24 @@ func run() int {
 	ob, relay := t.Outbox(), t.Relay()
 
 	if *n == 0 {
+		report := func() {
+			if c, err := ob.Counts(ctx); err == nil {
+				fmt.Printf("progress pending=%d parked=%d\n", c.Pending, c.Parked)
+			}
+		}
+		report()
+		go func() {
+			tick := time.NewTicker(500 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-tick.C:
+					report()
+				}
+			}
+		}()
 		for {
 			rep, err := relay.DrainOnce(ctx)
 			if err != nil {
