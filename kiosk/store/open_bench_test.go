@@ -100,7 +100,7 @@ func BenchmarkOpenLarge(b *testing.B) {
 	})
 	for _, check := range []string{"integrity_check", "quick_check"} {
 		b.Run(check, func(b *testing.B) {
-			db, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL")
+			db, err := sql.Open("sqlite3", fileDSN(path, "_journal_mode=WAL"))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -801,6 +801,43 @@ func FuzzSalvage(f *testing.F) {
 	})
 }
 
+// A recovery in a directory whose name SQLite's URI filenames read
+// otherwise ('#', '?', '%') salvages the kept file itself, beside which a
+// stray database where the unescaped path pointed is left alone (see
+// TestOpenPathWithURICharacters).
+func TestRecoverPathWithURICharacters(t *testing.T) {
+	t.Parallel()
+	tm := template(t)
+	ctx := context.Background()
+	top := t.TempDir()
+	stray := filepath.Join(top, "seed")
+	before := newerDatabase(t, stray)
+	path := filepath.Join(top, "seed#1?x%41", "kiosk.db")
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	b := bytes.Clone(tm.file)
+	copy(b, "garbage")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sealer, _ := NewSealer(tm.key)
+	st, rec, err := OpenOrRecover(ctx, path, Options{Now: (&clock{t: tm.at.Add(time.Minute)}).Now}, sealer)
+	if err != nil || rec == nil {
+		t.Fatalf("rec %v err %v", rec, err)
+	}
+	defer st.Close()
+	if want := nPending + nInflight; rec.Queued != want || rec.UnsentLost != 0 || rec.Delivered != nDelivered || !rec.Catalog {
+		t.Errorf("recovered %+v; want %d queued, %d delivered, the catalogue, nothing lost", rec, want, nDelivered)
+	}
+	if kept, _ := os.ReadFile(rec.KeptAs); !bytes.Equal(kept, b) {
+		t.Error("kept file changed")
+	}
+	if after, _ := os.ReadFile(stray); !bytes.Equal(before, after) {
+		t.Error("the stray database changed")
+	}
+}
+
 // TestRecoverReadsTheWAL: submissions that were only in the WAL when the
 // terminal stopped are recovered from the copy of the kept WAL, and both
 // kept files stay as they were.
@@ -909,7 +946,7 @@ func TestRecoverRebuildsTheHeaderForItsPageSize(t *testing.T) {
 			if err := os.WriteFile(path, tm.file, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			db, err := sql.Open("sqlite3", "file:"+path)
+			db, err := sql.Open("sqlite3", fileDSN(path, ""))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -961,7 +998,7 @@ func TestRepairHeaderPrefersTheFilesPageSize(t *testing.T) {
 	if err := os.WriteFile(path, tm.file, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	db, err := sql.Open("sqlite3", "file:"+path)
+	db, err := sql.Open("sqlite3", fileDSN(path, ""))
 	if err != nil {
 		t.Fatal(err)
 	}

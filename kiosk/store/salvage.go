@@ -64,7 +64,7 @@ func openCopy(ctx context.Context, kept string) (*reader, error) {
 	if err != nil {
 		// Nothing of the schema reads: keep the reader so that every
 		// table reports itself unreadable.
-		db2, oerr := sql.Open("sqlite3", "file:"+copyPath+"?mode=rw")
+		db2, oerr := sql.Open("sqlite3", fileDSN(copyPath, "mode=rw"))
 		if oerr != nil {
 			r.close()
 			return nil, fmt.Errorf("store: salvage: open copy: %w", oerr)
@@ -301,7 +301,7 @@ func readPrefix(path string, n int) ([]byte, error) {
 }
 
 func (r *reader) open(ctx context.Context, path string) (*sql.DB, error) {
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=rw&_busy_timeout=1000")
+	db, err := sql.Open("sqlite3", fileDSN(path, "mode=rw&_busy_timeout=1000"))
 	if err != nil {
 		return nil, err
 	}

@@ -192,7 +192,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 			return nil, err
 		}
 	}
-	dsn := "file:" + path + "?_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=5000&_txlock=immediate"
+	dsn := fileDSN(path, "_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=5000&_txlock=immediate")
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -302,6 +302,18 @@ func schemaMismatch(err error) bool {
 		strings.Contains(msg, "duplicate column") || strings.Contains(msg, "no such column")
 }
 
+// uriPath escapes what SQLite's URI filenames (https://sqlite.org/uri.html)
+// read as other than the path: '?' starts the query, '#' the fragment, '%'
+// an escape. Unescaped, a directory named "a#1" would make "file:a#1/kiosk.db"
+// open the file "a" instead, a different database from the one checked.
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+
+// fileDSN is the driver's name for the database file at path with the
+// given query parameters (the driver's own and SQLite's).
+func fileDSN(path, params string) string {
+	return "file:" + uriPath.Replace(path) + "?" + params
+}
+
 func checkWritable(dir string) error {
 	f, err := os.CreateTemp(dir, ".write-check-*")
 	if err != nil {
@@ -351,7 +363,7 @@ func rollBackHotJournal(ctx context.Context, path string) error {
 	if err != nil || fi.Size() == 0 || fileExists(path+"-wal") {
 		return nil
 	}
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=rw&_busy_timeout=5000")
+	db, err := sql.Open("sqlite3", fileDSN(path, "mode=rw&_busy_timeout=5000"))
 	if err != nil {
 		return err
 	}
@@ -367,7 +379,7 @@ func checkIntegrity(ctx context.Context, path string) error {
 	if err := rollBackHotJournal(ctx, path); err != nil {
 		return classify(path, err)
 	}
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_busy_timeout=5000")
+	db, err := sql.Open("sqlite3", fileDSN(path, "mode=ro&_busy_timeout=5000"))
 	if err != nil {
 		return fmt.Errorf("store: open %s: %w", path, err)
 	}

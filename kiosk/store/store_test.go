@@ -1,11 +1,13 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -130,6 +132,72 @@ func TestRefusesNewerSchema(t *testing.T) {
 	}
 	if _, err := os.Stat(path); err != nil {
 		t.Errorf("the newer database must be left in place: %v", err)
+	}
+}
+
+// newerDatabase makes at path a database of a newer terminal (an unknown
+// column, schema version 9999) and returns its bytes.
+func newerDatabase(t *testing.T, path string) []byte {
+	t.Helper()
+	s, err := Open(context.Background(), path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"ALTER TABLE submissions ADD COLUMN channel TEXT", "PRAGMA user_version = 9999", "PRAGMA wal_checkpoint(TRUNCATE)"} {
+		if _, err := s.DB().Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// The database path goes to SQLite as a URI filename, where '?' starts the
+// query, '#' the fragment and '%' an escape. Unescaped, Open on "d/x#1/kiosk.db"
+// opened the file "d/x" (every FuzzSalvage seed, in a temporary directory
+// named "FuzzSalvageseed#N...", opened the one file /tmp/FuzzSalvageseed,
+// shared by every run on the machine, and failed once a build with a newer
+// migration had written it). Open must open exactly the file it checked.
+func TestOpenPathWithURICharacters(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	// stray is where the unescaped path pointed instead.
+	for i, tc := range []struct{ dir, stray string }{
+		{"x#1", "x"},            // the fragment cut the path
+		{"y?1", "y"},            // the query cut the path
+		{"z%41", "zA/kiosk.db"}, // an escape changed it
+		{"w%3f1#2", "w?1"},      // both
+	} {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			t.Parallel()
+			top := t.TempDir()
+			// What another process left where the cut path points.
+			stray := filepath.Join(top, tc.stray)
+			if err := os.MkdirAll(filepath.Dir(stray), 0o750); err != nil {
+				t.Fatal(err)
+			}
+			before := newerDatabase(t, stray)
+			path := filepath.Join(top, tc.dir, "kiosk.db")
+			s, err := Open(ctx, path, Options{})
+			if err != nil {
+				t.Fatalf("Open(%s): %v", filepath.Join(tc.dir, "kiosk.db"), err)
+			}
+			v, err := s.Version(ctx)
+			s.Close()
+			if err != nil || v != SchemaVersion() {
+				t.Errorf("schema version %d (%v), want %d", v, err, SchemaVersion())
+			}
+			if b, err := os.ReadFile(path); err != nil || !bytes.HasPrefix(b, []byte(sqliteMagic)) {
+				t.Errorf("no database at %s: %v", path, err)
+			}
+			if after, _ := os.ReadFile(stray); !bytes.Equal(before, after) {
+				t.Errorf("Open wrote %s", tc.stray)
+			}
+		})
 	}
 }
 
@@ -320,7 +388,7 @@ func TestOpenRollsBackAHotJournal(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src.db")
-	db, err := sql.Open("sqlite3", "file:"+src+"?_journal_mode=DELETE&_synchronous=FULL")
+	db, err := sql.Open("sqlite3", fileDSN(src, "_journal_mode=DELETE&_synchronous=FULL"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -373,7 +441,7 @@ func TestOpenRollsBackAHotJournal(t *testing.T) {
 
 // checkIntegrityReadOnly is the read-only check alone, without the rollback.
 func checkIntegrityReadOnly(ctx context.Context, path string) error {
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	db, err := sql.Open("sqlite3", fileDSN(path, "mode=ro"))
 	if err != nil {
 		return err
 	}
