@@ -79,7 +79,7 @@ type windowOptions struct {
 // (0.6 s with a year's submissions) then runs while the window and its
 // OpenGL context come up behind a plain "starting" screen, and the home
 // screen follows as soon as both are ready.
-func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr io.Writer, extra ...func(fyne.App, *system)) int {
+func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr io.Writer, extra ...func(fyne.App, *system, *ui.App)) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if _, err := maint.NewGate(maint.GateConfig{PINHash: cfg.Maintenance.PINHash, StaffCards: cfg.Maintenance.StaffCards}); err != nil {
@@ -179,7 +179,7 @@ func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr
 // startTerminal builds the screens over an open system, wires the device,
 // relay and watchdog hooks and starts everything. It runs on the UI
 // goroutine.
-func startTerminal(ctx context.Context, cfg config.Config, sys *system, fa fyne.App, w fyne.Window, log *slog.Logger, extra []func(fyne.App, *system)) (*ui.App, *dog) {
+func startTerminal(ctx context.Context, cfg config.Config, sys *system, fa fyne.App, w fyne.Window, log *slog.Logger, extra []func(fyne.App, *system, *ui.App)) (*ui.App, *dog) {
 	gate := newGate(cfg, sys)
 	var prev visit.Snapshot
 	var prevMu sync.Mutex
@@ -229,7 +229,7 @@ func startTerminal(ctx context.Context, cfg config.Config, sys *system, fa fyne.
 	go healthToUI(ctx, sys.health, u)
 	u.Start(ctx)
 	for _, f := range extra {
-		f(fa, sys)
+		f(fa, sys, u)
 	}
 	return u, dog
 }
@@ -414,7 +414,8 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	full := fs.Bool("fullscreen", false, "run the terminal full screen")
 	size := fs.String("size", "1080x1920", "window size WIDTHxHEIGHT when not full screen")
 	noSim := fs.Bool("no-simulator", false, "do not open the simulator window")
-	control := fs.Bool("control-stdin", false, "read emulator commands on standard input (place KEY, remove, cover open|closed, paper ok|near-end|out, network up|down)")
+	control := fs.Bool("control-stdin", false, "read emulator commands on standard input (place KEY, remove, cover open|closed, paper ok|near-end|out, network up|down, inspect)")
+	idle := fs.Duration("idle", 0, "time without touch before the idle warning (default: the configuration's, 60s)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -435,6 +436,16 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	cfg.Terminal.CenterName = "浦东新区花木街道社区事务受理服务中心"
 	cfg.Terminal.CenterEN = "Huamu Community Affairs Service Center, Pudong"
 	cfg.Printer.Baud = 115200
+	if *idle > 0 {
+		cfg.Timeouts.Idle.Duration = *idle
+		cfg.Timeouts.IdleElder.Duration = max(cfg.Timeouts.IdleElder.Duration, 2**idle)
+	}
+	// Maintenance opens with the demo PIN, so a newcomer can see the staff
+	// screens.
+	if cfg.Maintenance.PINHash, err = demoPINHash(); err != nil {
+		fmt.Fprintf(stderr, "kiosk demo: %v\n", err)
+		return exitFailure
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	d, err := startDemo(ctx, dir, &cfg, log)
@@ -449,11 +460,21 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	}
 	log.Info("demo mode", "data_dir", dir)
 	if *control {
+		d.inspector = &inspector{out: stdout}
 		go d.control(os.Stdin)
 	}
-	return runWithConfig(cfg, windowOptions{fullScreen: *full, size: wsize, title: "智能社工 (demo)"}, log, stderr, func(fa fyne.App, _ *system) {
+	return runWithConfig(cfg, windowOptions{fullScreen: *full, size: wsize, title: "智能社工 (demo)"}, log, stderr, func(fa fyne.App, _ *system, u *ui.App) {
+		if d.inspector != nil {
+			d.inspector.set(u)
+		}
 		if !*noSim {
-			d.simulatorWindow(fa).Show()
+			sw := d.simulatorWindow(fa)
+			sw.Show()
+			go func() {
+				if err := placeBeside(u.Window(), sw); err != nil {
+					log.Warn("simulator window", "err", err)
+				}
+			}()
 		}
 	})
 }
