@@ -50,6 +50,8 @@ type demo struct {
 	samServer *sammodule.PTYServer
 	printer   *thermal.Printer
 
+	inspector *inspector // answers "inspect" on the control input; nil without it
+
 	mu       sync.Mutex
 	receipts []thermal.Receipt
 	onPrint  func(thermal.Receipt)
@@ -228,6 +230,9 @@ func (d *demo) simulatorWindow(fa fyne.App) fyne.Window {
 		widget.NewLabelWithStyle("网络 Network", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		network,
 		widget.NewSeparator(), status,
+		widget.NewSeparator(),
+		widget.NewLabelWithStyle("维护 Maintenance", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabel("连点中心名称五下，输入密码 "+demoPIN+"\nTap the centre's name five times, PIN "+demoPIN),
 	)
 	right := container.NewBorder(caption, nil, nil, nil, container.NewScroll(img))
 	split := container.NewHSplit(container.NewVScroll(left), right)
@@ -278,7 +283,10 @@ func escposSummary(s escpos.Status) string {
 // control reads simple commands, one a line, to drive the emulators from a
 // script (the smoke walk) as the simulator window does by hand:
 //
-//	place KEY | remove | cover open|closed | paper ok|near-end|out | network up|down
+//	place KEY | remove | cover open|closed | paper ok|near-end|out | network up|down | inspect
+//
+// inspect answers with one line on standard output: "inspect " and the
+// screen's name and targets as JSON (screenReply).
 func (d *demo) control(r io.Reader) {
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
@@ -309,12 +317,18 @@ func (d *demo) control(r io.Reader) {
 			}
 		case "network":
 			d.down.Store(arg == "down")
+		case "inspect":
+			if d.inspector == nil {
+				err = fmt.Errorf("inspect needs -control-stdin")
+			} else {
+				err = d.inspector.inspect()
+			}
 		default:
 			err = fmt.Errorf("unknown command %q", f[0])
 		}
 		if err != nil {
 			d.log.Error("demo control", "line", sc.Text(), "err", err)
-		} else {
+		} else if f[0] != "inspect" {
 			d.log.Info("demo control", "line", sc.Text())
 		}
 	}

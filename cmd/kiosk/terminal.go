@@ -73,7 +73,7 @@ type windowOptions struct {
 // (0.6 s with a year's submissions) then runs while the window and its
 // OpenGL context come up behind a plain "starting" screen, and the home
 // screen follows as soon as both are ready.
-func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr io.Writer, extra ...func(fyne.App, *terminal.Terminal)) int {
+func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr io.Writer, extra ...func(fyne.App, *terminal.Terminal, *ui.App)) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if _, err := maint.NewGate(maint.GateConfig{PINHash: cfg.Maintenance.PINHash, StaffCards: cfg.Maintenance.StaffCards}); err != nil {
@@ -168,7 +168,7 @@ func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr
 // startTerminal builds the screens over an open terminal, hands its events
 // to them and runs it. It runs on the UI goroutine.
 func startTerminal(ctx context.Context, cfg config.Config, term *terminal.Terminal, fa fyne.App, w fyne.Window, log *slog.Logger,
-	extra []func(fyne.App, *terminal.Terminal), sent chan<- struct{}) *ui.App {
+	extra []func(fyne.App, *terminal.Terminal, *ui.App), sent chan<- struct{}) *ui.App {
 	be := term.Backend()
 	u := ui.New(fa, w, ui.Options{
 		CenterName:   cfg.Terminal.CenterName,
@@ -217,7 +217,7 @@ func startTerminal(ctx context.Context, cfg config.Config, term *terminal.Termin
 	}()
 	u.Start(ctx)
 	for _, f := range extra {
-		f(fa, term)
+		f(fa, term, u)
 	}
 	return u
 }
@@ -242,7 +242,8 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	full := fs.Bool("fullscreen", false, "run the terminal full screen")
 	size := fs.String("size", "1080x1920", "window size WIDTHxHEIGHT when not full screen")
 	noSim := fs.Bool("no-simulator", false, "do not open the simulator window")
-	control := fs.Bool("control-stdin", false, "read emulator commands on standard input (place KEY, remove, cover open|closed, paper ok|near-end|out, network up|down)")
+	control := fs.Bool("control-stdin", false, "read emulator commands on standard input (place KEY, remove, cover open|closed, paper ok|near-end|out, network up|down, inspect)")
+	idle := fs.Duration("idle", 0, "time without touch before the idle warning (default: the configuration's, 60s)")
 	if code, stop := parseFlags(fs, args, stdout); stop {
 		return code
 	}
@@ -263,6 +264,16 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	cfg.Terminal.CenterName = "浦东新区花木街道社区事务受理服务中心"
 	cfg.Terminal.CenterEN = "Huamu Community Affairs Service Center, Pudong"
 	cfg.Printer.Baud = 115200
+	if *idle > 0 {
+		cfg.Timeouts.Idle.Duration = *idle
+		cfg.Timeouts.IdleElder.Duration = max(cfg.Timeouts.IdleElder.Duration, 2**idle)
+	}
+	// Maintenance opens with the demo PIN, so a newcomer can see the staff
+	// screens.
+	if cfg.Maintenance.PINHash, err = demoPINHash(); err != nil {
+		fmt.Fprintf(stderr, "kiosk demo: %v\n", err)
+		return exitFailure
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	d, err := startDemo(ctx, dir, &cfg, log)
@@ -277,11 +288,21 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	}
 	log.Info("demo mode", "data_dir", dir)
 	if *control {
+		d.inspector = &inspector{out: stdout}
 		go d.control(os.Stdin)
 	}
-	return runWithConfig(cfg, windowOptions{fullScreen: *full, size: wsize, title: "智能社工 (demo)"}, log, stderr, func(fa fyne.App, _ *terminal.Terminal) {
+	return runWithConfig(cfg, windowOptions{fullScreen: *full, size: wsize, title: "智能社工 (demo)"}, log, stderr, func(fa fyne.App, _ *terminal.Terminal, u *ui.App) {
+		if d.inspector != nil {
+			d.inspector.set(u)
+		}
 		if !*noSim {
-			d.simulatorWindow(fa).Show()
+			sw := d.simulatorWindow(fa)
+			sw.Show()
+			go func() {
+				if err := placeBeside(u.Window(), sw); err != nil {
+					log.Warn("simulator window", "err", err)
+				}
+			}()
 		}
 	})
 }

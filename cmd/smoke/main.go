@@ -8,6 +8,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -30,7 +31,7 @@ func main() {
 	out := flag.String("out", "build/smoke", "folder for the screenshots")
 	width := flag.Int("width", 1080, "screen width")
 	height := flag.Int("height", 1920, "screen height")
-	timeout := flag.Duration("timeout", 180*time.Second, "give up after this long")
+	timeout := flag.Duration("timeout", 600*time.Second, "give up after this long")
 	flag.BoolVar(&walkScreens, "walk", true, "after the home screen, walk through the screens with taps and save each")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
@@ -61,7 +62,8 @@ func run(ctx context.Context, kiosk, out string, w, h int) error {
 		return err
 	}
 	defer logf.Close()
-	cmd := exec.Command(kiosk, "demo", "-fullscreen", "-no-simulator", "-control-stdin")
+	// -idle 45s: the walk waits for the idle warning once.
+	cmd := exec.Command(kiosk, "demo", "-fullscreen", "-no-simulator", "-control-stdin", "-idle", "45s")
 	// A systemd-style notify socket: the terminal must say READY=1 and ping
 	// the watchdog while its loops are alive.
 	sd, err := listenNotify(filepath.Join(os.TempDir(), fmt.Sprintf("kiosk-smoke-notify-%d.sock", os.Getpid())))
@@ -71,11 +73,29 @@ func run(ctx context.Context, kiosk, out string, w, h int) error {
 	defer sd.close()
 	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "LC_ALL=",
 		"NOTIFY_SOCKET="+sd.path, "WATCHDOG_USEC=3000000")
-	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.Stderr = logf
 	control, err := cmd.StdinPipe()
 	if err != nil {
 		return err
 	}
+	// The demo answers "inspect" on its standard output, one JSON line each.
+	outR, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	replies := make(chan string, 4)
+	go func() {
+		defer close(replies)
+		sc := bufio.NewScanner(outR)
+		sc.Buffer(make([]byte, 1<<20), 8<<20)
+		for sc.Scan() {
+			if line, ok := strings.CutPrefix(sc.Text(), "inspect "); ok {
+				replies <- line
+			} else {
+				fmt.Fprintln(logf, sc.Text())
+			}
+		}
+	}()
 	start := time.Now()
 	proc, err := xscreen.Start(cmd)
 	if err != nil {
@@ -128,7 +148,7 @@ func run(ctx context.Context, kiosk, out string, w, h int) error {
 	}
 	fmt.Println("smoke: the terminal told systemd READY=1 and pings the watchdog")
 	if walkScreens {
-		wk := &walker{ctx: ctx, display: display, out: out, control: control, w: w, h: h, last: shot}
+		wk := &walker{ctx: ctx, display: display, out: out, control: control, replies: replies, w: w, h: h, last: shot}
 		if err := wk.walk(); err != nil {
 			return fmt.Errorf("walk: %w (screens so far in %s)", err, out)
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
@@ -12,72 +13,261 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pudong-community/kiosk/cmd/internal/xscreen"
 )
 
 // walker taps through the terminal like a resident, with xdotool, and
-// drives the emulated card reader through the demo's control input. Every
-// step must change the screen; each screen is saved as <name>.png.
+// drives the emulated card reader through the demo's control input. It
+// finds what to tap, and checks what each screen says, by asking the demo
+// ("inspect": the screen's name and its widgets' texts and places, read
+// from the widgets, not from pixels); each screen is saved as <name>.png
+// once it has settled, and fails the walk if any of its text has a
+// character its face cannot draw (a box).
 type walker struct {
 	ctx     context.Context
 	display string
 	out     string
 	control io.Writer
+	replies <-chan string // the demo's "inspect" answers, JSON
 	w, h    int
 	last    string // the last screenshot
 	saved   []string
-	tiles   map[string]image.Point // home tile centres by name
 }
 
 func (k *walker) walk() error {
 	// The devices report ready a moment after the window shows; until then
-	// some tiles are greyed out. Look again until every tile is there.
-	var err error
-	for i := 0; i < 40; i++ {
-		if err = k.findTiles(k.last); err == nil {
-			break
-		}
-		time.Sleep(500 * time.Millisecond)
-		b, serr := k.screenshot()
-		if serr != nil {
-			return serr
-		}
-		if werr := os.WriteFile(k.last, b, 0o644); werr != nil {
-			return werr
-		}
-	}
-	if err != nil {
+	// some tiles are greyed out.
+	if _, err := k.waitFor("home", 30*time.Second, func(r *screenReply) bool {
+		return r.find("apply") != nil && r.find("cases") != nil
+	}); err != nil {
 		return err
 	}
-	steps := []struct {
-		name string
-		do   func() error
-	}{
-		{"guide", func() error { return k.tapTile("guide") }},
-		{"home-again", k.tapBack},
-		{"identify", func() error { return k.tapTile("cases") }},
-		{"cases", func() error { return k.send("place resident") }},
-		{"visit-ended", func() error { return k.send("remove") }},
-		{"apply-identify", func() error { return k.tapTile("apply") }},
-		{"apply", func() error { return k.send("place rare-yan") }},
-		{"apply-ended", func() error { return k.send("remove") }},
-		{"home-elder", func() error { return k.tapTile("elder") }},
-		{"home-standard", func() error { return k.tapTile("elder") }},
-		{"home-en", func() error { return k.tapTile("language") }},
-		{"guide-en", func() error { return k.tapTile("guide") }},
+	type step struct {
+		name   string // the screenshot's name; "" takes none
+		do     func() error
+		screen string   // the screen it must show ("" any)
+		words  []string // the words that screen must show
+	}
+	tap := k.tapName
+	keys := func(names ...string) func() error {
+		return func() error {
+			for _, n := range names {
+				if err := k.tapName(n); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	digits := func(s string) []string {
+		var out []string
+		for _, c := range s {
+			out = append(out, "key:"+string(c))
+		}
+		return out
+	}
+	steps := []step{
+		// The service guide: categories, an item with its QR code, search
+		// on the pinyin keyboard.
+		{"guide", func() error { return tap("guide") }, "guide", []string{"搜索事项"}},
+		{"guide-category", func() error { return k.tapText("老龄") }, "guide.category", []string{"敬老卡申领"}},
+		{"item", func() error { return tap("item:MZ-0101") }, "guide.item", []string{"敬老卡申领", "办事须知"}},
+		{"", func() error { return tap("nav.back") }, "guide.category", nil},
+		{"", func() error { return tap("nav.back") }, "guide", nil},
+		{"search", func() error {
+			if err := tap("guide.search"); err != nil {
+				return err
+			}
+			return keys("key:J", "key:Y")()
+		}, "search", []string{"就业登记"}},
+		{"home-again", func() error { return tap("nav.home") }, "home", nil},
+
+		// My cases: identify, the list, a case with its timeline.
+		{"identify", func() error { return tap("cases") }, "cases", []string{"请将身份证放在读卡区"}},
+		{"cases", func() error { return k.send("place resident") }, "cases", []string{"张"}},
+		{"case", func() error { return k.tapPrefix("case:") }, "case", []string{"承诺办结"}},
+		{"visit-ended", func() error { return k.send("remove") }, "", nil},
+
+		// A self-service application: the form's keypad, review, outcome
+		// with the receipt, then the idle warning.
+		{"apply-chooser", func() error { return k.tapHome("apply") }, "apply", []string{"本人办理"}},
+		{"apply-identify", func() error { return tap("apply.self") }, "", []string{"身份证"}},
+		{"apply", func() error {
+			if err := k.send("place resident"); err != nil {
+				return err
+			}
+			r, err := k.waitFor("", 15*time.Second, func(r *screenReply) bool { return r.find("menu.apply") != nil || r.find("item:WJ-0202") != nil })
+			if err != nil {
+				return err
+			}
+			if r.find("menu.apply") != nil {
+				return tap("menu.apply")
+			}
+			return nil
+		}, "apply.items", []string{"独生子女父母奖励"}},
+		{"apply-notice", func() error { return tap("item:WJ-0202") }, "apply.notice", []string{"独生子女父母奖励"}},
+		{"form-keypad", func() error {
+			if err := tap("apply.start"); err != nil {
+				return err
+			}
+			return keys(digits("139123")...)()
+		}, "apply.form", []string{"联系电话", "139 123"}},
+		{"review", k.fillForm, "review", []string{"独生子女父母奖励", "139 1234 5678"}},
+		{"outcome", func() error { return tap("review.confirm") }, "outcome", []string{"PD", "受理回执"}},
+		{"idle-warning", func() error { return nil }, "", []string{"继续"}},
+		{"", func() error { return k.tapText("继续") }, "outcome", nil},
+		{"goodbye", func() error { return tap("outcome.done") }, "ended", nil},
+		{"", func() error { return k.send("remove") }, "home", nil},
+
+		// An agent applies for an elderly resident without their card: the
+		// ID keypad, the name on the pinyin keyboard, the authorisation.
+		{"agent-identify", func() error {
+			if err := k.tapHome("apply"); err != nil {
+				return err
+			}
+			return tap("apply.agent")
+		}, "identify", []string{"代办人"}},
+		{"agent-keypad", func() error {
+			if err := k.send("place resident"); err != nil {
+				return err
+			}
+			if _, err := k.waitFor("", 15*time.Second, func(r *screenReply) bool { return r.find("identify.keyed") != nil }); err != nil {
+				return err
+			}
+			if err := tap("identify.keyed"); err != nil {
+				return err
+			}
+			return keys(digits("310104195208170022")...)()
+		}, "", []string{"格式正确"}},
+		{"agent-name", func() error {
+			if err := tap("keyed.next"); err != nil {
+				return err
+			}
+			for _, syl := range []struct{ py, ch string }{{"li", "李"}, {"xiu", "秀"}, {"ying", "英"}} {
+				if err := keys(digits(syl.py)...)(); err != nil {
+					return err
+				}
+				if err := tap("cand:" + syl.ch); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, "", []string{"李秀英"}},
+		{"agent-authorisation", func() error {
+			if err := tap("keyed.done"); err != nil {
+				return err
+			}
+			return keys(digits("2026815")...)()
+		}, "", []string{"李秀英", "2026815"}},
+		{"", func() error { return k.send("remove") }, "", nil},
+		{"", func() error { return k.tapName("nav.home") }, "home", nil},
+
+		// Out of service: the printer out of paper, the network down.
+		{"banner-printer", func() error { return k.send("paper out") }, "home", []string{"暂时无法使用"}},
+		{"", func() error { return k.send("paper ok") }, "home", nil},
+		{"banner-network", func() error {
+			if err := k.send("network down"); err != nil {
+				return err
+			}
+			// The terminal notices at its next call to the central system.
+			_, err := k.waitFor("home", 150*time.Second, func(r *screenReply) bool { return r.has("网络中断") })
+			return err
+		}, "home", []string{"网络中断"}},
+		{"", func() error { return k.send("network up") }, "", nil},
+
+		// Maintenance: five taps on the centre's name, the PIN, the devices.
+		{"maint-pin", func() error { return k.tapFiveTimes("logo") }, "maint.entry", nil},
+		{"maint-menu", func() error {
+			var ks []string
+			for _, c := range demoPIN {
+				ks = append(ks, "maint.key:"+string(c))
+			}
+			return keys(append(ks, "maint.key:ok")...)()
+		}, "maint.menu", nil},
+		{"maint-devices", func() error { return tap("maint.devices") }, "maint.devices", nil},
+		{"", func() error { return tap("nav.back") }, "maint.menu", nil},
+		{"", func() error { return tap("maint.leave") }, "home", nil},
+
+		// Elder mode and English.
+		{"home-elder", func() error { return k.tapHome("elder") }, "home", nil},
+		{"home-standard", func() error { return k.tapHome("elder") }, "home", nil},
+		{"home-en", func() error { return k.tapHome("language") }, "home", []string{"Welcome"}},
+		{"guide-en", func() error { return k.tapHome("guide") }, "guide", nil},
 	}
 	for _, s := range steps {
 		if err := s.do(); err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
-		if err := k.capture(s.name); err != nil {
+		if err := k.capture(s.name, s.screen, s.words); err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
 	}
 	return nil
 }
+
+// fillForm fills the rest of the application form the walk has started
+// (the phone number's first digits are in): the phone, digits where a
+// keypad asks for them, the first choice, dates as offered, until review.
+func (k *walker) fillForm() error {
+	for i := 0; i < 8; i++ {
+		r, err := k.inspect()
+		if err != nil {
+			return err
+		}
+		switch {
+		case r.Screen == "review":
+			return nil
+		case r.has("联系电话"):
+			for _, c := range "45678" {
+				if err := k.tapName("key:" + string(c)); err != nil {
+					return err
+				}
+			}
+		case r.find("key:0") != nil:
+			for _, c := range "202600123" {
+				if err := k.tapName("key:" + string(c)); err != nil {
+					return err
+				}
+			}
+		}
+		for _, t := range r.Targets {
+			if strings.HasPrefix(t.Name, "choice:") {
+				if err := k.tap(r.centre(&t)); err != nil {
+					return err
+				}
+				break
+			}
+		}
+		before, err := k.inspect()
+		if err != nil {
+			return err
+		}
+		if err := k.tapName("form.next"); err != nil {
+			return err
+		}
+		// The next field, or review, replaces this one.
+		if _, err := k.waitFor("", 10*time.Second, func(n *screenReply) bool { return n.Screen != before.Screen || textOf(n) != textOf(before) }); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("the form never reached the review page")
+}
+
+func textOf(r *screenReply) string {
+	var b strings.Builder
+	for _, t := range r.Targets {
+		if !strings.Contains(t.Text, "星期") { // the clock ticks
+			b.WriteString(t.Text)
+		}
+	}
+	return b.String()
+}
+
+// demoPIN is kiosk demo's maintenance PIN (cmd/kiosk's demoPIN).
+const demoPIN = "258036"
 
 func (k *walker) send(line string) error {
 	_, err := io.WriteString(k.control, line+"\n")
@@ -90,83 +280,6 @@ func (k *walker) tap(p image.Point) error {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("xdotool: %v: %s", err, out)
 	}
-	return nil
-}
-
-func (k *walker) tapTile(name string) error {
-	// Find the tiles afresh: the screen must be home (a visit that just
-	// ended returns there by itself), and elder mode moves them.
-	var err error
-	for i := 0; i < 30; i++ {
-		var b []byte
-		if b, err = k.screenshot(); err != nil {
-			return err
-		}
-		tmp := filepath.Join(k.out, ".tiles.png")
-		if err = os.WriteFile(tmp, b, 0o644); err != nil {
-			return err
-		}
-		if err = k.findTiles(tmp); err == nil {
-			break
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
-	os.Remove(filepath.Join(k.out, ".tiles.png"))
-	if err != nil {
-		return fmt.Errorf("home screen not found: %w", err)
-	}
-	p, ok := k.tiles[name]
-	if !ok {
-		return fmt.Errorf("no %s tile found on the home screen", name)
-	}
-	return k.tap(p)
-}
-
-// tapBack taps the first button of the bottom bar (返回 / Back).
-func (k *walker) tapBack() error { return k.tap(image.Pt(70, k.h-45)) }
-
-// capture waits until the screen differs from the last screenshot and has
-// settled, then saves it.
-func (k *walker) capture(name string) error {
-	path := filepath.Join(k.out, name+".png")
-	prev, err := os.ReadFile(k.last)
-	if err != nil {
-		return err
-	}
-	deadline := time.Now().Add(12 * time.Second)
-	var shot []byte
-	for {
-		time.Sleep(400 * time.Millisecond)
-		b, err := k.screenshot()
-		if err != nil {
-			return err
-		}
-		if differ(prev, b) {
-			// settled: two equal frames in a row
-			time.Sleep(500 * time.Millisecond)
-			b2, err := k.screenshot()
-			if err != nil {
-				return err
-			}
-			if !differ(b, b2) {
-				shot = b2
-				break
-			}
-			prev = b // still moving; wait for it to settle
-			continue
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("the screen did not change (last picture %s)", k.last)
-		}
-	}
-	if err := os.WriteFile(path, shot, 0o644); err != nil {
-		return err
-	}
-	if err := checkNotBlank(shot, k.w, k.h); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	k.last = path
-	k.saved = append(k.saved, name)
 	return nil
 }
 
@@ -226,90 +339,220 @@ func checkNotBlank(b []byte, w, h int) error {
 	return nil
 }
 
-// findTiles finds the home tiles by colour: three government-blue tiles
-// (guide, cases, apply), one red (call staff); the two light ones (elder,
-// language) sit in the remaining cells of the same grid.
-func (k *walker) findTiles(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		return err
-	}
-	blue := color.RGBA{0x0A, 0x4A, 0x94, 0xFF}
-	red := color.RGBA{0x9E, 0x1B, 0x1B, 0xFF}
-	// A tile is a tall column of its colour just inside its left edge (the
-	// text is centred, so that column is clear), as wide as its top row.
-	boxes := func(c color.RGBA) []image.Rectangle {
-		b := img.Bounds()
-		is := func(x, y int) bool { return xscreen.Near(xscreen.RGBA(img.At(x, y)), c, 12) }
-		var out []image.Rectangle
-		seen := func(x, y int) bool {
-			for _, r := range out {
-				if image.Pt(x, y).In(r.Inset(-12)) {
-					return true
-				}
-			}
-			return false
+// screenReply is the demo's answer to "inspect" (cmd/kiosk's screenReply).
+type screenReply struct {
+	Screen  string   `json:"screen"`
+	Scale   float32  `json:"scale"`
+	Targets []target `json:"targets"`
+}
+
+type target struct {
+	Name     string `json:"name"`
+	Text     string `json:"text"`
+	Pos      struct{ X, Y float32 }
+	Size     struct{ Width, Height float32 }
+	Tappable bool   `json:"tappable"`
+	Missing  string `json:"missing"`
+}
+
+func (r *screenReply) find(name string) *target {
+	for i := range r.Targets {
+		if r.Targets[i].Name == name {
+			return &r.Targets[i]
 		}
-		for y := 100; y < b.Max.Y-100; y += 4 {
-			for x := 0; x < b.Max.X-150; x++ {
-				if !is(x, y) || seen(x, y) {
-					continue
-				}
-				col := x + 6
-				y0, y1 := y, y
-				for y0 > 0 && is(col, y0-1) {
-					y0--
-				}
-				for y1 < b.Max.Y-1 && is(col, y1+1) {
-					y1++
-				}
-				top := y0 + 8
-				x1 := x
-				for x1 < b.Max.X-1 && is(x1+1, top) {
-					x1++
-				}
-				if y1-y0 > 200 && x1-x > 300 {
-					out = append(out, image.Rect(x, y0, x1, y1))
-				}
-				x = x1
-			}
-		}
-		return out
-	}
-	bl := boxes(blue)
-	rd := boxes(red)
-	if len(bl) != 3 || len(rd) != 1 {
-		return fmt.Errorf("found %d blue tiles %v and %d red %v on the home screen, want 3 and 1", len(bl), bl, len(rd), rd)
-	}
-	ctr := func(r image.Rectangle) image.Point { return image.Pt((r.Min.X+r.Max.X)/2, (r.Min.Y+r.Max.Y)/2) }
-	// reading order: row by row
-	for i := 0; i < len(bl); i++ {
-		for j := i + 1; j < len(bl); j++ {
-			if bl[j].Min.Y < bl[i].Min.Y-10 || (abs(bl[j].Min.Y-bl[i].Min.Y) <= 10 && bl[j].Min.X < bl[i].Min.X) {
-				bl[i], bl[j] = bl[j], bl[i]
-			}
-		}
-	}
-	k.tiles = map[string]image.Point{"guide": ctr(bl[0]), "cases": ctr(bl[1]), "apply": ctr(bl[2]), "callstaff": ctr(rd[0])}
-	g, c, a, s := k.tiles["guide"], k.tiles["cases"], k.tiles["apply"], k.tiles["callstaff"]
-	if abs(a.Y-g.Y) < 10 { // landscape: three columns, apply ends the first row
-		k.tiles["elder"] = image.Pt(g.X, s.Y)
-		k.tiles["language"] = image.Pt(c.X, s.Y)
-	} else { // portrait: two columns
-		k.tiles["elder"] = image.Pt(c.X, a.Y)
-		k.tiles["language"] = image.Pt(g.X, s.Y)
 	}
 	return nil
 }
 
-func abs(x int) int {
-	if x < 0 {
-		return -x
+func (r *screenReply) has(word string) bool {
+	for _, t := range r.Targets {
+		if strings.Contains(t.Text, word) {
+			return true
+		}
 	}
-	return x
+	return false
+}
+
+// centre is where a finger taps t, in screen pixels.
+func (r *screenReply) centre(t *target) image.Point {
+	return image.Pt(int((t.Pos.X+t.Size.Width/2)*r.Scale), int((t.Pos.Y+t.Size.Height/2)*r.Scale))
+}
+
+// inspect asks the demo what it shows.
+func (k *walker) inspect() (*screenReply, error) {
+	if err := k.send("inspect"); err != nil {
+		return nil, err
+	}
+	select {
+	case line, ok := <-k.replies:
+		if !ok {
+			return nil, fmt.Errorf("the terminal stopped answering")
+		}
+		var r screenReply
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			return nil, fmt.Errorf("inspect: %w", err)
+		}
+		return &r, nil
+	case <-time.After(10 * time.Second):
+		return nil, fmt.Errorf("inspect: no answer in 10 s")
+	case <-k.ctx.Done():
+		return nil, k.ctx.Err()
+	}
+}
+
+// waitFor asks until the screen is screen ("" any) and ok holds.
+func (k *walker) waitFor(screen string, within time.Duration, ok func(*screenReply) bool) (*screenReply, error) {
+	deadline := time.Now().Add(within)
+	var last *screenReply
+	for {
+		r, err := k.inspect()
+		if err != nil {
+			return nil, err
+		}
+		last = r
+		if (screen == "" || r.Screen == screen) && (ok == nil || ok(r)) {
+			return r, nil
+		}
+		if time.Now().After(deadline) {
+			var texts []string
+			for _, t := range last.Targets {
+				texts = append(texts, strconv.Quote(t.Text))
+			}
+			return nil, fmt.Errorf("screen %q does not show what is awaited (want screen %q); it shows %s", last.Screen, screen, strings.Join(texts, " "))
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
+
+// tapWhere taps the first tappable target pick accepts, once the screen
+// shows one and it has stopped moving: results that arrive, a banner that
+// appears, a layout done a frame later move what is under the finger.
+func (k *walker) tapWhere(what string, pick func(*target) bool) error {
+	first := func(r *screenReply) *target {
+		for i := range r.Targets {
+			if t := &r.Targets[i]; t.Tappable && pick(t) {
+				return t
+			}
+		}
+		return nil
+	}
+	var at image.Point
+	for try := 0; ; try++ {
+		r, err := k.waitFor("", 15*time.Second, func(r *screenReply) bool { return first(r) != nil })
+		if err != nil {
+			return fmt.Errorf("nothing to tap for %s: %w", what, err)
+		}
+		p := r.centre(first(r))
+		if p == at {
+			return k.tap(p)
+		}
+		if try == 20 {
+			return fmt.Errorf("%s keeps moving (%v, then %v)", what, at, p)
+		}
+		at = p
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// tapFiveTimes taps name five times within about a second (the hidden
+// gesture that opens maintenance).
+func (k *walker) tapFiveTimes(name string) error {
+	r, err := k.waitFor("", 15*time.Second, func(r *screenReply) bool { return r.find(name) != nil })
+	if err != nil {
+		return err
+	}
+	p := r.centre(r.find(name))
+	args := []string{"mousemove", strconv.Itoa(p.X), strconv.Itoa(p.Y), "sleep", "0.2"}
+	for i := 0; i < 5; i++ {
+		args = append(args, "mousedown", "1", "sleep", "0.05", "mouseup", "1", "sleep", "0.15")
+	}
+	cmd := exec.CommandContext(k.ctx, "xdotool", args...)
+	cmd.Env = append(os.Environ(), "DISPLAY="+k.display)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("xdotool: %v: %s", err, out)
+	}
+	return nil
+}
+
+func (k *walker) tapName(name string) error {
+	return k.tapWhere(name, func(t *target) bool { return t.Name == name })
+}
+
+func (k *walker) tapPrefix(prefix string) error {
+	return k.tapWhere(prefix+"…", func(t *target) bool { return strings.HasPrefix(t.Name, prefix) })
+}
+
+func (k *walker) tapText(text string) error {
+	return k.tapWhere(strconv.Quote(text), func(t *target) bool { return strings.Contains(t.Text, text) })
+}
+
+// tapHome taps a home tile once the home screen is back (a visit that just
+// ended returns there by itself) and the tile is enabled.
+func (k *walker) tapHome(name string) error {
+	if _, err := k.waitFor("home", 30*time.Second, func(r *screenReply) bool { return r.find(name) != nil }); err != nil {
+		return err
+	}
+	return k.tapName(name)
+}
+
+// capture waits until the screen is screen and shows words, lets it
+// settle (two equal frames), checks its text for boxes and saves it as
+// name.png (nothing saved when name is "").
+func (k *walker) capture(name, screen string, words []string) error {
+	within := 30 * time.Second
+	if name == "idle-warning" {
+		within = 90 * time.Second // the demo's idle time, and the warning
+	}
+	r, err := k.waitFor(screen, within, func(r *screenReply) bool {
+		for _, w := range words {
+			if !r.has(w) {
+				return false
+			}
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	if name == "" {
+		return nil
+	}
+	// Settled: two equal frames in a row (a blinking cursor never
+	// settles; the third try is taken as it is).
+	var shot []byte
+	for i := 0; i < 3; i++ {
+		time.Sleep(300 * time.Millisecond)
+		b1, err := k.screenshot()
+		if err != nil {
+			return err
+		}
+		time.Sleep(400 * time.Millisecond)
+		b2, err := k.screenshot()
+		if err != nil {
+			return err
+		}
+		shot = b2
+		if !differ(b1, b2) {
+			break
+		}
+	}
+	path := filepath.Join(k.out, name+".png")
+	if err := os.WriteFile(path, shot, 0o644); err != nil {
+		return err
+	}
+	if err := checkNotBlank(shot, k.w, k.h); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	// What the settled screen shows, for the boxes check.
+	if r2, err := k.inspect(); err == nil {
+		r = r2
+	}
+	for _, t := range r.Targets {
+		if t.Missing != "" {
+			return fmt.Errorf("%s: %q is drawn with boxes for %q", path, t.Text, t.Missing)
+		}
+	}
+	k.last = path
+	k.saved = append(k.saved, name+" ("+r.Screen+")")
+	return nil
 }

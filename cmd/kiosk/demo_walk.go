@@ -1,0 +1,69 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sync"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/pudong-community/kiosk/kiosk/maint"
+	"github.com/pudong-community/kiosk/kiosk/ui"
+)
+
+// demoPIN opens maintenance in the demo (never in production: the terminal
+// has no PIN until staff set one). The simulator window and the README show it.
+const demoPIN = "258036"
+
+// demoPINHash hashes the demo PIN with light parameters: the demo starts
+// quickly and the hash is thrown away with its data directory.
+func demoPINHash() (string, error) {
+	return maint.HashPIN(demoPIN, maint.Params{Time: 1, Memory: 8 * 1024, Threads: 1, KeyLen: 32, SaltLen: 16})
+}
+
+// screenReply is the demo's answer to the control input's "inspect": the
+// screen shown and what it shows, read from the widgets (ui.Inspect), so a
+// scripted walk finds what to tap and checks a screen's own words without
+// reading pixels. One JSON line on standard output, prefixed "inspect ".
+type screenReply struct {
+	Screen  string      `json:"screen"`
+	Scale   float32     `json:"scale"` // pixels per unit of Pos and Size
+	Targets []ui.Target `json:"targets"`
+}
+
+// inspector answers "inspect" lines for the demo's control input.
+type inspector struct {
+	mu  sync.Mutex
+	app *ui.App
+	out io.Writer
+}
+
+func (in *inspector) set(a *ui.App) {
+	in.mu.Lock()
+	in.app = a
+	in.mu.Unlock()
+}
+
+func (in *inspector) inspect() error {
+	in.mu.Lock()
+	a, out := in.app, in.out
+	in.mu.Unlock()
+	if a == nil {
+		return fmt.Errorf("the terminal's window is not up yet")
+	}
+	var rep screenReply
+	fyne.DoAndWait(func() {
+		rep.Screen = a.Current().Name()
+		rep.Scale = a.Window().Canvas().Scale()
+		rep.Targets = ui.Inspect(a.Window())
+	})
+	b, err := json.Marshal(rep)
+	if err != nil {
+		return err
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	_, err = fmt.Fprintf(out, "inspect %s\n", b)
+	return err
+}
