@@ -4,6 +4,8 @@
 // or imports directly a module its rule does not allow.
 //
 //	go run ./cmd/importcheck [packages]   (default ./...)
+//	go run ./cmd/importcheck -table        the rules as the Markdown table
+//	                                       docs/architecture.md holds
 package main
 
 import (
@@ -242,7 +244,41 @@ func List(patterns []string) ([]Package, error) {
 	return pkgs, nil
 }
 
+// Table renders the rules as the Markdown table of docs/architecture.md
+// (a test keeps the two equal).
+func Table() string {
+	var b strings.Builder
+	b.WriteString("| packages | may import directly | must not reach | why |\n")
+	b.WriteString("| --- | --- | --- | --- |\n")
+	code := func(xs []string) string {
+		if len(xs) == 0 {
+			return "-"
+		}
+		q := make([]string, len(xs))
+		for i, x := range xs {
+			q[i] = "`" + x + "`"
+		}
+		return strings.Join(q, ", ")
+	}
+	for _, r := range Rules {
+		prefix := "`" + r.Prefix + "/...`"
+		if r.OnlyThis {
+			prefix = "`" + r.Prefix + "` (root only)"
+		}
+		forbid := code(r.Forbid)
+		if len(r.Direct) > 0 {
+			forbid += "; not directly: " + code(r.Direct)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", prefix, code(r.Allow), forbid, r.Why)
+	}
+	return b.String()
+}
+
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == "-table" {
+		fmt.Print(Table())
+		return
+	}
 	patterns := os.Args[1:]
 	if len(patterns) == 0 {
 		patterns = []string{"./..."}

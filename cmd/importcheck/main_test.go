@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -71,5 +72,32 @@ func TestModuleFollowsTheRules(t *testing.T) {
 	}
 	for _, v := range Check(pkgs) {
 		t.Error(v)
+	}
+}
+
+// TestArchitectureDocHasTheRules keeps docs/architecture.md's import table
+// equal to the rules this command enforces.
+func TestArchitectureDocHasTheRules(t *testing.T) {
+	b, err := os.ReadFile("../../docs/architecture.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	const start, end = "keep it equal -->\n", "<!-- end of importcheck table -->"
+	i, j := strings.Index(doc, start), strings.Index(doc, end)
+	if i < 0 || j < i {
+		t.Fatalf("docs/architecture.md has no importcheck table between %q and %q", start, end)
+	}
+	if got, want := doc[i+len(start):j], Table(); got != want {
+		t.Errorf("docs/architecture.md's import table differs from importcheck's rules; regenerate it with `go run ./cmd/importcheck -table`\n got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestTableListsEveryRule(t *testing.T) {
+	tab := Table()
+	for _, r := range Rules {
+		if !strings.Contains(tab, "`"+r.Prefix) || !strings.Contains(tab, r.Why) {
+			t.Errorf("the table leaves out the rule for %s", r.Prefix)
+		}
 	}
 }
