@@ -65,8 +65,9 @@ build: deps
 run: build
 	@if [ -z "$${DISPLAY:-}" ] && [ -z "$${WAYLAND_DISPLAY:-}" ]; then \
 		echo "no display: starting the demo under Xvfb on :42 (screenshot with: DISPLAY=:42 import -window root shot.png)"; \
-		Xvfb :42 -screen 0 1080x1920x24 -nolisten tcp & xvfb=$$!; sleep 1; \
-		DISPLAY=:42 $(BUILD)/kiosk demo -fullscreen; kill $$xvfb; \
+		echo "the terminal (1080x1920) on the left, the device simulator beside it"; \
+		Xvfb :42 -screen 0 2000x1920x24 -nolisten tcp & xvfb=$$!; sleep 1; \
+		DISPLAY=:42 $(BUILD)/kiosk demo; kill $$xvfb; \
 	else \
 		$(BUILD)/kiosk demo; \
 	fi

@@ -148,6 +148,9 @@ func run(ctx context.Context, kiosk, out string, w, h int) error {
 	}
 	fmt.Println("smoke: the terminal told systemd READY=1 and pings the watchdog")
 	if walkScreens {
+		if err := checkDemoLayout(ctx, kiosk, out, w, h); err != nil {
+			return fmt.Errorf("demo with its simulator: %w", err)
+		}
 		wk := &walker{ctx: ctx, display: display, out: out, control: control, replies: replies, w: w, h: h, last: shot}
 		if err := wk.walk(); err != nil {
 			return fmt.Errorf("walk: %w (screens so far in %s)", err, out)
@@ -169,6 +172,12 @@ func checkHome(path string, w, h int) error {
 	if err != nil {
 		return fmt.Errorf("decode %s: %w", path, err)
 	}
+	return checkHomeImage(img, w, h)
+}
+
+// checkHomeImage checks a w×h picture of the terminal's home screen whose
+// top left is (0,0).
+func checkHomeImage(img image.Image, w, h int) error {
 	b := img.Bounds()
 	if b.Dx() != w || b.Dy() != h {
 		return fmt.Errorf("screenshot is %dx%d, want %dx%d", b.Dx(), b.Dy(), w, h)

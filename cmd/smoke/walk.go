@@ -116,7 +116,7 @@ func (k *walker) walk() error {
 			return keys(digits("139123")...)()
 		}, "apply.form", []string{"联系电话", "139 123"}},
 		{"review", k.fillForm, "review", []string{"独生子女父母奖励", "139 1234 5678"}},
-		{"outcome", func() error { return tap("review.confirm") }, "outcome", []string{"PD", "受理回执"}},
+		{"outcome", func() error { return tap("review.confirm") }, "outcome", []string{"已受理", "回执已打印"}},
 		{"idle-warning", func() error { return nil }, "", []string{"继续"}},
 		{"", func() error { return k.tapText("继续") }, "outcome", nil},
 		{"goodbye", func() error { return tap("outcome.done") }, "ended", nil},
@@ -211,26 +211,43 @@ func (k *walker) walk() error {
 // fillForm fills the rest of the application form the walk has started
 // (the phone number's first digits are in): the phone, digits where a
 // keypad asks for them, the first choice, dates as offered, until review.
+// Each field is told by its "第N项 / 共M项" line, read once the screen is
+// still: a key's effect can come after the answer to an inspect.
 func (k *walker) fillForm() error {
+	field := func(r *screenReply) string {
+		for _, t := range r.Targets {
+			if strings.Contains(t.Text, "项 / 共") {
+				return r.Screen + " " + t.Text
+			}
+		}
+		return r.Screen
+	}
+	typeIn := func(digits string) error {
+		for _, c := range digits {
+			if err := k.tapName("key:" + string(c)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	for i := 0; i < 8; i++ {
-		r, err := k.inspect()
+		r, err := k.still()
 		if err != nil {
 			return err
 		}
-		switch {
-		case r.Screen == "review":
+		if r.Screen == "review" {
 			return nil
+		}
+		switch {
 		case r.has("联系电话"):
-			for _, c := range "45678" {
-				if err := k.tapName("key:" + string(c)); err != nil {
+			if !r.has("139 1234 5678") {
+				if err := typeIn("45678"); err != nil {
 					return err
 				}
 			}
-		case r.find("key:0") != nil:
-			for _, c := range "202600123" {
-				if err := k.tapName("key:" + string(c)); err != nil {
-					return err
-				}
+		case r.find("key:0") != nil && !r.has("2026001"):
+			if err := typeIn("2026001"); err != nil {
+				return err
 			}
 		}
 		for _, t := range r.Targets {
@@ -241,19 +258,38 @@ func (k *walker) fillForm() error {
 				break
 			}
 		}
-		before, err := k.inspect()
-		if err != nil {
+		if _, err := k.still(); err != nil {
 			return err
 		}
 		if err := k.tapName("form.next"); err != nil {
 			return err
 		}
 		// The next field, or review, replaces this one.
-		if _, err := k.waitFor("", 10*time.Second, func(n *screenReply) bool { return n.Screen != before.Screen || textOf(n) != textOf(before) }); err != nil {
+		if _, err := k.waitFor("", 10*time.Second, func(n *screenReply) bool { return field(n) != field(r) }); err != nil {
 			return err
 		}
 	}
 	return fmt.Errorf("the form never reached the review page")
+}
+
+// still asks until two answers 300 ms apart show the same text.
+func (k *walker) still() (*screenReply, error) {
+	prev, err := k.inspect()
+	if err != nil {
+		return nil, err
+	}
+	for i := 0; i < 20; i++ {
+		time.Sleep(300 * time.Millisecond)
+		r, err := k.inspect()
+		if err != nil {
+			return nil, err
+		}
+		if r.Screen == prev.Screen && textOf(r) == textOf(prev) {
+			return r, nil
+		}
+		prev = r
+	}
+	return prev, nil
 }
 
 func textOf(r *screenReply) string {
