@@ -29,6 +29,11 @@ func TestCheckCatchesForbiddenImports(t *testing.T) {
 		{"fine: ui with fyne widget", pkg("kiosk/ui", []string{"fyne.io/fyne/v2/widget", module + "/kiosk", module + "/assets"}), ""},
 		{"fine: serialport with serial", pkg("devices/serialport", []string{"github.com/tarm/serial", "io"}), ""},
 		{"fine: sim with assets", pkg("devices/sim/thermal", []string{module + "/assets", "github.com/skip2/go-qrcode"}), ""},
+		{"internal reaching kiosk", pkg("internal/clock", []string{module + "/kiosk"}), "internal/clock imports kiosk: forbidden"},
+		{"internal importing a module", pkg("internal/gb11643", []string{"golang.org/x/text"}), "not in the allowed list"},
+		{"kiosk root importing the clock", pkg("kiosk", []string{module + "/internal/clock"}), "not in the allowed list"},
+		{"fine: kiosk root with the GB 11643 check", pkg("kiosk", []string{"strings", module + "/internal/gb11643"}), ""},
+		{"fine: a driver with the clock", pkg("devices/printer", []string{module + "/internal/clock"}), ""},
 		{"fine: cmd with anything", pkg("cmd/kiosk", []string{"fyne.io/fyne/v2/app", "github.com/mattn/go-sqlite3"}), ""},
 	}
 	for _, tc := range tests {

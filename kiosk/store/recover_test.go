@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pudong-community/kiosk/internal/clock/clocktest"
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/audit"
 )
@@ -89,7 +90,7 @@ func buildTemplate() (_ *tmplDB, err error) {
 			os.RemoveAll(dir)
 		}
 	}()
-	clk := &clock{t: time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)}
+	clk := clocktest.New(time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC))
 	path := filepath.Join(dir, "kiosk.db")
 	st, err := Open(ctx, path, Options{Now: clk.Now, Readings: testReadings()})
 	if err != nil {
@@ -318,7 +319,7 @@ type recovered struct {
 	st      *Store
 	rec     *Recovery
 	ob      *Outbox
-	clk     *clock
+	clk     *clocktest.Clock
 	path    string
 	damaged []byte // the file as damaged, before OpenOrRecover
 }
@@ -344,7 +345,7 @@ func recoverFromMap(t *testing.T, tm *tmplDB, damage func(b []byte), withMap boo
 			t.Fatal(err)
 		}
 	}
-	clk := &clock{t: tm.at.Add(time.Hour)}
+	clk := clocktest.New(tm.at.Add(time.Hour))
 	sealer, err := NewSealer(tm.key)
 	if err != nil {
 		t.Fatal(err)
@@ -812,7 +813,7 @@ func TestRecoverReadsTheWAL(t *testing.T) {
 	if err := os.WriteFile(live, tm.file, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	clk := &clock{t: tm.at.Add(time.Minute)}
+	clk := clocktest.New(tm.at.Add(time.Minute))
 	st, err := Open(ctx, live, Options{Now: clk.Now, Readings: testReadings()})
 	if err != nil {
 		t.Fatal(err)
@@ -935,7 +936,7 @@ func TestRecoverRebuildsTheHeaderForItsPageSize(t *testing.T) {
 				t.Fatal(err)
 			}
 			sealer, _ := NewSealer(tm.key)
-			st, rec, err := OpenOrRecover(ctx, path, Options{Now: (&clock{t: tm.at.Add(time.Minute)}).Now}, sealer)
+			st, rec, err := OpenOrRecover(ctx, path, Options{Now: (clocktest.New(tm.at.Add(time.Minute))).Now}, sealer)
 			if err != nil || rec == nil {
 				t.Fatalf("rec %v err %v", rec, err)
 			}
