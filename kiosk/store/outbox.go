@@ -120,22 +120,6 @@ type Queued struct {
 	QueuedAt time.Time
 }
 
-// InTx runs fn in one immediate transaction and commits if it returns nil.
-func (s *Store) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return wrapFull(fmt.Errorf("store: begin: %w", err))
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return wrapFull(fmt.Errorf("store: commit: %w", err))
-	}
-	return nil
-}
-
 // Enqueue writes the submission (sealed) and its outbox row in one
 // transaction. When it returns nil the submission is on disk
 // (synchronous=FULL) and may be confirmed to the resident.
