@@ -51,6 +51,10 @@ type Recovery struct {
 	AuditEvents int64 `json:"audit_events"` // events carried over: the prefix from seq 1 whose chain verifies
 	AuditCut    bool  `json:"audit_cut"`    // events after AuditEvents existed or may have, and were not carried over
 	AuditAcked  int64 `json:"audit_acked"`  // the server's acknowledgement carried over (0: none)
+	// AuditChain is the id of the new chain the recovery started when it
+	// could not continue the old one (empty when the chain went on); the
+	// old chain's prefix is kept for upload before it.
+	AuditChain string `json:"audit_chain,omitempty"`
 
 	Settings        int  `json:"settings"`          // settings carried over
 	Catalog         bool `json:"catalog"`           // the catalogue read back whole and was carried over
@@ -70,6 +74,9 @@ func (r Recovery) Summary() string {
 		r.KeptAs, r.Queued, r.Parked, r.Delivered, r.AuditEvents, lost)
 	if r.AuditCut {
 		s += "; audit trail cut"
+	}
+	if r.AuditChain != "" {
+		s += "; new audit chain " + r.AuditChain
 	}
 	if !r.Catalog {
 		s += "; catalogue not recovered"
@@ -202,6 +209,8 @@ const (
 	catCols    = "id, version, etag, generated_at, generated_ms, fetched_ms, serial, body"
 	catKinds   = "itttiiib"
 	auditTable = "audit"
+	chainCols  = "pos, chain_id, started_at, restart_reason, previous_chain_id, previous_last_seq, previous_last_hash, restart_at, acked_seq, done"
+	chainKinds = "ittttittii"
 )
 
 // Submission columns by position.
@@ -253,7 +262,7 @@ func (s *Store) salvage(ctx context.Context, kept string, sealer *Sealer, rec *R
 		if err := sv.localSeq(ctx); err != nil {
 			return err
 		}
-		if err := salvageAudit(ctx, r, tx, rec, sv.note); err != nil {
+		if err := salvageAudit(ctx, r, tx, rec, sv.note, now, filepath.Base(kept)); err != nil {
 			return err
 		}
 		if err := sv.settings(ctx); err != nil {
@@ -715,50 +724,110 @@ func parseLocalNo(s string) (string, int64, bool) {
 }
 
 // salvageAudit carries over the longest prefix of the trail from seq 1
-// whose chain verifies, and the server's acknowledgement if it lies within
-// it and names the same hash.
-func salvageAudit(ctx context.Context, r *reader, tx *sql.Tx, rec *Recovery, note func(string, scanResult)) error {
+// whose chain verifies, and the server's acknowledgement if it falls within
+// it. When the whole chain carries over (and which chain it is is known),
+// it goes on in the audit table. Otherwise the chain cannot go on: its
+// prefix is kept for upload as an earlier chain (audit_held), and a new
+// chain starts (intake-api.md, "Audit chains that survive a recovery")
+// whose first event is database_recovered and whose restart block names
+// the previous chain and the last event of it still held. Earlier chains a
+// previous recovery kept are carried over too, each as far as it verifies.
+func salvageAudit(ctx context.Context, r *reader, tx *sql.Tx, rec *Recovery, note func(string, scanResult), now time.Time, keptName string) error {
+	// Which chain the kept trail is, and the earlier ones it knew.
+	var freshID string
+	if err := tx.QueryRowContext(ctx, `SELECT chain_id FROM audit_chain WHERE pos = 1`).Scan(&freshID); err != nil {
+		return fmt.Errorf("store: salvage: audit chain: %w", err)
+	}
+	var chains [][]any
+	chainKnown := false
+	switch exists, known := r.hasTable(ctx, "audit_chain"); {
+	case !known:
+	case !exists:
+		// A file from before chains: its trail is the first chain, which
+		// takes the fresh database's id.
+		chains = [][]any{{int64(1), freshID, now.UTC().Format(time.RFC3339Nano), "", "", int64(0), "", "", int64(0), int64(0)}}
+		chainKnown = true
+	default:
+		res := r.scan(ctx, "audit_chain", chainCols, func(_ int64, vals []any) {
+			if v, ok := normalize(vals, chainKinds); ok {
+				chains = append(chains, v)
+			}
+		})
+		note("audit_chain", res)
+		chainKnown = res.whole() && len(chains) > 0
+	}
+	if !chainKnown {
+		chains = nil
+	}
+
+	// The current chain's verified prefix: first find it, then write it.
 	var chk audit.Checker
 	var last kiosk.AuditEvent
-	hashes := map[int64]string{}
 	broken := false
-	var werr error
-	res := r.scan(ctx, auditTable, auditCols, func(_ int64, vals []any) {
-		if broken || werr != nil {
-			return
-		}
+	read := func(vals []any) (kiosk.AuditEvent, []any, bool) {
 		v, ok := normalize(vals, "itttttt")
 		if !ok {
-			broken = true
-			return
+			return kiosk.AuditEvent{}, nil, false
 		}
 		ev := kiosk.AuditEvent{Seq: v[0].(int64), Kind: v[2].(string), Subject: v[3].(string),
 			Detail: v[4].(string), PrevHash: v[5].(string), Hash: v[6].(string)}
 		at, err := time.Parse(time.RFC3339Nano, v[1].(string))
 		if err != nil {
-			broken = true
-			return
+			return kiosk.AuditEvent{}, nil, false
 		}
 		ev.At = at
-		if chk.Next(ev) != nil {
-			broken = true
+		return ev, v, true
+	}
+	res := r.scan(ctx, auditTable, auditCols, func(_ int64, vals []any) {
+		if broken {
 			return
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit(seq, at, kind, subject, detail, prev_hash, hash) VALUES(?, ?, ?, ?, ?, ?, ?)`,
-			ev.Seq, v[1], ev.Kind, ev.Subject, ev.Detail, ev.PrevHash, ev.Hash); err != nil {
-			werr = err
+		ev, _, ok := read(vals)
+		if !ok || chk.Next(ev) != nil {
+			broken = true
 			return
 		}
 		last = ev
-		hashes[ev.Seq] = ev.Hash
 	})
-	if werr != nil {
-		return fmt.Errorf("store: salvage: audit: %w", wrapFull(werr))
-	}
 	note("audit", res)
 	rec.AuditEvents = last.Seq
 	rec.AuditCut = broken || !res.whole()
+	restart := rec.AuditCut || !chainKnown
+	oldID := ""
+	if chainKnown {
+		oldID = chains[len(chains)-1][1].(string)
+	}
 
+	// Write the prefix: on into the audit table, or kept as an earlier
+	// chain when a new one starts (nowhere when which chain it was is not
+	// known: it could not be uploaded).
+	insert := `INSERT INTO audit(seq, at, kind, subject, detail, prev_hash, hash) VALUES(?, ?, ?, ?, ?, ?, ?)`
+	var prefix []any
+	if restart {
+		insert = `INSERT INTO audit_held(chain_id, seq, at, kind, subject, detail, prev_hash, hash) VALUES(?, ?, ?, ?, ?, ?, ?, ?)`
+		prefix = []any{oldID}
+	}
+	hashes := map[int64]string{}
+	var werr error
+	if !restart || oldID != "" {
+		r.scan(ctx, auditTable, auditCols, func(_ int64, vals []any) {
+			ev, v, ok := read(vals)
+			if werr != nil || !ok || ev.Seq > last.Seq || hashes[ev.Seq] != "" {
+				return
+			}
+			if _, err := tx.ExecContext(ctx, insert, append(append([]any(nil), prefix...), v...)...); err != nil {
+				werr = err
+				return
+			}
+			hashes[ev.Seq] = ev.Hash
+		})
+	}
+	if werr != nil {
+		return fmt.Errorf("store: salvage: audit: %w", wrapFull(werr))
+	}
+
+	// The server's acknowledgement, if it falls within the prefix.
+	var ack []any
 	var ackErr error
 	ackRes := r.scan(ctx, "audit_ack", "acked_seq, acked_hash, acked_at", func(_ int64, vals []any) {
 		v, ok := normalize(vals, "itt")
@@ -769,17 +838,108 @@ func salvageAudit(ctx context.Context, r *reader, tx *sql.Tx, rec *Recovery, not
 		if seq <= 0 || hashes[seq] != hash {
 			return
 		}
+		rec.AuditAcked = seq
+		if restart {
+			ack = v
+			return
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO audit_ack(id, acked_seq, acked_hash, acked_at) VALUES(1, ?, ?, ?)`,
 			seq, hash, v[2]); err != nil {
 			ackErr = err
-			return
 		}
-		rec.AuditAcked = seq
 	})
 	if ackErr != nil {
 		return fmt.Errorf("store: salvage: audit ack: %w", wrapFull(ackErr))
 	}
 	note("audit_ack", ackRes)
+
+	// The chains: those of the kept file (in place of the fresh one), the
+	// earlier ones' kept events, and a new chain if one starts.
+	if chainKnown {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM audit_chain`); err != nil {
+			return fmt.Errorf("store: salvage: audit chain: %w", wrapFull(err))
+		}
+		for i, c := range chains {
+			if restart && i == len(chains)-1 && ack != nil {
+				c[8] = ack[0] // how far the server holds the chain now kept as earlier
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO audit_chain(`+chainCols+`) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c...); err != nil {
+				return fmt.Errorf("store: salvage: audit chain: %w", wrapFull(err))
+			}
+		}
+		if err := salvageHeld(ctx, r, tx, note); err != nil {
+			return err
+		}
+	}
+	if !restart {
+		return nil
+	}
+	pos := int64(1)
+	if len(chains) > 0 {
+		pos = chains[len(chains)-1][0].(int64) + 1
+	} else if _, err := tx.ExecContext(ctx, `DELETE FROM audit_chain`); err != nil {
+		return fmt.Errorf("store: salvage: audit chain: %w", wrapFull(err))
+	}
+	newID := kiosk.NewSubmissionID()
+	at := now.In(kiosk.Zone()).Truncate(time.Millisecond)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_chain(pos, chain_id, started_at, restart_reason, previous_chain_id,
+		previous_last_seq, previous_last_hash, restart_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)`,
+		pos, newID, at.Format(time.RFC3339Nano), kiosk.RestartDatabaseRecovered, oldID, last.Seq, last.Hash, at.Format(time.RFC3339Nano)); err != nil {
+		return fmt.Errorf("store: salvage: audit chain: %w", wrapFull(err))
+	}
+	prev := oldID
+	if prev == "" {
+		prev = "unknown"
+	}
+	first := kiosk.AuditEvent{Seq: 1, At: at, Kind: string(audit.DatabaseRecovered), Subject: keptName,
+		Detail: fmt.Sprintf("new audit chain %s: the recovery could not continue chain %s (held through seq %d)", newID, prev, last.Seq)}.Seal()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO audit(seq, at, kind, subject, detail, prev_hash, hash) VALUES(?, ?, ?, ?, ?, ?, ?)`,
+		first.Seq, first.At.Format(time.RFC3339Nano), first.Kind, first.Subject, first.Detail, first.PrevHash, first.Hash); err != nil {
+		return fmt.Errorf("store: salvage: audit: %w", wrapFull(err))
+	}
+	rec.AuditChain = newID
+	return nil
+}
+
+// salvageHeld carries over the events of earlier chains that a previous
+// recovery kept, each chain as far as it verifies from seq 1.
+func salvageHeld(ctx context.Context, r *reader, tx *sql.Tx, note func(string, scanResult)) error {
+	if exists, known := r.hasTable(ctx, "audit_held"); !exists || !known {
+		return nil
+	}
+	checks := map[string]*audit.Checker{}
+	dead := map[string]bool{} // chains broken at an event: nothing after it
+	var werr error
+	res := r.scan(ctx, "audit_held", "chain_id, "+auditCols, func(_ int64, vals []any) {
+		v, ok := normalize(vals, "titttttt")
+		if !ok || werr != nil || dead[v[0].(string)] {
+			return
+		}
+		id := v[0].(string)
+		ev := kiosk.AuditEvent{Seq: v[1].(int64), Kind: v[3].(string), Subject: v[4].(string),
+			Detail: v[5].(string), PrevHash: v[6].(string), Hash: v[7].(string)}
+		at, err := time.Parse(time.RFC3339Nano, v[2].(string))
+		if err != nil {
+			return
+		}
+		ev.At = at
+		c := checks[id]
+		if c == nil {
+			c = &audit.Checker{}
+			checks[id] = c
+		}
+		if c.Next(ev) != nil {
+			dead[id] = true
+			return
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_held(chain_id, `+auditCols+`) VALUES(?, ?, ?, ?, ?, ?, ?, ?)`, v...); err != nil {
+			werr = err
+		}
+	})
+	if werr != nil {
+		return fmt.Errorf("store: salvage: audit held: %w", wrapFull(werr))
+	}
+	note("audit_held", res)
 	return nil
 }
 
