@@ -38,7 +38,7 @@ type API interface {
 	Submit(ctx context.Context, s kiosk.Submission) (kiosk.Accepted, bool, error)
 	Catalog(ctx context.Context, etag string) (kiosk.Catalog, string, bool, error)
 	Heartbeat(ctx context.Context, hb intake.Heartbeat) (intake.HeartbeatReply, error)
-	UploadAudit(ctx context.Context, events []kiosk.AuditEvent) (int64, error)
+	UploadAuditChain(ctx context.Context, chain kiosk.AuditChain, events []kiosk.AuditEvent) (int64, error)
 }
 
 // Config wires a Relay.

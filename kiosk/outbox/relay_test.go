@@ -509,6 +509,19 @@ func (m *memAudit) Since(_ context.Context, seq int64, n int) ([]kiosk.AuditEven
 	return append([]kiosk.AuditEvent(nil), m.events[seq:end]...), nil
 }
 
+// memAudit holds one chain, the terminal's first, uploaded without an id.
+func (m *memAudit) Chains(context.Context) ([]kiosk.AuditChain, error) {
+	return []kiosk.AuditChain{{Current: true}}, nil
+}
+
+func (m *memAudit) ChainSince(ctx context.Context, _ string, seq int64, n int) ([]kiosk.AuditEvent, error) {
+	return m.Since(ctx, seq, n)
+}
+
+func (m *memAudit) ChainMarkAcked(ctx context.Context, _ string, seq int64) error { return m.MarkAcked(ctx, seq) }
+
+func (m *memAudit) ChainDone(context.Context, string) error { return nil }
+
 func (m *memAudit) MarkAcked(_ context.Context, seq int64) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
