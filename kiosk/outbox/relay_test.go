@@ -518,7 +518,9 @@ func (m *memAudit) ChainSince(ctx context.Context, _ string, seq int64, n int) (
 	return m.Since(ctx, seq, n)
 }
 
-func (m *memAudit) ChainMarkAcked(ctx context.Context, _ string, seq int64) error { return m.MarkAcked(ctx, seq) }
+func (m *memAudit) ChainMarkAcked(ctx context.Context, _ string, seq int64) error {
+	return m.MarkAcked(ctx, seq)
+}
 
 func (m *memAudit) ChainDone(context.Context, string) error { return nil }
 
