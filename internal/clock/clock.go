@@ -11,7 +11,11 @@ import (
 
 // Clock tells the time and makes timers.
 type Clock interface {
+	// Now is the wall clock: it may jump (set by hand, by NTP).
 	Now() time.Time
+	// Mono is a monotonic reading (from an arbitrary origin): it never
+	// jumps, so the time between two readings is time that passed.
+	Mono() time.Duration
 	// NewTimer returns a timer whose channel receives once d has passed.
 	NewTimer(d time.Duration) Timer
 }
@@ -29,6 +33,11 @@ var System Clock = system{}
 type system struct{}
 
 func (system) Now() time.Time { return time.Now() }
+
+// start is the origin of System's monotonic readings.
+var start = time.Now()
+
+func (system) Mono() time.Duration { return time.Since(start) }
 
 func (system) NewTimer(d time.Duration) Timer { return sysTimer{time.NewTimer(d)} }
 

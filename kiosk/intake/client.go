@@ -442,6 +442,10 @@ type Heartbeat struct {
 	Outbox         OutboxState            `json:"outbox"`
 	CatalogVersion string                 `json:"catalog_version"`
 	DiskFreeBytes  int64                  `json:"disk_free_bytes"`
+	// ClockSkewSeconds is the server's time minus the terminal's clock as
+	// the terminal last knew it, sent when beyond kiosk.MaxClockSkew (an
+	// extension of this project; servers ignore what they do not know).
+	ClockSkewSeconds *int64 `json:"clock_skew_seconds,omitempty"`
 }
 
 // DeviceState is the health of one device.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/intake"
 )
 
@@ -45,7 +46,10 @@ func (r *Relay) sendHeartbeat(ctx context.Context) {
 	if free, err := r.cfg.Store.FreeBytes(); err == nil {
 		hb.DiskFreeBytes = free
 	}
-	sent := r.cfg.Now()
+	if skew, ok := r.skewNow(); ok && (skew > kiosk.MaxClockSkew || skew < -kiosk.MaxClockSkew) {
+		secs := int64(skew / time.Second)
+		hb.ClockSkewSeconds = &secs
+	}
 	rep, err := r.cfg.API.Heartbeat(ctx, hb)
 	if ctx.Err() != nil {
 		return
@@ -54,13 +58,7 @@ func (r *Relay) sendHeartbeat(ctx context.Context) {
 	if err != nil {
 		return
 	}
-	skew := rep.ServerTime.Sub(sent)
-	r.mu.Lock()
-	r.status.ClockSkew = skew
-	r.mu.Unlock()
-	if skew > 2*time.Minute || skew < -2*time.Minute {
-		r.log.Warn("terminal clock differs from the server's", "skew", skew.Round(time.Second).String())
-	}
+	r.learnServerTime(rep.ServerTime)
 	for _, cmd := range rep.Commands {
 		switch cmd.Type {
 		case intake.CommandRefreshCatalog:

@@ -10,7 +10,10 @@ import (
 // PurgeInterval.
 func (r *Relay) runPurge(ctx context.Context) {
 	for ctx.Err() == nil {
-		if n, err := r.cfg.Outbox.Purge(ctx, r.cfg.Retention); err != nil && ctx.Err() == nil {
+		now, ok := r.judgeNow()
+		if !ok {
+			r.log.Warn("not purging: the terminal's clock cannot be right and the central system's time is not known yet")
+		} else if n, err := r.cfg.Outbox.PurgeAsOf(ctx, now, r.cfg.Retention); err != nil && ctx.Err() == nil {
 			r.log.Warn("purge failed", "err", err)
 		} else if n > 0 {
 			r.log.Info("purged delivered submissions past retention", "count", n)

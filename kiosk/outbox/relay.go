@@ -113,6 +113,9 @@ type Relay struct {
 	// its way may succeed after another was told to wait).
 	notBefore time.Time
 	status    Status
+	// server is the central system's time as the last heartbeat told it
+	// (zero before one answered).
+	server serverTime
 
 	// queueQueries counts the sender's reads of the queue (claims and
 	// next-due lookups), so that tests can tell waiting from polling.
@@ -127,7 +130,9 @@ type Status struct {
 	LastError      string        // last failure (ID numbers masked)
 	AuthFailed     bool          // the server refused the token (401/403)
 	PausedUntil    time.Time     // no call before this: the server's Retry-After (zero when none holds)
-	ClockSkew      time.Duration // server time minus terminal time at the last heartbeat
+	ClockSkew      time.Duration // server time minus terminal time (at the last heartbeat, carried forward)
+	ClockSkewed    bool          // ClockSkew is beyond kiosk.MaxClockSkew: ages are judged by the server's time
+	ClockError     string        // the terminal's clock cannot be right and no server time is known yet
 	CatalogVersion string
 	CatalogError   string // why the last refresh did not replace the catalogue
 	AuditAcked     int64
@@ -223,6 +228,10 @@ func New(cfg Config) (*Relay, error) {
 		heartbeat:  make(chan struct{}, 1),
 		auditCmd:   make(chan struct{}, 1),
 	}
+	if now := cfg.Now(); !plausible(now) {
+		r.log.Error("the terminal's clock cannot be right: nothing is parked or purged by age until the central system's time is known",
+			"now", now.UTC().Format(time.RFC3339))
+	}
 	// A pause the server asked for before a restart still holds.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -255,6 +264,12 @@ func (r *Relay) Status() Status {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	s := r.status
+	if !r.server.at.IsZero() {
+		// Carried forward: a jump of the terminal's clock since the last
+		// heartbeat shows at once.
+		s.ClockSkew = r.server.at.Add(r.cfg.Clock.Mono() - r.server.mono).Sub(r.cfg.Now())
+	}
+	s.ClockSkewed = s.ClockSkew > kiosk.MaxClockSkew || s.ClockSkew < -kiosk.MaxClockSkew
 	s.Online = r.online
 	if r.notBefore.After(r.cfg.Now()) {
 		s.PausedUntil = r.notBefore

@@ -74,7 +74,10 @@ func makeRig(t *testing.T, clk *clocktest.Clock, edit func(*Config)) *rig {
 	}
 	srv := newTestServer(t)
 	if clk != nil {
-		srv.now = clk.Now
+		// The server keeps the true time: the time that passed on the
+		// rig's clock, whatever the terminal's clock is set to.
+		start := clk.Now()
+		srv.now = func() time.Time { return start.Add(clk.Mono()) }
 	}
 	client, err := intake.New(intake.Config{BaseURL: srv.URL, TerminalID: "PD-T-0001", Token: "tok", Timeout: 2 * time.Second})
 	if err != nil {

@@ -170,7 +170,19 @@ func (r *Relay) send(ctx context.Context, c store.Claim) outcome {
 	// an earlier attempt may have reached the central system: a row whose
 	// every attempt failed before it left the terminal (a month offline)
 	// is unknown there and is sent.
-	if age := r.cfg.Now().Sub(c.QueuedAt); age > r.cfg.KeyWindow && !c.Released && c.MayHaveArrived {
+	now, timeKnown := r.judgeNow()
+	if !timeKnown && !c.Released && c.MayHaveArrived {
+		// Its age cannot be judged: it waits for the server's time (a
+		// heartbeat makes it due again as soon as that is known).
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := r.cfg.Outbox.PutBack(wctx, c, r.cfg.Now().Add(r.cfg.Idle)); err != nil {
+			r.log.Warn("cannot reschedule", "local_no", c.LocalNo, "err", err)
+			return outLost
+		}
+		return outRetry
+	}
+	if age := now.Sub(c.QueuedAt); age > r.cfg.KeyWindow && !c.Released && c.MayHaveArrived {
 		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		why := store.ParkReason{Code: ParkCodeKeyWindow, Reason: fmt.Sprintf(
@@ -242,10 +254,10 @@ func (r *Relay) send(ctx context.Context, c store.Claim) outcome {
 		r.count(func(s *Status) { s.Parked++ })
 		return outParked
 	}
-	now := r.cfg.Now()
-	next := r.cfg.Backoff.Next(now, c.Attempts, r.cfg.Rand())
-	if ra := intake.RetryAfter(err); ra > 0 && now.Add(ra).After(next) {
-		next = now.Add(ra)
+	at := r.cfg.Now() // the next attempt is on the store's clock, the terminal's
+	next := r.cfg.Backoff.Next(at, c.Attempts, r.cfg.Rand())
+	if ra := intake.RetryAfter(err); ra > 0 && at.Add(ra).After(next) {
+		next = at.Add(ra)
 	}
 	mark := r.cfg.Outbox.MarkRetry
 	if errors.Is(err, intake.ErrNotSent) {

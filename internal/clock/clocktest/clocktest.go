@@ -17,6 +17,7 @@ import (
 type Clock struct {
 	mu      sync.Mutex
 	now     time.Time
+	mono    time.Duration // time that passed (Add), not jumps (Set)
 	seq     int
 	timers  []*Timer
 	changed chan struct{} // closed and replaced whenever timers changes
@@ -32,6 +33,14 @@ func (c *Clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.now
+}
+
+// Mono returns how much time has passed on the clock (Add), leaving out
+// jumps of its reading (Set).
+func (c *Clock) Mono() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.mono
 }
 
 // NewTimer returns a timer that fires when the clock passes now+d.
@@ -96,23 +105,18 @@ func (c *Clock) Add(d time.Duration) {
 	c.runUntil(end)
 }
 
-// Set moves the clock to t, forward or back. Moving forward fires what
-// falls due on the way, as Add does; moving back fires nothing (a timer
-// waits for its duration, not for a reading of the clock, so a timer keeps
-// the time left to it).
+// Set makes the clock read t, forward or back, as a clock set by hand
+// jumps: no time passes (Mono stays) and no timer fires, since a timer
+// waits for its duration, not for a reading of the clock: each keeps the
+// time left to it.
 func (c *Clock) Set(t time.Time) {
 	c.mu.Lock()
-	if !t.After(c.now) {
-		shift := t.Sub(c.now)
-		for _, x := range c.timers {
-			x.at = x.at.Add(shift)
-		}
-		c.now = t
-		c.mu.Unlock()
-		return
+	defer c.mu.Unlock()
+	shift := t.Sub(c.now)
+	for _, x := range c.timers {
+		x.at = x.at.Add(shift)
 	}
-	c.mu.Unlock()
-	c.runUntil(t)
+	c.now = t
 }
 
 func (c *Clock) runUntil(end time.Time) {
@@ -125,6 +129,7 @@ func (c *Clock) runUntil(end time.Time) {
 			return c.timers[i].at.Before(c.timers[j].at)
 		})
 		if len(c.timers) == 0 || c.timers[0].at.After(end) {
+			c.mono += end.Sub(c.now)
 			c.now = end
 			c.mu.Unlock()
 			return
@@ -133,6 +138,7 @@ func (c *Clock) runUntil(end time.Time) {
 		c.timers = c.timers[1:]
 		c.signal()
 		if t.at.After(c.now) {
+			c.mono += t.at.Sub(c.now)
 			c.now = t.at
 		}
 		now := c.now
