@@ -151,7 +151,9 @@ type SyncReport struct {
 const MaxClockSkew = 5 * time.Minute
 
 // ClockSkewed reports whether the clock skew is beyond MaxClockSkew.
-func (r SyncReport) ClockSkewed() bool { return r.ClockSkew > MaxClockSkew || r.ClockSkew < -MaxClockSkew }
+func (r SyncReport) ClockSkewed() bool {
+	return r.ClockSkew > MaxClockSkew || r.ClockSkew < -MaxClockSkew
+}
 
 // ParkedSubmission is a submission the central system refused, as staff
 // see it: no personal data beyond the masked ID number.
