@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/store"
 )
 
@@ -78,7 +79,14 @@ func (r *Relay) refreshCatalog(ctx context.Context) error {
 	r.observe(err)
 	if err == nil && notModified {
 		err = r.cfg.Store.TouchCatalog(ctx)
+		if cached, cerr := r.cfg.Store.Catalog(ctx); err == nil && cerr == nil {
+			// Kept, but staff are told when a new year finds its calendar short.
+			err = r.checkCalendar(cached.Catalog)
+		}
 	} else if err == nil {
+		err = r.checkCalendar(cat)
+	}
+	if err == nil && !notModified {
 		err = r.cfg.Store.PutCatalog(ctx, cat, etag)
 		if err == nil {
 			meta.Version = cat.Version
@@ -96,4 +104,15 @@ func (r *Relay) refreshCatalog(ctx context.Context) error {
 		r.log.Warn("catalogue not refreshed; keeping the cached one", "err", err)
 	}
 	return err
+}
+
+// checkCalendar refuses a catalogue whose calendar does not cover this
+// year and the next, judged by the time the relay trusts (none is refused
+// for it while the terminal's clock cannot be right).
+func (r *Relay) checkCalendar(cat kiosk.Catalog) error {
+	now, ok := r.judgeNow()
+	if !ok {
+		return nil
+	}
+	return cat.CheckCalendar(now)
 }

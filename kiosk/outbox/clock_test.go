@@ -2,9 +2,13 @@ package outbox
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/store"
 )
 
@@ -36,9 +40,13 @@ func clockFixture(t *testing.T) (r *rig, a, b string) {
 func nothingJudgedByTheJump(t *testing.T, r *rig, a string, triedBefore int) int {
 	t.Helper()
 	ctx := context.Background()
+	// A try in flight ends without the clock moving (an hour to the next).
+	waitFor(t, "row a's try in flight to end", func() bool {
+		rec, err := r.ob.Lookup(ctx, a)
+		return err == nil && rec.State != store.StateInflight
+	})
 	rec, err := r.ob.Lookup(ctx, a)
-	queued := rec.State == store.StatePending || rec.State == store.StateInflight // in flight: being tried now
-	if err != nil || !queued || rec.Attempts <= triedBefore {
+	if err != nil || rec.State != store.StatePending || rec.Attempts <= triedBefore {
 		t.Fatalf("row a: %+v, %v; want still pending, tried again (more than %d attempts)", rec, err, triedBefore)
 	}
 	if c := r.counts(t); c.Delivered != 1 || c.Parked != 0 {
@@ -136,5 +144,44 @@ func TestImplausibleClockAtBoot(t *testing.T) {
 				t.Errorf("status once the server's time is known: %+v", st)
 			}
 		})
+	}
+}
+
+// A catalogue whose calendar does not cover this year and the next is
+// refused like a malformed one: the good one stays and staff see why.
+func TestCatalogueCalendarMustCoverThisYearAndNext(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r := newRig(t, func(c *Config) { c.Heartbeat, c.CatalogRefresh = time.Hour, time.Hour })
+	gen := time.Now().Add(-time.Hour)
+	y := time.Now().In(kiosk.Zone()).Year()
+	serve := func(version string, years ...int) {
+		cat := testCatalog(version, gen)
+		cat.Calendar.Holidays = nil
+		for _, yy := range years {
+			cat.Calendar.Holidays = append(cat.Calendar.Holidays, fmt.Sprintf("%d-10-01", yy))
+		}
+		gen = gen.Add(time.Minute)
+		r.srv.mu.Lock()
+		r.srv.catalog, r.srv.catETag = cat, `"`+version+`"`
+		r.srv.mu.Unlock()
+	}
+	serve("v1", y, y+1)
+	r.run(t)
+	if err := r.relay.RefreshCatalog(ctx); err != nil {
+		t.Fatalf("a catalogue covering %d and %d: %v", y, y+1, err)
+	}
+	for name, years := range map[string][]int{"no next year": {y - 1, y}, "no this year": {y + 1, y + 2}} {
+		serve("v9", years...)
+		err := r.relay.RefreshCatalog(ctx)
+		if !errors.Is(err, kiosk.ErrInvalidCatalog) {
+			t.Errorf("%s: refresh = %v, want an invalid catalogue", name, err)
+		}
+		if m, _ := r.st.CatalogMeta(ctx); m.Version != "v1" {
+			t.Errorf("%s: catalogue %s replaced the good one", name, m.Version)
+		}
+		if st := r.relay.Status(); !strings.Contains(st.CatalogError, "calendar") {
+			t.Errorf("%s: staff are not told why: %q", name, st.CatalogError)
+		}
 	}
 }

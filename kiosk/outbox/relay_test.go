@@ -398,7 +398,14 @@ func testCatalog(version string, gen time.Time) kiosk.Catalog {
 	return kiosk.Catalog{Version: version, GeneratedAt: gen,
 		Items: []kiosk.Item{{Code: "MZ-0105", Name: "低保家庭证明开具", Department: "区民政局", Category: "社会救助",
 			Kind: kiosk.KindInstant, SelfService: true}},
-		Calendar: kiosk.Calendar{Holidays: []string{"2026-10-01"}}}
+		Calendar: testCalendar()}
+}
+
+// testCalendar covers the year before, this year and the next, as a
+// catalogue must (a calendar short of this year or the next is refused).
+func testCalendar() kiosk.Calendar {
+	y := time.Now().In(kiosk.Zone()).Year()
+	return kiosk.Calendar{Holidays: []string{"2026-10-01", fmt.Sprintf("%d-01-01", y-1), fmt.Sprintf("%d-01-01", y), fmt.Sprintf("%d-01-01", y+1)}}
 }
 
 func TestCatalogRefreshAndHeartbeatCommands(t *testing.T) {
