@@ -93,6 +93,9 @@ func TestClockJumpParksAndPurgesNothing(t *testing.T) {
 		t.Errorf("heartbeat's clock_skew_seconds = %v; want about minus a year", last["clock_skew_seconds"])
 	}
 
+	if off := r.relay.TrustedNow().Sub(r.srv.now()); off < -time.Minute || off > 6*time.Minute {
+		t.Errorf("trusted time is %v off the server's true time after the jump", off)
+	}
 	r.clk.Set(r.clk.Now().AddDate(-2, 0, 0)) // a year behind the true time
 	r.pass(t, 3*time.Hour, 10*time.Minute)
 	nothingJudgedByTheJump(t, r, a, tried)
