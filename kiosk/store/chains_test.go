@@ -62,7 +62,6 @@ func TestAuditChainsAcrossTwoRecoveries(t *testing.T) {
 		if err != nil || rec == nil {
 			t.Fatalf("recovery: %+v, %v", rec, err)
 		}
-		clk.Add(time.Second) // kept files are named by the second
 		return st, rec
 	}
 
@@ -102,6 +101,10 @@ func TestAuditChainsAcrossTwoRecoveries(t *testing.T) {
 	defer st.Close()
 	if !rec2.AuditCut || rec2.AuditChain == "" || rec2.AuditChain == rec1.AuditChain {
 		t.Fatalf("second cut: %+v", rec2)
+	}
+	// Two failures within a second: the first kept file is not replaced.
+	if rec1.KeptAs == rec2.KeptAs || !fileExists(rec1.KeptAs) || !fileExists(rec2.KeptAs) {
+		t.Errorf("kept files %s and %s: both must stay", rec1.KeptAs, rec2.KeptAs)
 	}
 	log := st.AuditLog()
 	chains, err := log.Chains(ctx)

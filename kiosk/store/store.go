@@ -421,7 +421,14 @@ func keepAside(path string, err error) error {
 	if !errors.As(err, &ce) {
 		return err
 	}
-	aside := fmt.Sprintf("%s.corrupt-%s", path, time.Now().UTC().Format("20060102T150405"))
+	// A second failure within the same second (two recoveries in a row)
+	// must not replace the first kept file: it gets the next free name,
+	// which sorts after it.
+	base := fmt.Sprintf("%s.corrupt-%s", path, time.Now().UTC().Format("20060102T150405"))
+	aside := base
+	for n := 2; fileExists(aside) || fileExists(aside+SchemaMapSuffix); n++ {
+		aside = fmt.Sprintf("%s-%d", base, n)
+	}
 	if rerr := os.Rename(path, aside); rerr != nil {
 		return ce
 	}

@@ -145,3 +145,98 @@ func TestAuditChainSurvivesRecovery(t *testing.T) {
 		})
 	}
 }
+
+// TestAuditChainsAfterTwoRecoveriesInARow: the chain is cut, the new chain
+// records events, and it is cut too before anything reached the server. The
+// relay uploads in order: what it kept of the first chain (nothing the
+// server lacks), the second chain with its restart (which closes the
+// first), then the third (which closes the second).
+func TestAuditChainsAfterTwoRecoveriesInARow(t *testing.T) {
+	tg := newTarget(t, nil)
+	tg.needSim(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "kiosk.db")
+	key, _ := store.LoadOrCreateKey(filepath.Join(dir, "seal.key"))
+	sealer, _ := store.NewSealer(key)
+	opts := store.Options{Readings: kiosktest.Readings(assets.PinyinTable())}
+	term := func(st *store.Store) *terminal {
+		ob, err := store.NewOutbox(st, sealer, store.OutboxOptions{TerminalID: tg.terminal, MinFreeBytes: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &terminal{dir: dir, db: path, st: st, ob: ob}
+	}
+	record := func(st *store.Store, tag string, n int) {
+		trail, _ := audit.New(st.AuditLog(), nil)
+		for i := 1; i <= n; i++ {
+			if _, err := trail.Record(ctx, audit.VisitStart, "", fmt.Sprintf("%s-%04d %s", tag, i, bytes.Repeat([]byte("z"), 60))); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	smash := func(marker string) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := bytes.Index(b, []byte(marker))
+		ps := int(binary.BigEndian.Uint16(b[16:18]))
+		if at < 0 || ps < 512 {
+			t.Fatalf("%q at %d, page size %d", marker, at, ps)
+		}
+		for i := at / ps * ps; i < at/ps*ps+ps; i++ {
+			b[i] = byte(0xA5 ^ i)
+		}
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recoverNow := func() (*store.Store, *store.Recovery) {
+		st, rec, err := store.OpenOrRecover(ctx, path, opts, sealer)
+		if err != nil || rec == nil || rec.AuditChain == "" {
+			t.Fatalf("recovery %+v, %v; want a new chain", rec, err)
+		}
+		return st, rec
+	}
+
+	st, err := store.Open(ctx, path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := st.AuditLog().Chain(ctx)
+	record(st, "a", 300)
+	if err := newRelay(t, tg, term(st), 0, func(c *outbox.Config) { c.Audit = st.AuditLog() }).UploadAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	smash("a-0150 ")
+	st, rec1 := recoverNow()
+	record(st, "b", 200)
+	st.Close()
+	smash("b-0120 ")
+	st, rec2 := recoverNow()
+	t.Cleanup(func() { st.Close() })
+	if err := newRelay(t, tg, term(st), 0, func(c *outbox.Config) { c.Audit = st.AuditLog() }).UploadAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	chains, err := tg.sim.AuditChains(ctx, tg.terminal)
+	if err != nil || len(chains) != 3 {
+		t.Fatalf("server chains %+v, %v; want three", chains, err)
+	}
+	for i, want := range []struct {
+		id     string
+		events int64
+		closed bool
+		prev   string
+	}{{first.ID, 300, true, ""}, {rec1.AuditChain, rec2.AuditEvents, true, first.ID}, {rec2.AuditChain, 1, false, rec1.AuditChain}} {
+		c := chains[i]
+		if c.ChainID != want.id || c.Events != want.events || !c.Verified || (c.Closed != "") != want.closed ||
+			(want.prev != "") != (c.Restart != nil) || c.Restart != nil && c.Restart.PreviousChainID != want.prev {
+			t.Errorf("chain %d at the server: %+v (restart %+v); want %+v", i, c, c.Restart, want)
+		}
+	}
+	if cs, _ := st.AuditLog().Chains(ctx); len(cs) != 3 || !cs[0].Done || !cs[1].Done {
+		t.Errorf("terminal's chains after upload: %+v", cs)
+	}
+}
