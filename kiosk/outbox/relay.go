@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -270,6 +271,11 @@ func (r *Relay) Status() Status {
 		s.ClockSkew = r.server.at.Add(r.cfg.Clock.Mono() - r.server.mono).Sub(r.cfg.Now())
 	}
 	s.ClockSkewed = s.ClockSkew > kiosk.MaxClockSkew || s.ClockSkew < -kiosk.MaxClockSkew
+	if s.ClockError != "" {
+		// Shown wherever the link's last error is (the maintenance
+		// network screen), until the server's time is known.
+		s.LastError = strings.TrimSuffix(s.ClockError+"; "+s.LastError, "; ")
+	}
 	s.Online = r.online
 	if r.notBefore.After(r.cfg.Now()) {
 		s.PausedUntil = r.notBefore
