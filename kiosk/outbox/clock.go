@@ -81,6 +81,9 @@ func (r *Relay) judgeNow() (time.Time, bool) {
 		r.mu.Unlock()
 		return now, false
 	}
+	r.mu.Lock()
+	r.status.ClockError = "" // set right meanwhile
+	r.mu.Unlock()
 	return now, true
 }
 
