@@ -1,16 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/pudong-community/kiosk/kiosk"
+	"github.com/pudong-community/kiosk/kiosk/outbox/e2e"
 	"github.com/pudong-community/kiosk/kiosk/store"
 )
 
@@ -34,19 +32,7 @@ func TestDiagAuditNamesTheRestart(t *testing.T) {
 		t.Fatalf("before: exit %d, %q", code, out)
 	}
 	// Damage the page that holds event 200: the recovery cuts the chain.
-	b, err := os.ReadFile(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	at := bytes.Index(b, []byte("step 200"))
-	ps := int(binary.BigEndian.Uint16(b[16:18]))
-	if at < 0 || ps < 512 {
-		t.Fatalf("event at %d, page size %d", at, ps)
-	}
-	for i := at / ps * ps; i < at/ps*ps+ps; i++ {
-		b[i] = byte(0xA5 ^ i)
-	}
-	if err := os.WriteFile(db, b, 0o600); err != nil {
+	if err := e2e.SmashPageOf(db, "step 200"); err != nil {
 		t.Fatal(err)
 	}
 	key, err := store.LoadOrCreateKey(filepath.Join(filepath.Dir(db), "seal.key"))

@@ -84,39 +84,12 @@ func (r *Relay) uploadAudit(ctx context.Context) error {
 // chain is then done; so is one the server has closed (what it lacks of it
 // shows there as a gap).
 func (r *Relay) uploadChain(ctx context.Context, c kiosk.AuditChain) error {
-	if _, err := r.paused(); err != nil {
-		return err
-	}
-	acked, err := r.cfg.API.UploadAuditChain(ctx, c, nil)
-	r.observe(err)
-	if !c.Current && isChainClosed(err) {
-		r.log.Warn("the server has closed an earlier audit chain; what it lacks of it stays a gap", "chain", c.ID)
-		return r.cfg.Audit.ChainDone(ctx, c.ID)
-	}
-	if err != nil {
-		return err
-	}
-	for {
-		if err := r.cfg.Audit.ChainMarkAcked(ctx, c.ID, acked); err != nil {
-			return err
-		}
-		if c.Current {
-			r.count(func(s *Status) { s.AuditAcked = acked })
-		}
-		events, err := r.cfg.Audit.ChainSince(ctx, c.ID, acked, r.cfg.AuditBatch)
-		if err != nil {
-			return err
-		}
-		if len(events) == 0 {
-			if !c.Current {
-				return r.cfg.Audit.ChainDone(ctx, c.ID)
-			}
-			return nil
-		}
+	var acked int64
+	for events := []kiosk.AuditEvent(nil); ; {
 		if _, err := r.paused(); err != nil {
 			return err
 		}
-		got, err := r.cfg.API.UploadAuditChain(ctx, c, events)
+		got, err := r.cfg.API.UploadAuditChain(ctx, c, events) // nil: where does the server's copy end?
 		r.observe(err)
 		if !c.Current && isChainClosed(err) {
 			r.log.Warn("the server has closed an earlier audit chain; what it lacks of it stays a gap", "chain", c.ID)
@@ -125,10 +98,25 @@ func (r *Relay) uploadChain(ctx context.Context, c kiosk.AuditChain) error {
 		if err != nil {
 			return err
 		}
-		if got <= acked {
+		if events != nil && got <= acked {
 			return fmt.Errorf("outbox: audit upload made no progress (server holds through %d)", got)
 		}
 		acked = got
+		if err := r.cfg.Audit.ChainMarkAcked(ctx, c.ID, acked); err != nil {
+			return err
+		}
+		if c.Current {
+			r.count(func(s *Status) { s.AuditAcked = acked })
+		}
+		if events, err = r.cfg.Audit.ChainSince(ctx, c.ID, acked, r.cfg.AuditBatch); err != nil {
+			return err
+		}
+		if len(events) == 0 {
+			if !c.Current {
+				return r.cfg.Audit.ChainDone(ctx, c.ID)
+			}
+			return nil
+		}
 	}
 }
 

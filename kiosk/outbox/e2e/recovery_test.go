@@ -3,9 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -37,24 +35,8 @@ func TestAuditChainSurvivesRecovery(t *testing.T) {
 			tg := newTarget(t, nil)
 			tg.needSim(t)
 			ctx := context.Background()
-			dir := t.TempDir()
-			path := filepath.Join(dir, "kiosk.db")
-			key, err := store.LoadOrCreateKey(filepath.Join(dir, "seal.key"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			sealer, err := store.NewSealer(key)
-			if err != nil {
-				t.Fatal(err)
-			}
-			opts := store.Options{Readings: kiosktest.Readings(assets.PinyinTable())}
-			open := func(st *store.Store) *terminal {
-				ob, err := store.NewOutbox(st, sealer, store.OutboxOptions{TerminalID: tg.terminal, MinFreeBytes: -1})
-				if err != nil {
-					t.Fatal(err)
-				}
-				return &terminal{dir: dir, db: path, st: st, ob: ob}
-			}
+			rd := newRecoveryDB(t, tg)
+			path, sealer, opts, open := rd.path, rd.sealer, rd.opts, rd.terminal
 
 			// Before: 300 events uploaded, 20 more recorded.
 			st, err := store.Open(ctx, path, opts)
@@ -81,23 +63,7 @@ func TestAuditChainSurvivesRecovery(t *testing.T) {
 			st.Close()
 
 			// The damage: the page that holds one event, overwritten.
-			b, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			at := bytes.Index(b, []byte(fmt.Sprintf("marker-%04d ", tc.smash)))
-			if at < 0 {
-				t.Fatal("event not found in the file")
-			}
-			ps := int(binary.BigEndian.Uint16(b[16:18]))
-			if ps == 1 {
-				ps = 65536
-			}
-			page := b[at/ps*ps : at/ps*ps+ps]
-			for i := range page {
-				page[i] = byte(0xA5 ^ i)
-			}
-			if err := os.WriteFile(path, b, 0o600); err != nil {
+			if err := SmashPageOf(path, fmt.Sprintf("marker-%04d ", tc.smash)); err != nil {
 				t.Fatal(err)
 			}
 
@@ -155,18 +121,8 @@ func TestAuditChainsAfterTwoRecoveriesInARow(t *testing.T) {
 	tg := newTarget(t, nil)
 	tg.needSim(t)
 	ctx := context.Background()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "kiosk.db")
-	key, _ := store.LoadOrCreateKey(filepath.Join(dir, "seal.key"))
-	sealer, _ := store.NewSealer(key)
-	opts := store.Options{Readings: kiosktest.Readings(assets.PinyinTable())}
-	term := func(st *store.Store) *terminal {
-		ob, err := store.NewOutbox(st, sealer, store.OutboxOptions{TerminalID: tg.terminal, MinFreeBytes: -1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return &terminal{dir: dir, db: path, st: st, ob: ob}
-	}
+	rd := newRecoveryDB(t, tg)
+	path, sealer, opts, term := rd.path, rd.sealer, rd.opts, rd.terminal
 	record := func(st *store.Store, tag string, n int) {
 		trail, _ := audit.New(st.AuditLog(), nil)
 		for i := 1; i <= n; i++ {
@@ -176,19 +132,7 @@ func TestAuditChainsAfterTwoRecoveriesInARow(t *testing.T) {
 		}
 	}
 	smash := func(marker string) {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		at := bytes.Index(b, []byte(marker))
-		ps := int(binary.BigEndian.Uint16(b[16:18]))
-		if at < 0 || ps < 512 {
-			t.Fatalf("%q at %d, page size %d", marker, at, ps)
-		}
-		for i := at / ps * ps; i < at/ps*ps+ps; i++ {
-			b[i] = byte(0xA5 ^ i)
-		}
-		if err := os.WriteFile(path, b, 0o600); err != nil {
+		if err := SmashPageOf(path, marker); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -239,4 +183,39 @@ func TestAuditChainsAfterTwoRecoveriesInARow(t *testing.T) {
 	if cs, _ := st.AuditLog().Chains(ctx); len(cs) != 3 || !cs[0].Done || !cs[1].Done {
 		t.Errorf("terminal's chains after upload: %+v", cs)
 	}
+}
+
+// recoveryDB is a terminal's database path, sealer and options for the
+// recovery tests, which open, damage and recover it themselves.
+type recoveryDB struct {
+	t      *testing.T
+	tg     *target
+	dir    string
+	path   string
+	sealer *store.Sealer
+	opts   store.Options
+}
+
+func newRecoveryDB(t *testing.T, tg *target) *recoveryDB {
+	t.Helper()
+	dir := t.TempDir()
+	key, err := store.LoadOrCreateKey(filepath.Join(dir, "seal.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := store.NewSealer(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &recoveryDB{t: t, tg: tg, dir: dir, path: filepath.Join(dir, "kiosk.db"), sealer: sealer,
+		opts: store.Options{Readings: kiosktest.Readings(assets.PinyinTable())}}
+}
+
+// terminal is the terminal over st (opened by the test) for newRelay.
+func (rd *recoveryDB) terminal(st *store.Store) *terminal {
+	ob, err := store.NewOutbox(st, rd.sealer, store.OutboxOptions{TerminalID: rd.tg.terminal, MinFreeBytes: -1})
+	if err != nil {
+		rd.t.Fatal(err)
+	}
+	return &terminal{dir: rd.dir, db: rd.path, st: st, ob: ob}
 }
