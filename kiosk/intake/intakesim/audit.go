@@ -366,3 +366,34 @@ func (s *Server) auditView(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, r, http.StatusOK, map[string]any{"terminal_id": r.PathValue("terminal"), "chains": chains})
 }
+
+// auditFleet answers the admin handler's GET /audit: every terminal's
+// chains, for the fleet view.
+func (s *Server) auditFleet(w http.ResponseWriter, r *http.Request) {
+	rows, err := s.db.QueryContext(r.Context(), "SELECT DISTINCT terminal_id FROM audit_chains ORDER BY terminal_id")
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	var terminals []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			s.internal(w, r, err)
+			return
+		}
+		terminals = append(terminals, id)
+	}
+	rows.Close()
+	out := map[string][]ChainView{}
+	for _, id := range terminals {
+		chains, err := s.AuditChains(r.Context(), id)
+		if err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		out[id] = chains
+	}
+	writeJSON(w, r, http.StatusOK, map[string]any{"terminals": out})
+}

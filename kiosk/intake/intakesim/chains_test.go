@@ -123,8 +123,17 @@ func TestAuditChainsRestart(t *testing.T) {
 	if cs[1].Restart.Reason != kiosk.RestartDatabaseRecovered || cs[1].Restart.PreviousChainID != x.ID {
 		t.Errorf("restart shown as %+v", cs[1].Restart)
 	}
-	if others, err := f.srv.AuditChains(ctx, "PD-T02"); err != nil || len(others) != 1 || others[0].Events != 2 {
-		t.Errorf("the second terminal's chains: %+v, %v", others, err)
+	fleet, err := http.Get(f.admin + "/audit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fleet.Body.Close()
+	var all struct {
+		Terminals map[string][]ChainView `json:"terminals"`
+	}
+	if err := json.NewDecoder(fleet.Body).Decode(&all); err != nil || len(all.Terminals["PD-T01"]) != 3 ||
+		len(all.Terminals["PD-T02"]) != 1 || all.Terminals["PD-T02"][0].Events != 2 {
+		t.Errorf("the fleet view: %+v, %v", all, err)
 	}
 }
 
