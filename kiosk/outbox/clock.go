@@ -87,6 +87,29 @@ func (r *Relay) judgeNow() (time.Time, bool) {
 	return now, true
 }
 
+// ageNow is the time ages are measured to: the earlier of the server's
+// time (carried forward) and the terminal's clock. The rows' own times
+// (queued, delivered) were stamped by the terminal's clock, so a clock set
+// back makes rows stamped before look older by the server's time, and a
+// clock set ahead makes rows stamped since look older by its own: the
+// earlier of the two never makes a row look older than it is, so a jump
+// either way parks and purges nothing early (it may only do so late). ok
+// is false when there is no time to judge by.
+func (r *Relay) ageNow() (time.Time, bool) {
+	trusted, ok := r.judgeNow()
+	if !ok {
+		return trusted, false
+	}
+	return earlier(trusted, r.cfg.Now()), true
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
 // skewNow is the server's time minus the terminal's clock as the relay
 // knows it now (a jump since the last heartbeat included); ok is false
 // before any server time.

@@ -188,3 +188,31 @@ func TestCatalogueCalendarMustCoverThisYearAndNext(t *testing.T) {
 		}
 	}
 }
+
+// A pause the server asked for (Retry-After: 60) when the terminal's clock
+// is then set a year back must not hold for that year: it ends within the
+// hour Retry-After may ask at most. The row then delivered, stamped by the
+// clock that is a year behind, is not purged for it.
+func TestPauseDoesNotOutlastAClockSetBack(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r := newClockRig(t, nil)
+	r.srv.setFault(func(string, int) (int, string, bool) { return 503, "60", false })
+	id := r.enqueue(t, 1)[0]
+	r.run(t)
+	r.until(t, "the 503 recorded", time.Second, func() bool {
+		rec, _ := r.ob.Lookup(ctx, id)
+		return rec.Attempts > 0 && rec.State == store.StatePending
+	})
+	r.srv.setFault(nil)
+	r.clk.Set(r.clk.Now().AddDate(-1, 0, 0))
+	r.pass(t, 2*time.Hour, 5*time.Minute)
+	waitFor(t, "delivery once the pause has ended", func() bool {
+		rec, _ := r.ob.Lookup(ctx, id)
+		return rec.State == store.StateDelivered
+	})
+	r.pass(t, 3*time.Hour, 30*time.Minute) // three purges
+	if rec, _ := r.ob.Lookup(ctx, id); rec.State != store.StateDelivered {
+		t.Fatalf("the row delivered after the clock was set back: %s", rec.State)
+	}
+}

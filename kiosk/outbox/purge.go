@@ -10,7 +10,7 @@ import (
 // PurgeInterval.
 func (r *Relay) runPurge(ctx context.Context) {
 	for ctx.Err() == nil {
-		now, ok := r.judgeNow()
+		now, ok := r.ageNow()
 		if !ok {
 			r.log.Warn("not purging: the terminal's clock cannot be right and the central system's time is not known yet")
 		} else if n, err := r.cfg.Outbox.PurgeAsOf(ctx, now, r.cfg.Retention); err != nil && ctx.Err() == nil {

@@ -300,6 +300,7 @@ func (r *Relay) PausedUntil() time.Time {
 func (r *Relay) paused() (time.Duration, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.clampLocked()
 	d := r.notBefore.Sub(r.cfg.Now())
 	if d <= 0 {
 		return 0, nil
@@ -402,6 +403,21 @@ func (r *Relay) observe(err error) {
 func (r *Relay) gate() time.Duration {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.clampLocked()
 	now := r.cfg.Now()
 	return max(r.gateUntil.Sub(now), r.notBefore.Sub(now))
+}
+
+// clampLocked keeps the server's pause and the relay's own backoff within
+// what they can be (an hour of Retry-After, the backoff's cap) of the
+// terminal's clock: further ahead means the clock was set back since, and
+// the relay must not wait for the old reading to come round again.
+func (r *Relay) clampLocked() {
+	now := r.cfg.Now()
+	if limit := now.Add(maxStoredPause); r.notBefore.After(limit) {
+		r.notBefore = limit
+	}
+	if limit := now.Add(max(r.cfg.Backoff.Cap, r.cfg.Backoff.Base)); r.gateUntil.After(limit) {
+		r.gateUntil = limit
+	}
 }

@@ -170,7 +170,7 @@ func (r *Relay) send(ctx context.Context, c store.Claim) outcome {
 	// an earlier attempt may have reached the central system: a row whose
 	// every attempt failed before it left the terminal (a month offline)
 	// is unknown there and is sent.
-	now, timeKnown := r.judgeNow()
+	now, timeKnown := r.ageNow()
 	if !timeKnown && !c.Released && c.MayHaveArrived {
 		// Its age cannot be judged: it waits for the server's time (a
 		// heartbeat makes it due again as soon as that is known).
