@@ -35,6 +35,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 help:
 	@echo "make run      install what is missing, build and start the demo (kiosk demo)"
 	@echo "make test     install what is missing, run all tests and lint"
+	@echo "make unit     the quick tests (go test -short: no pseudo-terminal, soak, crash or e2e tests)"
 	@echo "make lint     gofmt, go vet, import rules, OpenAPI validation"
 	@echo "make smoke    start the terminal under Xvfb and check screenshots ($(BUILD)/smoke)"
 	@echo "make fuzz     run every fuzz target for FUZZTIME (default $(FUZZTIME))"

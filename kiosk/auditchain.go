@@ -22,6 +22,35 @@ type AuditEvent struct {
 	Hash     string    `json:"hash"`
 }
 
+// RestartDatabaseRecovered is the reason of a chain that a recovery
+// started because it could not continue the previous one.
+const RestartDatabaseRecovered = "database_recovered"
+
+// AuditRestart is the restart block of a chain that began after a recovery
+// cut the previous one (intake-api.md, "Audit chains that survive a
+// recovery"): the previous chain and the last event of it the terminal
+// still holds. PreviousChainID is empty when the terminal could not read it
+// back; the server then takes the chain it holds open for the terminal.
+type AuditRestart struct {
+	Reason           string    `json:"reason"`
+	PreviousChainID  string    `json:"previous_chain_id"`
+	PreviousLastSeq  int64     `json:"previous_last_seq"`
+	PreviousLastHash string    `json:"previous_last_hash"`
+	At               time.Time `json:"at"`
+}
+
+// AuditChain is one chain of the terminal's audit trail: its id and, for a
+// chain that began after a recovery, its restart block. Current marks the
+// chain new events go to; for an earlier one, Acked is how far the server
+// holds it and Done says nothing more of it is to be uploaded.
+type AuditChain struct {
+	ID      string
+	Restart *AuditRestart
+	Current bool
+	Acked   int64
+	Done    bool
+}
+
 // ComputeHash returns the event's hash: the lowercase hex SHA-256 of
 // PrevHash followed by the event's canonical JSON (without "hash").
 func (e AuditEvent) ComputeHash() string {

@@ -2,6 +2,7 @@ package kiosk
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -154,6 +155,29 @@ func (cal Calendar) DueDate(from time.Time, workingDays int) time.Time {
 		}
 	}
 	return day
+}
+
+// CheckCalendar refuses, like a malformed catalogue (a *CatalogError), a
+// calendar that lists no holiday in the year of now (China Standard Time)
+// or in the next: promised dates counted in working days from it would be
+// wrong.
+func (c Catalog) CheckCalendar(now time.Time) error {
+	y := now.In(Zone()).Year()
+	for _, want := range []int{y, y + 1} {
+		prefix := fmt.Sprintf("%04d-", want)
+		covered := false
+		for _, h := range c.Calendar.Holidays {
+			if strings.HasPrefix(h, prefix) {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			return &CatalogError{Field: "calendar.holidays", Reason: fmt.Sprintf(
+				"no holidays for %d: the calendar must cover this year and the next, or promised dates would be wrong", want)}
+		}
+	}
+	return nil
 }
 
 // CatalogError names the field of a catalogue that is malformed.

@@ -1,6 +1,7 @@
 // Package kiosk holds the domain types of the 智能社工 terminal and the small
 // interfaces the application consumes. It imports nothing but the standard
-// library: no Fyne, no SQL, no device drivers.
+// library and the module's standard-library-only leaf helpers (the GB 11643
+// check in internal/gb11643): no Fyne, no SQL, no device drivers.
 package kiosk
 
 import "strings"

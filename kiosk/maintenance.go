@@ -145,6 +145,16 @@ type SyncReport struct {
 	PausedUntil time.Time `json:"paused_until,omitzero"`
 }
 
+// MaxClockSkew is how far the terminal's clock may differ from the central
+// system's before the terminal says so (maintenance screen, heartbeat) and
+// judges ages by the server-corrected time instead.
+const MaxClockSkew = 5 * time.Minute
+
+// ClockSkewed reports whether the clock skew is beyond MaxClockSkew.
+func (r SyncReport) ClockSkewed() bool {
+	return r.ClockSkew > MaxClockSkew || r.ClockSkew < -MaxClockSkew
+}
+
 // ParkedSubmission is a submission the central system refused, as staff
 // see it: no personal data beyond the masked ID number.
 type ParkedSubmission struct {

@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"strings"
 	"time"
+
+	"github.com/pudong-community/kiosk/internal/gb11643"
 )
 
 // CardType is the kind of identity card read.
@@ -136,25 +138,7 @@ func ValidSubmissionID(s string) bool {
 // last character is the GB 11643-1999 (ISO 7064 MOD 11-2) check character of
 // the first 17 digits. Resident cards, HMT residence permits and the 2023
 // foreign permanent resident cards all use it. A lower-case x is accepted.
-func ValidIDNumber(s string) bool {
-	if len(s) != 18 {
-		return false
-	}
-	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i := 0; i < 17; i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return false
-		}
-		sum += int(c-'0') * weights[i]
-	}
-	last := s[17]
-	if last == 'x' {
-		last = 'X'
-	}
-	return "10X98765432"[sum%11] == last
-}
+func ValidIDNumber(s string) bool { return gb11643.Valid(s) }
 
 // ValidDocumentNumber reports whether s is a valid number for a card of
 // type ct: an 18-character GB 11643 number for every type, and for a
@@ -165,36 +149,12 @@ func ValidDocumentNumber(ct CardType, s string) bool {
 	if ValidIDNumber(s) {
 		return true
 	}
-	return ct == CardForeignPermanent && validOldForeignNumber(s)
-}
-
-func validOldForeignNumber(s string) bool {
-	if len(s) != 15 {
-		return false
-	}
-	for i := 0; i < 15; i++ {
-		c := s[i]
-		if i < 3 && (c < 'A' || c > 'Z') || i >= 3 && (c < '0' || c > '9') {
-			return false
-		}
-	}
-	return true
+	return ct == CardForeignPermanent && gb11643.ValidOldForeign(s)
 }
 
 // IDCheckChar returns the GB 11643 check character of the first 17 digits
 // of s, or 0 if s does not start with 17 digits.
 func IDCheckChar(s string) byte {
-	if len(s) < 17 {
-		return 0
-	}
-	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i := 0; i < 17; i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return 0
-		}
-		sum += int(c-'0') * weights[i]
-	}
-	return "10X98765432"[sum%11]
+	c, _ := gb11643.CheckChar(s)
+	return c
 }

@@ -36,6 +36,11 @@ func TestCheckCatchesForbiddenImports(t *testing.T) {
 		{"fine: sim with assets", pkg("devices/sim/thermal", []string{module + "/assets", "github.com/skip2/go-qrcode"}), ""},
 		{"fine: terminal over store, drivers and assets", pkg("kiosk/terminal", []string{module + "/kiosk/store", module + "/kiosk/outbox", module + "/devices/idcard", module + "/devices/serialport", module + "/assets", "net/http"}, "github.com/mattn/go-sqlite3", "github.com/tarm/serial"), ""},
 		{"fine: crash child through the terminal", pkg("kiosk/outbox/e2e/crashkid", []string{module + "/kiosk/terminal", module + "/kiosk/outbox/e2e"}, module+"/devices/idcard", "github.com/mattn/go-sqlite3"), ""},
+		{"internal reaching kiosk", pkg("internal/clock", []string{module + "/kiosk"}), "internal/clock imports kiosk: forbidden"},
+		{"internal importing a module", pkg("internal/gb11643", []string{"golang.org/x/text"}), "not in the allowed list"},
+		{"kiosk root importing the clock", pkg("kiosk", []string{module + "/internal/clock"}), "not in the allowed list"},
+		{"fine: kiosk root with the GB 11643 check", pkg("kiosk", []string{"strings", module + "/internal/gb11643"}), ""},
+		{"fine: a driver with the clock", pkg("devices/printer", []string{module + "/internal/clock"}), ""},
 		{"fine: cmd with anything", pkg("cmd/kiosk", []string{"fyne.io/fyne/v2/app", "github.com/mattn/go-sqlite3"}), ""},
 	}
 	for _, tc := range tests {

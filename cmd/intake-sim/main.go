@@ -53,7 +53,7 @@ func run(args []string) error {
 	terms := terminals{}
 	var f intakesim.Faults
 	listen := fs.String("listen", "127.0.0.1:8750", "API address")
-	admin := fs.String("admin", "127.0.0.1:8751", "admin address (fault control, stats); empty to disable")
+	admin := fs.String("admin", "127.0.0.1:8751", "admin address (fault control, stats, audit chains: GET /audit); empty to disable")
 	data := fs.String("data", "intake-sim-data", "data directory for the SQLite database")
 	fs.Var(terms, "terminal", "terminal ID:TOKEN (repeatable)")
 	seed := fs.Uint64("seed", 1, "seed of the fault draws")

@@ -10,13 +10,14 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/audit"
 	"github.com/pudong-community/kiosk/kiosk/config"
 	"github.com/pudong-community/kiosk/kiosk/terminal"
 )
 
 func init() {
-	registerDiag("audit", "verify the audit chain and name the first broken link (--verify), or list the latest events (--latest N) [--json]", runDiagAudit)
+	registerDiag("audit", "verify the current audit chain, name the first broken link and any restart after a recovery (--verify), or list the latest events (--latest N) [--json]", runDiagAudit)
 }
 
 // diagAuditResult is `kiosk diag audit --json`.
@@ -28,6 +29,13 @@ type diagAuditResult struct {
 	Error        string `json:"error,omitempty"`     //
 	AckedThrough int64  `json:"acked_through"`       // what the central server holds
 	Unacked      int64  `json:"unacked"`             // not yet uploaded
+	// The current chain and, when a recovery started it, its restart:
+	// the previous chain and the last event of it the terminal kept.
+	Chain   string              `json:"chain_id,omitempty"`
+	Restart *kiosk.AuditRestart `json:"restart,omitempty"`
+	// Earlier chains of which the terminal still holds events the server
+	// has not confirmed (uploaded before the current chain).
+	EarlierToUpload int `json:"earlier_to_upload,omitempty"`
 }
 
 // runDiagAudit is `kiosk diag audit [--config FILE] [--verify] [--latest N] [--json]`.
@@ -91,6 +99,15 @@ func runDiagAudit(args []string, stdout, stderr io.Writer) int {
 	}
 	res.AckedThrough = ack.Seq
 	_, res.Unacked, _ = log.Count(ctx)
+	if chains, err := log.Chains(ctx); err == nil {
+		cur := chains[len(chains)-1]
+		res.Chain, res.Restart = cur.ID, cur.Restart
+		for _, c := range chains[:len(chains)-1] {
+			if !c.Done {
+				res.EarlierToUpload++
+			}
+		}
+	}
 	n, verr := trail.VerifyAgainst(ctx, ack.Seq, ack.Hash)
 	res.Events = n
 	if be, ok := audit.IsBroken(verr); ok {
@@ -110,8 +127,32 @@ func runDiagAudit(args []string, stdout, stderr io.Writer) int {
 	} else {
 		fmt.Fprintf(stdout, "audit chain could not be read: %s\n", res.Error)
 	}
+	if !*asJSON {
+		printChain(stdout, res)
+	}
 	if !res.OK {
 		return exitFailure
 	}
 	return exitOK
+}
+
+// printChain names the current chain and, if a recovery started it, the
+// restart: which chain it replaced and what was kept of that one.
+func printChain(w io.Writer, res diagAuditResult) {
+	if res.Chain == "" {
+		return
+	}
+	fmt.Fprintf(w, "chain %s", res.Chain)
+	if r := res.Restart; r != nil {
+		prev := r.PreviousChainID
+		if prev == "" {
+			prev = "(unknown: the recovery could not read it)"
+		}
+		fmt.Fprintf(w, ": restarted (%s) at %s; the previous chain %s was kept through seq %d",
+			r.Reason, r.At.Format(time.RFC3339), prev, r.PreviousLastSeq)
+	}
+	fmt.Fprintln(w)
+	if res.EarlierToUpload > 0 {
+		fmt.Fprintf(w, "%d earlier chain(s) still to upload before this one\n", res.EarlierToUpload)
+	}
 }

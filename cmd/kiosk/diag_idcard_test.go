@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/pudong-community/kiosk/devices/devicetest"
 	"strings"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 // samOnPTY runs the SAM module emulator on a pseudo-terminal.
 func samOnPTY(t *testing.T, card string, faults ...sammodule.Fault) string {
 	t.Helper()
+	devicetest.NeedsPTY(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	m := sammodule.New(sammodule.Options{Baud: 115200})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/pudong-community/kiosk/devices/devicetest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 // startPrinterEmu serves the emulator on a pty for one test.
 func startPrinterEmu(t *testing.T) (*thermal.Printer, string) {
 	t.Helper()
+	devicetest.NeedsPTY(t)
 	emu, err := thermal.New(thermal.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -292,6 +292,18 @@ func (k *walker) still() (*screenReply, error) {
 	return prev, nil
 }
 
+// layoutOf is what the screen shows and where: a tap that changed only
+// sizes (elder mode) changed something.
+func layoutOf(r *screenReply) string {
+	var b strings.Builder
+	for _, t := range r.Targets {
+		if !strings.Contains(t.Text, "星期") {
+			fmt.Fprintf(&b, "%s@%v,%v %vx%v|", t.Text, t.Pos.X, t.Pos.Y, t.Size.Width, t.Size.Height)
+		}
+	}
+	return b.String()
+}
+
 func textOf(r *screenReply) string {
 	var b strings.Builder
 	for _, t := range r.Targets {
@@ -480,7 +492,7 @@ func (k *walker) tapWhere(what string, pick func(*target) bool) error {
 		}
 		p := r.centre(first(r))
 		if p == at {
-			return k.tap(p)
+			return k.tapChanging(p, r)
 		}
 		if try == 20 {
 			return fmt.Errorf("%s keeps moving (%v, then %v)", what, at, p)
@@ -488,6 +500,25 @@ func (k *walker) tapWhere(what string, pick func(*target) bool) error {
 		at = p
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// tapChanging taps p and waits for the screen to answer. X delivers a tap
+// now and then that the toolkit drops (a press and a release that meet a
+// frame being laid out); a finger taps again when nothing happened, and so
+// does the walk, at most twice. Only a tap that changed nothing at all is
+// repeated, so no action runs twice.
+func (k *walker) tapChanging(p image.Point, before *screenReply) error {
+	for try := 0; try < 3; try++ {
+		if err := k.tap(p); err != nil {
+			return err
+		}
+		if _, err := k.waitFor("", 2*time.Second, func(r *screenReply) bool {
+			return r.Screen != before.Screen || layoutOf(r) != layoutOf(before)
+		}); err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("three taps at %v changed nothing on screen %q", p, before.Screen)
 }
 
 // tapFiveTimes taps name five times within about a second (the hidden

@@ -125,6 +125,7 @@ func TestPlaybackUnplugAndClose(t *testing.T) {
 }
 
 func TestPTYRawAndCloseWakesReader(t *testing.T) {
+	NeedsPTY(t)
 	t.Parallel()
 	p, err := OpenPTY()
 	if err != nil {

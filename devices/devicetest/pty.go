@@ -105,3 +105,12 @@ func NewPTY(t testing.TB) (master io.ReadWriteCloser, slavePath string) {
 	t.Cleanup(func() { p.Close() })
 	return p.Master, p.SlavePath
 }
+
+// NeedsPTY skips a test that talks over a pseudo-terminal when tests run
+// with -short (`make unit`): such tests wait on real serial timing.
+func NeedsPTY(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("talks over a pseudo-terminal: not with -short")
+	}
+}

@@ -3,11 +3,9 @@ package idcard
 import (
 	"fmt"
 	"strings"
+
+	"github.com/pudong-community/kiosk/internal/gb11643"
 )
-
-var gbWeights = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-
-const gbCheckChars = "10X98765432"
 
 // CheckDigit computes the GB 11643-1999 (ISO 7064 MOD 11-2) check character
 // of the first 17 digits of an 18-character citizen identity number.
@@ -15,15 +13,11 @@ func CheckDigit(first17 string) (byte, error) {
 	if len(first17) != 17 {
 		return 0, fmt.Errorf("%w: %d characters before the check digit, want 17", ErrIDNumber, len(first17))
 	}
-	s := 0
-	for i := 0; i < 17; i++ {
-		c := first17[i]
-		if c < '0' || c > '9' {
-			return 0, fmt.Errorf("%w: non-digit at position %d", ErrIDNumber, i+1)
-		}
-		s += int(c-'0') * gbWeights[i]
+	c, bad := gb11643.CheckChar(first17)
+	if bad != 0 {
+		return 0, fmt.Errorf("%w: non-digit at position %d", ErrIDNumber, bad)
 	}
-	return gbCheckChars[s%11], nil
+	return c, nil
 }
 
 // NormalizeIDNumber validates an 18-character number (resident card, HMT
@@ -51,16 +45,14 @@ func NormalizeIDNumber(id string) (string, error) {
 // validOldForeignNumber checks the 15-character number of the old foreign
 // permanent resident card: three letters (nationality) and twelve digits.
 func validOldForeignNumber(id string) error {
-	if len(id) != 15 {
+	switch bad := gb11643.OldForeignBadChar(id); bad {
+	case 0:
+		return nil
+	case -1:
 		return fmt.Errorf("%w: %d characters, want 15", ErrIDNumber, len(id))
+	default:
+		return fmt.Errorf("%w: unexpected character at position %d", ErrIDNumber, bad)
 	}
-	for i := 0; i < 15; i++ {
-		c := id[i]
-		if i < 3 && (c < 'A' || c > 'Z') || i >= 3 && (c < '0' || c > '9') {
-			return fmt.Errorf("%w: unexpected character at position %d", ErrIDNumber, i+1)
-		}
-	}
-	return nil
 }
 
 // MaskID hides all but the first four and the last four characters of an

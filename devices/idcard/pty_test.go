@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pudong-community/kiosk/devices/devicetest"
 	"github.com/pudong-community/kiosk/devices/idcard"
 	"github.com/pudong-community/kiosk/devices/serialport"
 	"github.com/pudong-community/kiosk/devices/sim/sammodule"
@@ -35,6 +36,7 @@ func nextEvent(t *testing.T, r *idcard.Reader, want idcard.EventKind) idcard.Eve
 // pseudo-terminal opened through serialport, every sample card, faults,
 // and an unplug/replug with reconnection through a stable link.
 func TestReaderOverPTY(t *testing.T) {
+	devicetest.NeedsPTY(t)
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -137,6 +139,7 @@ func TestReaderOverPTY(t *testing.T) {
 // its checksums or is unplugged is a reader error, and recovers when the fault
 // clears.
 func TestReaderFaultsOverPTY(t *testing.T) {
+	devicetest.NeedsPTY(t)
 	t.Parallel()
 	for _, f := range []sammodule.Fault{sammodule.FaultSlow, sammodule.FaultNoSAM, sammodule.FaultBadChecksum, sammodule.FaultUnplug} {
 		t.Run(string(f), func(t *testing.T) {
@@ -173,6 +176,7 @@ func TestReaderFaultsOverPTY(t *testing.T) {
 // for good (find card answered with select's 00 00 90, again and again).
 // The reader must drain what it did not ask for and come back in step.
 func TestReaderResyncsAfterADeadConversation(t *testing.T) {
+	devicetest.NeedsPTY(t)
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pudong-community/kiosk/devices/serialport"
+	"github.com/pudong-community/kiosk/internal/clock"
 )
 
 // EventKind says what happened at the reader.
@@ -277,7 +278,7 @@ func (r *Reader) Run(ctx context.Context) error {
 				if err := r.readerDown(ctx, fmt.Errorf("%w: %v", ErrPortGone, err)); err != nil {
 					return err
 				}
-				if err := sleepCtx(ctx, r.opts.ReconnectInterval); err != nil {
+				if err := clock.Sleep(ctx, r.opts.ReconnectInterval); err != nil {
 					return err
 				}
 				continue
@@ -305,7 +306,7 @@ func (r *Reader) Run(ctx context.Context) error {
 				return err
 			}
 		}
-		if err := sleepCtx(ctx, r.opts.ReconnectInterval); err != nil {
+		if err := clock.Sleep(ctx, r.opts.ReconnectInterval); err != nil {
 			return err
 		}
 	}
@@ -386,7 +387,7 @@ func (r *Reader) poll(ctx context.Context) (err error) {
 	}()
 	next := r.opts.Now()
 	for {
-		if err := sleepCtx(ctx, next.Sub(r.opts.Now())); err != nil {
+		if err := clock.Sleep(ctx, next.Sub(r.opts.Now())); err != nil {
 			return err
 		}
 		next = r.opts.Now().Add(r.opts.PollInterval)
@@ -677,19 +678,5 @@ func (r *Reader) drain() {
 		if time.Since(last) >= quiet {
 			return
 		}
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }

@@ -237,17 +237,6 @@ func (d *Driver) drainTime() time.Duration {
 	return time.Duration(left / float64(d.prof.DrainBytesPerSec) * float64(time.Second))
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // firstErr is the error of whichever context ended.
 func firstErr(a, b context.Context) error {
 	if err := a.Err(); err != nil {

@@ -26,6 +26,7 @@ import (
 
 	"github.com/pudong-community/kiosk/devices/escpos"
 	"github.com/pudong-community/kiosk/devices/serialport"
+	"github.com/pudong-community/kiosk/internal/clock"
 )
 
 // Sentinel errors.
@@ -245,7 +246,7 @@ func New(port serialport.Port, prof Profile, opt Options) (*Driver, error) {
 		gsr:     -1,
 		stale:   true,
 		now:     time.Now,
-		sleep:   sleep,
+		sleep:   clock.Sleep,
 	}, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pudong-community/kiosk/devices/devicetest"
 	"github.com/pudong-community/kiosk/devices/escpos"
 	"github.com/pudong-community/kiosk/devices/printer"
 	"github.com/pudong-community/kiosk/devices/serialport"
@@ -25,6 +26,7 @@ import (
 // that rest prints first, cut off as a piece of its own, and then the same
 // job prints whole.
 func TestPaperOutMidJobAndReprint(t *testing.T) {
+	devicetest.NeedsPTY(t)
 	t.Parallel()
 	job, err := os.ReadFile(filepath.Join("testdata", "receipt-576-gb18030.bin"))
 	if err != nil {
@@ -139,6 +141,7 @@ func TestPaperOutMidJobAndReprint(t *testing.T) {
 // receipt with native QR, and a 58 mm receipt of raster lines and a raster
 // QR.
 func TestPacingPreventsOverrun(t *testing.T) {
+	devicetest.NeedsPTY(t)
 	t.Parallel()
 	for _, tc := range []struct {
 		golden string
@@ -236,6 +239,7 @@ func TestPacingPreventsOverrun(t *testing.T) {
 // its own first question (all four DLE EOT replies look alike), or it stays
 // one reply behind and reads each status as another's.
 func TestDriverIgnoresRepliesLeftByADeadProcess(t *testing.T) {
+	devicetest.NeedsPTY(t)
 	t.Parallel()
 	emu, err := thermal.New(thermal.Options{})
 	if err != nil {
@@ -329,6 +333,7 @@ func serveEmu(t *testing.T, o thermal.Options, opt printer.Options, tune ...func
 // to its next question: the job, the next job and later queries all see
 // the real state (paper near end), not "offline".
 func TestUnsolicitedStatusInRasterData(t *testing.T) {
+	devicetest.NeedsPTY(t)
 	t.Parallel()
 	emu, drv := serveEmu(t, thermal.Options{}, printer.Options{PollInterval: time.Hour})
 	emu.SetPaper(thermal.PaperNearEnd)
@@ -368,6 +373,7 @@ func TestUnsolicitedStatusInRasterData(t *testing.T) {
 // and text for image data. The driver ends that command with NULs and cuts
 // it off, so the next job prints whole, on a piece of its own.
 func TestCancelInsideImageThenNextJob(t *testing.T) {
+	devicetest.NeedsPTY(t)
 	t.Parallel()
 	emu, drv := serveEmu(t, thermal.Options{}, printer.Options{PollInterval: time.Hour},
 		func(p *printer.Profile) { p.DrainBytesPerSec = 4096 })

@@ -13,6 +13,7 @@ import (
 
 func openPTY(t *testing.T) (*devicetest.PTY, serialport.Port) {
 	t.Helper()
+	devicetest.NeedsPTY(t)
 	p, err := devicetest.OpenPTY()
 	if err != nil {
 		t.Fatal(err)

@@ -442,6 +442,10 @@ type Heartbeat struct {
 	Outbox         OutboxState            `json:"outbox"`
 	CatalogVersion string                 `json:"catalog_version"`
 	DiskFreeBytes  int64                  `json:"disk_free_bytes"`
+	// ClockSkewSeconds is the server's time minus the terminal's clock as
+	// the terminal last knew it, sent when beyond kiosk.MaxClockSkew (an
+	// extension of this project; servers ignore what they do not know).
+	ClockSkewSeconds *int64 `json:"clock_skew_seconds,omitempty"`
 }
 
 // DeviceState is the health of one device.
@@ -502,15 +506,27 @@ func (c *Client) Heartbeat(ctx context.Context, hb Heartbeat) (HeartbeatReply, e
 	return rep, nil
 }
 
-// UploadAudit sends audit events in order and returns the highest seq the
-// server holds. An empty list asks for it without sending anything.
+// UploadAudit sends audit events of the terminal's first chain, without a
+// chain_id (as a terminal from before chains does); see UploadAuditChain.
 func (c *Client) UploadAudit(ctx context.Context, events []kiosk.AuditEvent) (int64, error) {
+	return c.UploadAuditChain(ctx, kiosk.AuditChain{}, events)
+}
+
+// UploadAuditChain sends audit events of one chain in order and returns
+// the highest seq the server holds of that chain. An empty list asks for it
+// without sending anything. The chain's restart block, if it has one, goes
+// with every call: the server needs it with the chain's first events and
+// ignores it once it knows the chain. A chain the server has closed is
+// answered 409 chain_closed.
+func (c *Client) UploadAuditChain(ctx context.Context, chain kiosk.AuditChain, events []kiosk.AuditEvent) (int64, error) {
 	if events == nil {
 		events = []kiosk.AuditEvent{}
 	}
 	in := struct {
-		Events []kiosk.AuditEvent `json:"events"`
-	}{events}
+		ChainID string              `json:"chain_id,omitempty"`
+		Restart *kiosk.AuditRestart `json:"restart,omitempty"`
+		Events  []kiosk.AuditEvent  `json:"events"`
+	}{chain.ID, chain.Restart, events}
 	r, err := c.do(ctx, "audit", http.MethodPost, "/v1/audit", in, nil, c.cfg.MaxResponseBytes)
 	if err != nil {
 		return 0, err

@@ -16,6 +16,16 @@ import (
 	"github.com/pudong-community/kiosk/kiosk"
 )
 
+// Each fake implements its interface; the compiler checks it here.
+var (
+	_ kiosk.CatalogSource   = (*Catalog)(nil)
+	_ kiosk.CaseSource      = (*Cases)(nil)
+	_ kiosk.Submitter       = (*Submitter)(nil)
+	_ kiosk.ReceiptService  = (*Receipts)(nil)
+	_ kiosk.Maintenance     = (*Maintenance)(nil)
+	_ kiosk.CharacterSource = Characters(nil)
+)
+
 // Errors of the fakes.
 var (
 	ErrNoRenderer = errors.New("kiosktest: no receipt renderer")

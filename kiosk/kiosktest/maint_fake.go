@@ -279,8 +279,6 @@ func (m *Maintenance) ExportBundle(ctx context.Context, dir string) (string, err
 	return filepath.Join(dir, "kiosk-diag-test.tar.gz"), nil
 }
 
-var _ kiosk.Maintenance = (*Maintenance)(nil)
-
 // StorageNotices returns Storage.
 func (m *Maintenance) StorageNotices(ctx context.Context) ([]kiosk.StorageNotice, error) {
 	m.mu.Lock()

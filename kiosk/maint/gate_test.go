@@ -9,28 +9,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pudong-community/kiosk/internal/clock/clocktest"
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/audit"
 	"github.com/pudong-community/kiosk/kiosk/audit/audittest"
 )
 
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 const staffID = "31011519800101001X"
 
-func newGate(t *testing.T) (*Gate, *audittest.Memory, *fakeClock) {
+func newGate(t *testing.T) (*Gate, *audittest.Memory, *clocktest.Clock) {
 	t.Helper()
-	clk := &fakeClock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+	clk := clocktest.New(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
 	mem := &audittest.Memory{}
 	tr, err := audit.New(mem, clk.Now)
 	if err != nil {
@@ -279,7 +268,7 @@ func (s *memSettings) SetSetting(_ context.Context, key, value string) error {
 func TestGatePINLockSurvivesARestart(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	clk := &fakeClock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+	clk := clocktest.New(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
 	h, err := HashPIN("135790", cheap)
 	if err != nil {
 		t.Fatal(err)

@@ -18,7 +18,7 @@ import (
 // own backoff is far shorter, and does ask again once the time is up.
 func TestCatalogueHonoursRetryAfter(t *testing.T) {
 	t.Parallel()
-	r := newRig(t, func(c *Config) { c.Heartbeat = time.Hour })
+	r := newClockRig(t, func(c *Config) { c.Heartbeat = time.Hour })
 	r.srv.setAnswer(func(endpoint string) (int, string) {
 		if endpoint == "catalog" {
 			return 503, "2"
@@ -26,12 +26,12 @@ func TestCatalogueHonoursRetryAfter(t *testing.T) {
 		return 0, ""
 	})
 	r.run(t)
-	waitFor(t, "a second catalogue request", func() bool { return r.srv.hitCount("catalog") >= 2 })
+	r.until(t, "a second catalogue request", 100*time.Millisecond, func() bool { return r.srv.hitCount("catalog") >= 2 })
 	at := r.srv.hitTimes("catalog")
 	for i := 1; i < len(at); i++ {
 		// Retry-After is counted from the answer, which comes after the
 		// request: the gap between two requests is at least the 2 s.
-		if gap := at[i].Sub(at[i-1]); gap < 2*time.Second-50*time.Millisecond {
+		if gap := at[i].Sub(at[i-1]); gap < 2*time.Second {
 			t.Fatalf("catalogue asked again %v after a 503 with Retry-After: 2 (asks at %v)", gap, at)
 		}
 	}
@@ -47,16 +47,16 @@ func TestRetryAfterPausesEveryCall(t *testing.T) {
 	ctx := context.Background()
 	src := &memAudit{}
 	src.add(3)
-	r := newRig(t, func(c *Config) {
+	r := newClockRig(t, func(c *Config) {
 		c.Audit = src
 		c.Heartbeat, c.CatalogRefresh, c.AuditInterval = 20*time.Millisecond, 20*time.Millisecond, 20*time.Millisecond
 		c.MaxInFlight = 1
 	})
 	r.srv.catalog, r.srv.catETag = testCatalog("v1", time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)), `"e1"`
 	r.srv.setFault(func(string, int) (int, string, bool) { return 503, "60", false })
-	r.run(t)
+	stop := r.run(t)
 	endpoints := []string{"submit", "catalog", "heartbeat", "audit"}
-	waitFor(t, "every duty's first call", func() bool {
+	r.until(t, "every duty's first call", 10*time.Millisecond, func() bool {
 		return r.srv.hitCount("catalog") >= 2 && r.srv.hitCount("heartbeat") >= 2 && r.srv.hitCount("audit") >= 2
 	})
 	ids := r.enqueue(t, 3)
@@ -69,7 +69,7 @@ func TestRetryAfterPausesEveryCall(t *testing.T) {
 		}
 		return false
 	})
-	time.Sleep(100 * time.Millisecond) // calls already on their way land
+	r.asleep(t) // calls already on their way have landed
 	before := map[string]int{}
 	for _, e := range endpoints {
 		before[e] = r.srv.hitCount(e)
@@ -85,10 +85,13 @@ func TestRetryAfterPausesEveryCall(t *testing.T) {
 	if !errors.Is(err, ErrPaused) {
 		t.Errorf("staff's catalogue refresh during the pause: %v, want ErrPaused", err)
 	}
-	if until := r.relay.Status().PausedUntil; time.Until(until) < 55*time.Second {
+	if until := r.relay.Status().PausedUntil; until.Sub(r.clk.Now()) < 55*time.Second {
 		t.Errorf("status shows the pause until %v, want about 60 s ahead", until)
 	}
-	time.Sleep(500 * time.Millisecond)
+	// 50 s of the relay's time, every duty waking on its schedule of
+	// 20 ms, then every call finished.
+	r.pass(t, 50*time.Second, time.Second)
+	stop()
 	for _, e := range endpoints {
 		if n := r.srv.hitCount(e); n != before[e] {
 			t.Errorf("%s: %d requests during the server's 60 s pause", e, n-before[e])
@@ -115,7 +118,7 @@ func TestRetryAfterPausesEveryCall(t *testing.T) {
 func TestSuccessDoesNotEndPause(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	r := newRig(t, func(c *Config) {
+	r := newClockRig(t, func(c *Config) {
 		c.MaxInFlight = 2
 		c.Heartbeat, c.CatalogRefresh = time.Hour, time.Hour
 	})
@@ -138,7 +141,7 @@ func TestSuccessDoesNotEndPause(t *testing.T) {
 		return 0, "", false
 	})
 	ids := r.enqueue(t, 3)
-	r.run(t)
+	stop := r.run(t)
 	waitFor(t, "the 503 recorded", func() bool {
 		for _, id := range ids {
 			if rec, _ := r.ob.Lookup(ctx, id); rec.Attempts > 0 {
@@ -150,7 +153,8 @@ func TestSuccessDoesNotEndPause(t *testing.T) {
 	released.Store(true)
 	close(release)
 	waitFor(t, "the held submission delivered", func() bool { return r.counts(t).Delivered == 1 })
-	time.Sleep(500 * time.Millisecond)
+	r.pass(t, 50*time.Second, time.Second) // most of the 60 s pause
+	stop()
 	if n := r.srv.hitCount("submit"); n != 2 {
 		t.Fatalf("%d submit requests; want 2: the success of the held one ended the server's pause", n)
 	}

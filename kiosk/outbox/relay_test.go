@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/pudong-community/kiosk/assets"
+	"github.com/pudong-community/kiosk/internal/clock/clocktest"
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/intake"
 	"github.com/pudong-community/kiosk/kiosk/kiosktest"
@@ -31,13 +32,30 @@ type rig struct {
 	client *intake.Client
 	relay  *Relay
 	srv    *testServer
+	// clk is the manual clock of a rig made by newClockRig (nil: the wall
+	// clock); duties is how many of the relay's duties sleep on it when
+	// all are idle.
+	clk    *clocktest.Clock
+	duties int
 }
 
-func newRig(t *testing.T, edit func(*Config)) *rig {
+func newRig(t *testing.T, edit func(*Config)) *rig { return makeRig(t, nil, edit) }
+
+// newClockRig is a rig whose relay, store and test server all run on one
+// manual clock: time passes only when the test moves it (pass, until).
+func newClockRig(t *testing.T, edit func(*Config)) *rig {
+	return makeRig(t, clocktest.New(time.Now().Truncate(time.Second)), edit)
+}
+
+func makeRig(t *testing.T, clk *clocktest.Clock, edit func(*Config)) *rig {
 	t.Helper()
 	dir := t.TempDir()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(dir, "kiosk.db"), store.Options{Readings: kiosktest.Readings(assets.PinyinTable())})
+	opts := store.Options{Readings: kiosktest.Readings(assets.PinyinTable())}
+	if clk != nil {
+		opts.Now = clk.Now
+	}
+	st, err := store.Open(ctx, filepath.Join(dir, "kiosk.db"), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,6 +73,12 @@ func newRig(t *testing.T, edit func(*Config)) *rig {
 		t.Fatal(err)
 	}
 	srv := newTestServer(t)
+	if clk != nil {
+		// The server keeps the true time: the time that passed on the
+		// rig's clock, whatever the terminal's clock is set to.
+		start := clk.Now()
+		srv.now = func() time.Time { return start.Add(clk.Mono()) }
+	}
 	client, err := intake.New(intake.Config{BaseURL: srv.URL, TerminalID: "PD-T-0001", Token: "tok", Timeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -66,6 +90,9 @@ func newRig(t *testing.T, edit func(*Config)) *rig {
 		Backoff: Backoff{Base: 20 * time.Millisecond, Cap: 100 * time.Millisecond, Min: 5 * time.Millisecond},
 		Idle:    50 * time.Millisecond,
 	}
+	if clk != nil {
+		cfg.Clock = clk
+	}
 	if edit != nil {
 		edit(&cfg)
 	}
@@ -73,23 +100,70 @@ func newRig(t *testing.T, edit func(*Config)) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &rig{st: st, ob: ob, client: client, relay: relay, srv: srv}
+	duties := 4 // sender, catalogue, heartbeat, purge
+	if cfg.Audit != nil {
+		duties++
+	}
+	return &rig{st: st, ob: ob, client: client, relay: relay, srv: srv, clk: clk, duties: duties}
 }
 
-func (r *rig) run(t *testing.T) context.CancelFunc {
+// run starts the relay; the function it returns stops it and waits until
+// Run has returned (every send finished), as the test's cleanup does.
+func (r *rig) run(t *testing.T) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- r.relay.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			t.Error("Run did not return after cancel")
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				t.Error("Run did not return after cancel")
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+// asleep waits until every duty of the relay sleeps on the rig's clock:
+// nothing more happens until the clock moves (sends already in flight
+// aside: stop waits for those).
+func (r *rig) asleep(t *testing.T) {
+	t.Helper()
+	if !r.clk.WaitPending(r.duties, 20*time.Second) {
+		t.Fatalf("the relay's duties never all went to sleep (%d timers of %d)", r.clk.Pending(), r.duties)
+	}
+}
+
+// pass moves the rig's clock on by d, step by step, each step once every
+// duty sleeps: whatever the relay does in d of its time, it has done.
+func (r *rig) pass(t *testing.T, d, step time.Duration) {
+	t.Helper()
+	for moved := time.Duration(0); moved < d; moved += step {
+		r.asleep(t)
+		r.clk.Add(step)
+	}
+	r.asleep(t)
+}
+
+// until moves the rig's clock on by step whenever every duty sleeps, until
+// cond holds; it fails the test after a generous wall-clock deadline (a
+// liveness check, not a timing assertion).
+func (r *rig) until(t *testing.T, what string, step time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
 		}
-	})
-	return cancel
+		if r.clk.WaitPending(r.duties, 5*time.Millisecond) {
+			r.clk.Add(step)
+		}
+	}
 }
 
 // waitFor polls cond until it holds; it fails the test after a generous
@@ -181,12 +255,12 @@ func TestRelayOutcomes(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			r := newRig(t, nil)
+			r := newClockRig(t, nil)
 			r.srv.setFault(tc.fault)
 			id := r.enqueue(t, 1)[0]
-			r.run(t)
+			stop := r.run(t)
 			r.relay.Notify()
-			waitFor(t, tc.wantState, func() bool {
+			r.until(t, tc.wantState, 10*time.Millisecond, func() bool {
 				rec, err := r.ob.Lookup(context.Background(), id)
 				if tc.wantState == store.StatePending {
 					return err == nil && rec.Attempts >= 2
@@ -194,8 +268,11 @@ func TestRelayOutcomes(t *testing.T) {
 				return err == nil && rec.State == tc.wantState
 			})
 			if tc.wantState == store.StateParked {
-				time.Sleep(100 * time.Millisecond) // room for a wrong retry to show
+				// Room for a wrong retry to show: an hour of the relay's
+				// time, far past every backoff, then every send finished.
+				r.pass(t, time.Hour, 5*time.Minute)
 			}
+			stop()
 			if n := r.srv.count(id); !tc.wantReq(n) {
 				t.Fatalf("server saw %d requests", n)
 			}
@@ -256,18 +333,18 @@ func TestNotifyWakesAtOnce(t *testing.T) {
 func TestOutageRateBoundedByBackoff(t *testing.T) {
 	t.Parallel()
 	min := 10 * time.Millisecond
-	r := newRig(t, func(c *Config) {
+	r := newClockRig(t, func(c *Config) {
 		c.Backoff = Backoff{Base: 20 * time.Millisecond, Cap: 200 * time.Millisecond, Min: min}
 		c.MaxInFlight = 4
 	})
 	r.srv.setFault(func(string, int) (int, string, bool) { return 503, "", false })
 	const queued = 300
 	r.enqueue(t, queued)
-	start := time.Now()
-	cancel := r.run(t)
-	time.Sleep(700 * time.Millisecond)
-	cancel()
-	elapsed := time.Since(start)
+	stop := r.run(t)
+	// 700 ms of the relay's time, in steps of its shortest backoff.
+	const elapsed = 700 * time.Millisecond
+	r.pass(t, elapsed, min)
+	stop()
 	r.srv.mu.Lock()
 	got := r.srv.submits
 	r.srv.mu.Unlock()
@@ -288,7 +365,7 @@ func TestNetworkReturnWakesSender(t *testing.T) {
 	t.Parallel()
 	var online []bool
 	var mu sync.Mutex
-	r := newRig(t, func(c *Config) {
+	r := newClockRig(t, func(c *Config) {
 		// After the first failure, a row would wait an hour.
 		c.Backoff = Backoff{Base: time.Hour, Cap: time.Hour, Min: time.Hour}
 		c.Heartbeat = time.Hour
@@ -303,7 +380,7 @@ func TestNetworkReturnWakesSender(t *testing.T) {
 		t.Fatal("online after a reset")
 	}
 	r.run(t)
-	time.Sleep(50 * time.Millisecond) // let the first heartbeat fail too
+	r.asleep(t) // the first heartbeat has failed too
 	r.srv.down.Store(false)
 	r.relay.DeviceChanged() // a heartbeat gets through: the network is back
 	waitFor(t, "delivery once the network is back", func() bool {
@@ -321,7 +398,14 @@ func testCatalog(version string, gen time.Time) kiosk.Catalog {
 	return kiosk.Catalog{Version: version, GeneratedAt: gen,
 		Items: []kiosk.Item{{Code: "MZ-0105", Name: "低保家庭证明开具", Department: "区民政局", Category: "社会救助",
 			Kind: kiosk.KindInstant, SelfService: true}},
-		Calendar: kiosk.Calendar{Holidays: []string{"2026-10-01"}}}
+		Calendar: testCalendar()}
+}
+
+// testCalendar covers the year before, this year and the next, as a
+// catalogue must (a calendar short of this year or the next is refused).
+func testCalendar() kiosk.Calendar {
+	y := time.Now().In(kiosk.Zone()).Year()
+	return kiosk.Calendar{Holidays: []string{"2026-10-01", fmt.Sprintf("%d-01-01", y-1), fmt.Sprintf("%d-01-01", y), fmt.Sprintf("%d-01-01", y+1)}}
 }
 
 func TestCatalogRefreshAndHeartbeatCommands(t *testing.T) {
@@ -435,6 +519,21 @@ func (m *memAudit) Since(_ context.Context, seq int64, n int) ([]kiosk.AuditEven
 	return append([]kiosk.AuditEvent(nil), m.events[seq:end]...), nil
 }
 
+// memAudit holds one chain, the terminal's first, uploaded without an id.
+func (m *memAudit) Chains(context.Context) ([]kiosk.AuditChain, error) {
+	return []kiosk.AuditChain{{Current: true}}, nil
+}
+
+func (m *memAudit) ChainSince(ctx context.Context, _ string, seq int64, n int) ([]kiosk.AuditEvent, error) {
+	return m.Since(ctx, seq, n)
+}
+
+func (m *memAudit) ChainMarkAcked(ctx context.Context, _ string, seq int64) error {
+	return m.MarkAcked(ctx, seq)
+}
+
+func (m *memAudit) ChainDone(context.Context, string) error { return nil }
+
 func (m *memAudit) MarkAcked(_ context.Context, seq int64) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -512,7 +611,7 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 func TestSendNow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	r := newRig(t, func(c *Config) {
+	r := newClockRig(t, func(c *Config) {
 		c.Backoff = Backoff{Base: time.Hour, Cap: time.Hour, Min: time.Hour}
 		c.Idle = time.Hour
 	})
@@ -527,7 +626,7 @@ func TestSendNow(t *testing.T) {
 		t.Fatalf("first drain %+v, %v", rep, err)
 	}
 	r.run(t)
-	time.Sleep(50 * time.Millisecond)
+	r.pass(t, 50*time.Minute, 10*time.Minute) // most of the hour the row must wait
 	if rec, _ := r.ob.Lookup(ctx, id); rec.State != store.StatePending {
 		t.Fatalf("sent before its time: %+v", rec)
 	}
@@ -548,7 +647,7 @@ func TestOnIdleAfterEachBurst(t *testing.T) {
 	var mu sync.Mutex
 	var idles []store.Counts // the queue as each OnIdle saw it
 	var r *rig
-	r = newRig(t, func(c *Config) {
+	r = newClockRig(t, func(c *Config) {
 		c.OnIdle = func() {
 			cnt, err := r.ob.Counts(context.Background())
 			if err != nil {
@@ -566,13 +665,13 @@ func TestOnIdleAfterEachBurst(t *testing.T) {
 	}
 	r.enqueue(t, 12)
 	r.run(t)
-	waitFor(t, "the backlog delivered", func() bool { return r.counts(t).Delivered == 12 })
-	waitFor(t, "OnIdle after the backlog", func() bool { return len(got()) >= 1 })
+	r.until(t, "the backlog delivered", 10*time.Millisecond, func() bool { return r.counts(t).Delivered == 12 })
+	r.until(t, "OnIdle after the backlog", 10*time.Millisecond, func() bool { return len(got()) >= 1 })
 	if c := got()[0]; c.Pending != 0 || c.Delivered != 12 {
 		t.Errorf("OnIdle ran with the queue at %+v, want all 12 delivered", c)
 	}
 	// An empty queue polled again and again is no burst.
-	time.Sleep(300 * time.Millisecond) // several Idle periods of 50 ms
+	r.pass(t, 300*time.Millisecond, 50*time.Millisecond) // several Idle periods of 50 ms
 	if n := len(got()); n != 1 {
 		t.Fatalf("OnIdle ran %d times for one burst", n)
 	}
@@ -581,7 +680,7 @@ func TestOnIdleAfterEachBurst(t *testing.T) {
 	r.srv.down.Store(true)
 	id := r.enqueue(t, 1)[0]
 	r.relay.Notify()
-	waitFor(t, "two failed attempts", func() bool {
+	r.until(t, "two failed attempts", 10*time.Millisecond, func() bool {
 		rec, _ := r.ob.Lookup(context.Background(), id)
 		return rec.Attempts >= 2
 	})
@@ -590,7 +689,7 @@ func TestOnIdleAfterEachBurst(t *testing.T) {
 	}
 	r.srv.down.Store(false)
 	r.relay.Notify()
-	waitFor(t, "OnIdle after the second burst", func() bool { return len(got()) == 2 })
+	r.until(t, "OnIdle after the second burst", 10*time.Millisecond, func() bool { return len(got()) == 2 })
 	if c := got()[1]; c.Pending != 0 || c.Delivered != 13 {
 		t.Errorf("second OnIdle ran with the queue at %+v, want all 13 delivered", c)
 	}

@@ -41,12 +41,14 @@ type testServer struct {
 	// answer, when set, may answer any request of the catalogue, heartbeat
 	// and audit endpoints with an error status (0: serve normally).
 	answer func(endpoint string) (status int, retryAfter string)
+	// now is the server's clock (the rig's clock when it has one).
+	now func() time.Time
 }
 
 func newTestServer(t *testing.T) *testServer {
 	t.Helper()
 	s := &testServer{cases: map[string]string{}, bodies: map[string]string{}, requests: map[string]int{},
-		hits: map[string]int{}, when: map[string][]time.Time{}}
+		hits: map[string]int{}, when: map[string][]time.Time{}, now: time.Now}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/submissions", s.counted("submit", s.submit))
 	mux.HandleFunc("GET /v1/catalog", s.counted("catalog", s.getCatalog))
@@ -73,7 +75,7 @@ func (s *testServer) counted(endpoint string, h http.HandlerFunc) http.HandlerFu
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.hits[endpoint]++
-		s.when[endpoint] = append(s.when[endpoint], time.Now())
+		s.when[endpoint] = append(s.when[endpoint], s.now())
 		answer := s.answer
 		s.mu.Unlock()
 		if answer != nil && endpoint != "submit" {
@@ -210,7 +212,7 @@ func (s *testServer) postHeartbeat(w http.ResponseWriter, r *http.Request) {
 		cmds = []map[string]string{}
 	}
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{"server_time": time.Now().Add(5 * time.Minute), "commands": cmds})
+	json.NewEncoder(w).Encode(map[string]any{"server_time": s.now().Add(5 * time.Minute), "commands": cmds})
 }
 
 func (s *testServer) postAudit(w http.ResponseWriter, r *http.Request) {

@@ -184,3 +184,107 @@ func (l *AuditLog) Count(ctx context.Context) (total, unacked int64, err error) 
 	}
 	return total, unacked, nil
 }
+
+// Chains returns every chain of the trail the terminal knows, oldest first;
+// the last is the current one (the audit table's).
+func (l *AuditLog) Chains(ctx context.Context) ([]kiosk.AuditChain, error) {
+	rows, err := l.st.db.QueryContext(ctx, `SELECT chain_id, restart_reason, previous_chain_id, previous_last_seq,
+		previous_last_hash, restart_at, acked_seq, done FROM audit_chain ORDER BY pos`)
+	if err != nil {
+		return nil, fmt.Errorf("store: audit chains: %w", err)
+	}
+	defer rows.Close()
+	var out []kiosk.AuditChain
+	for rows.Next() {
+		var c kiosk.AuditChain
+		var r kiosk.AuditRestart
+		var at string
+		if err := rows.Scan(&c.ID, &r.Reason, &r.PreviousChainID, &r.PreviousLastSeq, &r.PreviousLastHash, &at, &c.Acked, &c.Done); err != nil {
+			return nil, fmt.Errorf("store: audit chains: %w", err)
+		}
+		if r.Reason != "" {
+			r.At, _ = time.Parse(time.RFC3339Nano, at)
+			c.Restart = &r
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: audit chains: %w", err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("store: audit chains: none recorded: %w", ErrNotFound)
+	}
+	out[len(out)-1].Current = true
+	out[len(out)-1].Done = false
+	return out, nil
+}
+
+// Chain returns the current chain: the one new events go to.
+func (l *AuditLog) Chain(ctx context.Context) (kiosk.AuditChain, error) {
+	cs, err := l.Chains(ctx)
+	if err != nil {
+		return kiosk.AuditChain{}, err
+	}
+	return cs[len(cs)-1], nil
+}
+
+// current reports whether id names the current chain.
+func (l *AuditLog) current(ctx context.Context, id string) (bool, error) {
+	c, err := l.Chain(ctx)
+	if err != nil {
+		return false, err
+	}
+	return c.ID == id, nil
+}
+
+// ChainSince returns up to n events of chain id after seq: the audit table
+// for the current chain, the events a recovery kept for an earlier one.
+func (l *AuditLog) ChainSince(ctx context.Context, id string, seq int64, n int) ([]kiosk.AuditEvent, error) {
+	if cur, err := l.current(ctx, id); err != nil || cur {
+		if err != nil {
+			return nil, err
+		}
+		return l.Since(ctx, seq, n)
+	}
+	rows, err := l.st.db.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_held WHERE chain_id = ? AND seq > ? ORDER BY seq LIMIT ?`, id, seq, n)
+	if err != nil {
+		return nil, fmt.Errorf("store: audit held: %w", err)
+	}
+	defer rows.Close()
+	var out []kiosk.AuditEvent
+	for rows.Next() {
+		ev, err := scanAudit(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: audit held: %w", err)
+		}
+		out = append(out, ev)
+	}
+	return out, rows.Err()
+}
+
+// ChainMarkAcked records that the server holds chain id through seq.
+func (l *AuditLog) ChainMarkAcked(ctx context.Context, id string, seq int64) error {
+	if cur, err := l.current(ctx, id); err != nil || cur {
+		if err != nil {
+			return err
+		}
+		return l.MarkAcked(ctx, seq)
+	}
+	if _, err := l.st.db.ExecContext(ctx, `UPDATE audit_chain SET acked_seq = MAX(acked_seq, ?) WHERE chain_id = ?`, seq, id); err != nil {
+		return fmt.Errorf("store: audit chain ack: %w", err)
+	}
+	return nil
+}
+
+// ChainDone records that nothing more of the earlier chain id is to be
+// uploaded (all of it is at the server, or the server closed it). The
+// current chain is never done.
+func (l *AuditLog) ChainDone(ctx context.Context, id string) error {
+	if cur, err := l.current(ctx, id); err != nil || cur {
+		return err
+	}
+	if _, err := l.st.db.ExecContext(ctx, `UPDATE audit_chain SET done = 1 WHERE chain_id = ?`, id); err != nil {
+		return fmt.Errorf("store: audit chain done: %w", err)
+	}
+	return nil
+}

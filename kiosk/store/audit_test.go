@@ -11,13 +11,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pudong-community/kiosk/internal/clock/clocktest"
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/audit"
 )
 
-func openAudit(t *testing.T) (*Store, *audit.Trail, *clock) {
+func openAudit(t *testing.T) (*Store, *audit.Trail, *clocktest.Clock) {
 	t.Helper()
-	clk := &clock{t: time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)}
+	clk := clocktest.New(time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC))
 	st, err := Open(context.Background(), filepath.Join(t.TempDir(), "kiosk.db"), Options{Now: clk.Now, Readings: testReadings()})
 	if err != nil {
 		t.Fatal(err)

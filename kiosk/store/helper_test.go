@@ -4,40 +4,27 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/pudong-community/kiosk/assets"
+	"github.com/pudong-community/kiosk/internal/clock/clocktest"
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/kiosktest"
 )
-
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 type fixture struct {
 	st    *Store
 	ob    *Outbox
 	seal  *Sealer
-	clock *clock
+	clock *clocktest.Clock
 	dir   string
 }
 
 func newFixture(t testing.TB, opts OutboxOptions) *fixture {
 	t.Helper()
 	dir := t.TempDir()
-	clk := &clock{t: time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)}
+	clk := clocktest.New(time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC))
 	st, err := Open(context.Background(), filepath.Join(dir, "kiosk.db"), Options{Now: clk.Now, Readings: testReadings()})
 	if err != nil {
 		t.Fatal(err)

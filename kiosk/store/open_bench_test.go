@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pudong-community/kiosk/internal/clock/clocktest"
 )
 
 // Sizes of the database of BenchmarkOpenLarge (issue 8: start with
@@ -23,7 +25,7 @@ const (
 func buildLarge(b *testing.B, path string) {
 	b.Helper()
 	ctx := context.Background()
-	clk := &clock{t: time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)}
+	clk := clocktest.New(time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC))
 	st, err := Open(ctx, path, Options{Now: clk.Now, Readings: testReadings()})
 	if err != nil {
 		b.Fatal(err)

@@ -120,22 +120,6 @@ type Queued struct {
 	QueuedAt time.Time
 }
 
-// InTx runs fn in one immediate transaction and commits if it returns nil.
-func (s *Store) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return wrapFull(fmt.Errorf("store: begin: %w", err))
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return wrapFull(fmt.Errorf("store: commit: %w", err))
-	}
-	return nil
-}
-
 // Enqueue writes the submission (sealed) and its outbox row in one
 // transaction. When it returns nil the submission is on disk
 // (synchronous=FULL) and may be confirmed to the resident.
@@ -693,7 +677,15 @@ func (o *Outbox) DiscardParked(ctx context.Context, id string) error {
 // sealed personal data and the outbox row, keeping the record that receipt
 // reprints and the audit need. It returns how many it purged.
 func (o *Outbox) Purge(ctx context.Context, retention time.Duration) (int, error) {
-	cut := o.st.now().Add(-retention).UnixMilli()
+	return o.PurgeAsOf(ctx, o.st.now(), retention)
+}
+
+// PurgeAsOf is Purge with the retention counted back from now rather than
+// from the store's clock: the relay passes the time it trusts (the
+// central system's, once known), so that a clock that jumped ahead purges
+// nothing early.
+func (o *Outbox) PurgeAsOf(ctx context.Context, now time.Time, retention time.Duration) (int, error) {
+	cut := now.Add(-retention).UnixMilli()
 	var n int64
 	err := o.st.InTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,

@@ -819,6 +819,8 @@ func TestMayHaveArrivedMigration(t *testing.T) {
 		`UPDATE outbox SET attempts = 2 WHERE submission_id = '` + ids[0] + `'`,
 		`UPDATE outbox SET state = 'inflight', claimed_until = 1 WHERE submission_id = '` + ids[1] + `'`,
 		`ALTER TABLE outbox DROP COLUMN may_have_arrived`,
+		`DROP TABLE audit_chain`, // migration 0007
+		`DROP TABLE audit_held`,
 		`PRAGMA user_version = 5`,
 	} {
 		if _, err := f.st.DB().ExecContext(ctx, q); err != nil {

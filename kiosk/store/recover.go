@@ -51,6 +51,10 @@ type Recovery struct {
 	AuditEvents int64 `json:"audit_events"` // events carried over: the prefix from seq 1 whose chain verifies
 	AuditCut    bool  `json:"audit_cut"`    // events after AuditEvents existed or may have, and were not carried over
 	AuditAcked  int64 `json:"audit_acked"`  // the server's acknowledgement carried over (0: none)
+	// AuditChain is the id of the new chain the recovery started when it
+	// could not continue the old one (empty when the chain went on); the
+	// old chain's prefix is kept for upload before it.
+	AuditChain string `json:"audit_chain,omitempty"`
 
 	Settings        int  `json:"settings"`          // settings carried over
 	Catalog         bool `json:"catalog"`           // the catalogue read back whole and was carried over
@@ -70,6 +74,9 @@ func (r Recovery) Summary() string {
 		r.KeptAs, r.Queued, r.Parked, r.Delivered, r.AuditEvents, lost)
 	if r.AuditCut {
 		s += "; audit trail cut"
+	}
+	if r.AuditChain != "" {
+		s += "; new audit chain " + r.AuditChain
 	}
 	if !r.Catalog {
 		s += "; catalogue not recovered"
@@ -202,6 +209,8 @@ const (
 	catCols    = "id, version, etag, generated_at, generated_ms, fetched_ms, serial, body"
 	catKinds   = "itttiiib"
 	auditTable = "audit"
+	chainCols  = "pos, chain_id, started_at, restart_reason, previous_chain_id, previous_last_seq, previous_last_hash, restart_at, acked_seq, done"
+	chainKinds = "ittttittii"
 )
 
 // Submission columns by position.
@@ -230,7 +239,8 @@ type outRow struct {
 }
 
 // salvage reads the copy of kept and writes what it can into s in one
-// transaction, filling rec.
+// transaction, filling rec: table by table, each in its own method of
+// salvageRun (the outbox first: submissions need their rows' states).
 func (s *Store) salvage(ctx context.Context, kept string, sealer *Sealer, rec *Recovery) error {
 	r, err := openCopy(ctx, kept)
 	if err != nil {
@@ -238,336 +248,390 @@ func (s *Store) salvage(ctx context.Context, kept string, sealer *Sealer, rec *R
 	}
 	defer r.close()
 	now := s.now()
-	nowMs := now.UnixMilli()
-	note := func(table string, res scanResult) {
-		switch {
-		case res.unreadable():
-			rec.Unreadable = append(rec.Unreadable, table)
-		case !res.whole():
-			rec.Damaged = append(rec.Damaged, table)
-		}
-	}
 	return s.InTx(ctx, func(tx *sql.Tx) error {
-		// The outbox first: submissions need their rows' states.
-		outbox := map[string]outRow{}
-		outRes := r.scan(ctx, "outbox", outCols, func(_ int64, vals []any) {
-			v, ok := normalize(vals, outKinds)
-			if !ok {
-				return
-			}
-			id, state := v[0].(string), v[1].(string)
-			switch state {
-			case StatePending, StateInflight, StateParked, StateDelivered:
-				outbox[id] = outRow{vals: v, state: state}
-			}
-		})
-		note("outbox", outRes)
-		// Where outbox rows were lost, their states may still be in the
-		// indexes: submission_id -> rowid and (state, ...) -> rowid.
-		idxState := map[string]string{}
-		outboxKnown := outRes.whole()
-		if !outRes.whole() {
-			idOf := map[int64]string{}
-			stateOf := map[int64]string{}
-			c1 := r.scanIndex(ctx,
-				"SELECT submission_id, rowid FROM outbox INDEXED BY sqlite_autoindex_outbox_1 ORDER BY submission_id",
-				"SELECT submission_id, rowid FROM outbox INDEXED BY sqlite_autoindex_outbox_1 ORDER BY submission_id DESC", 2,
-				func(v []any) {
-					id, ok1 := asText(v[0])
-					rowid, ok2 := asInt(v[1])
-					if ok1 && ok2 {
-						idOf[rowid] = id
-					}
-				})
-			c2 := r.scanIndex(ctx,
-				"SELECT state, rowid FROM outbox INDEXED BY outbox_due ORDER BY state, next_attempt_ms",
-				"SELECT state, rowid FROM outbox INDEXED BY outbox_due ORDER BY state DESC, next_attempt_ms DESC", 2,
-				func(v []any) {
-					st, ok1 := asText(v[0])
-					rowid, ok2 := asInt(v[1])
-					if ok1 && ok2 {
-						stateOf[rowid] = st
-					}
-				})
-			for rowid, id := range idOf {
-				if st, ok := stateOf[rowid]; ok {
-					idxState[id] = st
-				}
-			}
-			// The set of outbox rows is known if the id index read
-			// whole (a row's absence then means purged or discarded).
-			outboxKnown = c1 && c2
-		}
-		stateOf := func(id string) (string, bool) {
-			if o, ok := outbox[id]; ok {
-				return o.state, true
-			}
-			if st, ok := idxState[id]; ok {
-				return st, true
-			}
-			return "", false
-		}
-
-		insSub, err := tx.PrepareContext(ctx, `INSERT INTO submissions(`+subCols+`) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
-		if err != nil {
-			return fmt.Errorf("store: salvage: %w", err)
-		}
-		defer insSub.Close()
-		insOut, err := tx.PrepareContext(ctx, `INSERT INTO outbox(`+outCols+`) VALUES(?,?,?,?,?,?,?,?,?,?,?)`)
-		if err != nil {
-			return fmt.Errorf("store: salvage: %w", err)
-		}
-		defer insOut.Close()
-
-		seen := map[string]bool{} // submission ids read from the table
-		seqs := map[string]int64{}
-		noteLocal := func(localNo string) {
-			if day, seq, ok := parseLocalNo(localNo); ok && seq > seqs[day] {
-				seqs[day] = seq
-			}
-		}
-		lostUnsent := func(localNo string) {
-			rec.UnsentLost++
-			if localNo != "" && len(rec.LostLocalNos) < 200 {
-				rec.LostLocalNos = append(rec.LostLocalNos, localNo)
-			}
-		}
-		var writeErr error
-		subRes := r.scan(ctx, "submissions", subCols, func(_ int64, vals []any) {
-			if writeErr != nil {
-				return
-			}
-			v, ok := normalize(vals, subKinds)
-			if !ok {
-				// A row too damaged to type: if it names its local
-				// number and id, count it.
-				if id, ok := asText(vals[sID]); ok && kiosk.ValidSubmissionID(id) {
-					seen[id] = true
-					ln, _ := asText(vals[sLocalNo])
-					noteLocal(ln)
-					if st, known := stateOf(id); !known || st != StateDelivered {
-						lostUnsent(ln)
-					} else {
-						rec.RecordsLost++
-					}
-				}
-				return
-			}
-			id, localNo := v[sID].(string), v[sLocalNo].(string)
-			if !kiosk.ValidSubmissionID(id) || seen[id] {
-				return
-			}
-			seen[id] = true
-			noteLocal(localNo)
-			sealed, _ := v[sSealed].([]byte)
-			sealOK := sealed != nil
-			if sealOK {
-				if _, err := sealer.Open(sealed, []byte(id)); err != nil {
-					sealOK = false
-				}
-			}
-			state, known := stateOf(id)
-			delivered := v[sDelivered] != nil || state == StateDelivered
-			discarded := v[sDiscarded] != nil
-			var out []any
-			switch {
-			case delivered:
-				if sealed != nil && !sealOK {
-					v[sSealed] = nil
-					rec.SealsDropped++
-				}
-				if o, ok := outbox[id]; ok && o.state == StateDelivered {
-					out = o.vals
-				}
-				rec.Delivered++
-			case discarded:
-				v[sSealed] = nil
-				rec.Discarded++
-			case !sealOK:
-				lostUnsent(localNo)
-				return
-			default:
-				out = requeue(id, state, known, outbox[id].vals, nowMs)
-				if out[1] == StateParked {
-					rec.Parked++
-				} else {
-					rec.Queued++
-				}
-			}
-			if _, err := insSub.ExecContext(ctx, v...); err != nil {
-				if ctx.Err() != nil || isFatal(err) {
-					writeErr = err
-					return
-				}
-				// A value SQLite refuses (a damaged row): lost.
-				rec.undo(delivered, discarded, out)
-				if !delivered && !discarded {
-					lostUnsent(localNo)
-				} else {
-					rec.RecordsLost++
-				}
-				return
-			}
-			if out != nil {
-				if _, err := insOut.ExecContext(ctx, out...); err != nil {
-					writeErr = err
-				}
-			}
-		})
-		if writeErr != nil {
-			return fmt.Errorf("store: salvage: write submissions: %w", wrapFull(writeErr))
-		}
-		note("submissions", subRes)
-		// What the damaged file said of earlier attempts is not carried
-		// over: each row counts as possibly arrived, and one queued past
-		// the key window is parked for staff rather than sent.
-		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET may_have_arrived = 1`); err != nil {
-			return fmt.Errorf("store: salvage: %w", wrapFull(err))
-		}
-
-		// Submissions that did not read: find them in the indexes and the
-		// outbox, to count what was lost and learn their local numbers.
-		localNosKnown := false
-		if !subRes.whole() {
-			type lostSub struct{ id, localNo string }
-			byRowid := map[int64]*lostSub{}
-			get := func(rowid int64) *lostSub {
-				l := byRowid[rowid]
-				if l == nil {
-					l = &lostSub{}
-					byRowid[rowid] = l
-				}
-				return l
-			}
-			c1 := r.scanIndex(ctx,
-				"SELECT id, rowid FROM submissions INDEXED BY sqlite_autoindex_submissions_1 ORDER BY id",
-				"SELECT id, rowid FROM submissions INDEXED BY sqlite_autoindex_submissions_1 ORDER BY id DESC", 2,
-				func(v []any) {
-					id, ok1 := asText(v[0])
-					rowid, ok2 := asInt(v[1])
-					if ok1 && ok2 && !seen[id] && subRes.inGap(rowid) {
-						get(rowid).id = id
-					}
-				})
-			c2 := r.scanIndex(ctx,
-				"SELECT local_no, rowid FROM submissions INDEXED BY sqlite_autoindex_submissions_2 ORDER BY local_no",
-				"SELECT local_no, rowid FROM submissions INDEXED BY sqlite_autoindex_submissions_2 ORDER BY local_no DESC", 2,
-				func(v []any) {
-					ln, ok1 := asText(v[0])
-					rowid, ok2 := asInt(v[1])
-					if ok1 && ok2 {
-						noteLocal(ln) // every number ever issued counts, read or not
-						if subRes.inGap(rowid) {
-							get(rowid).localNo = ln
-						}
-					}
-				})
-			lost := map[string]string{} // id -> local number ("" unknown)
-			for _, l := range byRowid {
-				switch {
-				case l.id != "":
-					lost[l.id] = l.localNo
-				case l.localNo != "":
-					// Known to exist, id unknown: its state cannot be told.
-					rec.StateUnknown++
-				}
-			}
-			// The outbox names submissions too.
-			for id := range outbox {
-				if !seen[id] {
-					if _, ok := lost[id]; !ok {
-						lost[id] = ""
-					}
-				}
-			}
-			for id := range idxState {
-				if !seen[id] {
-					if _, ok := lost[id]; !ok {
-						lost[id] = ""
-					}
-				}
-			}
-			for id, ln := range lost {
-				st, known := stateOf(id)
-				switch {
-				case known && st != StateDelivered:
-					lostUnsent(ln)
-				case known || outboxKnown:
-					rec.RecordsLost++ // delivered, purged or discarded
-				default:
-					rec.StateUnknown++
-				}
-			}
-			localNosKnown = c2
-			if rec.StateUnknown > 0 || !(c1 || c2) {
-				rec.LostUnknown = true
-			}
-		}
-		sort.Strings(rec.LostLocalNos)
-
-		// Local numbers: never issue one twice.
-		seqRes := r.scan(ctx, "local_seq", "day, seq", func(_ int64, vals []any) {
-			v, ok := normalize(vals, "ti")
-			if ok && v[1].(int64) > seqs[v[0].(string)] {
-				seqs[v[0].(string)] = v[1].(int64)
-			}
-		})
-		note("local_seq", seqRes)
-		if !seqRes.whole() && !subRes.whole() && !localNosKnown {
-			// The last number issued is not known. Numbers are never
-			// reused (submissions are never deleted), so a day's
-			// counter is at most its highest number seen plus the
-			// number of rows that could not be read: move every day
-			// seen, and today, on by that bound.
-			rec.LocalSeqGuessed = true
-			today := now.In(kiosk.Zone()).Format("060102")
-			if _, ok := seqs[today]; !ok {
-				seqs[today] = 0
-			}
-			margin := lostRowsBound(subRes, kept)
-			for day := range seqs {
-				seqs[day] += margin
-			}
-		}
-		for day, seq := range seqs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO local_seq(day, seq) VALUES(?, ?)
-				ON CONFLICT(day) DO UPDATE SET seq = MAX(seq, excluded.seq)`, day, seq); err != nil {
-				return fmt.Errorf("store: salvage: local numbers: %w", wrapFull(err))
-			}
-		}
-
-		if err := salvageAudit(ctx, r, tx, rec, note); err != nil {
+		sv := &salvageRun{r: r, tx: tx, rec: rec, now: now, kept: kept, sealer: sealer,
+			seen: map[string]bool{}, seqs: map[string]int64{}}
+		sv.outboxRows(ctx)
+		if err := sv.submissions(ctx); err != nil {
 			return err
 		}
-
-		// Settings, all readable rows.
-		var setErr error
-		setRes := r.scan(ctx, "settings", setCols, func(_ int64, vals []any) {
-			v, ok := normalize(vals, "ttt")
-			if !ok || setErr != nil {
-				return
-			}
-			res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO settings(key, value, updated_at) VALUES(?, ?, ?)`, v...)
-			if err != nil {
-				setErr = err
-				return
-			}
-			if n, _ := res.RowsAffected(); n == 1 {
-				rec.Settings++
-			}
-		})
-		if setErr != nil {
-			return fmt.Errorf("store: salvage: settings: %w", wrapFull(setErr))
+		if !sv.subRes.whole() {
+			sv.lostSubmissions(ctx)
 		}
-		note("settings", setRes)
-
-		ok, err := salvageCatalog(ctx, r, tx, note)
+		sort.Strings(rec.LostLocalNos)
+		if err := sv.localSeq(ctx); err != nil {
+			return err
+		}
+		if err := salvageAudit(ctx, r, tx, rec, sv.note, now, filepath.Base(kept)); err != nil {
+			return err
+		}
+		if err := sv.settings(ctx); err != nil {
+			return err
+		}
+		ok, err := salvageCatalog(ctx, r, tx, sv.note)
 		if err != nil {
 			return err
 		}
 		rec.Catalog = ok
 		return addNotice(ctx, tx, now, *rec)
 	})
+}
+
+// salvageRun is one salvage: the copy read, the transaction written, and
+// what one table's pass learns for the next.
+type salvageRun struct {
+	r      *reader
+	tx     *sql.Tx
+	rec    *Recovery
+	now    time.Time
+	kept   string
+	sealer *Sealer
+
+	// from the outbox
+	outbox      map[string]outRow // readable rows by submission id
+	idxState    map[string]string // states of lost rows, from the indexes
+	outboxKnown bool              // the set of outbox rows is known
+	// from the submissions
+	seen          map[string]bool  // submission ids read from the table
+	seqs          map[string]int64 // highest local number seen, per day
+	subRes        scanResult
+	localNosKnown bool // every local number issued was read (table or index)
+}
+
+// note records a table that read damaged or not at all.
+func (sv *salvageRun) note(table string, res scanResult) {
+	switch {
+	case res.unreadable():
+		sv.rec.Unreadable = append(sv.rec.Unreadable, table)
+	case !res.whole():
+		sv.rec.Damaged = append(sv.rec.Damaged, table)
+	}
+}
+
+// stateOf is the outbox state of a submission, from its row or an index.
+func (sv *salvageRun) stateOf(id string) (string, bool) {
+	if o, ok := sv.outbox[id]; ok {
+		return o.state, true
+	}
+	if st, ok := sv.idxState[id]; ok {
+		return st, true
+	}
+	return "", false
+}
+
+// noteLocal keeps the highest local number issued per day.
+func (sv *salvageRun) noteLocal(localNo string) {
+	if day, seq, ok := parseLocalNo(localNo); ok && seq > sv.seqs[day] {
+		sv.seqs[day] = seq
+	}
+}
+
+// lostUnsent counts an unsent submission that is lost.
+func (sv *salvageRun) lostUnsent(localNo string) {
+	sv.rec.UnsentLost++
+	if localNo != "" && len(sv.rec.LostLocalNos) < 200 {
+		sv.rec.LostLocalNos = append(sv.rec.LostLocalNos, localNo)
+	}
+}
+
+// outboxRows reads the outbox; where rows were lost, their states may still
+// be in the indexes.
+func (sv *salvageRun) outboxRows(ctx context.Context) {
+	sv.outbox = map[string]outRow{}
+	sv.idxState = map[string]string{}
+	outRes := sv.r.scan(ctx, "outbox", outCols, func(_ int64, vals []any) {
+		v, ok := normalize(vals, outKinds)
+		if !ok {
+			return
+		}
+		id, state := v[0].(string), v[1].(string)
+		switch state {
+		case StatePending, StateInflight, StateParked, StateDelivered:
+			sv.outbox[id] = outRow{vals: v, state: state}
+		}
+	})
+	sv.note("outbox", outRes)
+	// Where outbox rows were lost, their states may still be in the
+	// indexes: submission_id -> rowid and (state, ...) -> rowid.
+	sv.outboxKnown = outRes.whole()
+	if !outRes.whole() {
+		idOf := map[int64]string{}
+		stateOf := map[int64]string{}
+		c1 := sv.r.scanIndex(ctx,
+			"SELECT submission_id, rowid FROM outbox INDEXED BY sqlite_autoindex_outbox_1 ORDER BY submission_id",
+			"SELECT submission_id, rowid FROM outbox INDEXED BY sqlite_autoindex_outbox_1 ORDER BY submission_id DESC", 2,
+			func(v []any) {
+				id, ok1 := asText(v[0])
+				rowid, ok2 := asInt(v[1])
+				if ok1 && ok2 {
+					idOf[rowid] = id
+				}
+			})
+		c2 := sv.r.scanIndex(ctx,
+			"SELECT state, rowid FROM outbox INDEXED BY outbox_due ORDER BY state, next_attempt_ms",
+			"SELECT state, rowid FROM outbox INDEXED BY outbox_due ORDER BY state DESC, next_attempt_ms DESC", 2,
+			func(v []any) {
+				st, ok1 := asText(v[0])
+				rowid, ok2 := asInt(v[1])
+				if ok1 && ok2 {
+					stateOf[rowid] = st
+				}
+			})
+		for rowid, id := range idOf {
+			if st, ok := stateOf[rowid]; ok {
+				sv.idxState[id] = st
+			}
+		}
+		// The set of outbox rows is known if the id index read
+		// whole (a row's absence then means purged or discarded).
+		sv.outboxKnown = c1 && c2
+	}
+}
+
+// submissions writes every readable submission with a fresh outbox row.
+func (sv *salvageRun) submissions(ctx context.Context) error {
+	insSub, err := sv.tx.PrepareContext(ctx, `INSERT INTO submissions(`+subCols+`) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		return fmt.Errorf("store: salvage: %w", err)
+	}
+	defer insSub.Close()
+	insOut, err := sv.tx.PrepareContext(ctx, `INSERT INTO outbox(`+outCols+`) VALUES(?,?,?,?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		return fmt.Errorf("store: salvage: %w", err)
+	}
+	defer insOut.Close()
+
+	rec, seen := sv.rec, sv.seen
+	nowMs := sv.now.UnixMilli()
+	var writeErr error
+	sv.subRes = sv.r.scan(ctx, "submissions", subCols, func(_ int64, vals []any) {
+		if writeErr != nil {
+			return
+		}
+		v, ok := normalize(vals, subKinds)
+		if !ok {
+			// A row too damaged to type: if it names its local
+			// number and id, count it.
+			if id, ok := asText(vals[sID]); ok && kiosk.ValidSubmissionID(id) {
+				seen[id] = true
+				ln, _ := asText(vals[sLocalNo])
+				sv.noteLocal(ln)
+				if st, known := sv.stateOf(id); !known || st != StateDelivered {
+					sv.lostUnsent(ln)
+				} else {
+					rec.RecordsLost++
+				}
+			}
+			return
+		}
+		id, localNo := v[sID].(string), v[sLocalNo].(string)
+		if !kiosk.ValidSubmissionID(id) || seen[id] {
+			return
+		}
+		seen[id] = true
+		sv.noteLocal(localNo)
+		sealed, _ := v[sSealed].([]byte)
+		sealOK := sealed != nil
+		if sealOK {
+			if _, err := sv.sealer.Open(sealed, []byte(id)); err != nil {
+				sealOK = false
+			}
+		}
+		state, known := sv.stateOf(id)
+		delivered := v[sDelivered] != nil || state == StateDelivered
+		discarded := v[sDiscarded] != nil
+		var out []any
+		switch {
+		case delivered:
+			if sealed != nil && !sealOK {
+				v[sSealed] = nil
+				rec.SealsDropped++
+			}
+			if o, ok := sv.outbox[id]; ok && o.state == StateDelivered {
+				out = o.vals
+			}
+			rec.Delivered++
+		case discarded:
+			v[sSealed] = nil
+			rec.Discarded++
+		case !sealOK:
+			sv.lostUnsent(localNo)
+			return
+		default:
+			out = requeue(id, state, known, sv.outbox[id].vals, nowMs)
+			if out[1] == StateParked {
+				rec.Parked++
+			} else {
+				rec.Queued++
+			}
+		}
+		if _, err := insSub.ExecContext(ctx, v...); err != nil {
+			if ctx.Err() != nil || isFatal(err) {
+				writeErr = err
+				return
+			}
+			// A value SQLite refuses (a damaged row): lost.
+			rec.undo(delivered, discarded, out)
+			if !delivered && !discarded {
+				sv.lostUnsent(localNo)
+			} else {
+				rec.RecordsLost++
+			}
+			return
+		}
+		if out != nil {
+			if _, err := insOut.ExecContext(ctx, out...); err != nil {
+				writeErr = err
+			}
+		}
+	})
+	if writeErr != nil {
+		return fmt.Errorf("store: salvage: write submissions: %w", wrapFull(writeErr))
+	}
+	sv.note("submissions", sv.subRes)
+	// What the damaged file said of earlier attempts is not carried
+	// over: each row counts as possibly arrived, and one queued past
+	// the key window is parked for staff rather than sent.
+	if _, err := sv.tx.ExecContext(ctx, `UPDATE outbox SET may_have_arrived = 1`); err != nil {
+		return fmt.Errorf("store: salvage: %w", wrapFull(err))
+	}
+	return nil
+}
+
+// lostSubmissions finds the submissions that did not read in the indexes
+// and the outbox, to count what was lost and learn their local numbers.
+func (sv *salvageRun) lostSubmissions(ctx context.Context) {
+	type lostSub struct{ id, localNo string }
+	byRowid := map[int64]*lostSub{}
+	get := func(rowid int64) *lostSub {
+		l := byRowid[rowid]
+		if l == nil {
+			l = &lostSub{}
+			byRowid[rowid] = l
+		}
+		return l
+	}
+	c1 := sv.r.scanIndex(ctx,
+		"SELECT id, rowid FROM submissions INDEXED BY sqlite_autoindex_submissions_1 ORDER BY id",
+		"SELECT id, rowid FROM submissions INDEXED BY sqlite_autoindex_submissions_1 ORDER BY id DESC", 2,
+		func(v []any) {
+			id, ok1 := asText(v[0])
+			rowid, ok2 := asInt(v[1])
+			if ok1 && ok2 && !sv.seen[id] && sv.subRes.inGap(rowid) {
+				get(rowid).id = id
+			}
+		})
+	c2 := sv.r.scanIndex(ctx,
+		"SELECT local_no, rowid FROM submissions INDEXED BY sqlite_autoindex_submissions_2 ORDER BY local_no",
+		"SELECT local_no, rowid FROM submissions INDEXED BY sqlite_autoindex_submissions_2 ORDER BY local_no DESC", 2,
+		func(v []any) {
+			ln, ok1 := asText(v[0])
+			rowid, ok2 := asInt(v[1])
+			if ok1 && ok2 {
+				sv.noteLocal(ln) // every number ever issued counts, read or not
+				if sv.subRes.inGap(rowid) {
+					get(rowid).localNo = ln
+				}
+			}
+		})
+	lost := map[string]string{} // id -> local number ("" unknown)
+	for _, l := range byRowid {
+		switch {
+		case l.id != "":
+			lost[l.id] = l.localNo
+		case l.localNo != "":
+			// Known to exist, id unknown: its state cannot be told.
+			sv.rec.StateUnknown++
+		}
+	}
+	// The outbox names submissions too.
+	for id := range sv.outbox {
+		if !sv.seen[id] {
+			if _, ok := lost[id]; !ok {
+				lost[id] = ""
+			}
+		}
+	}
+	for id := range sv.idxState {
+		if !sv.seen[id] {
+			if _, ok := lost[id]; !ok {
+				lost[id] = ""
+			}
+		}
+	}
+	for id, ln := range lost {
+		st, known := sv.stateOf(id)
+		switch {
+		case known && st != StateDelivered:
+			sv.lostUnsent(ln)
+		case known || sv.outboxKnown:
+			sv.rec.RecordsLost++ // delivered, purged or discarded
+		default:
+			sv.rec.StateUnknown++
+		}
+	}
+	sv.localNosKnown = c2
+	if sv.rec.StateUnknown > 0 || !(c1 || c2) {
+		sv.rec.LostUnknown = true
+	}
+}
+
+// localSeq writes the local number counters: never issue one twice.
+func (sv *salvageRun) localSeq(ctx context.Context) error {
+	seqRes := sv.r.scan(ctx, "local_seq", "day, seq", func(_ int64, vals []any) {
+		v, ok := normalize(vals, "ti")
+		if ok && v[1].(int64) > sv.seqs[v[0].(string)] {
+			sv.seqs[v[0].(string)] = v[1].(int64)
+		}
+	})
+	sv.note("local_seq", seqRes)
+	if !seqRes.whole() && !sv.subRes.whole() && !sv.localNosKnown {
+		// The last number issued is not known. Numbers are never
+		// reused (submissions are never deleted), so a day's
+		// counter is at most its highest number seen plus the
+		// number of rows that could not be read: move every day
+		// seen, and today, on by that bound.
+		sv.rec.LocalSeqGuessed = true
+		today := sv.now.In(kiosk.Zone()).Format("060102")
+		if _, ok := sv.seqs[today]; !ok {
+			sv.seqs[today] = 0
+		}
+		margin := lostRowsBound(sv.subRes, sv.kept)
+		for day := range sv.seqs {
+			sv.seqs[day] += margin
+		}
+	}
+	for day, seq := range sv.seqs {
+		if _, err := sv.tx.ExecContext(ctx, `INSERT INTO local_seq(day, seq) VALUES(?, ?)
+			ON CONFLICT(day) DO UPDATE SET seq = MAX(seq, excluded.seq)`, day, seq); err != nil {
+			return fmt.Errorf("store: salvage: local numbers: %w", wrapFull(err))
+		}
+	}
+	return nil
+}
+
+// settings writes all readable settings rows.
+func (sv *salvageRun) settings(ctx context.Context) error {
+	var setErr error
+	setRes := sv.r.scan(ctx, "settings", setCols, func(_ int64, vals []any) {
+		v, ok := normalize(vals, "ttt")
+		if !ok || setErr != nil {
+			return
+		}
+		res, err := sv.tx.ExecContext(ctx, `INSERT OR IGNORE INTO settings(key, value, updated_at) VALUES(?, ?, ?)`, v...)
+		if err != nil {
+			setErr = err
+			return
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			sv.rec.Settings++
+		}
+	})
+	if setErr != nil {
+		return fmt.Errorf("store: salvage: settings: %w", wrapFull(setErr))
+	}
+	sv.note("settings", setRes)
+	return nil
 }
 
 // minRowBytes is less than the smallest a submission row can take in the
@@ -660,50 +724,110 @@ func parseLocalNo(s string) (string, int64, bool) {
 }
 
 // salvageAudit carries over the longest prefix of the trail from seq 1
-// whose chain verifies, and the server's acknowledgement if it lies within
-// it and names the same hash.
-func salvageAudit(ctx context.Context, r *reader, tx *sql.Tx, rec *Recovery, note func(string, scanResult)) error {
+// whose chain verifies, and the server's acknowledgement if it falls within
+// it. When the whole chain carries over (and which chain it is is known),
+// it goes on in the audit table. Otherwise the chain cannot go on: its
+// prefix is kept for upload as an earlier chain (audit_held), and a new
+// chain starts (intake-api.md, "Audit chains that survive a recovery")
+// whose first event is database_recovered and whose restart block names
+// the previous chain and the last event of it still held. Earlier chains a
+// previous recovery kept are carried over too, each as far as it verifies.
+func salvageAudit(ctx context.Context, r *reader, tx *sql.Tx, rec *Recovery, note func(string, scanResult), now time.Time, keptName string) error {
+	// Which chain the kept trail is, and the earlier ones it knew.
+	var freshID string
+	if err := tx.QueryRowContext(ctx, `SELECT chain_id FROM audit_chain WHERE pos = 1`).Scan(&freshID); err != nil {
+		return fmt.Errorf("store: salvage: audit chain: %w", err)
+	}
+	var chains [][]any
+	chainKnown := false
+	switch exists, known := r.hasTable(ctx, "audit_chain"); {
+	case !known:
+	case !exists:
+		// A file from before chains: its trail is the first chain, which
+		// takes the fresh database's id.
+		chains = [][]any{{int64(1), freshID, now.UTC().Format(time.RFC3339Nano), "", "", int64(0), "", "", int64(0), int64(0)}}
+		chainKnown = true
+	default:
+		res := r.scan(ctx, "audit_chain", chainCols, func(_ int64, vals []any) {
+			if v, ok := normalize(vals, chainKinds); ok {
+				chains = append(chains, v)
+			}
+		})
+		note("audit_chain", res)
+		chainKnown = res.whole() && len(chains) > 0
+	}
+	if !chainKnown {
+		chains = nil
+	}
+
+	// The current chain's verified prefix: first find it, then write it.
 	var chk audit.Checker
 	var last kiosk.AuditEvent
-	hashes := map[int64]string{}
 	broken := false
-	var werr error
-	res := r.scan(ctx, auditTable, auditCols, func(_ int64, vals []any) {
-		if broken || werr != nil {
-			return
-		}
+	read := func(vals []any) (kiosk.AuditEvent, []any, bool) {
 		v, ok := normalize(vals, "itttttt")
 		if !ok {
-			broken = true
-			return
+			return kiosk.AuditEvent{}, nil, false
 		}
 		ev := kiosk.AuditEvent{Seq: v[0].(int64), Kind: v[2].(string), Subject: v[3].(string),
 			Detail: v[4].(string), PrevHash: v[5].(string), Hash: v[6].(string)}
 		at, err := time.Parse(time.RFC3339Nano, v[1].(string))
 		if err != nil {
-			broken = true
-			return
+			return kiosk.AuditEvent{}, nil, false
 		}
 		ev.At = at
-		if chk.Next(ev) != nil {
-			broken = true
+		return ev, v, true
+	}
+	res := r.scan(ctx, auditTable, auditCols, func(_ int64, vals []any) {
+		if broken {
 			return
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit(seq, at, kind, subject, detail, prev_hash, hash) VALUES(?, ?, ?, ?, ?, ?, ?)`,
-			ev.Seq, v[1], ev.Kind, ev.Subject, ev.Detail, ev.PrevHash, ev.Hash); err != nil {
-			werr = err
+		ev, _, ok := read(vals)
+		if !ok || chk.Next(ev) != nil {
+			broken = true
 			return
 		}
 		last = ev
-		hashes[ev.Seq] = ev.Hash
 	})
-	if werr != nil {
-		return fmt.Errorf("store: salvage: audit: %w", wrapFull(werr))
-	}
 	note("audit", res)
 	rec.AuditEvents = last.Seq
 	rec.AuditCut = broken || !res.whole()
+	restart := rec.AuditCut || !chainKnown
+	oldID := ""
+	if chainKnown {
+		oldID = chains[len(chains)-1][1].(string)
+	}
 
+	// Write the prefix: on into the audit table, or kept as an earlier
+	// chain when a new one starts (nowhere when which chain it was is not
+	// known: it could not be uploaded).
+	insert := `INSERT INTO audit(seq, at, kind, subject, detail, prev_hash, hash) VALUES(?, ?, ?, ?, ?, ?, ?)`
+	var prefix []any
+	if restart {
+		insert = `INSERT INTO audit_held(chain_id, seq, at, kind, subject, detail, prev_hash, hash) VALUES(?, ?, ?, ?, ?, ?, ?, ?)`
+		prefix = []any{oldID}
+	}
+	hashes := map[int64]string{}
+	var werr error
+	if !restart || oldID != "" {
+		r.scan(ctx, auditTable, auditCols, func(_ int64, vals []any) {
+			ev, v, ok := read(vals)
+			if werr != nil || !ok || ev.Seq > last.Seq || hashes[ev.Seq] != "" {
+				return
+			}
+			if _, err := tx.ExecContext(ctx, insert, append(append([]any(nil), prefix...), v...)...); err != nil {
+				werr = err
+				return
+			}
+			hashes[ev.Seq] = ev.Hash
+		})
+	}
+	if werr != nil {
+		return fmt.Errorf("store: salvage: audit: %w", wrapFull(werr))
+	}
+
+	// The server's acknowledgement, if it falls within the prefix.
+	var ack []any
 	var ackErr error
 	ackRes := r.scan(ctx, "audit_ack", "acked_seq, acked_hash, acked_at", func(_ int64, vals []any) {
 		v, ok := normalize(vals, "itt")
@@ -714,17 +838,108 @@ func salvageAudit(ctx context.Context, r *reader, tx *sql.Tx, rec *Recovery, not
 		if seq <= 0 || hashes[seq] != hash {
 			return
 		}
+		rec.AuditAcked = seq
+		if restart {
+			ack = v
+			return
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO audit_ack(id, acked_seq, acked_hash, acked_at) VALUES(1, ?, ?, ?)`,
 			seq, hash, v[2]); err != nil {
 			ackErr = err
-			return
 		}
-		rec.AuditAcked = seq
 	})
 	if ackErr != nil {
 		return fmt.Errorf("store: salvage: audit ack: %w", wrapFull(ackErr))
 	}
 	note("audit_ack", ackRes)
+
+	// The chains: those of the kept file (in place of the fresh one), the
+	// earlier ones' kept events, and a new chain if one starts.
+	if chainKnown {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM audit_chain`); err != nil {
+			return fmt.Errorf("store: salvage: audit chain: %w", wrapFull(err))
+		}
+		for i, c := range chains {
+			if restart && i == len(chains)-1 && ack != nil {
+				c[8] = ack[0] // how far the server holds the chain now kept as earlier
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO audit_chain(`+chainCols+`) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c...); err != nil {
+				return fmt.Errorf("store: salvage: audit chain: %w", wrapFull(err))
+			}
+		}
+		if err := salvageHeld(ctx, r, tx, note); err != nil {
+			return err
+		}
+	}
+	if !restart {
+		return nil
+	}
+	pos := int64(1)
+	if len(chains) > 0 {
+		pos = chains[len(chains)-1][0].(int64) + 1
+	} else if _, err := tx.ExecContext(ctx, `DELETE FROM audit_chain`); err != nil {
+		return fmt.Errorf("store: salvage: audit chain: %w", wrapFull(err))
+	}
+	newID := kiosk.NewSubmissionID()
+	at := now.In(kiosk.Zone()).Truncate(time.Millisecond)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_chain(pos, chain_id, started_at, restart_reason, previous_chain_id,
+		previous_last_seq, previous_last_hash, restart_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)`,
+		pos, newID, at.Format(time.RFC3339Nano), kiosk.RestartDatabaseRecovered, oldID, last.Seq, last.Hash, at.Format(time.RFC3339Nano)); err != nil {
+		return fmt.Errorf("store: salvage: audit chain: %w", wrapFull(err))
+	}
+	prev := oldID
+	if prev == "" {
+		prev = "unknown"
+	}
+	first := kiosk.AuditEvent{Seq: 1, At: at, Kind: string(audit.DatabaseRecovered), Subject: keptName,
+		Detail: fmt.Sprintf("new audit chain %s: the recovery could not continue chain %s (held through seq %d)", newID, prev, last.Seq)}.Seal()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO audit(seq, at, kind, subject, detail, prev_hash, hash) VALUES(?, ?, ?, ?, ?, ?, ?)`,
+		first.Seq, first.At.Format(time.RFC3339Nano), first.Kind, first.Subject, first.Detail, first.PrevHash, first.Hash); err != nil {
+		return fmt.Errorf("store: salvage: audit: %w", wrapFull(err))
+	}
+	rec.AuditChain = newID
+	return nil
+}
+
+// salvageHeld carries over the events of earlier chains that a previous
+// recovery kept, each chain as far as it verifies from seq 1.
+func salvageHeld(ctx context.Context, r *reader, tx *sql.Tx, note func(string, scanResult)) error {
+	if exists, known := r.hasTable(ctx, "audit_held"); !exists || !known {
+		return nil
+	}
+	checks := map[string]*audit.Checker{}
+	dead := map[string]bool{} // chains broken at an event: nothing after it
+	var werr error
+	res := r.scan(ctx, "audit_held", "chain_id, "+auditCols, func(_ int64, vals []any) {
+		v, ok := normalize(vals, "titttttt")
+		if !ok || werr != nil || dead[v[0].(string)] {
+			return
+		}
+		id := v[0].(string)
+		ev := kiosk.AuditEvent{Seq: v[1].(int64), Kind: v[3].(string), Subject: v[4].(string),
+			Detail: v[5].(string), PrevHash: v[6].(string), Hash: v[7].(string)}
+		at, err := time.Parse(time.RFC3339Nano, v[2].(string))
+		if err != nil {
+			return
+		}
+		ev.At = at
+		c := checks[id]
+		if c == nil {
+			c = &audit.Checker{}
+			checks[id] = c
+		}
+		if c.Next(ev) != nil {
+			dead[id] = true
+			return
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_held(chain_id, `+auditCols+`) VALUES(?, ?, ?, ?, ?, ?, ?, ?)`, v...); err != nil {
+			werr = err
+		}
+	})
+	if werr != nil {
+		return fmt.Errorf("store: salvage: audit held: %w", wrapFull(werr))
+	}
+	note("audit_held", res)
 	return nil
 }
 

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pudong-community/kiosk/internal/clock/clocktest"
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/audit"
 )
@@ -89,7 +90,7 @@ func buildTemplate() (_ *tmplDB, err error) {
 			os.RemoveAll(dir)
 		}
 	}()
-	clk := &clock{t: time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)}
+	clk := clocktest.New(time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC))
 	path := filepath.Join(dir, "kiosk.db")
 	st, err := Open(ctx, path, Options{Now: clk.Now, Readings: testReadings()})
 	if err != nil {
@@ -318,7 +319,7 @@ type recovered struct {
 	st      *Store
 	rec     *Recovery
 	ob      *Outbox
-	clk     *clock
+	clk     *clocktest.Clock
 	path    string
 	damaged []byte // the file as damaged, before OpenOrRecover
 }
@@ -344,7 +345,7 @@ func recoverFromMap(t *testing.T, tm *tmplDB, damage func(b []byte), withMap boo
 			t.Fatal(err)
 		}
 	}
-	clk := &clock{t: tm.at.Add(time.Hour)}
+	clk := clocktest.New(tm.at.Add(time.Hour))
 	sealer, err := NewSealer(tm.key)
 	if err != nil {
 		t.Fatal(err)
@@ -552,17 +553,24 @@ func TestOpenOrRecover(t *testing.T) {
 			if _, err := r.st.Catalog(ctx); (err == nil) != w.catalog {
 				t.Errorf("catalogue after recovery: %v", err)
 			}
-			// (f) The audit prefix verifies and the chain continues.
+			// (f) The audit prefix verifies and the chain continues; or,
+			// cut, the prefix is kept as the previous chain and a new
+			// chain starts with database_recovered.
 			trail, _ := audit.New(r.st.AuditLog(), r.clk.Now)
+			inChain := wantAudit
+			if w.cut {
+				inChain = 1
+				checkRestart(t, r.st, rec, wantAudit)
+			}
 			n, err := trail.Verify(ctx)
-			if err != nil || n != wantAudit {
-				t.Errorf("verify after recovery = %d, %v; want %d", n, err, wantAudit)
+			if err != nil || n != inChain {
+				t.Errorf("verify after recovery = %d, %v; want %d", n, err, inChain)
 			}
 			ev, err := trail.Record(ctx, audit.MaintenanceEntry, "", "database_recovered")
-			if err != nil || ev.Seq != wantAudit+1 {
+			if err != nil || ev.Seq != inChain+1 {
 				t.Fatalf("append after recovery: seq %d, %v", ev.Seq, err)
 			}
-			if n, err := trail.Verify(ctx); err != nil || n != wantAudit+1 {
+			if n, err := trail.Verify(ctx); err != nil || n != inChain+1 {
 				t.Errorf("verify after append = %d, %v", n, err)
 			}
 			// (e) a new submission never reuses an old local number.
@@ -822,7 +830,7 @@ func TestRecoverPathWithURICharacters(t *testing.T) {
 		t.Fatal(err)
 	}
 	sealer, _ := NewSealer(tm.key)
-	st, rec, err := OpenOrRecover(ctx, path, Options{Now: (&clock{t: tm.at.Add(time.Minute)}).Now}, sealer)
+	st, rec, err := OpenOrRecover(ctx, path, Options{Now: clocktest.New(tm.at.Add(time.Minute)).Now}, sealer)
 	if err != nil || rec == nil {
 		t.Fatalf("rec %v err %v", rec, err)
 	}
@@ -849,7 +857,7 @@ func TestRecoverReadsTheWAL(t *testing.T) {
 	if err := os.WriteFile(live, tm.file, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	clk := &clock{t: tm.at.Add(time.Minute)}
+	clk := clocktest.New(tm.at.Add(time.Minute))
 	st, err := Open(ctx, live, Options{Now: clk.Now, Readings: testReadings()})
 	if err != nil {
 		t.Fatal(err)
@@ -972,7 +980,7 @@ func TestRecoverRebuildsTheHeaderForItsPageSize(t *testing.T) {
 				t.Fatal(err)
 			}
 			sealer, _ := NewSealer(tm.key)
-			st, rec, err := OpenOrRecover(ctx, path, Options{Now: (&clock{t: tm.at.Add(time.Minute)}).Now}, sealer)
+			st, rec, err := OpenOrRecover(ctx, path, Options{Now: (clocktest.New(tm.at.Add(time.Minute))).Now}, sealer)
 			if err != nil || rec == nil {
 				t.Fatalf("rec %v err %v", rec, err)
 			}
@@ -1187,5 +1195,56 @@ func TestSchemaVersionThatLiesIsCorrupt(t *testing.T) {
 				t.Errorf("due = %v, want %s", ids, q.ID)
 			}
 		})
+	}
+}
+
+// checkRestart checks the chains after a recovery that cut the trail: a
+// new current chain whose first event is database_recovered and whose
+// restart block names the previous chain and the last event held of it;
+// the previous chain's verified prefix (held events) kept for upload.
+func checkRestart(t *testing.T, st *Store, rec *Recovery, held int64) {
+	t.Helper()
+	ctx := context.Background()
+	log := st.AuditLog()
+	chains, err := log.Chains(ctx)
+	if err != nil || len(chains) == 0 {
+		t.Fatalf("chains after a cut: %+v, %v", chains, err)
+	}
+	cur := chains[len(chains)-1]
+	if cur.Restart != nil && cur.Restart.PreviousChainID == "" {
+		// Which chain the kept file held could not be read: the new
+		// chain is the only one.
+		if len(chains) != 1 {
+			t.Fatalf("chains %+v: an unknown previous chain kept", chains)
+		}
+		chains = append([]kiosk.AuditChain{{}}, chains...)
+	}
+	if len(chains) != 2 {
+		t.Fatalf("chains after a cut: %+v; want the old and a new one", chains)
+	}
+	old := chains[0]
+	if !cur.Current || cur.ID != rec.AuditChain || cur.Restart == nil || cur.Restart.Reason != kiosk.RestartDatabaseRecovered ||
+		cur.Restart.PreviousLastSeq != held {
+		t.Fatalf("new chain %+v (restart %+v), recovery names %q; want restart from seq %d", cur, cur.Restart, rec.AuditChain, held)
+	}
+	if cur.Restart.PreviousChainID != "" && cur.Restart.PreviousChainID != old.ID {
+		t.Errorf("restart names chain %s, the previous is %s", cur.Restart.PreviousChainID, old.ID)
+	}
+	first, err := log.Range(ctx, 1, 1)
+	if err != nil || len(first) != 1 || first[0].Kind != string(audit.DatabaseRecovered) || first[0].PrevHash != "" {
+		t.Fatalf("first event of the new chain: %+v, %v", first, err)
+	}
+	if cur.Restart.PreviousChainID == "" {
+		return // which chain it was is not known: nothing held
+	}
+	evs, err := log.ChainSince(ctx, old.ID, 0, int(held)+10)
+	if err != nil || int64(len(evs)) != held {
+		t.Fatalf("held events of the old chain: %d, %v; want %d", len(evs), err, held)
+	}
+	if err := audit.Check(kiosk.AuditEvent{}, evs); err != nil {
+		t.Errorf("held events do not verify: %v", err)
+	}
+	if held > 0 && evs[held-1].Hash != cur.Restart.PreviousLastHash {
+		t.Error("restart's previous_last_hash is not the last held event's")
 	}
 }

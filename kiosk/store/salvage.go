@@ -383,6 +383,16 @@ func (s *scanResult) fail(err error) {
 	}
 }
 
+// hasTable reports whether the copy's schema has a table of that name;
+// known is false when its schema does not read.
+func (r *reader) hasTable(ctx context.Context, name string) (exists, known bool) {
+	var n int
+	if err := r.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?`, name).Scan(&n); err != nil {
+		return false, false
+	}
+	return n > 0, true
+}
+
 // scan reads every readable row of table in rowid order, handing fn the
 // rowid and the values of cols. Where a page does not read it seeks ahead
 // (doubling, then halving back) to the first rowid whose page does, and

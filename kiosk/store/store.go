@@ -433,7 +433,14 @@ func keepAside(path string, err error) error {
 	if !errors.As(err, &ce) {
 		return err
 	}
-	aside := fmt.Sprintf("%s.corrupt-%s", path, time.Now().UTC().Format("20060102T150405"))
+	// A second failure within the same second (two recoveries in a row)
+	// must not replace the first kept file: it gets the next free name,
+	// which sorts after it.
+	base := fmt.Sprintf("%s.corrupt-%s", path, time.Now().UTC().Format("20060102T150405"))
+	aside := base
+	for n := 2; fileExists(aside) || fileExists(aside+SchemaMapSuffix); n++ {
+		aside = fmt.Sprintf("%s-%d", base, n)
+	}
 	if rerr := os.Rename(path, aside); rerr != nil {
 		return ce
 	}
@@ -538,6 +545,22 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 		key, value, s.now().UTC().Format(time.RFC3339Nano))
 	if err != nil {
 		return fmt.Errorf("store: set %s: %w", key, err)
+	}
+	return nil
+}
+
+// InTx runs fn in one immediate transaction and commits if it returns nil.
+func (s *Store) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return wrapFull(fmt.Errorf("store: begin: %w", err))
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return wrapFull(fmt.Errorf("store: commit: %w", err))
 	}
 	return nil
 }

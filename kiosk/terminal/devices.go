@@ -12,6 +12,7 @@ import (
 	"github.com/pudong-community/kiosk/devices/idcard"
 	"github.com/pudong-community/kiosk/devices/printer"
 	"github.com/pudong-community/kiosk/devices/serialport"
+	"github.com/pudong-community/kiosk/internal/clock"
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/audit"
 	"github.com/pudong-community/kiosk/kiosk/config"
@@ -51,7 +52,7 @@ func keepDevice[E any](ctx context.Context, t *Terminal, device, portName string
 		t.setHealth(device, kiosk.StateOffline, kiosk.ReasonNotConfigured, "no port configured")
 		for ctx.Err() == nil {
 			heart()
-			sleep(ctx, t.retry)
+			_ = clock.Sleep(ctx, t.retry)
 		}
 		return
 	}
@@ -60,7 +61,7 @@ func keepDevice[E any](ctx context.Context, t *Terminal, device, portName string
 		if err != nil {
 			t.setHealth(device, kiosk.StateOffline, kiosk.ReasonOffline, "port "+portName+": "+err.Error())
 			heart()
-			sleep(ctx, t.retry)
+			_ = clock.Sleep(ctx, t.retry)
 			continue
 		}
 		drv, err := start(port)
@@ -68,7 +69,7 @@ func keepDevice[E any](ctx context.Context, t *Terminal, device, portName string
 			port.Close()
 			t.setHealth(device, kiosk.StateError, kiosk.ReasonFault, err.Error())
 			heart()
-			sleep(ctx, t.retry)
+			_ = clock.Sleep(ctx, t.retry)
 			continue
 		}
 		set(true)
@@ -96,7 +97,7 @@ func keepDevice[E any](ctx context.Context, t *Terminal, device, portName string
 		tick.Stop()
 		set(false)
 		port.Close()
-		sleep(ctx, t.retry/2)
+		_ = clock.Sleep(ctx, t.retry/2)
 	}
 }
 
@@ -334,14 +335,4 @@ func person(id *idcard.Identity) kiosk.Person {
 		p.ValidUntil = id.ValidUntil.Format("2006-01-02")
 	}
 	return p
-}
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) {
-	tm := time.NewTimer(d)
-	defer tm.Stop()
-	select {
-	case <-ctx.Done():
-	case <-tm.C:
-	}
 }

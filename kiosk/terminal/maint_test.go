@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/pudong-community/kiosk/devices/devicetest"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -51,6 +52,7 @@ type maintRig struct {
 // directory before the terminal opens it.
 func startMaintRig(t *testing.T, prepare ...func(config.Config, *intakesim.Server)) *maintRig {
 	t.Helper()
+	devicetest.NeedsPTY(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	dir := t.TempDir()
@@ -123,6 +125,7 @@ func startMaintRig(t *testing.T, prepare ...func(config.Config, *intakesim.Serve
 // startPrinterEmu serves the emulator on a pty for one test.
 func startPrinterEmu(t *testing.T) (*thermal.Printer, string) {
 	t.Helper()
+	devicetest.NeedsPTY(t)
 	emu, err := thermal.New(thermal.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -156,6 +159,7 @@ func stepNames(steps []kiosk.Step) []string {
 }
 
 func TestMaintService(t *testing.T) {
+	devicetest.NeedsPTY(t)
 	t.Parallel()
 	r := startMaintRig(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)

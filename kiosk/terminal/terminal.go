@@ -529,6 +529,6 @@ func (offlineAPI) Catalog(context.Context, string) (kiosk.Catalog, string, bool,
 func (offlineAPI) Heartbeat(context.Context, intake.Heartbeat) (intake.HeartbeatReply, error) {
 	return intake.HeartbeatReply{}, ErrNotAsked
 }
-func (offlineAPI) UploadAudit(context.Context, []kiosk.AuditEvent) (int64, error) {
+func (offlineAPI) UploadAuditChain(context.Context, kiosk.AuditChain, []kiosk.AuditEvent) (int64, error) {
 	return 0, ErrNotAsked
 }

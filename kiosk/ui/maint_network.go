@@ -105,6 +105,9 @@ func (n *maintNetworkScreen) Build(a *App) fyne.CanvasObject {
 	if !r.PausedUntil.IsZero() {
 		rows = append(rows, body(a.T("maint.network.paused", fmtTime(r.PausedUntil))))
 	}
+	if r.ClockSkewed() {
+		rows = append(rows, errorText(a.T("maint.network.clockskewed", r.ClockSkew.Round(time.Second))))
+	}
 	if r.LastError != "" {
 		rows = append(rows, errorText(r.LastError))
 	}

@@ -32,22 +32,11 @@ func (qrEncoder) QR(payload string, px int) (image.Image, error) {
 }
 
 // renderReceipt draws a receipt with the real receipt package, the way cmd
-// wires it.
+// wires it (receipt.FromData, then the picture at 58 mm paper's width).
 func renderReceipt(d kiosk.ReceiptData) (image.Image, error) {
-	r := receipt.Receipt{
-		Center: d.Center, TerminalID: d.TerminalID, ItemName: d.ItemName, ItemCode: d.ItemCode,
-		Applicant:   receipt.Person{Name: d.Applicant, ID: d.ApplicantID},
-		LocalNumber: d.LocalNo, CaseNumber: d.CaseNo, ConfirmedAt: d.ConfirmedAt,
-		HowToFollow: d.HowToFollow, QRPayload: d.QRPayload, Status: receipt.StatusSent,
-	}
-	if d.Queued {
-		r.Status = receipt.StatusQueued
-	}
-	if t, err := time.Parse(kiosk.DateLayout, d.DueDate); err == nil {
-		r.PromisedBy = t
-	}
-	if d.AgentID != "" {
-		r.Agent = &receipt.Agent{Person: receipt.Person{Name: d.Agent, ID: d.AgentID}, AuthRef: d.AuthRef}
+	r, err := receipt.FromData(d)
+	if err != nil {
+		return nil, err
 	}
 	return receipt.Image(r, 384)
 }

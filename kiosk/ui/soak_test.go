@@ -447,6 +447,9 @@ func dirBytes(dir string) int64 {
 }
 
 func TestSoak(t *testing.T) {
+	if testing.Short() && os.Getenv("KIOSK_SOAK_VISITS") == "" {
+		t.Skip("the soak: not with -short")
+	}
 	n := soakVisits(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/pudong-community/kiosk/internal/clock/clocktest"
 )
 
 // listen opens a real datagram socket as systemd would and returns its
@@ -202,20 +204,7 @@ func TestWatchdogIntervalEnv(t *testing.T) {
 	}
 }
 
-// clock is a settable time source.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-func newClock() *clock { return &clock{now: time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC)} }
+func newClock() *clocktest.Clock { return clocktest.New(time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC)) }
 
 func TestMonitorCheck(t *testing.T) {
 	t.Parallel()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pudong-community/kiosk/devices/idcard"
+	"github.com/pudong-community/kiosk/internal/clock"
 )
 
 // Errors of this package.
@@ -373,7 +374,7 @@ func (m *Module) paced(ctx context.Context, w io.Writer, b []byte, cuts []int, s
 				break
 			}
 		}
-		if err := sleep(ctx, time.Until(start.Add(m.wire(end)))); err != nil {
+		if err := clock.Sleep(ctx, time.Until(start.Add(m.wire(end)))); err != nil {
 			return err
 		}
 		m.out.Add(int64(end - off))
@@ -382,7 +383,7 @@ func (m *Module) paced(ctx context.Context, w io.Writer, b []byte, cuts []int, s
 		}
 		off = end
 		if len(cuts) > 1 && m.opts.Baud == 0 {
-			sleep(ctx, 200*time.Microsecond) // let the chunks arrive apart
+			_ = clock.Sleep(ctx, 200*time.Microsecond) // let the chunks arrive apart
 		}
 	}
 	return nil
@@ -394,18 +395,4 @@ func (m *Module) wire(n int) time.Duration {
 		return 0
 	}
 	return time.Duration(n) * 10 * time.Second / time.Duration(m.opts.Baud)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pudong-community/kiosk/devices/devicetest"
 	"github.com/pudong-community/kiosk/devices/escpos"
 	"golang.org/x/image/font/gofont/goregular"
 )
@@ -328,6 +329,7 @@ func FuzzInterpreter(f *testing.F) {
 }
 
 func TestServePTY(t *testing.T) {
+	devicetest.NeedsPTY(t)
 	t.Parallel()
 	p, err := New(Options{WidthDots: 384})
 	if err != nil {

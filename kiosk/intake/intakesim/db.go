@@ -75,6 +75,34 @@ CREATE TABLE IF NOT EXISTS audit (
 	received_at TEXT NOT NULL,
 	PRIMARY KEY (terminal_id, seq)
 ) STRICT;
+-- Audit chains per terminal (intake-api.md v1.1, "Audit chains that survive a
+-- recovery"). chain_id '' is a first chain no upload has named yet; restart
+-- is the restart block a later chain came with (JSON); closed_at is set once
+-- a later chain replaced it. audit_events holds each chain's events; the
+-- audit table above is the pre-chain layout, moved into pos 1 at open.
+CREATE TABLE IF NOT EXISTS audit_chains (
+	terminal_id TEXT NOT NULL,
+	pos         INTEGER NOT NULL,
+	chain_id    TEXT NOT NULL,
+	restart     BLOB,
+	created_at  TEXT NOT NULL,
+	closed_at   TEXT,
+	PRIMARY KEY (terminal_id, pos)
+) STRICT;
+CREATE TABLE IF NOT EXISTS audit_events (
+	terminal_id TEXT NOT NULL,
+	pos         INTEGER NOT NULL,
+	seq         INTEGER NOT NULL,
+	hash        TEXT NOT NULL,
+	event       BLOB NOT NULL,
+	received_at TEXT NOT NULL,
+	PRIMARY KEY (terminal_id, pos, seq)
+) STRICT;
+INSERT OR IGNORE INTO audit_chains (terminal_id, pos, chain_id, created_at)
+	SELECT terminal_id, 1, '', MIN(received_at) FROM audit GROUP BY terminal_id;
+INSERT OR IGNORE INTO audit_events (terminal_id, pos, seq, hash, event, received_at)
+	SELECT terminal_id, 1, seq, hash, event, received_at FROM audit;
+DELETE FROM audit;
 CREATE TABLE IF NOT EXISTS commands (
 	id           INTEGER PRIMARY KEY AUTOINCREMENT,
 	terminal_id  TEXT NOT NULL,

@@ -243,6 +243,8 @@ func (s *Server) AdminHandler() http.Handler {
 		}
 		writeJSON(w, r, 200, f)
 	})
+	mux.HandleFunc("GET /audit", s.auditFleet)
+	mux.HandleFunc("GET /audit/{terminal}", s.auditView)
 	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, r, 200, s.Stats()) })
 	mux.HandleFunc("POST /catalog/bump", func(w http.ResponseWriter, r *http.Request) {
 		v, err := s.BumpCatalog(r.Context())

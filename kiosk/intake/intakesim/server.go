@@ -2,8 +2,10 @@
 // contract is kiosk/intake/openapi.yaml): its own SQLite database, a seeded
 // catalogue of Shanghai community items and a 2026–2027 calendar, sample
 // residents with case histories, idempotent submissions, cases that advance
-// over (scaled) time, heartbeat commands, an audit hash chain, and fault
-// injection (by Options and at run time through an admin handler).
+// over (scaled) time, heartbeat commands, audit hash chains per terminal
+// (each verified on its own; the admin handler's GET /audit shows them with
+// their restarts and gaps), and fault injection (by Options and at run time
+// through the admin handler).
 //
 // It is importable so that `kiosk demo` and end-to-end tests can start it in
 // process on loopback; cmd/intake-sim is its thin command.

@@ -15,35 +15,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pudong-community/kiosk/internal/clock/clocktest"
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/intake"
 )
-
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 type fixture struct {
 	srv      *Server
 	api      string
 	admin    string
-	clock    *clock
+	clock    *clocktest.Clock
 	client   *intake.Client
 	recorder *recorder
 }
 
 func start(t *testing.T, edit ...func(*Options)) *fixture {
 	t.Helper()
-	clk := &clock{t: time.Date(2026, 11, 27, 10, 0, 0, 0, shanghai)}
+	clk := clocktest.New(time.Date(2026, 11, 27, 10, 0, 0, 0, shanghai))
 	opts := Options{DataDir: t.TempDir(), Terminals: map[string]string{"PD-T01": "tok-1", "PD-T02": "tok-2"},
 		Now: clk.Now, Seed: 7}
 	for _, e := range edit {

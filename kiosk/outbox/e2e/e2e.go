@@ -11,7 +11,10 @@
 package e2e
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -73,4 +76,29 @@ func MakeSubmission(terminal, catalogVersion string, item kiosk.Item, n int) kio
 			Gender: "男", Nation: "汉", BirthDate: "1985-01-01", Address: "上海市浦东新区世纪大道1号",
 		},
 	}
+}
+
+// SmashPageOf overwrites, in the database file at path, the whole page that
+// holds the first occurrence of marker: the damage a bad sector does, for
+// the recovery tests.
+func SmashPageOf(path, marker string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	at := bytes.Index(b, []byte(marker))
+	if at < 0 || len(b) < 100 {
+		return fmt.Errorf("e2e: %q not in %s", marker, path)
+	}
+	ps := int(binary.BigEndian.Uint16(b[16:18]))
+	if ps == 1 {
+		ps = 65536
+	}
+	if ps < 512 {
+		return fmt.Errorf("e2e: %s: page size %d", path, ps)
+	}
+	for i := at / ps * ps; i < min(at/ps*ps+ps, len(b)); i++ {
+		b[i] = byte(0xA5 ^ i)
+	}
+	return os.WriteFile(path, b, 0o600)
 }

@@ -52,6 +52,9 @@ const (
 // in-process server's handler.
 func newTarget(t *testing.T, wrap func(http.Handler) http.Handler) *target {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test: not with -short (make e2e runs the full sizes)")
+	}
 	tg := &target{}
 	if url := os.Getenv("KIOSK_E2E_INTAKE_URL"); url != "" {
 		tg.url, tg.token, tg.terminal = url, os.Getenv("KIOSK_E2E_TOKEN"), os.Getenv("KIOSK_E2E_TERMINAL")
