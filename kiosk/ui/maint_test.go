@@ -3,7 +3,6 @@ package ui
 import (
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,24 +11,13 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pudong-community/kiosk/kiosk"
+	"github.com/pudong-community/kiosk/internal/clock/clocktest"
 	"github.com/pudong-community/kiosk/kiosk/audit"
 	"github.com/pudong-community/kiosk/kiosk/audit/audittest"
 	"github.com/pudong-community/kiosk/kiosk/kiosktest"
 	"github.com/pudong-community/kiosk/kiosk/maint"
 	"github.com/pudong-community/kiosk/kiosk/visit"
 )
-
-type maintClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *maintClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *maintClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 const maintPIN = "135790"
 const staffCard = "31011519800101001X"
@@ -43,7 +31,7 @@ type maintRig struct {
 	t     *testing.T
 	a     *App
 	w     fyne.Window
-	clk   *maintClock
+	clk   *clocktest.Clock
 	svc   *kiosktest.Maintenance
 	trail *audittest.Memory
 	gate  *maint.Gate
@@ -60,7 +48,7 @@ func newMaintRigSized(t *testing.T, size fyne.Size) *maintRig {
 	t.Helper()
 	a, w := newTestApp(t, size)
 	t.Cleanup(a.Close)
-	clk := &maintClock{t: fixedNow()}
+	clk := clocktest.New(fixedNow())
 	mem := &audittest.Memory{}
 	tr, err := audit.New(mem, clk.Now)
 	if err != nil {
