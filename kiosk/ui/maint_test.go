@@ -10,8 +10,8 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/internal/clock/clocktest"
+	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/audit"
 	"github.com/pudong-community/kiosk/kiosk/audit/audittest"
 	"github.com/pudong-community/kiosk/kiosk/kiosktest"
