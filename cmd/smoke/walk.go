@@ -491,6 +491,15 @@ func (k *walker) tapWhere(what string, pick func(*target) bool) error {
 			return fmt.Errorf("nothing to tap for %s: %w", what, err)
 		}
 		p := r.centre(first(r))
+		if p.Y > k.h-100 || p.Y < 100 {
+			// Below the fold (or above it) of a scrolled screen: a finger
+			// scrolls first, the top and bottom bars stay where they are.
+			if err := k.scroll(p.Y > k.h-100); err != nil {
+				return err
+			}
+			at = image.Point{}
+			continue
+		}
 		if p == at {
 			return k.tapChanging(p, r)
 		}
@@ -500,6 +509,21 @@ func (k *walker) tapWhere(what string, pick func(*target) bool) error {
 		at = p
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// scroll turns the mouse wheel over the middle of the screen, down or up.
+func (k *walker) scroll(down bool) error {
+	button := "4"
+	if down {
+		button = "5"
+	}
+	cmd := exec.CommandContext(k.ctx, "xdotool", "mousemove", strconv.Itoa(k.w/2), strconv.Itoa(k.h/2), "click", "--repeat", "3", "--delay", "50", button)
+	cmd.Env = append(os.Environ(), "DISPLAY="+k.display)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("xdotool: %v: %s", err, out)
+	}
+	time.Sleep(300 * time.Millisecond)
+	return nil
 }
 
 // tapChanging taps p and waits for the screen to answer. X delivers a tap
