@@ -284,10 +284,10 @@ func TestRecordingsReplacePrompts(t *testing.T) {
 		}
 	}
 	write("place_card.zh.wav", tone(48000, 2, 16, 1500*time.Millisecond)) // stereo 48 kHz: converted
-	write("take_card.zh.wav", nil)                                         // empty
-	write("card_read.zh.wav", []byte("ID3 an mp3 renamed"))                // not a WAV
-	write("take_receipt.en.wav", tone(8000, 1, 8, 10*time.Minute))         // ten minutes
-	write("hello.zh.wav", tone(Rate, 1, 16, time.Second))                  // no such prompt
+	write("take_card.zh.wav", nil)                                        // empty
+	write("card_read.zh.wav", []byte("ID3 an mp3 renamed"))               // not a WAV
+	write("take_receipt.en.wav", tone(8000, 1, 8, 10*time.Minute))        // ten minutes
+	write("hello.zh.wav", tone(Rate, 1, 16, time.Second))                 // no such prompt
 	eng := &fakeEngine{}
 	lib, err := NewLibrary(eng, dir)
 	if err != nil {
