@@ -56,3 +56,29 @@ type Voice interface {
 
 // DeviceSpeaker is the speaker's name in the devices' health.
 const DeviceSpeaker = "speaker"
+
+// AddDevice tracks one more device beside those of the policy, required
+// by no service (the speaker: a silent terminal still serves), in the
+// state d gives. Adding a device already tracked changes nothing.
+func (h *Health) AddDevice(d DeviceHealth) {
+	h.mu.Lock()
+	if _, ok := h.devs[d.Device]; ok {
+		h.mu.Unlock()
+		return
+	}
+	if !d.State.Valid() {
+		d.State, d.Reason = StateOffline, ReasonNotReported
+	}
+	if d.Since.IsZero() {
+		d.Since = h.now()
+	}
+	d.Required = false
+	h.policy[d.Device] = DevicePolicy{}
+	h.devs[d.Device] = &d
+	h.version++
+	snap := h.snapshotLocked()
+	for _, ch := range h.subs {
+		offer(ch, snap)
+	}
+	h.mu.Unlock()
+}

@@ -193,6 +193,8 @@ func startTerminal(ctx context.Context, cfg config.Config, term *terminal.Termin
 		// number and name; the name by pinyin from this table.
 		Characters: term.Characters(),
 		GuideHosts: cfg.GuideHosts(),
+		// The spoken prompts; nil (disabled) is silence.
+		Voice: startVoice(ctx, cfg.Voice, term.Health(), log),
 	})
 	// runWithConfig checked the same configuration before the window.
 	gate, _ := term.Gate()

@@ -31,7 +31,7 @@ const (
 )
 
 func defaultVoice() Voice {
-	return Voice{Enabled: true, Volume: 80, Rate: 150, ElderRate: 115, Recordings: "/etc/kiosk/voice", Device: "default"}
+	return Voice{Enabled: true, Volume: 80, Rate: 175, ElderRate: 140, Recordings: "/etc/kiosk/voice", Device: "default"}
 }
 
 // Minutes parses a time of day "HH:MM" into minutes after midnight.

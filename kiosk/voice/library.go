@@ -147,6 +147,7 @@ func (l *Library) Clip(ctx context.Context, id kiosk.PromptID, lang string, rate
 	if err != nil {
 		return Clip{}, "", fmt.Errorf("voice: %s (%s) from the synthesiser: %w", id, lang, err)
 	}
+	c = trimLead(c)
 	l.mu.Lock()
 	l.cache[k] = c
 	l.mu.Unlock()
@@ -167,4 +168,20 @@ func (l *Library) Warm(ctx context.Context, rates ...int) error {
 		}
 	}
 	return nil
+}
+
+// trimLead drops the synthesiser's leading silence but for 10 ms: the
+// first sound comes that much sooner.
+func trimLead(c Clip) Clip {
+	const quiet = 300 // of 32767
+	keep := c.Rate / 100
+	for i, v := range c.Samples {
+		if v > quiet || v < -quiet {
+			if i > keep {
+				c.Samples = c.Samples[i-keep:]
+			}
+			break
+		}
+	}
+	return c
 }

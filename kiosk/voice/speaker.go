@@ -3,6 +3,8 @@ package voice
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -65,10 +67,20 @@ func NewSpeaker(lib *Library, sink Sink, set Settings) *Speaker {
 	if set.Now == nil {
 		set.Now = time.Now
 	}
-	return &Speaker{
-		lib: lib, sink: sink, set: set, wake: make(chan struct{}, 1),
-		health: kiosk.DeviceHealth{Device: kiosk.DeviceSpeaker, State: kiosk.StateOK, Since: set.Now()},
+	sp := &Speaker{lib: lib, sink: sink, set: set, wake: make(chan struct{}, 1)}
+	state, reason, detail := sp.working()
+	sp.health = kiosk.DeviceHealth{Device: kiosk.DeviceSpeaker, State: state, Reason: reason, Detail: detail, Since: set.Now()}
+	return sp
+}
+
+// working is the speaker's health while prompts play: ok, or degraded
+// when staff's recordings were refused (the synthesised prompts play in
+// their place).
+func (s *Speaker) working() (kiosk.DeviceState, kiosk.DeviceReason, string) {
+	if p := s.lib.Problems(); len(p) > 0 {
+		return kiosk.StateDegraded, kiosk.ReasonFault, fmt.Sprintf("%d recording(s) refused: %s", len(p), strings.Join(p, "; "))
 	}
+	return kiosk.StateOK, kiosk.ReasonNone, ""
 }
 
 // OnHealth sets f to hear every change of the speaker's health (on the
@@ -211,7 +223,7 @@ func (s *Speaker) play(ctx context.Context, r request) {
 	s.mu.Unlock()
 	switch {
 	case err == nil:
-		s.report(kiosk.StateOK, kiosk.ReasonNone, "")
+		s.report(s.working())
 	case pctx.Err() != nil:
 		err = context.Canceled // cut by a newer prompt, or the end
 	case errors.Is(err, ErrNoDevice):

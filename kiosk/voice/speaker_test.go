@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -311,5 +312,10 @@ func TestRecordingsReplacePrompts(t *testing.T) {
 	probs := lib.Problems()
 	if len(probs) != 4 {
 		t.Errorf("problems %q, want the empty, the non-WAV, the long one and the unknown name", probs)
+	}
+	// Staff see it: the speaker is degraded and names the files.
+	h := NewSpeaker(lib, &WAVSink{}, on).Health()
+	if h.State != kiosk.StateDegraded || !strings.Contains(h.Detail, "take_card.zh.wav") || !h.State.Working() {
+		t.Errorf("health %+v, want a working speaker, degraded, naming the refused files", h)
 	}
 }

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/pudong-community/kiosk/kiosk"
+	"github.com/pudong-community/kiosk/kiosk/config"
+	"github.com/pudong-community/kiosk/kiosk/voice"
+)
+
+// voiceSettings are the speaker's settings from the configuration.
+func voiceSettings(c config.Voice) voice.Settings {
+	s := voice.Settings{Enabled: c.Enabled, Volume: c.Volume, Rate: c.Rate, ElderRate: c.ElderRate}
+	// Validate checked both times.
+	s.QuietFrom, _ = config.Minutes(c.QuietFrom)
+	s.QuietTo, _ = config.Minutes(c.QuietTo)
+	if c.QuietFrom == "" {
+		s.QuietFrom, s.QuietTo = 0, 0
+	}
+	return s
+}
+
+// newSpeaker is the terminal's voice: espeak-ng, the recordings, aplay on
+// the configured device. What is missing (the synthesiser, the player, a
+// sound device) is silence with the health entry "speaker" degraded,
+// reported once to health and the log.
+func newSpeaker(c config.Voice, health *kiosk.Health, log *slog.Logger) (*voice.Speaker, *voice.Library, error) {
+	engine := voice.Espeak{}
+	lib, err := voice.NewLibrary(engine, c.Recordings)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, p := range lib.Problems() {
+		log.Warn("voice: recording refused", "problem", p)
+	}
+	sink := voice.APlay(c.Device)
+	sp := voice.NewSpeaker(lib, sink, voiceSettings(c))
+	report := func(h kiosk.DeviceHealth) {
+		if health != nil {
+			if _, err := health.Report(h.Device, h.State, h.Reason, h.Detail); err != nil {
+				log.Warn("voice: health", "err", err)
+			}
+		}
+		if h.State == kiosk.StateOK {
+			log.Info("speaker working")
+		} else {
+			log.Warn("speaker degraded: prompts are silent or synthesised", "reason", string(h.Reason), "detail", h.Detail)
+		}
+	}
+	if health != nil {
+		health.AddDevice(sp.Health())
+	}
+	sp.OnHealth(report)
+	sp.OnPlay(func(p kiosk.Prompt, src voice.Source, err error) {
+		if err != nil && err != context.Canceled {
+			log.Debug("voice: prompt not played", "prompt", string(p.ID), "err", err)
+		}
+	})
+	if c.Enabled {
+		if err := engine.Available(); err != nil {
+			sp.Degrade(err.Error())
+		} else if err := sink.Available(); err != nil {
+			sp.Degrade("aplay (alsa-utils) is not installed: no sound")
+		}
+	}
+	return sp, lib, nil
+}
+
+// startVoice runs the speaker until ctx ends and renders every prompt
+// once in the background, so that the first time one is asked for it is
+// already cached. It returns the kiosk.Voice for the screens; nil (silence)
+// when the voice is disabled or cannot be made.
+func startVoice(ctx context.Context, c config.Voice, health *kiosk.Health, log *slog.Logger) kiosk.Voice {
+	if !c.Enabled {
+		return nil
+	}
+	sp, lib, err := newSpeaker(c, health, log)
+	if err != nil {
+		log.Warn("voice: off", "err", err)
+		return nil
+	}
+	go func() { _ = sp.Run(ctx) }()
+	go func() {
+		if err := lib.Warm(ctx, c.Rate, c.ElderRate); err != nil && ctx.Err() == nil {
+			log.Warn("voice: prompts not rendered ahead", "err", err)
+		}
+	}()
+	return sp
+}
