@@ -159,3 +159,16 @@ func TestVoiceSilentInMaintenance(t *testing.T) {
 		t.Errorf("said %v at the maintenance entry", got)
 	}
 }
+
+// A speaker out of order is no device problem on the resident screens:
+// it is not mistaken for the card reader.
+func TestSpeakerIsNoResidentProblem(t *testing.T) {
+	h := kiosk.NewHealth(kiosk.DefaultPolicy(true, false), nil)
+	h.AddDevice(kiosk.DeviceHealth{Device: kiosk.DeviceSpeaker, State: kiosk.StateOK})
+	_, _ = h.Set(kiosk.DeviceIDCard, kiosk.StateOK, "")
+	_, _ = h.Set(kiosk.DevicePrinter, kiosk.StateOK, "")
+	_, _ = h.Set(kiosk.DeviceSpeaker, kiosk.StateError, "gone")
+	if ps := DeviceProblems(h.Snapshot()); len(ps) != 0 {
+		t.Errorf("problems %+v from the speaker", ps)
+	}
+}
