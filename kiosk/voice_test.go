@@ -18,6 +18,7 @@ func TestAddDevice(t *testing.T) {
 	if h.Snapshot().Version != v {
 		t.Error("adding a tracked device again changed it")
 	}
+	_, _ = h.Set(DeviceIDCard, StateOK, "")
 	if _, err := h.Set(DeviceSpeaker, StateError, "gone"); err != nil {
 		t.Fatal(err)
 	}
