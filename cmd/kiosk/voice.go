@@ -36,20 +36,26 @@ func newSpeaker(c config.Voice, health *kiosk.Health, log *slog.Logger) (*voice.
 	}
 	sink := voice.APlay(c.Device)
 	sp := voice.NewSpeaker(lib, sink, voiceSettings(c))
+	var last kiosk.DeviceHealth // what the log said last: it says each change of state once
 	report := func(h kiosk.DeviceHealth) {
 		if health != nil {
 			if _, err := health.Report(h.Device, h.State, h.Reason, h.Detail); err != nil {
 				log.Warn("voice: health", "err", err)
 			}
 		}
+		if h.State == last.State && h.Reason == last.Reason {
+			return
+		}
+		last = h
 		if h.State == kiosk.StateOK {
 			log.Info("speaker working")
 		} else {
-			log.Warn("speaker degraded: prompts are silent or synthesised", "reason", string(h.Reason), "detail", h.Detail)
+			log.Warn("speaker degraded", "reason", string(h.Reason), "detail", h.Detail)
 		}
 	}
+	last = sp.Health()
 	if health != nil {
-		health.AddDevice(sp.Health())
+		health.AddDevice(last)
 	}
 	sp.OnHealth(report)
 	sp.OnPlay(func(p kiosk.Prompt, src voice.Source, err error) {
@@ -62,6 +68,8 @@ func newSpeaker(c config.Voice, health *kiosk.Health, log *slog.Logger) (*voice.
 			sp.Degrade(err.Error())
 		} else if err := sink.Available(); err != nil {
 			sp.Degrade("aplay (alsa-utils) is not installed: no sound")
+		} else if !voice.SoundCards() {
+			sp.Degrade("no sound device: the prompts are silent")
 		}
 	}
 	return sp, lib, nil

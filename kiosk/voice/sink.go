@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -142,4 +143,11 @@ func pcmSamples(c Clip, volume int) []int16 {
 		out[i] = int16(int(s) * volume / 100)
 	}
 	return out
+}
+
+// SoundCards reports whether the machine shows ALSA a playback device
+// (/dev/snd/pcmC*D*p); without one, every prompt would fail.
+func SoundCards() bool {
+	m, _ := filepath.Glob("/dev/snd/pcmC*D*p")
+	return len(m) > 0
 }
