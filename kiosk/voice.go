@@ -82,3 +82,13 @@ func (h *Health) AddDevice(d DeviceHealth) {
 	}
 	h.mu.Unlock()
 }
+
+// VoiceControl is what staff do with the voice on the maintenance screen:
+// test any prompt (it plays even when the voice is off, in quiet hours or
+// while maintenance is open), set the volume, see the speaker's health.
+type VoiceControl interface {
+	Test(p Prompt)
+	Volume() int
+	SetVolume(v int)
+	Health() DeviceHealth
+}

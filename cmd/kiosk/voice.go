@@ -77,11 +77,12 @@ func newSpeaker(c config.Voice, health *kiosk.Health, log *slog.Logger) (*voice.
 
 // startVoice runs the speaker until ctx ends and renders every prompt
 // once in the background, so that the first time one is asked for it is
-// already cached. It returns the kiosk.Voice for the screens; nil (silence)
-// when the voice is disabled or cannot be made.
-func startVoice(ctx context.Context, c config.Voice, health *kiosk.Health, log *slog.Logger) kiosk.Voice {
+// already cached. Disabled, the speaker says nothing to residents (Say
+// does nothing) but staff can still test it, and it is not in the
+// devices' health. It returns nil when the voice cannot be made.
+func startVoice(ctx context.Context, c config.Voice, health *kiosk.Health, log *slog.Logger) *voice.Speaker {
 	if !c.Enabled {
-		return nil
+		health = nil
 	}
 	sp, lib, err := newSpeaker(c, health, log)
 	if err != nil {
@@ -89,6 +90,9 @@ func startVoice(ctx context.Context, c config.Voice, health *kiosk.Health, log *
 		return nil
 	}
 	go func() { _ = sp.Run(ctx) }()
+	if !c.Enabled {
+		return sp
+	}
 	go func() {
 		if err := lib.Warm(ctx, c.Rate, c.ElderRate); err != nil && ctx.Err() == nil {
 			log.Warn("voice: prompts not rendered ahead", "err", err)

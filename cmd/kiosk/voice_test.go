@@ -129,7 +129,14 @@ func TestSpeakerWithoutSynthesiserIsDegraded(t *testing.T) {
 	if len(h.Snapshot().Failed()) != 2 || !h.Snapshot().Available(kiosk.ServiceGuide) {
 		t.Errorf("a silent speaker changed what the terminal offers: %+v", h.Snapshot())
 	}
-	if v := startVoice(t.Context(), config.Voice{Enabled: false}, h, slog.New(slog.NewTextHandler(io.Discard, nil))); v != nil {
-		t.Error("a disabled voice speaks")
+	off := config.Default().Voice
+	off.Enabled, off.Recordings = false, ""
+	h2 := kiosk.NewHealth(kiosk.DefaultPolicy(true, false), nil)
+	v := startVoice(t.Context(), off, h2, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if v == nil || v.Settings().Enabled {
+		t.Fatal("a disabled voice: no speaker for staff, or one that speaks to residents")
+	}
+	if _, ok := h2.Snapshot().Device(kiosk.DeviceSpeaker); ok {
+		t.Error("a disabled speaker is in the devices' health")
 	}
 }

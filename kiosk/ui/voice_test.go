@@ -172,3 +172,53 @@ func TestSpeakerIsNoResidentProblem(t *testing.T) {
 		t.Errorf("problems %+v from the speaker", ps)
 	}
 }
+
+// staffVoice is a kiosk.VoiceControl that keeps what staff did.
+type staffVoice struct {
+	heard
+	volume int
+}
+
+func (s *staffVoice) Test(p kiosk.Prompt) { s.Say(p) }
+func (s *staffVoice) Volume() int         { return s.volume }
+func (s *staffVoice) SetVolume(v int)     { s.volume = max(0, min(100, v)) }
+func (s *staffVoice) Health() kiosk.DeviceHealth {
+	return kiosk.DeviceHealth{State: kiosk.StateDegraded, Detail: "no sound device"}
+}
+
+// Staff hear every prompt in both languages and set the volume; the
+// resident prompts stay silent meanwhile.
+func TestMaintVoiceScreen(t *testing.T) {
+	r := newMaintRig(t)
+	sv := &staffVoice{volume: 80}
+	r.a.staff.opts.Voice = sv
+	resident := &heard{}
+	r.a.opts.Voice = resident
+	r.enter()
+	r.tap("maint.voice")
+	r.want("maint.voice")
+	r.wantText("音量：80", "扬声器：degraded no sound device")
+	r.tap("maint.voice.louder")
+	r.tap("maint.voice.louder")
+	r.wantText("音量：100")
+	for _, id := range kiosk.Prompts {
+		r.tap("maint.voice.play:" + string(id) + ":zh")
+		r.tap("maint.voice.play:" + string(id) + ":en")
+	}
+	said := sv.take()
+	if len(said) != 2+2*len(kiosk.Prompts) {
+		t.Fatalf("staff heard %d prompts", len(said))
+	}
+	for i, id := range kiosk.Prompts {
+		zh, en := said[2+2*i], said[3+2*i]
+		if zh != (kiosk.Prompt{ID: id}) || en != (kiosk.Prompt{ID: id, English: true}) {
+			t.Errorf("%s played as %+v and %+v", id, zh, en)
+		}
+	}
+	r.a.CardError("checksum")
+	r.settle()
+	if got := resident.take(); len(got) != 0 {
+		t.Errorf("resident prompts during maintenance: %+v", got)
+	}
+	checkNoMissingKeys(t)
+}

@@ -113,6 +113,13 @@ func (s *Speaker) Settings() Settings {
 	return s.set
 }
 
+// Volume is the volume in force (0-100).
+func (s *Speaker) Volume() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.set.Volume
+}
+
 // SetVolume changes the volume (clamped to 0-100) from the next prompt on.
 func (s *Speaker) SetVolume(v int) {
 	s.mu.Lock()
