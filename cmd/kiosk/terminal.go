@@ -176,7 +176,7 @@ func startTerminal(ctx context.Context, cfg config.Config, term *terminal.Termin
 		say   kiosk.Voice
 		staff kiosk.VoiceControl
 	)
-	if sp := startVoice(ctx, cfg.Voice, term.Health(), log); sp != nil {
+	if sp := startVoice(ctx, cfg.Voice, voiceCacheDir(cfg), term.Health(), log); sp != nil {
 		say, staff = sp, sp
 	}
 	u := ui.New(fa, w, ui.Options{

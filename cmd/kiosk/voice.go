@@ -3,11 +3,21 @@ package main
 import (
 	"context"
 	"log/slog"
+	"path/filepath"
+	"time"
 
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/config"
 	"github.com/pudong-community/kiosk/kiosk/voice"
 )
+
+// warmDelay is how long after the start the prompts are rendered ahead.
+const warmDelay = 5 * time.Second
+
+// voiceCacheDir is where the rendered prompts are kept.
+func voiceCacheDir(cfg config.Config) string {
+	return filepath.Join(cfg.Terminal.DataDir, "voice-cache")
+}
 
 // voiceSettings are the speaker's settings from the configuration.
 func voiceSettings(c config.Voice) voice.Settings {
@@ -25,11 +35,17 @@ func voiceSettings(c config.Voice) voice.Settings {
 // the configured device. What is missing (the synthesiser, the player, a
 // sound device) is silence with the health entry "speaker" degraded,
 // reported once to health and the log.
-func newSpeaker(c config.Voice, health *kiosk.Health, log *slog.Logger) (*voice.Speaker, *voice.Library, error) {
+// The rendered prompts are kept in cacheDir ("" : in memory).
+func newSpeaker(c config.Voice, cacheDir string, health *kiosk.Health, log *slog.Logger) (*voice.Speaker, *voice.Library, error) {
 	engine := voice.Espeak{}
 	lib, err := voice.NewLibrary(engine, c.Recordings)
 	if err != nil {
 		return nil, nil, err
+	}
+	if cacheDir != "" {
+		if err := lib.CacheIn(cacheDir); err != nil {
+			log.Warn("voice: prompts cached in memory", "err", err)
+		}
 	}
 	for _, p := range lib.Problems() {
 		log.Warn("voice: recording refused", "problem", p)
@@ -80,11 +96,11 @@ func newSpeaker(c config.Voice, health *kiosk.Health, log *slog.Logger) (*voice.
 // already cached. Disabled, the speaker says nothing to residents (Say
 // does nothing) but staff can still test it, and it is not in the
 // devices' health. It returns nil when the voice cannot be made.
-func startVoice(ctx context.Context, c config.Voice, health *kiosk.Health, log *slog.Logger) *voice.Speaker {
+func startVoice(ctx context.Context, c config.Voice, cacheDir string, health *kiosk.Health, log *slog.Logger) *voice.Speaker {
 	if !c.Enabled {
 		health = nil
 	}
-	sp, lib, err := newSpeaker(c, health, log)
+	sp, lib, err := newSpeaker(c, cacheDir, health, log)
 	if err != nil {
 		log.Warn("voice: off", "err", err)
 		return nil
@@ -94,6 +110,13 @@ func startVoice(ctx context.Context, c config.Voice, health *kiosk.Health, log *
 		return sp
 	}
 	go func() {
+		// Out of the way of the start (two cores): a prompt asked for
+		// before is rendered when asked.
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(warmDelay):
+		}
 		if err := lib.Warm(ctx, c.Rate, c.ElderRate); err != nil && ctx.Err() == nil {
 			log.Warn("voice: prompts not rendered ahead", "err", err)
 		}

@@ -115,7 +115,7 @@ func TestSpeakerWithoutSynthesiserIsDegraded(t *testing.T) {
 	h := kiosk.NewHealth(kiosk.DefaultPolicy(true, false), nil)
 	c := config.Default().Voice
 	c.Recordings = ""
-	sp, _, err := newSpeaker(c, h, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	sp, _, err := newSpeaker(c, "", h, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestSpeakerWithoutSynthesiserIsDegraded(t *testing.T) {
 	off := config.Default().Voice
 	off.Enabled, off.Recordings = false, ""
 	h2 := kiosk.NewHealth(kiosk.DefaultPolicy(true, false), nil)
-	v := startVoice(t.Context(), off, h2, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	v := startVoice(t.Context(), off, "", h2, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if v == nil || v.Settings().Enabled {
 		t.Fatal("a disabled voice: no speaker for staff, or one that speaks to residents")
 	}

@@ -2,6 +2,8 @@ package voice
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -33,7 +35,8 @@ type Library struct {
 	problems []string         // recordings refused, in staff's words
 
 	mu    sync.Mutex
-	cache map[clipKey]Clip
+	cache map[clipKey]Clip // without a cache directory
+	dir   string           // the cache directory: rendered prompts as WAV files
 }
 
 type clipKey struct {
@@ -119,8 +122,27 @@ func (l *Library) Text(id kiosk.PromptID, lang string) (string, bool) {
 	return t, ok
 }
 
+// CacheIn keeps rendered prompts as WAV files in dir (made if missing)
+// instead of in memory: they survive a restart, and the terminal's
+// resident memory does not grow by a few megabytes of samples. A file is
+// named by a hash of the words, language and rate, so new words render
+// anew. Call it before the first Clip.
+func (l *Library) CacheIn(dir string) error {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return err
+	}
+	l.dir = dir
+	return nil
+}
+
+func (l *Library) cacheFile(text, lang string, rate int) string {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("espeak-ng\x00%s\x00%d\x00%s", lang, rate, text)))
+	return filepath.Join(l.dir, hex.EncodeToString(sum[:8])+".wav")
+}
+
 // Clip is the prompt in lang ready to play: its recording, or its speech
-// at rate words per minute, synthesised on first use and kept.
+// at rate words per minute, synthesised on first use and kept (in the
+// cache directory, or in memory).
 func (l *Library) Clip(ctx context.Context, id kiosk.PromptID, lang string, rate int) (Clip, Source, error) {
 	if c, ok := l.recorded[clipKey{id: id, lang: lang}]; ok {
 		return c, Recorded, nil
@@ -136,6 +158,15 @@ func (l *Library) Clip(ctx context.Context, id kiosk.PromptID, lang string, rate
 	if ok {
 		return c, Synthesised, nil
 	}
+	var file string
+	if l.dir != "" {
+		file = l.cacheFile(text, lang, rate)
+		if b, err := os.ReadFile(file); err == nil {
+			if c, err := DecodeWAV(b); err == nil {
+				return c, Synthesised, nil
+			}
+		}
+	}
 	if l.engine == nil {
 		return Clip{}, "", ErrNoEngine
 	}
@@ -148,6 +179,14 @@ func (l *Library) Clip(ctx context.Context, id kiosk.PromptID, lang string, rate
 		return Clip{}, "", fmt.Errorf("voice: %s (%s) from the synthesiser: %w", id, lang, err)
 	}
 	c = trimLead(c)
+	if file != "" {
+		// Written whole, then renamed: a reader never sees half a file.
+		tmp := file + ".part"
+		if err := os.WriteFile(tmp, EncodeWAV(c), 0o640); err == nil && os.Rename(tmp, file) == nil {
+			return c, Synthesised, nil
+		}
+		os.Remove(tmp)
+	}
 	l.mu.Lock()
 	l.cache[k] = c
 	l.mu.Unlock()

@@ -319,3 +319,48 @@ func TestRecordingsReplacePrompts(t *testing.T) {
 		t.Errorf("health %+v, want a working speaker, degraded, naming the refused files", h)
 	}
 }
+
+// With a cache directory each prompt is rendered once, across restarts;
+// a damaged cache file is rendered anew.
+func TestCacheDirRendersOnce(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cache")
+	ctx := context.Background()
+	open := func() (*Library, *fakeEngine) {
+		eng := &fakeEngine{}
+		lib, err := NewLibrary(eng, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := lib.CacheIn(dir); err != nil {
+			t.Fatal(err)
+		}
+		return lib, eng
+	}
+	lib, eng := open()
+	first, _, err := lib.Clip(ctx, kiosk.PromptTakeCard, LangZH, 150)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := lib.Clip(ctx, kiosk.PromptTakeCard, LangZH, 150); err != nil || eng.count() != 1 {
+		t.Fatalf("rendered %d times (%v)", eng.count(), err)
+	}
+	lib, eng = open() // a restart
+	again, src, err := lib.Clip(ctx, kiosk.PromptTakeCard, LangZH, 150)
+	if err != nil || src != Synthesised || eng.count() != 0 || again.Duration() != first.Duration() {
+		t.Fatalf("after a restart: rendered %d times, %s vs %s, %v", eng.count(), again.Duration(), first.Duration(), err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.wav"))
+	if len(files) != 1 {
+		t.Fatalf("cache files %q", files)
+	}
+	if err := os.WriteFile(files[0], []byte("RIFF junk"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lib, eng = open()
+	if _, _, err := lib.Clip(ctx, kiosk.PromptTakeCard, LangZH, 150); err != nil || eng.count() != 1 {
+		t.Errorf("a damaged cache file: rendered %d times (%v)", eng.count(), err)
+	}
+	if _, _, err := lib.Clip(ctx, kiosk.PromptTakeCard, LangZH, 110); err != nil || eng.count() != 2 {
+		t.Errorf("another rate: rendered %d times in all (%v)", eng.count(), err)
+	}
+}
