@@ -73,6 +73,8 @@ func TestGoals(t *testing.T) {
 		{"Drain", map[string]float64{}, false, false},
 		{"CatalogSearch", map[string]float64{"ms/query": 2}, false, true},
 		{"TapToScreen", map[string]float64{"ns/op": 9e6}, true, true},
+		{"EventToFirstSound/process", map[string]float64{"ms-to-first-sound": 5.2}, true, true},
+		{"EventToFirstSound/memory", map[string]float64{"ms-to-first-sound": 151}, false, true},
 		{"VisitMemory", map[string]float64{"heap100-MB": 50, "heap1000-MB": 53}, false, true},
 		{"VisitMemory", map[string]float64{"heap100-MB": 50, "heap1000-MB": 50.3}, true, true},
 		{"OpenLarge/open", map[string]float64{"ms/open": 730}, true, true},

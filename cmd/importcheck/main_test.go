@@ -30,6 +30,7 @@ func TestCheckCatchesForbiddenImports(t *testing.T) {
 		{"terminal importing the screens", pkg("kiosk/terminal", []string{module + "/kiosk/ui"}), "kiosk/terminal imports kiosk/ui: forbidden"},
 		{"terminal with SQL of its own", pkg("kiosk/terminal", []string{"database/sql"}), "kiosk/terminal imports database/sql: forbidden here"},
 		{"crash child reaching the screens", pkg("kiosk/outbox/e2e/crashkid", []string{module + "/kiosk/terminal"}, module+"/kiosk/ui"), "crashkid imports kiosk/ui: forbidden"},
+		{"voice reaching Fyne", pkg("kiosk/voice", []string{"fyne.io/fyne/v2"}), "kiosk/voice imports fyne.io/fyne/v2: forbidden"},
 		{"unknown package", pkg("tools/x", []string{"fmt"}), "no rule"},
 		{"fine: ui with fyne widget", pkg("kiosk/ui", []string{"fyne.io/fyne/v2/widget", module + "/kiosk", module + "/assets"}), ""},
 		{"fine: serialport with serial", pkg("devices/serialport", []string{"github.com/tarm/serial", "io"}), ""},

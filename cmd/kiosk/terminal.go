@@ -170,6 +170,15 @@ func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr
 func startTerminal(ctx context.Context, cfg config.Config, term *terminal.Terminal, fa fyne.App, w fyne.Window, log *slog.Logger,
 	extra []func(fyne.App, *terminal.Terminal, *ui.App), sent chan<- struct{}) *ui.App {
 	be := term.Backend()
+	// The spoken prompts; disabled, there is no speaker and the screens
+	// are silent.
+	var (
+		say   kiosk.Voice
+		staff kiosk.VoiceControl
+	)
+	if sp := startVoice(ctx, cfg.Voice, voiceCacheDir(cfg), term.Health(), log); sp != nil {
+		say, staff = sp, sp
+	}
 	u := ui.New(fa, w, ui.Options{
 		CenterName:   cfg.Terminal.CenterName,
 		CenterNameEN: cfg.Terminal.CenterEN,
@@ -193,6 +202,7 @@ func startTerminal(ctx context.Context, cfg config.Config, term *terminal.Termin
 		// number and name; the name by pinyin from this table.
 		Characters: term.Characters(),
 		GuideHosts: cfg.GuideHosts(),
+		Voice:      say,
 	})
 	// runWithConfig checked the same configuration before the window.
 	gate, _ := term.Gate()
@@ -201,6 +211,7 @@ func startTerminal(ctx context.Context, cfg config.Config, term *terminal.Termin
 		Gate:       gate,
 		Health:     term.Health(),
 		BundleDirs: func() []string { return bundleDirs(cfg) },
+		Voice:      staff,
 	})
 	go ui.ApplyEvents(ctx, u, term.Events(), func(ev kiosk.Event) {
 		if _, ok := ev.(kiosk.Sent); ok {

@@ -22,7 +22,10 @@ import (
 // Packages of the cached root besides minbase: the package's dependencies
 // (so reruns need no network) and systemd for `systemd-analyze verify`.
 var rootPackages = []string{"adduser", "libgl1", "libx11-6", "libxcursor1", "libxrandr2",
-	"libxinerama1", "libxi6", "libxxf86vm1", "systemd", "udev"}
+	"libxinerama1", "libxi6", "libxxf86vm1", "systemd", "udev", "espeak-ng", "alsa-utils"}
+
+// rootTarball is the cached root; its name changes with rootPackages.
+const rootTarball = "bookworm-root-voice.tar.gz"
 
 const debianMirror = "http://deb.debian.org/debian"
 
@@ -54,7 +57,7 @@ func TestDebianPackage(t *testing.T) {
 	version := strings.TrimSpace(sh(t, repo, "dpkg-deb", "-f", deb, "Version"))
 	depends := sh(t, repo, "dpkg-deb", "-f", deb, "Depends")
 
-	tarball := filepath.Join(cache, "bookworm-root.tar.gz")
+	tarball := filepath.Join(cache, rootTarball)
 	if _, err := os.Stat(tarball); err != nil {
 		makeRoot(t, cache, tarball)
 	}
@@ -185,14 +188,14 @@ func TestDebianPackage(t *testing.T) {
 		unit := in(t, "cat", "/lib/systemd/system/kiosk.service")
 		for _, want := range []string{"Type=notify", "Restart=always", "WatchdogSec=30", "User=kiosk",
 			"ProtectSystem=strict", "ReadWritePaths=/var/lib/kiosk", "PrivateTmp=yes", "NoNewPrivileges=yes",
-			"DevicePolicy=closed", "DeviceAllow=/dev/kiosk-idcard rw", "DeviceAllow=/dev/kiosk-printer rw",
+			"DevicePolicy=closed", "DeviceAllow=/dev/kiosk-idcard rw", "DeviceAllow=/dev/kiosk-printer rw", "DeviceAllow=char-alsa rw",
 			"Environment=LANG=zh_CN.UTF-8"} {
 			if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(want) + `$`).MatchString(unit) {
 				t.Errorf("unit lacks %s", want)
 			}
 		}
-		if n := strings.Count(unit, "\nDeviceAllow="); n != 3 {
-			t.Errorf("%d DeviceAllow lines, want the two ports and the GPU", n)
+		if n := strings.Count(unit, "\nDeviceAllow="); n != 4 {
+			t.Errorf("%d DeviceAllow lines, want the two ports, the GPU and the sound device", n)
 		}
 	})
 

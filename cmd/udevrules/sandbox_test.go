@@ -43,7 +43,7 @@ func TestServiceSandbox(t *testing.T) {
 		t.Skip("systemd-nspawn not installed (apt-get install systemd-container)")
 	}
 	repo, _ := filepath.Abs(filepath.Join("..", ".."))
-	tarball := filepath.Join(repo, "build", "debtest", "bookworm-root.tar.gz")
+	tarball := filepath.Join(repo, "build", "debtest", rootTarball)
 	if _, err := os.Stat(tarball); err != nil {
 		t.Skip("no cached root: run TestDebianPackage first")
 	}

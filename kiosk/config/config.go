@@ -29,6 +29,7 @@ type Config struct {
 	Log         Log         `toml:"log"`
 	CallStaff   CallStaff   `toml:"call_staff"`
 	Display     Display     `toml:"display"`
+	Voice       Voice       `toml:"voice"`
 }
 
 // Terminal identifies the terminal and where it keeps its data.
@@ -178,6 +179,7 @@ func Default() Config {
 		},
 		Log:     Log{MaxSizeMB: 10, Level: "info"},
 		Display: Display{FullScreen: true, Language: "zh", GuideHosts: []string{}},
+		Voice:   defaultVoice(),
 	}
 }
 
@@ -370,6 +372,7 @@ func (c Config) validate() Errors {
 			bad(fmt.Sprintf("display.guide_hosts[%d]", i), "must be a host name, or host:port, without scheme or path, got %q", h)
 		}
 	}
+	c.Voice.validate(bad)
 	return es
 }
 

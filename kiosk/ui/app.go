@@ -83,6 +83,9 @@ type Options struct {
 	// ServiceTimeout bounds each call to a service; 10 s when zero. The
 	// submitter has its own short send deadline inside it.
 	ServiceTimeout time.Duration
+	// Voice speaks the fixed prompts (语音播报) at the moments that matter;
+	// nil is silence.
+	Voice kiosk.Voice
 }
 
 // Keys of the devices in DeviceProblem.DeviceKey that change what the

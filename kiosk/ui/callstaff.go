@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/pudong-community/kiosk/kiosk"
 )
 
 // CallStaff shows that staff are coming and rings the configured hook.
@@ -23,6 +25,7 @@ func (a *App) CallStaff() {
 		}()
 	}
 	a.Show(&callStaffScreen{})
+	a.say(kiosk.PromptCallStaff)
 }
 
 type callStaffScreen struct{}

@@ -64,6 +64,7 @@ func (a *App) apply(s visit.Snapshot) {
 		a.nav.built = s.State
 	}
 	a.render()
+	a.say(visitPrompts(prev, s)...)
 	a.visit.afterTake(prev, s)
 }
 
@@ -112,6 +113,9 @@ func (a *App) CardPresent(p kiosk.Person, expired bool, age int) {
 	post(func() {
 		a.visit.cardPresent(p, expired)
 		a.render()
+		if id := refusedPrompt(a.visit.v.card.refused()); id != "" {
+			a.say(id)
+		}
 	})
 }
 
@@ -134,5 +138,8 @@ func (a *App) CardError(reason string) {
 	post(func() {
 		a.visit.cardUnreadable()
 		a.render()
+		if id := refusedPrompt(a.visit.v.card.refused()); id != "" {
+			a.say(id)
+		}
 	})
 }

@@ -39,6 +39,9 @@ type MaintOptions struct {
 	BundleDirs func() []string
 	// Health, when set, is shown at the top of the device panel.
 	Health *kiosk.Health
+	// Voice, when set, adds the voice screen: test every prompt, set the
+	// volume.
+	Voice kiosk.VoiceControl
 	// IdleCheck is how often an open session is checked for idleness:
 	// one second when zero; negative turns the watch off (tests call
 	// maintTick themselves).

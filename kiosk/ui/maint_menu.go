@@ -89,6 +89,12 @@ func (m *maintMenuScreen) Build(a *App) fyne.CanvasObject {
 		{"maint.audit", &maintAuditScreen{}},
 		{"maint.bundle", &maintBundleScreen{}},
 	}
+	if c := a.maint(); c != nil && c.opts.Voice != nil {
+		entries = append(entries, struct {
+			name string
+			s    Screen
+		}{"maint.voice", &maintVoiceScreen{}})
+	}
 	var grid []fyne.CanvasObject
 	for _, e := range entries {
 		s := e.s
