@@ -290,6 +290,9 @@ type nameKeyboard struct {
 	page   int // of the syllable's candidates, candPage at a time
 	name   []rune
 	keys   map[string]*button
+	// The handwriting pad, shown instead of the letters while handOn.
+	hand   *handPad
+	handOn bool
 }
 
 // candPage is how many candidates show at once; the rest are a page turn
@@ -331,6 +334,43 @@ func (n *nameKeyboard) build(a *App, changed func()) fyne.CanvasObject {
 				n.name = n.name[:len(n.name)-1]
 			}
 		}))
+	if !a.handAvailable() {
+		n.handOn = false
+	}
+	if n.hand == nil {
+		n.hand = &handPad{}
+	}
+	if a.handAvailable() {
+		letters = append(letters, key(a.T("hand.switch"), "key:hand", func() {
+			n.hand.reset()
+			n.handOn, n.pinyin, n.page = true, "", 0
+		}))
+	}
+	if n.handOn {
+		box := panel(textBlock(string(n.name)+" ", theme.ColorNameForeground, theme.SizeNameHeadingText, true, fyne.TextAlignLeading))
+		pinyin := key(a.T("hand.pinyin"), "key:pinyin", func() { n.hand.reset(); n.handOn = false })
+		del := key(a.T("key.delete"), "key:delete", func() {
+			if len(n.name) > 0 {
+				n.name = n.name[:len(n.name)-1]
+			}
+		})
+		dot := key("·", "key:dot", func() {
+			if len(n.name) > 0 && len(n.name) < maxNameRunes {
+				n.name = append(n.name, '·')
+			}
+		})
+		side := min(a.win.Canvas().Size().Width*0.45, 560)
+		pad := n.hand.build(a, side, func(c string) {
+			if len(n.name) < maxNameRunes {
+				n.name = append(n.name, []rune(c)...)
+			}
+			changed()
+		}, pinyin, del, dot)
+		for k, b := range n.hand.keys {
+			n.keys[k] = b
+		}
+		return container.NewVBox(box, pad)
+	}
 	cols := 7
 	if a.elder {
 		cols = 6
