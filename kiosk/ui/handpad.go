@@ -106,6 +106,7 @@ func (h *handPad) recognise(a *App) {
 	a.render()
 	a.jobs.run(func(ctx context.Context) func() {
 		got, err := hw.Recognize(ctx, in, handAsk)
+		got = drawable(got)
 		return func() {
 			if seq != h.seq {
 				return
@@ -134,6 +135,20 @@ func (h *handPad) recognise(a *App) {
 			a.render()
 		}
 	})
+}
+
+// drawable keeps the candidates the bundled faces draw (one character
+// each): any of them may be a name's character, none may show as a box.
+// It parses the faces on first use, so it runs off the UI goroutine.
+func drawable(got []kiosk.HandwritingCandidate) []kiosk.HandwritingCandidate {
+	out := got[:0:0]
+	for _, c := range got {
+		r := []rune(c.Char)
+		if len(r) == 1 && !drawsNothing(r[0]) && (commonCmap.has(r[0]) || fullCmap.has(r[0])) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // build lays the pad out: the square on the left, the candidates and the
@@ -178,9 +193,9 @@ func (h *handPad) build(a *App, side float32, pick func(c string), extra ...fyne
 	candArea := container.NewStack(hold, container.NewVBox(body(status), container.NewGridWithColumns(4, cands...)))
 	undo := key("hand:undo", a.T("hand.undo"), styleSecondary, func() { h.undo(a) })
 	undo.disabled = len(h.strokes) == 0
-	clear := key("hand:clear", a.T("hand.clear"), styleSecondary, func() { h.reset(); a.render() })
-	clear.disabled = len(h.strokes) == 0
-	keys := []fyne.CanvasObject{undo, clear}
+	clr := key("hand:clear", a.T("hand.clear"), styleSecondary, func() { h.reset(); a.render() })
+	clr.disabled = len(h.strokes) == 0
+	keys := []fyne.CanvasObject{undo, clr}
 	keys = append(keys, extra...)
 	right := container.NewVBox(candArea, container.NewGridWithColumns(2, keys...))
 	return container.NewBorder(nil, nil, container.NewCenter(h.ink), nil, right)
@@ -306,25 +321,34 @@ func (r *inkRenderer) draw(s fyne.Size) {
 		strokes = append(strokes[:len(strokes):len(strokes)], r.p.h.cur)
 	}
 	for _, st := range strokes {
-		if len(st) == 1 {
+		dot := func(p [2]int) {
 			d := canvas.NewCircle(r.ink)
 			d.Resize(fyne.NewSize(w, w))
-			d.Move(at(st[0]).Subtract(fyne.NewPos(w/2, w/2)))
+			d.Move(at(p).Subtract(fyne.NewPos(w/2, w/2)))
 			r.lines = append(r.lines, d)
-			continue
 		}
+		dot(st[0]) // a stroke of one point is a dot
 		for i := 1; i < len(st); i++ {
 			l := canvas.NewLine(r.ink)
 			l.StrokeWidth = w
 			l.Position1, l.Position2 = at(st[i-1]), at(st[i])
 			r.lines = append(r.lines, l)
-			// A round joint hides the gaps between thick segments.
-			j := canvas.NewCircle(r.ink)
-			j.Resize(fyne.NewSize(w, w))
-			j.Move(at(st[i]).Subtract(fyne.NewPos(w/2, w/2)))
-			r.lines = append(r.lines, j)
+			// A round joint hides the gap between thick segments where the
+			// stroke turns, and rounds its end.
+			if i < len(st)-1 && !turns(st[i-1], st[i], st[i+1]) {
+				continue
+			}
+			dot(st[i])
 		}
 	}
+}
+
+// turns reports whether a stroke turns at b by more than a few degrees.
+func turns(a, b, c [2]int) bool {
+	ux, uy := float64(b[0]-a[0]), float64(b[1]-a[1])
+	vx, vy := float64(c[0]-b[0]), float64(c[1]-b[1])
+	dot, n := ux*vx+uy*vy, (ux*ux+uy*uy)*(vx*vx+vy*vy)
+	return n == 0 || dot <= 0 || dot*dot < 0.99*n
 }
 
 func (r *inkRenderer) Objects() []fyne.CanvasObject {

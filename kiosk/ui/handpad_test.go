@@ -18,6 +18,7 @@ import (
 	"github.com/pudong-community/kiosk/devices/handwriting"
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/kiosktest"
+	"github.com/pudong-community/kiosk/kiosk/visit"
 )
 
 // fakeHand is a recogniser that answers by the number of strokes.
@@ -390,8 +391,8 @@ func TestHandNameKeyboard(t *testing.T) {
 		t.Fatal("no letters after key:pinyin")
 	}
 	r.tap("keyed.done")
-	if got := r.a.visit.snap.Step; got.String() == "" {
-		t.Fatal("no step")
+	if r.a.visit.snap.Step != visit.StepAuthorisation {
+		t.Fatalf("step %s after keying the resident", r.a.visit.snap.Step)
 	}
 	r.wantText("王明")
 }
@@ -443,5 +444,18 @@ func TestHandPadGoldens(t *testing.T) {
 				test.AssertRendersToMarkup(t, name, r.w.Canvas())
 			})
 		}
+	}
+}
+
+// Candidates the bundled faces cannot draw, or that are not one
+// character, are not offered.
+func TestHandDrawable(t *testing.T) {
+	in := []kiosk.HandwritingCandidate{{Char: "王"}, {Char: "\U000F0000"}, {Char: "䶮"}, {Char: "王明"}, {Char: ""}, {Char: "\n"}}
+	var got []string
+	for _, c := range drawable(in) {
+		got = append(got, c.Char)
+	}
+	if !slices.Equal(got, []string{"王", "䶮"}) {
+		t.Errorf("drawable: %q", got)
 	}
 }
