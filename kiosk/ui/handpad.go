@@ -102,6 +102,7 @@ func (h *handPad) recognise(a *App) {
 	in := make([]kiosk.Stroke, len(h.strokes))
 	copy(in, h.strokes)
 	hw := a.opts.Handwriting
+	scr := a.Current()
 	h.busy = true
 	a.render()
 	a.jobs.run(func(ctx context.Context) func() {
@@ -132,7 +133,9 @@ func (h *handPad) recognise(a *App) {
 					h.msg = "hand.nocand"
 				}
 			}
-			a.render()
+			if a.Current() == scr {
+				a.render()
+			}
 		}
 	})
 }

@@ -459,3 +459,26 @@ func TestHandDrawable(t *testing.T) {
 		t.Errorf("drawable: %q", got)
 	}
 }
+
+// An answer that comes after the resident left the pad's screen changes
+// nothing on the screen now shown.
+func TestHandAnswerAfterLeaving(t *testing.T) {
+	r := newRig(t, portrait)
+	r.a.opts.Handwriting = &fakeHand{answers: map[int][]string{1: {"一"}}}
+	toSearch(r)
+	r.tap("key:hand")
+	s := r.a.Current().(*searchScreen)
+	r.stroke(twoStrokes[0])
+	renders := 0
+	r.a.OnScreenChange(func(Screen) { renders++ })
+	test.Tap(r.find("nav.home").(fyne.Tappable))
+	n := renders
+	r.settle()
+	r.want("home")
+	if renders != n {
+		t.Errorf("the late answer redrew the home screen (%d renders, want %d)", renders, n)
+	}
+	if !slices.Equal(s.hand.cands, []string{"一"}) {
+		t.Errorf("the pad's own state: %q", s.hand.cands)
+	}
+}
