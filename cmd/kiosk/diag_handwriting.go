@@ -91,3 +91,33 @@ func runDiagHandwriting(args []string, stdout, stderr io.Writer) int {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// diagHandwriting is the handwriting model in `kiosk diag status`: without
+// it the terminal offers the pinyin keyboards only.
+type diagHandwriting struct {
+	Model      string `json:"model"`
+	OK         bool   `json:"ok"`
+	Characters int    `json:"characters,omitempty"`
+	Error      string `json:"error,omitempty"`
+}
+
+// checkHandwriting loads the model as the terminal would on the first
+// stroke.
+func checkHandwriting(path string) *diagHandwriting {
+	r := handwriting.New(path)
+	defer r.Close()
+	h := &diagHandwriting{Model: path}
+	if err := r.Load(); err != nil {
+		h.Error = err.Error()
+		return h
+	}
+	h.OK, h.Characters = true, r.Size()
+	return h
+}
+
+func (h *diagHandwriting) String() string {
+	if h.OK {
+		return fmt.Sprintf("ok  %s: %d characters", h.Model, h.Characters)
+	}
+	return fmt.Sprintf("NOT AVAILABLE: %s; the pad is not offered, pinyin only (apt-get install tegaki-zinnia-simplified-chinese)", h.Error)
+}

@@ -65,3 +65,17 @@ func TestDiagHandwritingErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckHandwriting(t *testing.T) {
+	h := checkHandwriting(filepath.Join(t.TempDir(), "none.model"))
+	if h.OK || !strings.Contains(h.String(), "NOT AVAILABLE") || !strings.Contains(h.Error, "none.model") {
+		t.Errorf("missing model: %+v %s", h, h)
+	}
+	if _, err := os.Stat(handwriting.DefaultModel); errors.Is(err, os.ErrNotExist) {
+		t.Skipf("handwriting model %s is not installed", handwriting.DefaultModel)
+	}
+	h = checkHandwriting(handwriting.DefaultModel)
+	if !h.OK || h.Characters < 6000 {
+		t.Errorf("installed model: %+v", h)
+	}
+}
