@@ -156,8 +156,10 @@ func drawable(got []kiosk.HandwritingCandidate) []kiosk.HandwritingCandidate {
 
 // build lays the pad out: the square on the left, the candidates and the
 // keys on the right. pick takes a candidate; the pad clears after it.
-// extra are more keys below undo and clear (back to pinyin, delete).
-func (h *handPad) build(a *App, side float32, pick func(c string), extra ...fyne.CanvasObject) fyne.CanvasObject {
+// extra are more keys below undo and clear (back to pinyin, delete). wide:
+// the right side is wide enough for the candidates and the keys in one row
+// each (a landscape window), which keeps the pad within its height.
+func (h *handPad) build(a *App, side float32, wide bool, pick func(c string), extra ...fyne.CanvasObject) fyne.CanvasObject {
 	h.keys = map[string]*button{}
 	key := func(name, label string, st style, f func()) *button {
 		b := a.newButton(name, label, "", st, f)
@@ -190,26 +192,34 @@ func (h *handPad) build(a *App, side float32, pick func(c string), extra ...fyne
 	}
 	// The candidates' place keeps its height whether it shows characters
 	// or a message, so the keys below never move under a finger.
-	candH := h.candHeight(a)
+	candCols, rows := 4, 2
+	if wide {
+		candCols, rows = handShown, 1
+	}
+	candH := h.candHeight(a, rows)
 	hold := canvas.NewRectangle(color.Transparent)
 	hold.SetMinSize(fyne.NewSize(0, candH))
-	candArea := container.NewStack(hold, container.NewVBox(body(status), container.NewGridWithColumns(4, cands...)))
+	candArea := container.NewStack(hold, container.NewVBox(body(status), container.NewGridWithColumns(candCols, cands...)))
 	undo := key("hand:undo", a.T("hand.undo"), styleSecondary, func() { h.undo(a) })
 	undo.disabled = len(h.strokes) == 0
 	clr := key("hand:clear", a.T("hand.clear"), styleSecondary, func() { h.reset(); a.render() })
 	clr.disabled = len(h.strokes) == 0
 	keys := []fyne.CanvasObject{undo, clr}
 	keys = append(keys, extra...)
-	right := container.NewVBox(candArea, container.NewGridWithColumns(2, keys...))
+	keyCols := 2
+	if wide {
+		keyCols = len(keys)
+	}
+	right := container.NewVBox(candArea, container.NewGridWithColumns(keyCols, keys...))
 	return container.NewBorder(nil, nil, container.NewCenter(h.ink), nil, right)
 }
 
 // candHeight is the height of the candidates' place: a line of text and
-// two rows of big keys.
-func (h *handPad) candHeight(a *App) float32 {
+// rows of big keys.
+func (h *handPad) candHeight(a *App, rows int) float32 {
 	pad := a.theme.Size(theme.SizeNamePadding)
 	line := a.theme.Size(theme.SizeNameText) * 1.6
-	return line + 2*a.theme.TargetSize()*1.4 + 3*pad
+	return line + float32(rows)*(a.theme.TargetSize()*1.4+pad) + pad
 }
 
 // handKey is the key that switches a pinyin keyboard to the pad.

@@ -359,8 +359,12 @@ func (n *nameKeyboard) build(a *App, changed func()) fyne.CanvasObject {
 				n.name = append(n.name, '·')
 			}
 		})
-		side := min(a.win.Canvas().Size().Width*0.45, 560)
-		pad := n.hand.build(a, side, func(c string) {
+		cs := a.win.Canvas().Size()
+		side := min(cs.Width*0.45, 560)
+		if a.landscape() {
+			side = min(side, cs.Height*0.42)
+		}
+		pad := n.hand.build(a, side, a.landscape(), func(c string) {
 			if len(n.name) < maxNameRunes {
 				n.name = append(n.name, []rune(c)...)
 			}

@@ -149,7 +149,7 @@ func (s *searchScreen) Build(a *App) fyne.CanvasObject {
 				s.setQuery(a, string(r[:len(r)-1]))
 			}
 		})
-		keyboard = s.hand.build(a, min(w*0.48, 620), func(c string) {
+		keyboard = s.hand.build(a, min(w*0.48, 620), false, func(c string) {
 			if utf8.RuneCountInString(s.query)+utf8.RuneCountInString(c) <= maxQuery {
 				s.setQuery(a, s.query+c)
 			}
