@@ -317,6 +317,7 @@ func TestHandUnavailableDegrades(t *testing.T) {
 	if r.find("key:A") == nil {
 		t.Fatal("no letters")
 	}
+	r.wantText("手写暂时不能使用")
 	// Another error is about this input: the pad stays and says so.
 	r2 := newRig(t, portrait)
 	r2.a.opts.Handwriting = &fakeHand{err: errors.New("too many strokes")}
@@ -481,4 +482,27 @@ func TestHandAnswerAfterLeaving(t *testing.T) {
 	if !slices.Equal(s.hand.cands, []string{"一"}) {
 		t.Errorf("the pad's own state: %q", s.hand.cands)
 	}
+}
+
+// The name keyboard's pad with a model that fails: back to pinyin, said.
+func TestHandNameKeyboardUnavailable(t *testing.T) {
+	r := newRig(t, portrait)
+	r.a.opts.Handwriting = &fakeHand{err: fmt.Errorf("%w: model not installed", kiosk.ErrHandwritingUnavailable)}
+	r.tap("apply")
+	r.tap("apply.agent")
+	r.card(kiosktest.AgentPerson)
+	r.tap("identify.keyed")
+	r.keys(kiosktest.Elder.IDNumber)
+	r.tap("keyed.next")
+	r.tap("key:hand")
+	r.write(twoStrokes[:1])
+	if r.inkPadOnScreen() != nil || r.find("key:hand") != nil || r.find("key:w") == nil {
+		t.Fatal("the name keyboard did not fall back to pinyin")
+	}
+	r.wantText("手写暂时不能使用")
+	for _, c := range "wang" {
+		r.tap("key:" + string(c))
+	}
+	r.tap("cand:王")
+	r.wantText("王")
 }

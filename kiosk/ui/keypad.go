@@ -291,8 +291,9 @@ type nameKeyboard struct {
 	name   []rune
 	keys   map[string]*button
 	// The handwriting pad, shown instead of the letters while handOn.
-	hand   *handPad
-	handOn bool
+	hand     *handPad
+	handOn   bool
+	handLost bool // the pad was shown when the recogniser failed for good
 }
 
 // candPage is how many candidates show at once; the rest are a page turn
@@ -334,8 +335,8 @@ func (n *nameKeyboard) build(a *App, changed func()) fyne.CanvasObject {
 				n.name = n.name[:len(n.name)-1]
 			}
 		}))
-	if !a.handAvailable() {
-		n.handOn = false
+	if n.handOn && !a.handAvailable() {
+		n.handOn, n.handLost = false, true
 	}
 	if n.hand == nil {
 		n.hand = &handPad{}
@@ -399,6 +400,9 @@ func (n *nameKeyboard) build(a *App, changed func()) fyne.CanvasObject {
 		}
 	}
 	candRow := fyne.CanvasObject(body(a.T("name.hint")))
+	if n.handLost {
+		candRow = body(a.T("hand.unavailable"))
+	}
 	if len(cands) > 0 {
 		candRow = container.NewGridWithColumns(4, cands...)
 		if pages > 1 {

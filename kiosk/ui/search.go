@@ -34,6 +34,9 @@ type searchScreen struct {
 	hand    *handPad
 	handOn  bool
 	started bool
+	// handLost: the pad was shown when the recogniser failed for good;
+	// the letters say so.
+	handLost bool
 	// runes are the characters of the catalogue's item names (of runesOf),
 	// ranked ahead among the pad's candidates.
 	runes   map[string]bool
@@ -100,8 +103,8 @@ func (s *searchScreen) Build(a *App) fyne.CanvasObject {
 		s.started = true
 		s.handOn = a.elder && a.handAvailable()
 	}
-	if !a.handAvailable() {
-		s.handOn = false
+	if s.handOn && !a.handAvailable() {
+		s.handOn, s.handLost = false, true
 	}
 	if s.hand == nil {
 		s.hand = &handPad{rank: s.rankHand}
@@ -138,6 +141,9 @@ func (s *searchScreen) Build(a *App) fyne.CanvasObject {
 		body(a.T("search.shortcuts")),
 		container.NewGridWithColumns(shortCols, shorts...),
 	)
+	if s.handLost {
+		keyboard = container.NewVBox(notice(a.T("hand.unavailable")), keyboard)
+	}
 	if s.handOn {
 		w := a.win.Canvas().Size().Width
 		if a.landscape() {
