@@ -27,7 +27,8 @@ PKGS      := ./...
 
 # Debian packages the build, the tests and the demo need.
 APT_PACKAGES := gcc pkg-config libgl1-mesa-dev xorg-dev xvfb xauth x11-utils xdotool \
-	imagemagick zbar-tools sqlite3 espeak-ng alsa-utils
+	imagemagick zbar-tools sqlite3 espeak-ng alsa-utils \
+	libzinnia-dev tegaki-zinnia-simplified-chinese
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help deps build run demo test unit lint fuzz fuzz-short bench smoke e2e soak clean

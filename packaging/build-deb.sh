@@ -123,7 +123,7 @@ Version: $debversion
 Architecture: $arch
 Maintainer: $maintainer
 Installed-Size: $size
-Depends: libc6 (>= 2.34), libgl1, libx11-6, libxcursor1, libxrandr2, libxinerama1, libxi6, libxxf86vm1, adduser, espeak-ng, alsa-utils
+Depends: libc6 (>= 2.34), libgl1, libx11-6, libxcursor1, libxrandr2, libxinerama1, libxi6, libxxf86vm1, libzinnia0, tegaki-zinnia-simplified-chinese, adduser, espeak-ng, alsa-utils
 Section: misc
 Priority: optional
 Homepage: https://github.com/pudong-community/kiosk

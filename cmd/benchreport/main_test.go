@@ -75,6 +75,8 @@ func TestGoals(t *testing.T) {
 		{"TapToScreen", map[string]float64{"ns/op": 9e6}, true, true},
 		{"EventToFirstSound/process", map[string]float64{"ms-to-first-sound": 5.2}, true, true},
 		{"EventToFirstSound/memory", map[string]float64{"ms-to-first-sound": 151}, false, true},
+		{"RecognizeEachStroke", map[string]float64{"ms/call": 3.8}, true, true},
+		{"RecognizeEachStroke", map[string]float64{"ms/call": 20}, false, true},
 		{"VisitMemory", map[string]float64{"heap100-MB": 50, "heap1000-MB": 53}, false, true},
 		{"VisitMemory", map[string]float64{"heap100-MB": 50, "heap1000-MB": 50.3}, true, true},
 		{"OpenLarge/open", map[string]float64{"ms/open": 730}, true, true},

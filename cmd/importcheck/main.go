@@ -64,6 +64,7 @@ var Rules = []Rule{
 	{Prefix: "devices/serialport", Allow: []string{"std", serial, xsys}, Forbid: []string{"kiosk", fyne, sqlite, databases}, Why: "the only importer of tarm/serial"},
 	{Prefix: "devices/sim", Allow: []string{"std", xtext, ximage, qrcode, "assets", "devices/...", "internal/...", pty}, Forbid: []string{"kiosk", fyne, sqlite, databases}, Direct: []string{serial}, Why: "device emulators"},
 	{Prefix: "devices/devicetest", Allow: []string{"std", pty, xsys, "devices/serialport"}, Forbid: []string{"kiosk", fyne, sqlite, databases}, Direct: []string{serial}, Why: "test helpers for drivers"},
+	{Prefix: "devices/handwriting", Allow: []string{"std"}, Forbid: []string{"kiosk", fyne, sqlite, databases, "assets"}, Direct: []string{serial}, Why: "the handwriting recogniser: the only cgo to libzinnia"},
 	{Prefix: "devices", Allow: []string{"std", xtext, ximage, qrcode, "devices/...", "internal/..."}, Forbid: []string{"kiosk", fyne, sqlite, databases, "assets"}, Direct: []string{serial}, Why: "devices know nothing of the kiosk"},
 	{Prefix: "kiosk/visit", Allow: []string{"std", "kiosk", "kiosk/visit", "internal/..."}, Forbid: []string{fyne, sqlite, databases, "devices", "kiosk/store", "kiosk/intake", "kiosk/ui"}, Why: "the visit machine is pure"},
 	{Prefix: "kiosk/audit", Allow: []string{"std", "kiosk", "kiosk/audit"}, Forbid: []string{fyne, sqlite, databases, "devices", "kiosk/ui"}, Why: "the audit chain is pure; the store keeps it"},

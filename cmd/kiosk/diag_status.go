@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pudong-community/kiosk/devices/handwriting"
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/audit"
 	"github.com/pudong-community/kiosk/kiosk/config"
@@ -35,6 +36,8 @@ type diagStatus struct {
 	Catalog  *outbox.CatalogReport `json:"catalog"`
 	Network  *diagNetwork          `json:"network"`
 	Audit    *kiosk.AuditCheck     `json:"audit"`
+	// Handwriting is the handwriting recogniser's model.
+	Handwriting *diagHandwriting `json:"handwriting,omitempty"`
 	// Recoveries are database recoveries staff have not acknowledged.
 	Recoveries []store.Recovery `json:"recoveries,omitempty"`
 	Problems   []string         `json:"problems"` // what could not be found out
@@ -75,6 +78,7 @@ func gatherStatus(ctx context.Context, cfg config.Config, network bool) (diagSta
 		}
 		s.Devices = append(s.Devices, r)
 	}
+	s.Handwriting = checkHandwriting(handwriting.DefaultModel)
 	deps := terminal.Deps{Inspect: true, Offline: !network, Version: version, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	netErr := "not checked (--offline)"
 	var dates *outbox.DateRecorder
@@ -193,6 +197,9 @@ func printStatus(w io.Writer, s diagStatus) {
 			req = " (required)"
 		}
 		fmt.Fprintf(w, "device  %-8s %-8s %s @ %d%s: %s\n", d.Device, d.State, d.Port, d.Baud, req, d.Detail)
+	}
+	if h := s.Handwriting; h != nil {
+		fmt.Fprintf(w, "handwriting %s\n", h)
 	}
 	if o := s.Outbox; o != nil {
 		fmt.Fprintf(w, "outbox  pending %d, parked %d, delivered %d", o.Pending, o.Parked, o.Delivered)

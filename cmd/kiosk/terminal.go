@@ -201,8 +201,11 @@ func startTerminal(ctx context.Context, cfg config.Config, term *terminal.Termin
 		// An agent keys a resident who has no card with them by ID
 		// number and name; the name by pinyin from this table.
 		Characters: term.Characters(),
-		GuideHosts: cfg.GuideHosts(),
-		Voice:      say,
+		// Residents who cannot spell pinyin write a character; the model
+		// is loaded on the first stroke.
+		Handwriting: terminal.NewHandwriting("", log),
+		GuideHosts:  cfg.GuideHosts(),
+		Voice:       say,
 	})
 	// runWithConfig checked the same configuration before the window.
 	gate, _ := term.Gate()

@@ -83,6 +83,8 @@ func (k *walker) walk() error {
 			}
 			return keys("key:J", "key:Y")()
 		}, "search", []string{"就业登记"}},
+		// The handwriting pad: 十 written with two drags, its candidates.
+		{"search-handwriting", k.writeCross, "search", []string{"请点选您写的字", "十"}},
 		{"home-again", func() error { return tap("nav.home") }, "home", nil},
 
 		// My cases: identify, the list, a case with its timeline.
@@ -563,6 +565,40 @@ func (k *walker) tapFiveTimes(name string) error {
 		return fmt.Errorf("xdotool: %v: %s", err, out)
 	}
 	return nil
+}
+
+// writeCross opens the search screen's handwriting pad and writes 十 on
+// it with two drags of the mouse.
+func (k *walker) writeCross() error {
+	if err := k.tapName("key:hand"); err != nil {
+		return err
+	}
+	r, err := k.waitFor("search", 15*time.Second, func(r *screenReply) bool { return r.find("hand:pad") != nil })
+	if err != nil {
+		return err
+	}
+	pad := r.find("hand:pad")
+	at := func(fx, fy float32) (string, string) {
+		return strconv.Itoa(int((pad.Pos.X + fx*pad.Size.Width) * r.Scale)), strconv.Itoa(int((pad.Pos.Y + fy*pad.Size.Height) * r.Scale))
+	}
+	for _, s := range [][4]float32{{0.15, 0.47, 0.85, 0.47}, {0.5, 0.1, 0.5, 0.93}} {
+		args := []string{"mousemove"}
+		x, y := at(s[0], s[1])
+		args = append(args, x, y, "sleep", "0.2", "mousedown", "1")
+		for i := 1; i <= 8; i++ {
+			f := float32(i) / 8
+			x, y := at(s[0]+f*(s[2]-s[0]), s[1]+f*(s[3]-s[1]))
+			args = append(args, "sleep", "0.03", "mousemove", x, y)
+		}
+		args = append(args, "sleep", "0.1", "mouseup", "1", "sleep", "0.3")
+		cmd := exec.CommandContext(k.ctx, "xdotool", args...)
+		cmd.Env = append(os.Environ(), "DISPLAY="+k.display)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("xdotool: %v: %s", err, out)
+		}
+	}
+	_, err = k.waitFor("search", 15*time.Second, func(r *screenReply) bool { return r.find("hand:十") != nil })
+	return err
 }
 
 func (k *walker) tapName(name string) error {

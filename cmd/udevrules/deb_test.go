@@ -22,10 +22,11 @@ import (
 // Packages of the cached root besides minbase: the package's dependencies
 // (so reruns need no network) and systemd for `systemd-analyze verify`.
 var rootPackages = []string{"adduser", "libgl1", "libx11-6", "libxcursor1", "libxrandr2",
-	"libxinerama1", "libxi6", "libxxf86vm1", "systemd", "udev", "espeak-ng", "alsa-utils"}
+	"libxinerama1", "libxi6", "libxxf86vm1", "libzinnia0", "tegaki-zinnia-simplified-chinese",
+	"systemd", "udev", "espeak-ng", "alsa-utils"}
 
 // rootTarball is the cached root; its name changes with rootPackages.
-const rootTarball = "bookworm-root-voice.tar.gz"
+const rootTarball = "bookworm-root-voice-hand.tar.gz"
 
 const debianMirror = "http://deb.debian.org/debian"
 
@@ -111,6 +112,8 @@ func TestDebianPackage(t *testing.T) {
 			{"/usr/share/doc/kiosk/udev.md", "root:root", "644"},
 			{"/usr/share/applications/kiosk.desktop", "root:root", "644"},
 			{"/usr/share/icons/hicolor/256x256/apps/kiosk.png", "root:root", "644"},
+			// The handwriting model comes with the package's dependencies.
+			{"/usr/share/tegaki/models/zinnia/handwriting-zh_CN.model", "root:root", "644"},
 		} {
 			got := strings.TrimSpace(in(t, "stat", "-c", "%U:%G %a", f.path))
 			if want := f.owner + " " + f.mode; got != want {

@@ -76,6 +76,10 @@ type Options struct {
 	// Characters lets an agent key a resident's name by pinyin; without it
 	// the resident's card is the only way.
 	Characters kiosk.CharacterSource
+	// Handwriting offers the handwriting pad (手写) on the search screen
+	// and in the name keyboard; nil, or a recogniser whose model is
+	// missing, leaves the pinyin keyboards only.
+	Handwriting kiosk.Handwriting
 	// GuideHosts are the hosts an item's guide_url may lead to: the item
 	// page shows it as a QR code only when kiosk.GuideURL admits it (none:
 	// no QR codes on item pages).
@@ -122,6 +126,9 @@ type App struct {
 	idle  *idleWarning // the idle warning, while shown
 	stray strayWatch   // a screen shown outside any visit
 	staff *maintCtl    // the staff screens (EnableMaintenance); nil without
+	// handOff: the handwriting recogniser failed for good (its model is
+	// missing or damaged); the pad is no longer offered.
+	handOff bool
 }
 
 // DeviceProblem is a banner line for a device that is out of order.

@@ -82,6 +82,8 @@ func Inspect(w fyne.Window) []Target {
 			add(v, v.name, v.text, fyne.TextStyle{}, false, true)
 		case *button:
 			add(v, v.name, joinText(v.title, v.sub), fyne.TextStyle{}, false, !v.disabled && v.onTapped != nil)
+		case *inkPad:
+			add(v, "hand:pad", "", fyne.TextStyle{}, false, true)
 		case *secretTap:
 			add(v, "logo", "", fyne.TextStyle{}, false, true)
 			walk(v.content)

@@ -290,6 +290,10 @@ type nameKeyboard struct {
 	page   int // of the syllable's candidates, candPage at a time
 	name   []rune
 	keys   map[string]*button
+	// The handwriting pad, shown instead of the letters while handOn.
+	hand     *handPad
+	handOn   bool
+	handLost bool // the pad was shown when the recogniser failed for good
 }
 
 // candPage is how many candidates show at once; the rest are a page turn
@@ -331,6 +335,47 @@ func (n *nameKeyboard) build(a *App, changed func()) fyne.CanvasObject {
 				n.name = n.name[:len(n.name)-1]
 			}
 		}))
+	if n.handOn && !a.handAvailable() {
+		n.handOn, n.handLost = false, true
+	}
+	if n.hand == nil {
+		n.hand = &handPad{}
+	}
+	if a.handAvailable() {
+		letters = append(letters, key(a.T("hand.switch"), "key:hand", func() {
+			n.hand.reset()
+			n.handOn, n.pinyin, n.page = true, "", 0
+		}))
+	}
+	if n.handOn {
+		box := panel(textBlock(string(n.name)+" ", theme.ColorNameForeground, theme.SizeNameHeadingText, true, fyne.TextAlignLeading))
+		pinyin := key(a.T("hand.pinyin"), "key:pinyin", func() { n.hand.reset(); n.handOn = false })
+		del := key(a.T("key.delete"), "key:delete", func() {
+			if len(n.name) > 0 {
+				n.name = n.name[:len(n.name)-1]
+			}
+		})
+		dot := key("·", "key:dot", func() {
+			if len(n.name) > 0 && len(n.name) < maxNameRunes {
+				n.name = append(n.name, '·')
+			}
+		})
+		cs := a.win.Canvas().Size()
+		side := min(cs.Width*0.45, 560)
+		if a.landscape() {
+			side = min(side, cs.Height*0.42)
+		}
+		pad := n.hand.build(a, side, a.landscape(), func(c string) {
+			if len(n.name) < maxNameRunes {
+				n.name = append(n.name, []rune(c)...)
+			}
+			changed()
+		}, pinyin, del, dot)
+		for k, b := range n.hand.keys {
+			n.keys[k] = b
+		}
+		return container.NewVBox(box, pad)
+	}
 	cols := 7
 	if a.elder {
 		cols = 6
@@ -355,6 +400,9 @@ func (n *nameKeyboard) build(a *App, changed func()) fyne.CanvasObject {
 		}
 	}
 	candRow := fyne.CanvasObject(body(a.T("name.hint")))
+	if n.handLost {
+		candRow = body(a.T("hand.unavailable"))
+	}
 	if len(cands) > 0 {
 		candRow = container.NewGridWithColumns(4, cands...)
 		if pages > 1 {

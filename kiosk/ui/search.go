@@ -28,6 +28,19 @@ type searchScreen struct {
 	pg    pager
 	keys  map[string]*button // for tests
 	rows  []*button
+
+	// The handwriting pad: handOn shows it instead of the letters; in
+	// elder mode it is shown first (started: the first build decided).
+	hand    *handPad
+	handOn  bool
+	started bool
+	// handLost: the pad was shown when the recogniser failed for good;
+	// the letters say so.
+	handLost bool
+	// runes are the characters of the catalogue's item names (of runesOf),
+	// ranked ahead among the pad's candidates.
+	runes   map[string]bool
+	runesOf *kiosk.Catalog
 }
 
 func (s *searchScreen) Name() string  { return "search" }
@@ -86,6 +99,21 @@ func (s *searchScreen) Build(a *App) fyne.CanvasObject {
 	})
 	clr := key(a.T("key.clear"), "key:clear", func() { s.setQuery(a, "") })
 	letters = append(letters, del, clr)
+	if !s.started {
+		s.started = true
+		s.handOn = a.elder && a.handAvailable()
+	}
+	if s.handOn && !a.handAvailable() {
+		s.handOn, s.handLost = false, true
+	}
+	if s.hand == nil {
+		s.hand = &handPad{rank: s.rankHand}
+	}
+	if a.handAvailable() {
+		hk := a.handKey("key:hand", func() { s.hand.reset(); s.handOn = true; a.render() })
+		s.keys["key:hand"] = hk
+		letters = append(letters, hk)
+	}
 	cols := 7
 	if a.elder && !a.landscape() {
 		cols = 6
@@ -103,19 +131,44 @@ func (s *searchScreen) Build(a *App) fyne.CanvasObject {
 	q := s.query
 	if q == "" {
 		q = a.T("search.placeholder")
+		if s.handOn {
+			q = a.T("hand.placeholder")
+		}
 	}
 	box := panel(textBlock(strings.ToUpper(q), theme.ColorNameForeground, theme.SizeNameHeadingText, true, fyne.TextAlignLeading))
-	keyboard := container.NewVBox(
+	var keyboard fyne.CanvasObject = container.NewVBox(
 		container.NewGridWithColumns(cols, letters...),
 		body(a.T("search.shortcuts")),
 		container.NewGridWithColumns(shortCols, shorts...),
 	)
+	if s.handLost {
+		keyboard = container.NewVBox(notice(a.T("hand.unavailable")), keyboard)
+	}
+	if s.handOn {
+		w := a.win.Canvas().Size().Width
+		if a.landscape() {
+			w *= 0.55
+		}
+		pinyin := key(a.T("hand.pinyin"), "key:pinyin", func() { s.hand.reset(); s.handOn = false; a.render() })
+		hdel := key(a.T("key.delete"), "key:delete", func() {
+			if r := []rune(s.query); len(r) > 0 {
+				s.setQuery(a, string(r[:len(r)-1]))
+			}
+		})
+		keyboard = s.hand.build(a, min(w*0.48, 620), false, func(c string) {
+			if utf8.RuneCountInString(s.query)+utf8.RuneCountInString(c) <= maxQuery {
+				s.setQuery(a, s.query+c)
+			}
+		}, pinyin, hdel)
+	}
 	var res fyne.CanvasObject
 	switch {
 	case a.opts.Catalog == nil:
 		res = notice(a.T("guide.unavailable"))
 	case s.found.err != nil:
 		res = notice(a.T("search.error"))
+	case strings.TrimSpace(s.query) == "" && s.handOn:
+		res = body(a.T("hand.searchhint"))
 	case strings.TrimSpace(s.query) == "":
 		res = body(a.T("search.hint"))
 	case len(s.found.val) == 0:
@@ -161,6 +214,30 @@ func (s *searchScreen) Build(a *App) fyne.CanvasObject {
 		return container.NewBorder(nil, nil, nil, right, container.NewBorder(box, nil, nil, nil, res))
 	}
 	return container.NewBorder(box, keyboard, nil, nil, res)
+}
+
+// rankHand puts the characters that occur in the catalogue's item names
+// ahead of the others among the recogniser's candidates, each group in the
+// recogniser's order: writing 低 finds 最低生活保障 even where the model
+// ranks 低 third.
+func (s *searchScreen) rankHand(a *App, got []kiosk.HandwritingCandidate) []string {
+	if c := a.visit.catalog.val; c != nil && c != s.runesOf {
+		s.runesOf, s.runes = c, map[string]bool{}
+		for _, it := range c.Items {
+			for _, r := range it.Name {
+				s.runes[string(r)] = true
+			}
+		}
+	}
+	var known, rest []string
+	for _, c := range got {
+		if s.runes[c.Char] {
+			known = append(known, c.Char)
+		} else {
+			rest = append(rest, c.Char)
+		}
+	}
+	return append(known, rest...)
 }
 
 // onItem opens the item's page.
