@@ -20,6 +20,11 @@ type HandwritingCandidate struct {
 	Score float64
 }
 
+// DeviceHandwriting is the handwriting recogniser's name in the devices'
+// health: degraded when its model is missing or damaged (the pad is then
+// not offered and the pinyin keyboard serves), never a resident's banner.
+const DeviceHandwriting = "handwriting"
+
 // ErrHandwritingUnavailable is the error of a recogniser that cannot work
 // (its model is missing or damaged): the screens offer the pinyin keyboard
 // instead.

@@ -203,7 +203,7 @@ func startTerminal(ctx context.Context, cfg config.Config, term *terminal.Termin
 		Characters: term.Characters(),
 		// Residents who cannot spell pinyin write a character; the model
 		// is loaded on the first stroke.
-		Handwriting: terminal.NewHandwriting("", log),
+		Handwriting: terminal.NewHandwriting("", log).WithHealth(term.Health()),
 		GuideHosts:  cfg.GuideHosts(),
 		Voice:       say,
 	})

@@ -18,9 +18,27 @@ import (
 // kiosk.ErrHandwritingUnavailable, and the screens fall back to the pinyin
 // keyboard.
 type Handwriting struct {
-	r    *handwriting.Recognizer
-	log  *slog.Logger
-	once sync.Once
+	r      *handwriting.Recognizer
+	log    *slog.Logger
+	once   sync.Once
+	health *kiosk.Health // nil: not tracked
+}
+
+// WithHealth tracks the recogniser in health as the device "handwriting",
+// required by no service: ok while its model file is there, degraded
+// (not configured) when it is missing, and degraded (fault) once a
+// recognition found the model missing or damaged. It returns h.
+func (h *Handwriting) WithHealth(health *kiosk.Health) *Handwriting {
+	h.health = health
+	if health == nil {
+		return h
+	}
+	d := kiosk.DeviceHealth{Device: kiosk.DeviceHandwriting, State: kiosk.StateOK, Detail: "model " + h.r.Path()}
+	if !h.Available() {
+		d.State, d.Reason, d.Detail = kiosk.StateDegraded, kiosk.ReasonNotConfigured, "no handwriting model at "+h.r.Path()+": the pinyin keyboard serves"
+	}
+	health.AddDevice(d)
+	return h
 }
 
 // NewHandwriting is a recogniser of the model at path ("" is the Debian
@@ -53,7 +71,14 @@ func (h *Handwriting) Recognize(ctx context.Context, strokes []kiosk.Stroke, n i
 	}
 	got, err := h.r.Recognize(in, n)
 	if errors.Is(err, handwriting.ErrNoModel) || errors.Is(err, handwriting.ErrBadModel) {
-		h.once.Do(func() { h.log.Error("handwriting: the pad is not offered", "err", err) })
+		h.once.Do(func() {
+			h.log.Error("handwriting: the pad is not offered", "err", err)
+			if h.health != nil {
+				if _, herr := h.health.Report(kiosk.DeviceHandwriting, kiosk.StateDegraded, kiosk.ReasonFault, err.Error()); herr != nil {
+					h.log.Warn("handwriting: health", "err", herr)
+				}
+			}
+		})
 		return nil, fmt.Errorf("%w: %v", kiosk.ErrHandwritingUnavailable, err)
 	}
 	if err != nil {

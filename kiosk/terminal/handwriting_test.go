@@ -62,3 +62,41 @@ func TestHandwritingRecognizes(t *testing.T) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
+
+// The recogniser has a health entry: degraded when its model is missing
+// (the pad is not offered), degraded for a fault once a damaged model is
+// met, ok when the model is there; none of it is a resident's banner.
+func TestHandwritingHealth(t *testing.T) {
+	device := func(h *kiosk.Health) (kiosk.DeviceHealth, bool) {
+		for _, d := range h.Snapshot().Devices {
+			if d.Device == kiosk.DeviceHandwriting {
+				return d, true
+			}
+		}
+		return kiosk.DeviceHealth{}, false
+	}
+	missing := kiosk.NewHealth(kiosk.DefaultPolicy(true, false), nil)
+	NewHandwriting(filepath.Join(t.TempDir(), "none.model"), nil).WithHealth(missing)
+	if d, ok := device(missing); !ok || d.State != kiosk.StateDegraded || d.Reason != kiosk.ReasonNotConfigured || d.Required {
+		t.Errorf("missing model: %+v (tracked %v)", d, ok)
+	}
+
+	p := filepath.Join(t.TempDir(), "short.model")
+	if err := os.WriteFile(p, []byte("a model cut short"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	damaged := kiosk.NewHealth(kiosk.DefaultPolicy(true, false), nil)
+	h := NewHandwriting(p, nil).WithHealth(damaged)
+	if d, _ := device(damaged); d.State != kiosk.StateOK {
+		t.Errorf("a model file that is there: %+v", d)
+	}
+	h.Recognize(context.Background(), []kiosk.Stroke{{{1, 1}, {100, 100}}}, 10)
+	if d, _ := device(damaged); d.State != kiosk.StateDegraded || d.Reason != kiosk.ReasonFault {
+		t.Errorf("after the damaged model was met: %+v", d)
+	}
+	for _, d := range damaged.Snapshot().Failed() {
+		if d.Device == kiosk.DeviceHandwriting && d.Required {
+			t.Error("the pad is required by a service")
+		}
+	}
+}

@@ -59,8 +59,8 @@ func applyEvent(a *App, ev kiosk.Event) bool {
 func DeviceProblems(s kiosk.HealthSnapshot) []DeviceProblem {
 	var ps []DeviceProblem
 	for _, d := range s.Failed() {
-		if d.Device == kiosk.DeviceSpeaker {
-			continue // a silent terminal still serves every resident
+		if d.Device == kiosk.DeviceSpeaker || d.Device == kiosk.DeviceHandwriting {
+			continue // a silent terminal, or one without the pad, still serves every resident
 		}
 		key := DeviceCardReader
 		if d.Device == kiosk.DevicePrinter {

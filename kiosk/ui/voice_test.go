@@ -160,16 +160,18 @@ func TestVoiceSilentInMaintenance(t *testing.T) {
 	}
 }
 
-// A speaker out of order is no device problem on the resident screens:
-// it is not mistaken for the card reader.
+// A speaker or a handwriting model out of order is no device problem on
+// the resident screens: neither is mistaken for the card reader.
 func TestSpeakerIsNoResidentProblem(t *testing.T) {
-	h := kiosk.NewHealth(kiosk.DefaultPolicy(true, false), nil)
-	h.AddDevice(kiosk.DeviceHealth{Device: kiosk.DeviceSpeaker, State: kiosk.StateOK})
-	_, _ = h.Set(kiosk.DeviceIDCard, kiosk.StateOK, "")
-	_, _ = h.Set(kiosk.DevicePrinter, kiosk.StateOK, "")
-	_, _ = h.Set(kiosk.DeviceSpeaker, kiosk.StateError, "gone")
-	if ps := DeviceProblems(h.Snapshot()); len(ps) != 0 {
-		t.Errorf("problems %+v from the speaker", ps)
+	for _, dev := range []string{kiosk.DeviceSpeaker, kiosk.DeviceHandwriting} {
+		h := kiosk.NewHealth(kiosk.DefaultPolicy(true, false), nil)
+		h.AddDevice(kiosk.DeviceHealth{Device: dev, State: kiosk.StateOK})
+		_, _ = h.Set(kiosk.DeviceIDCard, kiosk.StateOK, "")
+		_, _ = h.Set(kiosk.DevicePrinter, kiosk.StateOK, "")
+		_, _ = h.Set(dev, kiosk.StateError, "gone")
+		if ps := DeviceProblems(h.Snapshot()); len(ps) != 0 {
+			t.Errorf("problems %+v from the %s", ps, dev)
+		}
 	}
 }
 
