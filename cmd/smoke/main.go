@@ -62,8 +62,9 @@ func run(ctx context.Context, kiosk, out string, w, h int) error {
 		return err
 	}
 	defer logf.Close()
-	// -idle 45s: the walk waits for the idle warning once.
-	cmd := exec.Command(kiosk, "demo", "-fullscreen", "-no-simulator", "-control-stdin", "-idle", "45s")
+	// -idle 90s: the walk waits for the idle warning once, and no step of
+	// a walk on a busy machine comes near it otherwise.
+	cmd := exec.Command(kiosk, "demo", "-fullscreen", "-no-simulator", "-control-stdin", "-idle", "90s")
 	// A systemd-style notify socket: the terminal must say READY=1 and ping
 	// the watchdog while its loops are alive.
 	sd, err := listenNotify(filepath.Join(os.TempDir(), fmt.Sprintf("kiosk-smoke-notify-%d.sock", os.Getpid())))

@@ -628,7 +628,7 @@ func (k *walker) tapHome(name string) error {
 func (k *walker) capture(name, screen string, words []string) error {
 	within := 30 * time.Second
 	if name == "idle-warning" {
-		within = 90 * time.Second // the demo's idle time, and the warning
+		within = 150 * time.Second // the demo's idle time (90 s), and the warning
 	}
 	r, err := k.waitFor(screen, within, func(r *screenReply) bool {
 		for _, w := range words {
