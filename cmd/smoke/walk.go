@@ -487,18 +487,22 @@ func (k *walker) tapWhere(what string, pick func(*target) bool) error {
 		return nil
 	}
 	var at image.Point
+	scrolls := 0
 	for try := 0; ; try++ {
 		r, err := k.waitFor("", 15*time.Second, func(r *screenReply) bool { return first(r) != nil })
 		if err != nil {
 			return fmt.Errorf("nothing to tap for %s: %w", what, err)
 		}
-		p := r.centre(first(r))
-		if p.Y > k.h-100 || p.Y < 100 {
-			// Below the fold (or above it) of a scrolled screen: a finger
-			// scrolls first, the top and bottom bars stay where they are.
+		t := first(r)
+		p := r.centre(t)
+		inBar := strings.HasPrefix(t.Name, "nav.") || strings.HasPrefix(t.Name, "bar.") || t.Name == "logo"
+		if !inBar && (p.Y > k.h-100 || p.Y < 100) && scrolls < 10 {
+			// Under the bottom bar (or the top one) of a scrolled screen:
+			// a finger scrolls first; the bars themselves stay put.
 			if err := k.scroll(p.Y > k.h-100); err != nil {
 				return err
 			}
+			scrolls++
 			at = image.Point{}
 			continue
 		}
