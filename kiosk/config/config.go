@@ -77,8 +77,11 @@ type Timeouts struct {
 
 // Maintenance is staff access.
 type Maintenance struct {
-	PINHash    string   `toml:"pin_hash"`    // argon2id hash in PHC string format
-	StaffCards []string `toml:"staff_cards"` // ID numbers of staff cards that open maintenance
+	PINHash string `toml:"pin_hash"` // argon2id hash in PHC string format, with minlen=6 (kiosk diag pin-hash)
+	// StaffCards are the keyed hashes ("hmac-sha256:...", kiosk diag
+	// staff-card-hash) of the ID numbers of staff cards that, with the
+	// PIN, open maintenance. The key derives from the sealing key.
+	StaffCards []string `toml:"staff_cards"`
 }
 
 // Sync is the outbox, catalogue and heartbeat schedule.
@@ -334,10 +337,20 @@ func (c Config) validate() Errors {
 	}
 	if h := c.Maintenance.PINHash; h != "" && !strings.HasPrefix(h, "$argon2id$") {
 		bad("maintenance.pin_hash", "must be an argon2id hash ($argon2id$...), not a plain PIN")
+	} else if h != "" && pinHashMinLen(h) < MinPINDigits {
+		// A hash does not reveal its PIN's length: what tells is the
+		// minlen marker kiosk diag pin-hash writes since PINs need 6
+		// digits. A hash without it may be of a 4-digit PIN, which the
+		// terminal no longer accepts at the keypad.
+		bad("maintenance.pin_hash", "was made for a PIN of fewer than %d digits or by an older kiosk (no \"minlen=%d\" in it), and a PIN under %d digits no longer opens maintenance: choose a PIN of %d to 12 digits and put the output of `kiosk diag pin-hash` here", MinPINDigits, MinPINDigits, MinPINDigits, MinPINDigits)
 	}
 	for i, s := range c.Maintenance.StaffCards {
-		if len(s) != 18 {
-			bad(fmt.Sprintf("maintenance.staff_cards[%d]", i), "must be an 18-character ID number")
+		if !staffCardHash(s) {
+			problem := "must be a keyed hash (hmac-sha256:<64 hex digits>) as `kiosk diag staff-card-hash` prints it"
+			if len(s) == 18 || len(s) == 15 {
+				problem = "is a plain ID number; " + problem
+			}
+			bad(fmt.Sprintf("maintenance.staff_cards[%d]", i), "%s", problem)
 		}
 	}
 	if c.Sync.RetentionDays < 1 || c.Sync.RetentionDays > 3650 {
@@ -371,6 +384,34 @@ func (c Config) validate() Errors {
 		}
 	}
 	return es
+}
+
+// MinPINDigits is the shortest maintenance PIN (kiosk/maint checks it too).
+const MinPINDigits = 6
+
+// pinHashMinLen is the minlen parameter of an argon2id PHC string, 0 when
+// it has none.
+func pinHashMinLen(h string) int {
+	parts := strings.Split(h, "$")
+	if len(parts) != 6 {
+		return 0
+	}
+	for _, kv := range strings.Split(parts[3], ",") {
+		if v, ok := strings.CutPrefix(kv, "minlen="); ok {
+			n, _ := strconv.Atoi(v)
+			return n
+		}
+	}
+	return 0
+}
+
+// staffCardHash reports whether s is "hmac-sha256:" and 64 hex digits.
+func staffCardHash(s string) bool {
+	h, ok := strings.CutPrefix(strings.ToLower(s), "hmac-sha256:")
+	if !ok || len(h) != 64 {
+		return false
+	}
+	return strings.Trim(h, "0123456789abcdef") == ""
 }
 
 // validHost reports whether s is a bare host name or address with an

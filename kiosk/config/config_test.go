@@ -39,6 +39,11 @@ func TestParseErrorsNameTheField(t *testing.T) {
 		{"short warning", "[timeouts]\nwarning = \"5s\"\n", []string{"timeouts.warning"}},
 		{"elder shorter", "[timeouts]\nidle = \"90s\"\nidle_elder = \"60s\"\n", []string{"timeouts.idle_elder"}},
 		{"plain pin", "[maintenance]\npin_hash = \"1234\"\n", []string{"maintenance.pin_hash"}},
+		// A hash of an existing 4-digit configuration: no minlen marker.
+		{"pin hash before the 6-digit rule", "[maintenance]\npin_hash = \"$argon2id$v=19$m=64,t=1,p=1$bNhFkwfrEz2IuKBxUw3JAQ$6p36ayH5pRnoI9vN9m33SVIKRQm9k0ydGJW8GW/yb9k\"\n", []string{"maintenance.pin_hash", "fewer than 6 digits", "kiosk diag pin-hash"}},
+		{"pin hash minlen 4", "[maintenance]\npin_hash = \"$argon2id$v=19$m=64,t=1,p=1,minlen=4$bNhFkwfrEz2IuKBxUw3JAQ$6p36ayH5pRnoI9vN9m33SVIKRQm9k0ydGJW8GW/yb9k\"\n", []string{"maintenance.pin_hash", "fewer than 6 digits"}},
+		{"plain staff card", "[maintenance]\nstaff_cards = [\"31011519800101001X\"]\n", []string{"maintenance.staff_cards[0]", "plain ID number", "kiosk diag staff-card-hash"}},
+		{"short staff card hash", "[maintenance]\nstaff_cards = [\"hmac-sha256:abcd\"]\n", []string{"maintenance.staff_cards[0]"}},
 		{"relative data dir", "[terminal]\ndata_dir = \"data\"\n", []string{"terminal.data_dir"}},
 		{"bad url", "[api]\nbase_url = \"ftp://x\"\n", []string{"api.base_url"}},
 		{"bad duration", "[api]\ntimeout = \"soon\"\n", []string{"timeout", "soon"}},
@@ -64,6 +69,16 @@ func TestParseErrorsNameTheField(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A hash kiosk diag pin-hash makes now, and a keyed staff card, pass.
+func TestParseAcceptsNewMaintenance(t *testing.T) {
+	t.Parallel()
+	_, err := Parse([]byte("[maintenance]\npin_hash = \"$argon2id$v=19$m=64,t=1,p=1,minlen=6$bNhFkwfrEz2IuKBxUw3JAQ$6p36ayH5pRnoI9vN9m33SVIKRQm9k0ydGJW8GW/yb9k\"\n" +
+		"staff_cards = [\"hmac-sha256:" + strings.Repeat("0f", 32) + "\"]\n"))
+	if err != nil {
+		t.Error(err)
 	}
 }
 

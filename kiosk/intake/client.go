@@ -442,6 +442,14 @@ type Heartbeat struct {
 	Outbox         OutboxState            `json:"outbox"`
 	CatalogVersion string                 `json:"catalog_version"`
 	DiskFreeBytes  int64                  `json:"disk_free_bytes"`
+	// Maintenance is the staff entry's PIN lock; nil leaves it out.
+	Maintenance *MaintenanceState `json:"maintenance,omitempty"`
+}
+
+// MaintenanceState is the staff entry's PIN lock in a heartbeat.
+type MaintenanceState struct {
+	PINFailuresToday int        `json:"pin_failures_today"`
+	LockedUntil      *time.Time `json:"locked_until"` // null when entry is not locked
 }
 
 // DeviceState is the health of one device.

@@ -300,6 +300,7 @@ func (t *Terminal) assemble(ctx context.Context, rec *store.Recovery) error {
 		API:            t.api,
 		Audit:          t.st.AuditLog(),
 		Devices:        t.HeartbeatDevices,
+		Maintenance:    t.heartbeatMaintenance,
 		OnOnline:       func(on bool) { t.emit(kiosk.OnlineChanged{Online: on}) },
 		OnIdle:         func() { t.emit(kiosk.Sent{}) },
 		Logger:         t.log,
@@ -511,7 +512,29 @@ func (t *Terminal) APIErr() error { return t.apiErr }
 func (t *Terminal) Gate() (*maint.Gate, error) { return t.gate(t.cfg.Maintenance) }
 
 func (t *Terminal) gate(c config.Maintenance) (*maint.Gate, error) {
-	return maint.NewGate(maint.GateConfig{PINHash: c.PINHash, StaffCards: c.StaffCards, Audit: t.trail, Settings: t.st})
+	var cardKey []byte
+	if len(c.StaffCards) > 0 {
+		// The staff cards' hashes are keyed by the sealing key: without
+		// it no card is recognised, and the PIN still opens.
+		if key, err := store.LoadKey(t.cfg.KeyFilePath()); err != nil {
+			t.log.Warn("staff cards not recognised: no sealing key", "err", err)
+		} else {
+			cardKey = maint.StaffCardKey(key)
+		}
+	}
+	return maint.NewGate(maint.GateConfig{PINHash: c.PINHash, StaffCards: c.StaffCards, CardKey: cardKey, Audit: t.trail, Settings: t.st})
+}
+
+// heartbeatMaintenance is the PIN lock for the heartbeat, as the gate keeps
+// it in the settings.
+func (t *Terminal) heartbeatMaintenance(ctx context.Context) *intake.MaintenanceState {
+	st := maint.ReadLockStatus(ctx, t.st, time.Now())
+	m := &intake.MaintenanceState{PINFailuresToday: st.FailuresToday}
+	if !st.LockedUntil.IsZero() {
+		u := st.LockedUntil.UTC()
+		m.LockedUntil = &u
+	}
+	return m
 }
 
 // offlineAPI answers nothing: a terminal without the network.
