@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -111,8 +112,10 @@ type Display struct {
 	FullScreen bool   `toml:"full_screen"`
 	Language   string `toml:"language"` // zh or en at the start of each visit
 	// GuideHosts are the hosts, besides the central API's own, whose pages
-	// an item's guide_url may lead to; only those get a QR code on the item
-	// page. A host name, or host:port for a port other than 443.
+	// may become a QR code: an item's guide_url on the item page, a case's
+	// track_url (and a status_url) on the screen and the receipt; a
+	// track_url elsewhere is logged and the QR code carries the case
+	// number. A host name, or host:port for a port other than 443.
 	GuideHosts []string `toml:"guide_hosts"`
 }
 
@@ -231,6 +234,11 @@ func Load(name string) (Config, string, error) {
 	if err != nil {
 		return c, name, fmt.Errorf("%s: %w", name, err)
 	}
+	if c.API.Token != "" {
+		if p := readableByOthers(name); p != "" {
+			return c, name, fmt.Errorf("%s: %w", name, Errors{{Field: "api.token", Problem: p + " (or move the token to api.token_file)"}})
+		}
+	}
 	return c, name, nil
 }
 
@@ -287,9 +295,24 @@ func (c Config) validate() Errors {
 	}
 	if u, err := url.Parse(c.API.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		bad("api.base_url", "must be an http or https URL, got %q", c.API.BaseURL)
+	} else if u.Scheme == "http" && !loopbackHost(u.Hostname()) {
+		// The token and residents' data would cross the network in clear.
+		bad("api.base_url", "must be https for a host other than this machine (http only to 127.0.0.1, ::1 or localhost), got %q", c.API.BaseURL)
 	}
 	if c.API.Token != "" && c.API.TokenFile != "" {
 		bad("api.token_file", "set either api.token or api.token_file, not both")
+	}
+	if c.API.TokenFile != "" {
+		if p := readableByOthers(c.API.TokenFile); p != "" {
+			bad("api.token_file", "%s", p)
+		}
+	}
+	if p := readableByOthers(c.KeyFilePath()); p != "" {
+		field := "sync.key_file"
+		if c.Sync.KeyFile == "" {
+			field = "sync.key_file (default " + c.KeyFilePath() + ")"
+		}
+		bad(field, "%s", p)
 	}
 	if c.API.Timeout.Duration <= 0 || c.API.Timeout.Duration > 5*time.Minute {
 		bad("api.timeout", "must be between 0 and 5m, got %s", c.API.Timeout)
@@ -384,6 +407,31 @@ func (c Config) validate() Errors {
 		}
 	}
 	return es
+}
+
+// loopbackHost reports whether host is this machine: localhost,
+// 127.0.0.0/8 or ::1.
+func loopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// readableByOthers says what is wrong when the secret file at path may be
+// read or written by users other than its owner and group; "" when it is
+// fine or does not exist (a missing key file is created 0600; a missing
+// token file is reported when read).
+func readableByOthers(path string) string {
+	st, err := os.Stat(path)
+	if err != nil {
+		return ""
+	}
+	if m := st.Mode().Perm(); m&0o007 != 0 {
+		return fmt.Sprintf("%s holds a secret but is readable by others (mode %04o): chmod o-rwx %s", path, m, path)
+	}
+	return ""
 }
 
 // MinPINDigits is the shortest maintenance PIN (kiosk/maint checks it too).
