@@ -1,6 +1,7 @@
 package kiosk
 
 import (
+	"net"
 	"net/url"
 	"strings"
 	"unicode"
@@ -53,4 +54,48 @@ func hostPort(s string) (host, port string) {
 		port = ""
 	}
 	return host, port
+}
+
+// TrackURL returns raw, a page address the central system sent for a case
+// (its track_url, a ticket's or booking's status_url), when the terminal
+// may put it in a QR code on the screen or an official receipt, and ""
+// when not. The rules are GuideURL's: https, no user information, a host
+// of hosts (the central API's own host and the configured ones); besides,
+// for development, http on a loopback host of hosts at any port (the
+// intake simulator beside the terminal). A caller that gets "" puts the
+// case number in the QR code instead and logs the refusal: a server's
+// answer must not be able to send residents' phones anywhere.
+func TrackURL(raw string, hosts []string) string {
+	if u := GuideURL(raw, hosts); u != "" {
+		return u
+	}
+	if raw == "" || len(raw) > MaxGuideURLLen || strings.ContainsFunc(raw, func(r rune) bool {
+		return r == '\\' || unicode.IsSpace(r) || unicode.IsControl(r) || r == unicode.ReplacementChar
+	}) {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil || !strings.EqualFold(u.Scheme, "http") || u.Opaque != "" || u.User != nil || u.Host == "" {
+		return ""
+	}
+	host, _ := hostPort(u.Host)
+	if !loopback(host) {
+		return ""
+	}
+	for _, h := range hosts {
+		if hh, _ := hostPort(h); hh == host {
+			return raw
+		}
+	}
+	return ""
+}
+
+// loopback reports whether host (lower-case, without brackets) is this
+// machine: localhost, 127.0.0.0/8 or ::1.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

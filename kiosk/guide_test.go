@@ -68,3 +68,35 @@ func TestValidateGuideURL(t *testing.T) {
 		t.Fatalf("an over-long guide_url: %v", err)
 	}
 }
+
+// Bad input from the issue: a track_url of javascript: or another host
+// never becomes a QR code; http only on a listed loopback host.
+func TestTrackURLAllowList(t *testing.T) {
+	hosts := []string{"intake.example.gov.cn", "127.0.0.1", "localhost"}
+	for _, u := range []string{
+		"https://intake.example.gov.cn/track/PD1",
+		"http://127.0.0.1:8750/track/PD1",
+		"http://localhost:9000/track/PD1",
+	} {
+		if got := TrackURL(u, hosts); got != u {
+			t.Errorf("TrackURL(%q) = %q, want it allowed", u, got)
+		}
+	}
+	for _, u := range []string{
+		"javascript:alert(1)",
+		"https://evil.example/track/PD1",
+		"http://intake.example.gov.cn/track/PD1", // http off loopback
+		"http://127.0.0.2/track/PD1",             // loopback, but not listed
+		"http://[::1]/track/PD1",
+		"http://user@127.0.0.1/track",
+		"data:text/plain,PD1",
+		"",
+	} {
+		if got := TrackURL(u, hosts); got != "" {
+			t.Errorf("TrackURL(%q) = %q, want refused", u, got)
+		}
+	}
+	if got := TrackURL("https://intake.example.gov.cn/track/PD1", nil); got != "" {
+		t.Errorf("no hosts: %q allowed", got)
+	}
+}

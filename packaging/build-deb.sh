@@ -85,7 +85,9 @@ fi
 install -m 0644 "$desktop" "$tree/usr/share/applications/kiosk.desktop"
 install -m 0644 "$pkgdir/kiosk.png" "$tree/usr/share/icons/hicolor/256x256/apps/kiosk.png"
 
-install -m 0644 "$pkgdir/kiosk.toml" "$tree/etc/kiosk/kiosk.toml"
+# The configuration holds the API token: 0640 from the start, never
+# readable by others; postinst gives it to group kiosk (root:kiosk 0640).
+install -m 0640 "$pkgdir/kiosk.toml" "$tree/etc/kiosk/kiosk.toml"
 install -m 0644 "$pkgdir/kiosk.service" "$tree/lib/systemd/system/kiosk.service"
 install -m 0644 "$pkgdir/99-kiosk.rules" "$tree/lib/udev/rules.d/99-kiosk.rules"
 

@@ -69,6 +69,7 @@ var Rules = []Rule{
 	{Prefix: "kiosk/visit", Allow: []string{"std", "kiosk", "kiosk/visit", "internal/..."}, Forbid: []string{fyne, sqlite, databases, "devices", "kiosk/store", "kiosk/intake", "kiosk/ui"}, Why: "the visit machine is pure"},
 	{Prefix: "kiosk/audit", Allow: []string{"std", "kiosk", "kiosk/audit"}, Forbid: []string{fyne, sqlite, databases, "devices", "kiosk/ui"}, Why: "the audit chain is pure; the store keeps it"},
 	{Prefix: "kiosk/maint", Allow: []string{"std", "kiosk", "kiosk/audit", "kiosk/config", "kiosk/logfile", xcrypto}, Forbid: []string{fyne, sqlite, databases, "devices", "kiosk/ui"}, Why: "maintenance logic: PIN, lockout, bundle"},
+	{Prefix: "kiosk/logfile", Allow: []string{"std", "kiosk", xtext}, Forbid: []string{fyne, sqlite, databases, "devices", "kiosk/ui"}, Why: "logs with redaction; NFKC folding from x/text"},
 	{Prefix: "kiosk/config", Allow: []string{"std", toml}, Forbid: []string{fyne, sqlite, databases, "devices", "kiosk/ui"}, Why: "configuration"},
 	{Prefix: "kiosk/store", Allow: []string{"std", "kiosk", "kiosk/audit", sqlite, xcrypto, xtext}, Forbid: []string{fyne, "devices", "kiosk/ui", "kiosk/intake"}, Why: "the only SQLite code"},
 	{Prefix: "kiosk/intake/intakesim", Allow: []string{"std", "kiosk", "kiosk/intake", sqlite}, Forbid: []string{fyne, "devices", "kiosk/ui", "kiosk/store"}, Why: "the development server keeps its own database"},

@@ -65,7 +65,7 @@ func runDiagAudit(args []string, stdout, stderr io.Writer) int {
 	defer cancel()
 	// The chain needs neither the sealing key nor the network.
 	t, err := terminal.Open(ctx, cfg, terminal.Deps{Inspect: true, Offline: true, Version: version,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Logger: redactedLogger(io.Discard, slog.LevelInfo, false)})
 	if err != nil {
 		fmt.Fprintf(stderr, "kiosk diag audit: %v\n", err)
 		return exitFailure

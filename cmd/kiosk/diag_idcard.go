@@ -71,7 +71,7 @@ func runDiagIDCard(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: kiosk diag idcard [--port P] [--baud B] [--wait 10s] [--json] [--reveal]")
 		return exitUsage
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log := redactedLogger(stderr, slog.LevelInfo, false)
 	res := diagIDCardResult{Port: *port, Baud: *baud, TimingsMS: map[string]int64{}, AppendedAddresses: []string{}}
 	ms := func(d time.Duration) int64 { return d.Milliseconds() }
 	finish := func(code int) int {

@@ -66,11 +66,50 @@ func TestDiagPINHash(t *testing.T) {
 		t.Error("the PIN itself was printed")
 	}
 	diagStdin = strings.NewReader("12\n")
-	if code, _, errs := runCapture("diag", "pin-hash"); code != exitFailure || !strings.Contains(errs, "4 to 12 digits") {
+	if code, _, errs := runCapture("diag", "pin-hash"); code != exitFailure || !strings.Contains(errs, "6 to 12 digits") {
 		t.Errorf("short PIN: exit %d, %q", code, errs)
 	}
 	if code, _, _ := runCapture("diag", "pin-hash", "135790"); code != exitUsage {
 		t.Errorf("PIN as an argument: exit %d, want usage", code)
+	}
+	// An old 4-digit PIN is refused, and the hash carries the marker.
+	diagStdin = strings.NewReader("2468\n")
+	if code, _, errs := runCapture("diag", "pin-hash"); code != exitFailure || !strings.Contains(errs, "6 to 12 digits") {
+		t.Errorf("4-digit PIN: exit %d, %q", code, errs)
+	}
+	if err := maint.CheckHashPolicy(h); err != nil {
+		t.Errorf("printed hash %q: %v", h, err)
+	}
+}
+
+// kiosk diag staff-card-hash prints a keyed hash that the gate of the same
+// terminal recognises, and never the number itself.
+func TestDiagStaffCardHash(t *testing.T) {
+	cfg, _ := maintTerminal(t, 0)
+	old := diagStdin
+	t.Cleanup(func() { diagStdin = old })
+	const id = "31011519800101001X"
+	diagStdin = strings.NewReader(strings.ToLower(id) + "\n")
+	code, out, errs := runCapture("diag", "staff-card-hash", "--config", cfg)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if strings.Contains(strings.ToUpper(out), id) || strings.Contains(out, id[6:14]) {
+		t.Errorf("the ID number was printed: %q", out)
+	}
+	key, err := store.LoadKey(filepath.Join(filepath.Dir(cfg), "seal.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := maint.StaffCardHash(maint.StaffCardKey(key), id); !strings.Contains(out, `"`+want+`"`) {
+		t.Errorf("printed %q, want %q", out, want)
+	}
+	diagStdin = strings.NewReader("12345\n")
+	if code, _, _ := runCapture("diag", "staff-card-hash", "--config", cfg); code != exitFailure {
+		t.Errorf("not an ID number: exit %d", code)
+	}
+	if code, _, _ := runCapture("diag", "staff-card-hash", id); code != exitUsage {
+		t.Errorf("ID number as an argument: exit %d, want usage", code)
 	}
 }
 

@@ -79,7 +79,7 @@ func gatherStatus(ctx context.Context, cfg config.Config, network bool) (diagSta
 		s.Devices = append(s.Devices, r)
 	}
 	s.Handwriting = checkHandwriting(handwriting.DefaultModel)
-	deps := terminal.Deps{Inspect: true, Offline: !network, Version: version, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	deps := terminal.Deps{Inspect: true, Offline: !network, Version: version, Logger: redactedLogger(io.Discard, slog.LevelInfo, false)}
 	netErr := "not checked (--offline)"
 	var dates *outbox.DateRecorder
 	if network {

@@ -55,7 +55,7 @@ func runDiagSync(args []string, stdout, stderr io.Writer) int {
 	}
 	dates := &outbox.DateRecorder{Next: tr}
 	t, err := terminal.Open(ctx, cfg, terminal.Deps{Inspect: true, Transport: dates, Version: version,
-		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		Logger: redactedLogger(stderr, slog.LevelWarn, false)})
 	if err != nil {
 		fmt.Fprintf(stderr, "kiosk diag sync: %v\n", err)
 		return exitFailure

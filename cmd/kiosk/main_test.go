@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,6 +48,39 @@ func TestCheckConfig(t *testing.T) {
 	}
 	if code, _, _ := runCapture("check-config"); code != exitUsage {
 		t.Errorf("no file: code %d, want usage", code)
+	}
+}
+
+// check-config gives a clear error for the security problems of issue 21:
+// the hash of an old 4-digit PIN, plain staff card numbers, http to
+// another host, and a token file others may read.
+func TestCheckConfigSecurity(t *testing.T) {
+	dir := t.TempDir()
+	tok := filepath.Join(dir, "token")
+	os.WriteFile(tok, []byte("s3cret\n"), 0o600)
+	os.Chmod(tok, 0o644)
+	cases := []struct {
+		name, toml string
+		want       []string
+	}{
+		{"4-digit PIN hash", "[maintenance]\npin_hash = \"$argon2id$v=19$m=64,t=1,p=1$bNhFkwfrEz2IuKBxUw3JAQ$6p36ayH5pRnoI9vN9m33SVIKRQm9k0ydGJW8GW/yb9k\"\n",
+			[]string{"maintenance.pin_hash", "fewer than 6 digits", "kiosk diag pin-hash"}},
+		{"plain staff card", "[maintenance]\nstaff_cards = [\"31011519800101001X\"]\n", []string{"maintenance.staff_cards[0]", "kiosk diag staff-card-hash"}},
+		{"http to another host", "[api]\nbase_url = \"http://intake.example.gov.cn\"\n", []string{"api.base_url", "https"}},
+		{"token file readable by others", "[api]\ntoken_file = \"" + tok + "\"\n", []string{"api.token_file", "readable by others"}},
+	}
+	for i, c := range cases {
+		f := filepath.Join(dir, fmt.Sprintf("c%d.toml", i))
+		os.WriteFile(f, []byte("[terminal]\ndata_dir = \""+dir+"\"\n"+c.toml), 0o600)
+		code, _, errs := runCapture("check-config", f)
+		if code == 0 {
+			t.Errorf("%s: accepted", c.name)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(errs, w) {
+				t.Errorf("%s: error %q lacks %q", c.name, errs, w)
+			}
+		}
 	}
 }
 

@@ -200,7 +200,9 @@ func TestStartRecoversACorruptDatabase(t *testing.T) {
 	}
 	// ...and `kiosk diag status` over SSH.
 	cfgFile := filepath.Join(t.TempDir(), "kiosk.toml")
-	f, err := os.Create(cfgFile)
+	// 0600: the file holds the API token (check-config refuses a token
+	// others may read).
+	f, err := os.OpenFile(cfgFile, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -272,7 +272,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	defer cleanup()
-	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	log := redactedLogger(stderr, slog.LevelInfo, true)
 	cfg := config.Default()
 	cfg.Terminal.DataDir = filepath.Join(dir, "terminal")
 	cfg.Terminal.CenterName = "浦东新区花木街道社区事务受理服务中心"

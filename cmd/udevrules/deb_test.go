@@ -56,6 +56,11 @@ func TestDebianPackage(t *testing.T) {
 		t.Fatalf("package: %v", err)
 	}
 	version := strings.TrimSpace(sh(t, repo, "dpkg-deb", "-f", deb, "Version"))
+	// The configuration (the API token) is never readable by others, not
+	// even between unpacking and postinst, which gives it to group kiosk.
+	if list := sh(t, repo, "dpkg-deb", "-c", deb); !regexp.MustCompile(`(?m)^-rw-r----- root/root .* \./etc/kiosk/kiosk\.toml$`).MatchString(list) {
+		t.Errorf("etc/kiosk/kiosk.toml in the package is not 0640 root:root:\n%s", list)
+	}
 	depends := sh(t, repo, "dpkg-deb", "-f", deb, "Depends")
 
 	tarball := filepath.Join(cache, rootTarball)

@@ -3,6 +3,7 @@ package idcard
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Errors of this package. Typed errors below wrap one of these, so callers can
@@ -44,18 +45,57 @@ func (e *StatusError) Error() string {
 func (e *StatusError) Unwrap() error { return ErrStatus }
 
 // FieldError says which field of the text block is bad. It wraps the reason
-// (ErrDate, ErrGender, ErrText ...). Value never holds an ID number in full.
+// (ErrDate, ErrGender, ErrText ...). It never holds the field's value (a
+// birth date, a pass number, a name are personal data and would reach the
+// log, LastError and the diagnostics bundle): Shape says what the value
+// looked like, its length and kinds of characters, without its characters.
 type FieldError struct {
 	Field string
-	Value string
+	Shape string // e.g. "8 characters: digits"; "" when nothing was decoded
 	Err   error
 }
 
 func (e *FieldError) Error() string {
-	if e.Value == "" {
+	if e.Shape == "" {
 		return fmt.Sprintf("%v (field %s)", e.Err, e.Field)
 	}
-	return fmt.Sprintf("%v (field %s: %q)", e.Err, e.Field, e.Value)
+	return fmt.Sprintf("%v (field %s: %s)", e.Err, e.Field, e.Shape)
+}
+
+// shapeOf describes v by its length and kinds of characters only.
+func shapeOf(v string) string {
+	if v == "" {
+		return "empty"
+	}
+	n := 0
+	var digits, letters, han, other bool
+	for _, r := range v {
+		n++
+		switch {
+		case r >= '0' && r <= '9':
+			digits = true
+		case r < 0x80 && (r|0x20 >= 'a' && r|0x20 <= 'z'):
+			letters = true
+		case r >= 0x3400 && r <= 0x9FFF:
+			han = true
+		default:
+			other = true
+		}
+	}
+	var kinds []string
+	for _, k := range []struct {
+		on   bool
+		name string
+	}{{digits, "digits"}, {letters, "letters"}, {han, "Chinese"}, {other, "other"}} {
+		if k.on {
+			kinds = append(kinds, k.name)
+		}
+	}
+	unit := "characters"
+	if n == 1 {
+		unit = "character"
+	}
+	return fmt.Sprintf("%d %s: %s", n, unit, strings.Join(kinds, ", "))
 }
 
 func (e *FieldError) Unwrap() error { return e.Err }

@@ -2,6 +2,8 @@ package idcard
 
 import (
 	"fmt"
+	"log/slog"
+	"strings"
 	"time"
 )
 
@@ -127,7 +129,30 @@ func (id Identity) Age(now time.Time) int {
 // MaskedID is IDNumber masked for display and logs.
 func (id Identity) MaskedID() string { return MaskID(id.IDNumber) }
 
-// String never shows the full number.
+// String never shows the full number, the name or anything else personal.
 func (id Identity) String() string {
 	return fmt.Sprintf("%s card %s", id.CardType, id.MaskedID())
+}
+
+// GoString is String (%#v), so no format verb prints the fields.
+func (id Identity) GoString() string { return "idcard.Identity{" + id.String() + "}" }
+
+// LogValue is the card without its holder (slog.LogValuer): the type, the
+// masked number and name, and whether it has expired by its own dates.
+func (id Identity) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("card_type", string(id.CardType)),
+		slog.String("id", id.MaskedID()),
+		slog.String("name", maskName(id.Name)),
+		slog.Bool("long_term", id.LongTerm),
+	)
+}
+
+// maskName keeps a name's first character.
+func maskName(name string) string {
+	r := []rune(strings.TrimSpace(name))
+	if len(r) == 0 {
+		return ""
+	}
+	return string(r[0]) + strings.Repeat("*", len(r)-1)
 }

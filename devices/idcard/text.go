@@ -81,7 +81,11 @@ type textParser struct {
 
 func (p *textParser) fail(f field, value string, err error) {
 	if p.err == nil {
-		p.err = &FieldError{Field: f.name, Value: value, Err: err}
+		fe := &FieldError{Field: f.name, Err: err}
+		if value != "" {
+			fe.Shape = shapeOf(value)
+		}
+		p.err = fe
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
+	"log/slog"
 	"reflect"
 	"strings"
 	"testing"
@@ -151,6 +153,13 @@ func TestParseTextErrors(t *testing.T) {
 			if strings.Contains(err.Error(), "31011519850312453") {
 				t.Errorf("error %q reveals the ID number", err)
 			}
+			// No field's value in the error: not the birth date, not
+			// the gender digit, not the nation code.
+			for _, v := range []string{"19850230", "9999123", "US1110081020013", `"3"`, `"57"`} {
+				if strings.Contains(err.Error(), v) {
+					t.Errorf("error %q holds the raw value %q", err, v)
+				}
+			}
 		})
 	}
 }
@@ -233,5 +242,33 @@ func TestNationTable(t *testing.T) {
 	}
 	if _, ok := NationName("57"); ok {
 		t.Error("57 is not a GB 3304 code")
+	}
+}
+
+// An Identity prints and logs masked, whatever the verb or handler.
+func TestIdentityNeverLeaks(t *testing.T) {
+	t.Parallel()
+	id := Identity{CardType: CardResident, Name: "欧阳娜娜", IDNumber: "310115198503124531", Address: "上海市浦东新区花木路1号",
+		BirthDate: time.Date(1985, 3, 12, 0, 0, 0, 0, time.UTC), PassNumber: "H12345678"}
+	var log bytes.Buffer
+	slog.New(slog.NewJSONHandler(&log, nil)).Info("card", "id", id, "ptr", &id)
+	slog.New(slog.NewTextHandler(&log, nil)).Info("card", "id", id)
+	out := fmt.Sprintf("%v %+v %#v %s", id, id, id, id) + log.String()
+	for _, v := range []string{id.Name, "娜娜", "19850312", id.Address, id.PassNumber} {
+		if strings.Contains(out, v) {
+			t.Errorf("%q in %s", v, out)
+		}
+	}
+	if !strings.Contains(out, "3101**********4531") {
+		t.Errorf("masked number missing: %s", out)
+	}
+}
+
+func TestShapeOf(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"19850230": "8 characters: digits", "3": "1 character: digits", "H1234567": "8 characters: digits, letters", "张三": "2 characters: Chinese", "": "empty"} {
+		if got := shapeOf(in); got != want {
+			t.Errorf("shapeOf(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

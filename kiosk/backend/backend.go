@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"image"
 	"log/slog"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -43,6 +44,11 @@ type Backend struct {
 	// "my cases" then shows the cases last fetched here rather than ask.
 	Pause  interface{ PausedUntil() time.Time }
 	Logger *slog.Logger
+	// TrackHosts are the hosts a case's track_url may lead to (the
+	// central API's own and display.guide_hosts: config.GuideHosts); a
+	// track_url elsewhere is dropped and logged, and the screens put the
+	// case number in the QR code instead. Nil allows none.
+	TrackHosts []string
 	// SendWait is how long Submit waits for the relay to deliver before it
 	// tells the resident the submission is queued (default 4 s).
 	SendWait time.Duration
@@ -55,6 +61,31 @@ func (b *Backend) log() *slog.Logger {
 		return b.Logger
 	}
 	return slog.Default()
+}
+
+// trackURL is raw when it may become a QR code (kiosk.TrackURL over
+// TrackHosts), "" otherwise, the refusal logged.
+func (b *Backend) trackURL(caseNo, raw string) string {
+	if raw == "" {
+		return ""
+	}
+	if u := kiosk.TrackURL(raw, b.TrackHosts); u != "" {
+		return u
+	}
+	host := "?"
+	if u, err := url.Parse(raw); err == nil {
+		host = u.Scheme + "://" + u.Host
+	}
+	b.log().Warn("track_url refused: not an allowed page; the QR code carries the case number", "case_no", caseNo, "to", host)
+	return ""
+}
+
+// trusted drops the track_urls of cases that may not become QR codes.
+func (b *Backend) trusted(cs []kiosk.Case) []kiosk.Case {
+	for i := range cs {
+		cs[i].TrackURL = b.trackURL(cs[i].CaseNo, cs[i].TrackURL)
+	}
+	return cs
 }
 
 // Catalog returns the cached catalogue.
@@ -85,7 +116,7 @@ func (b *Backend) Cases(ctx context.Context, p kiosk.Person) ([]kiosk.Case, bool
 					b.log().Warn("case cache not updated", "err", perr)
 				}
 			}
-			return cs, true, nil
+			return b.trusted(cs), true, nil
 		}
 		if intake.IsFinal(err) {
 			return nil, true, err
@@ -99,7 +130,7 @@ func (b *Backend) Cases(ctx context.Context, p kiosk.Person) ([]kiosk.Case, bool
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, false, nil
 	}
-	return cs, false, err
+	return b.trusted(cs), false, err
 }
 
 // Unsent lists what this terminal still holds for the resident.
@@ -154,7 +185,7 @@ func (b *Backend) Submit(ctx context.Context, s kiosk.Submission) (kiosk.Outcome
 			switch rec.State {
 			case "delivered", "purged":
 				out.Queued = false
-				out.Accepted = &kiosk.Accepted{CaseNo: rec.CaseNo, Status: "accepted", AcceptedAt: rec.AcceptedAt, DueDate: rec.DueDate, TrackURL: rec.TrackURL}
+				out.Accepted = &kiosk.Accepted{CaseNo: rec.CaseNo, Status: "accepted", AcceptedAt: rec.AcceptedAt, DueDate: rec.DueDate, TrackURL: b.trackURL(rec.CaseNo, rec.TrackURL)}
 				return out, nil
 			case "parked":
 				rej := &kiosk.RejectedError{Code: rec.Park.Code, Message: rec.Park.Reason}

@@ -1,12 +1,15 @@
 package backend
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"image"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -151,6 +154,39 @@ func TestSubmitOnlineIsAccepted(t *testing.T) {
 	caseNo, found, err := r.sim.LookupSubmission(context.Background(), sub.ID)
 	if err != nil || !found || caseNo != out.Accepted.CaseNo {
 		t.Errorf("server has %q found=%v err=%v, terminal says %q", caseNo, found, err, out.Accepted.CaseNo)
+	}
+}
+
+// A track_url becomes a QR code only on an allowed host: the simulator's
+// (ywtb.pudong.example) is not on an empty list, and its refusal is logged
+// with the case number; on the list it goes through.
+func TestTrackURLOnlyFromAllowedHosts(t *testing.T) {
+	r := newRig(t)
+	var log bytes.Buffer
+	r.b.Logger = slog.New(slog.NewTextHandler(&log, nil))
+	out, err := r.b.Submit(context.Background(), r.submission(t, sampleResident(t)))
+	if err != nil || out.Accepted == nil {
+		t.Fatalf("Submit = %+v, %v", out, err)
+	}
+	if out.Accepted.TrackURL != "" {
+		t.Errorf("track_url %q of a host not allowed reached the screen", out.Accepted.TrackURL)
+	}
+	if !strings.Contains(log.String(), "track_url refused") || !strings.Contains(log.String(), out.Accepted.CaseNo) {
+		t.Errorf("refusal not logged: %s", log.String())
+	}
+	cs, _, err := r.b.Cases(context.Background(), sampleResident(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		if c.TrackURL != "" {
+			t.Errorf("case %s: track_url %q not refused", c.CaseNo, c.TrackURL)
+		}
+	}
+	r.b.TrackHosts = []string{"ywtb.pudong.example"}
+	out, err = r.b.Submit(context.Background(), r.submission(t, sampleResident(t)))
+	if err != nil || out.Accepted == nil || !strings.HasPrefix(out.Accepted.TrackURL, "https://ywtb.pudong.example/track/") {
+		t.Errorf("allowed host: %+v, %v", out.Accepted, err)
 	}
 }
 

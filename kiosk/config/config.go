@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -78,8 +79,11 @@ type Timeouts struct {
 
 // Maintenance is staff access.
 type Maintenance struct {
-	PINHash    string   `toml:"pin_hash"`    // argon2id hash in PHC string format
-	StaffCards []string `toml:"staff_cards"` // ID numbers of staff cards that open maintenance
+	PINHash string `toml:"pin_hash"` // argon2id hash in PHC string format, with minlen=6 (kiosk diag pin-hash)
+	// StaffCards are the keyed hashes ("hmac-sha256:...", kiosk diag
+	// staff-card-hash) of the ID numbers of staff cards that, with the
+	// PIN, open maintenance. The key derives from the sealing key.
+	StaffCards []string `toml:"staff_cards"`
 }
 
 // Sync is the outbox, catalogue and heartbeat schedule.
@@ -109,8 +113,10 @@ type Display struct {
 	FullScreen bool   `toml:"full_screen"`
 	Language   string `toml:"language"` // zh or en at the start of each visit
 	// GuideHosts are the hosts, besides the central API's own, whose pages
-	// an item's guide_url may lead to; only those get a QR code on the item
-	// page. A host name, or host:port for a port other than 443.
+	// may become a QR code: an item's guide_url on the item page, a case's
+	// track_url (and a status_url) on the screen and the receipt; a
+	// track_url elsewhere is logged and the QR code carries the case
+	// number. A host name, or host:port for a port other than 443.
 	GuideHosts []string `toml:"guide_hosts"`
 }
 
@@ -230,6 +236,11 @@ func Load(name string) (Config, string, error) {
 	if err != nil {
 		return c, name, fmt.Errorf("%s: %w", name, err)
 	}
+	if c.API.Token != "" {
+		if p := readableByOthers(name); p != "" {
+			return c, name, fmt.Errorf("%s: %w", name, Errors{{Field: "api.token", Problem: p + " (or move the token to api.token_file)"}})
+		}
+	}
 	return c, name, nil
 }
 
@@ -286,9 +297,24 @@ func (c Config) validate() Errors {
 	}
 	if u, err := url.Parse(c.API.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		bad("api.base_url", "must be an http or https URL, got %q", c.API.BaseURL)
+	} else if u.Scheme == "http" && !loopbackHost(u.Hostname()) {
+		// The token and residents' data would cross the network in clear.
+		bad("api.base_url", "must be https for a host other than this machine (http only to 127.0.0.1, ::1 or localhost), got %q", c.API.BaseURL)
 	}
 	if c.API.Token != "" && c.API.TokenFile != "" {
 		bad("api.token_file", "set either api.token or api.token_file, not both")
+	}
+	if c.API.TokenFile != "" {
+		if p := readableByOthers(c.API.TokenFile); p != "" {
+			bad("api.token_file", "%s", p)
+		}
+	}
+	if p := readableByOthers(c.KeyFilePath()); p != "" {
+		field := "sync.key_file"
+		if c.Sync.KeyFile == "" {
+			field = "sync.key_file (default " + c.KeyFilePath() + ")"
+		}
+		bad(field, "%s", p)
 	}
 	if c.API.Timeout.Duration <= 0 || c.API.Timeout.Duration > 5*time.Minute {
 		bad("api.timeout", "must be between 0 and 5m, got %s", c.API.Timeout)
@@ -336,10 +362,20 @@ func (c Config) validate() Errors {
 	}
 	if h := c.Maintenance.PINHash; h != "" && !strings.HasPrefix(h, "$argon2id$") {
 		bad("maintenance.pin_hash", "must be an argon2id hash ($argon2id$...), not a plain PIN")
+	} else if h != "" && pinHashMinLen(h) < MinPINDigits {
+		// A hash does not reveal its PIN's length: what tells is the
+		// minlen marker kiosk diag pin-hash writes since PINs need 6
+		// digits. A hash without it may be of a 4-digit PIN, which the
+		// terminal no longer accepts at the keypad.
+		bad("maintenance.pin_hash", "was made for a PIN of fewer than %d digits or by an older kiosk (no \"minlen=%d\" in it), and a PIN under %d digits no longer opens maintenance: choose a PIN of %d to 12 digits and put the output of `kiosk diag pin-hash` here", MinPINDigits, MinPINDigits, MinPINDigits, MinPINDigits)
 	}
 	for i, s := range c.Maintenance.StaffCards {
-		if len(s) != 18 {
-			bad(fmt.Sprintf("maintenance.staff_cards[%d]", i), "must be an 18-character ID number")
+		if !staffCardHash(s) {
+			problem := "must be a keyed hash (hmac-sha256:<64 hex digits>) as `kiosk diag staff-card-hash` prints it"
+			if len(s) == 18 || len(s) == 15 {
+				problem = "is a plain ID number; " + problem
+			}
+			bad(fmt.Sprintf("maintenance.staff_cards[%d]", i), "%s", problem)
 		}
 	}
 	if c.Sync.RetentionDays < 1 || c.Sync.RetentionDays > 3650 {
@@ -374,6 +410,59 @@ func (c Config) validate() Errors {
 	}
 	c.Voice.validate(bad)
 	return es
+}
+
+// loopbackHost reports whether host is this machine: localhost,
+// 127.0.0.0/8 or ::1.
+func loopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// readableByOthers says what is wrong when the secret file at path may be
+// read or written by users other than its owner and group; "" when it is
+// fine or does not exist (a missing key file is created 0600; a missing
+// token file is reported when read).
+func readableByOthers(path string) string {
+	st, err := os.Stat(path)
+	if err != nil {
+		return ""
+	}
+	if m := st.Mode().Perm(); m&0o007 != 0 {
+		return fmt.Sprintf("%s holds a secret but is readable by others (mode %04o): chmod o-rwx %s", path, m, path)
+	}
+	return ""
+}
+
+// MinPINDigits is the shortest maintenance PIN (kiosk/maint checks it too).
+const MinPINDigits = 6
+
+// pinHashMinLen is the minlen parameter of an argon2id PHC string, 0 when
+// it has none.
+func pinHashMinLen(h string) int {
+	parts := strings.Split(h, "$")
+	if len(parts) != 6 {
+		return 0
+	}
+	for _, kv := range strings.Split(parts[3], ",") {
+		if v, ok := strings.CutPrefix(kv, "minlen="); ok {
+			n, _ := strconv.Atoi(v)
+			return n
+		}
+	}
+	return 0
+}
+
+// staffCardHash reports whether s is "hmac-sha256:" and 64 hex digits.
+func staffCardHash(s string) bool {
+	h, ok := strings.CutPrefix(strings.ToLower(s), "hmac-sha256:")
+	if !ok || len(h) != 64 {
+		return false
+	}
+	return strings.Trim(h, "0123456789abcdef") == ""
 }
 
 // validHost reports whether s is a bare host name or address with an

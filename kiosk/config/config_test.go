@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -39,8 +40,15 @@ func TestParseErrorsNameTheField(t *testing.T) {
 		{"short warning", "[timeouts]\nwarning = \"5s\"\n", []string{"timeouts.warning"}},
 		{"elder shorter", "[timeouts]\nidle = \"90s\"\nidle_elder = \"60s\"\n", []string{"timeouts.idle_elder"}},
 		{"plain pin", "[maintenance]\npin_hash = \"1234\"\n", []string{"maintenance.pin_hash"}},
+		// A hash of an existing 4-digit configuration: no minlen marker.
+		{"pin hash before the 6-digit rule", "[maintenance]\npin_hash = \"$argon2id$v=19$m=64,t=1,p=1$bNhFkwfrEz2IuKBxUw3JAQ$6p36ayH5pRnoI9vN9m33SVIKRQm9k0ydGJW8GW/yb9k\"\n", []string{"maintenance.pin_hash", "fewer than 6 digits", "kiosk diag pin-hash"}},
+		{"pin hash minlen 4", "[maintenance]\npin_hash = \"$argon2id$v=19$m=64,t=1,p=1,minlen=4$bNhFkwfrEz2IuKBxUw3JAQ$6p36ayH5pRnoI9vN9m33SVIKRQm9k0ydGJW8GW/yb9k\"\n", []string{"maintenance.pin_hash", "fewer than 6 digits"}},
+		{"plain staff card", "[maintenance]\nstaff_cards = [\"31011519800101001X\"]\n", []string{"maintenance.staff_cards[0]", "plain ID number", "kiosk diag staff-card-hash"}},
+		{"short staff card hash", "[maintenance]\nstaff_cards = [\"hmac-sha256:abcd\"]\n", []string{"maintenance.staff_cards[0]"}},
 		{"relative data dir", "[terminal]\ndata_dir = \"data\"\n", []string{"terminal.data_dir"}},
 		{"bad url", "[api]\nbase_url = \"ftp://x\"\n", []string{"api.base_url"}},
+		{"http to another host", "[api]\nbase_url = \"http://intake.example.gov.cn\"\n", []string{"api.base_url", "must be https"}},
+		{"http to a LAN address", "[api]\nbase_url = \"http://192.168.1.20:8750\"\n", []string{"api.base_url", "must be https"}},
 		{"bad duration", "[api]\ntimeout = \"soon\"\n", []string{"timeout", "soon"}},
 		{"several", "[idcard]\nbaud = 1\n[printer]\nbaud = 2\n", []string{"idcard.baud", "printer.baud"}},
 		{"syntax", "[terminal\nid = 1\n", []string{"line "}},
@@ -64,6 +72,16 @@ func TestParseErrorsNameTheField(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A hash kiosk diag pin-hash makes now, and a keyed staff card, pass.
+func TestParseAcceptsNewMaintenance(t *testing.T) {
+	t.Parallel()
+	_, err := Parse([]byte("[maintenance]\npin_hash = \"$argon2id$v=19$m=64,t=1,p=1,minlen=6$bNhFkwfrEz2IuKBxUw3JAQ$6p36ayH5pRnoI9vN9m33SVIKRQm9k0ydGJW8GW/yb9k\"\n" +
+		"staff_cards = [\"hmac-sha256:" + strings.Repeat("0f", 32) + "\"]\n"))
+	if err != nil {
+		t.Error(err)
 	}
 }
 
@@ -110,6 +128,53 @@ func TestLoadMissingNamedFile(t *testing.T) {
 	_, _, err := Load(filepath.Join(t.TempDir(), "nope.toml"))
 	if err == nil || !strings.Contains(err.Error(), "nope.toml") {
 		t.Errorf("err = %v, want a message naming the file", err)
+	}
+}
+
+// http is for this machine only; https anywhere.
+func TestBaseURLLoopbackOnlyForHTTP(t *testing.T) {
+	t.Parallel()
+	for _, u := range []string{"http://127.0.0.1:8750", "http://localhost:8750", "http://[::1]:8750", "http://127.0.0.2", "https://intake.example.gov.cn"} {
+		if _, err := Parse([]byte("[api]\nbase_url = \"" + u + "\"\n")); err != nil {
+			t.Errorf("%s: %v", u, err)
+		}
+	}
+}
+
+// A token file, a key file or a config file holding the token that others
+// may read is refused, naming the field and the fix.
+func TestSecretFilesNotReadableByOthers(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tok := filepath.Join(dir, "token")
+	key := filepath.Join(dir, "seal.key")
+	for _, f := range []string{tok, key} {
+		if err := os.WriteFile(f, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(f, 0o644)
+	}
+	conf := fmt.Sprintf("[terminal]\ndata_dir = %q\n[api]\ntoken_file = %q\n", dir, tok)
+	_, err := Parse([]byte(conf))
+	for _, want := range []string{"api.token_file", "sync.key_file", "readable by others", "chmod o-rwx"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v lacks %q", err, want)
+		}
+	}
+	os.Chmod(tok, 0o640)
+	os.Chmod(key, 0o600)
+	if _, err := Parse([]byte(conf)); err != nil {
+		t.Errorf("0640 token file, 0600 key: %v", err)
+	}
+	// An inline token in a file others may read.
+	cf := filepath.Join(dir, "kiosk.toml")
+	os.WriteFile(cf, []byte(fmt.Sprintf("[terminal]\ndata_dir = %q\n[api]\ntoken = \"s3cret\"\n", dir)), 0o600)
+	if _, _, err := Load(cf); err != nil {
+		t.Errorf("0600 config with a token: %v", err)
+	}
+	os.Chmod(cf, 0o644)
+	if _, _, err := Load(cf); err == nil || !strings.Contains(err.Error(), "api.token") || !strings.Contains(err.Error(), "readable by others") {
+		t.Errorf("0644 config with a token: %v", err)
 	}
 }
 

@@ -446,6 +446,14 @@ type Heartbeat struct {
 	// the terminal last knew it, sent when beyond kiosk.MaxClockSkew (an
 	// extension of this project; servers ignore what they do not know).
 	ClockSkewSeconds *int64 `json:"clock_skew_seconds,omitempty"`
+	// Maintenance is the staff entry's PIN lock; nil leaves it out.
+	Maintenance *MaintenanceState `json:"maintenance,omitempty"`
+}
+
+// MaintenanceState is the staff entry's PIN lock in a heartbeat.
+type MaintenanceState struct {
+	PINFailuresToday int        `json:"pin_failures_today"`
+	LockedUntil      *time.Time `json:"locked_until"` // null when entry is not locked
 }
 
 // DeviceState is the health of one device.

@@ -17,6 +17,8 @@ import (
 
 const staffID = "31011519800101001X"
 
+var testCardKey = StaffCardKey([]byte("0123456789abcdef0123456789abcdef"))
+
 func newGate(t *testing.T) (*Gate, *audittest.Memory, *clocktest.Clock) {
 	t.Helper()
 	clk := clocktest.New(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
@@ -29,7 +31,7 @@ func newGate(t *testing.T) (*Gate, *audittest.Memory, *clocktest.Clock) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := NewGate(GateConfig{PINHash: h, StaffCards: []string{staffID}, Audit: tr, Now: clk.Now})
+	g, err := NewGate(GateConfig{PINHash: h, StaffCards: []string{StaffCardHash(testCardKey, staffID)}, CardKey: testCardKey, Audit: tr, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,22 +140,102 @@ func TestGateStaffCard(t *testing.T) {
 	t.Parallel()
 	g, mem, _ := newGate(t)
 	ctx := context.Background()
-	if _, err := g.EnterCard(ctx, "310115199001011234"); !errors.Is(err, ErrNotStaff) {
+	if _, err := g.EnterCard(ctx, "310115199001011234", false); !errors.Is(err, ErrNotStaff) {
 		t.Errorf("resident card: %v", err)
 	}
-	if _, err := g.EnterCard(ctx, ""); !errors.Is(err, ErrNotStaff) {
+	if _, err := g.EnterCard(ctx, "", false); !errors.Is(err, ErrNotStaff) {
 		t.Errorf("empty card: %v", err)
 	}
-	s, err := g.EnterCard(ctx, strings.ToLower(staffID))
-	if err != nil || s.Method != MethodStaffCard {
-		t.Fatalf("staff card: %+v, %v", s, err)
+	if g.CardWaiting() {
+		t.Fatal("a resident's card waits for a PIN")
+	}
+	// The card alone opens nothing: it waits for the PIN.
+	s, err := g.EnterCard(ctx, strings.ToLower(staffID), false)
+	if s != nil || !errors.Is(err, ErrNeedPIN) || g.Open() || !g.CardWaiting() {
+		t.Fatalf("staff card alone: %+v, %v, open %v", s, err, g.Open())
+	}
+	if len(mem.Rows()) != 0 {
+		t.Fatalf("a card without its PIN was recorded as an entry: %q", kinds(mem))
+	}
+	// A wrong PIN after the card counts and names the card (masked).
+	if _, err := g.EnterPIN(ctx, "000000"); !errors.Is(err, ErrWrongPIN) {
+		t.Fatalf("wrong PIN after the card: %v", err)
+	}
+	if g.CardWaiting() {
+		t.Error("the card still waits after a wrong PIN")
+	}
+	g.EnterCard(ctx, staffID, false)
+	s, err = g.EnterPIN(ctx, "135790")
+	if err != nil || s == nil || s.Method != MethodStaffCard || s.Subject != kiosk.MaskID(staffID) {
+		t.Fatalf("staff card and PIN: %+v, %v", s, err)
 	}
 	rows := mem.Rows()
-	if len(rows) != 1 || rows[0].Subject != kiosk.MaskID(staffID) {
-		t.Fatalf("audit rows %+v, want one entry with the masked card", rows)
+	if len(rows) != 2 || rows[0].Subject != kiosk.MaskID(staffID) || rows[1].Kind != string(audit.MaintenanceEntry) || rows[1].Subject != kiosk.MaskID(staffID) || rows[1].Detail != MethodStaffCard {
+		t.Fatalf("audit rows %+v, want a failure and an entry with the masked card", rows)
 	}
-	if strings.Contains(rows[0].Subject+rows[0].Detail, staffID[:10]) {
-		t.Error("full ID number in the audit trail")
+	for _, r := range rows {
+		if strings.Contains(r.Subject+r.Detail, staffID[:10]) {
+			t.Error("full ID number in the audit trail")
+		}
+	}
+}
+
+// A staff card past its validity is refused and recorded, and leaves no
+// card waiting for a PIN.
+func TestGateExpiredStaffCard(t *testing.T) {
+	t.Parallel()
+	g, mem, _ := newGate(t)
+	ctx := context.Background()
+	if _, err := g.EnterCard(ctx, staffID, true); !errors.Is(err, ErrCardExpired) {
+		t.Fatalf("expired staff card: %v", err)
+	}
+	if g.CardWaiting() {
+		t.Error("an expired card waits for a PIN")
+	}
+	if got := kinds(mem); got != "card_refused:expired staff card" {
+		t.Errorf("audit = %q", got)
+	}
+	// The PIN then opens a PIN session, not a staff card one.
+	if s, err := g.EnterPIN(ctx, "135790"); err != nil || s.Method != MethodPIN {
+		t.Errorf("PIN after an expired card: %+v, %v", s, err)
+	}
+}
+
+// A card waits for its PIN CardPINWait at most.
+func TestGateCardWaitEnds(t *testing.T) {
+	t.Parallel()
+	g, _, clk := newGate(t)
+	ctx := context.Background()
+	g.EnterCard(ctx, staffID, false)
+	clk.Add(CardPINWait + time.Second)
+	if s, err := g.EnterPIN(ctx, "135790"); err != nil || s.Method != MethodPIN {
+		t.Errorf("PIN long after the card: %+v, %v", s, err)
+	}
+}
+
+// Staff cards are kept as keyed hashes: a plain number in the
+// configuration is refused, and a hash under another key matches nothing.
+func TestGateStaffCardHashes(t *testing.T) {
+	t.Parallel()
+	if _, err := NewGate(GateConfig{StaffCards: []string{staffID}, CardKey: testCardKey}); err == nil || !strings.Contains(err.Error(), "staff_cards[0]") {
+		t.Errorf("plain ID number in staff_cards: %v", err)
+	}
+	h := StaffCardHash(testCardKey, staffID)
+	if strings.Contains(h, staffID) || strings.Contains(h, staffID[6:14]) || h != StaffCardHash(testCardKey, " "+strings.ToLower(staffID)) {
+		t.Errorf("StaffCardHash = %q", h)
+	}
+	other := StaffCardKey([]byte("another sealing key of 32 bytes!"))
+	pin, _ := HashPIN("135790", cheap)
+	g, err := NewGate(GateConfig{PINHash: pin, StaffCards: []string{h}, CardKey: other})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.EnterCard(context.Background(), staffID, false); !errors.Is(err, ErrNotStaff) {
+		t.Errorf("a hash under another key matched: %v", err)
+	}
+	g, _ = NewGate(GateConfig{PINHash: pin, StaffCards: []string{strings.ToUpper(h)}})
+	if _, err := g.EnterCard(context.Background(), staffID, false); !errors.Is(err, ErrNotStaff) {
+		t.Errorf("no card key, yet a card matched: %v", err)
 	}
 }
 
@@ -386,8 +468,8 @@ func TestGateWritesTheLockOutsideItsMutex(t *testing.T) {
 	if err := <-done; !errors.Is(err, ErrWrongPIN) {
 		t.Fatalf("EnterPIN: %v", err)
 	}
-	if v, _ := set.Setting(context.Background(), PINLockKey); v != "1 0" {
-		t.Errorf("stored %q, want \"1 0\"", v)
+	if v, _ := set.Setting(context.Background(), PINLockKey); !strings.HasPrefix(v, "1 0 0 ") || !strings.HasSuffix(v, " 1") {
+		t.Errorf("stored %q, want \"1 0 0 <day> 1\"", v)
 	}
 }
 
@@ -415,5 +497,126 @@ func TestGateLoadedLockRunsOnTheMonotonicClock(t *testing.T) {
 		if !strings.Contains(until.String(), "m=") {
 			t.Errorf("%v left: the lock's end %v has no monotonic reading, so a step of the wall clock would move it", left, until)
 		}
+	}
+}
+
+func TestLockDuration(t *testing.T) {
+	t.Parallel()
+	want := []time.Duration{5 * time.Minute, 10 * time.Minute, 20 * time.Minute, 40 * time.Minute, 80 * time.Minute,
+		160 * time.Minute, 320 * time.Minute, 640 * time.Minute, 1280 * time.Minute, 24 * time.Hour, 24 * time.Hour}
+	for i, w := range want {
+		if got := LockDuration(i + 1); got != w {
+			t.Errorf("LockDuration(%d) = %v, want %v", i+1, got, w)
+		}
+	}
+	if got := LockDuration(1000); got != MaxLockFor {
+		t.Errorf("LockDuration(1000) = %v", got)
+	}
+}
+
+// Each run of wrong PINs locks twice as long as the one before; a restart
+// keeps the count of locks; a right PIN starts it again.
+func TestGateLockDoubles(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := clocktest.New(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
+	mem := &audittest.Memory{}
+	tr, _ := audit.New(mem, clk.Now)
+	h, _ := HashPIN("135790", cheap)
+	set := &memSettings{}
+	open := func() *Gate {
+		g, err := NewGate(GateConfig{PINHash: h, Now: clk.Now, Settings: set, Audit: tr})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	g := open()
+	for run := 1; run <= 4; run++ {
+		var err error
+		for range MaxTries {
+			_, err = g.EnterPIN(ctx, "000000")
+		}
+		var le *LockedError
+		if !errors.As(err, &le) || !le.Until.Equal(clk.Now().Add(LockDuration(run))) {
+			t.Fatalf("run %d: %v, want locked for %v", run, err, LockDuration(run))
+		}
+		if st := g.Status(); st.FailuresToday != run*MaxTries || !st.LockedUntil.Equal(le.Until) {
+			t.Errorf("run %d: status %+v", run, st)
+		}
+		if st := ReadLockStatus(ctx, set, clk.Now()); st.FailuresToday != run*MaxTries || !st.LockedUntil.Equal(le.Until) {
+			t.Errorf("run %d: status in the settings %+v", run, st)
+		}
+		g = open() // a restart in the middle keeps the lock and its count
+		clk.Add(LockDuration(run))
+	}
+	if got := kinds(mem); !strings.Contains(got, "pin_lockout:40m0s (lock 4 in a row)") {
+		t.Errorf("audit %q lacks the fourth lock", got)
+	}
+	if _, err := g.EnterPIN(ctx, "135790"); err != nil {
+		t.Fatal(err)
+	}
+	g = open()
+	var err error
+	for range MaxTries {
+		_, err = g.EnterPIN(ctx, "000000")
+	}
+	var le *LockedError
+	if !errors.As(err, &le) || !le.Until.Equal(clk.Now().Add(LockFor)) {
+		t.Fatalf("after a right PIN: %v, want the first lock again", err)
+	}
+	// The day's count starts again the next day.
+	clk.Add(24 * time.Hour)
+	if st := ReadLockStatus(ctx, set, clk.Now()); st.FailuresToday != 0 || !st.LockedUntil.IsZero() {
+		t.Errorf("next day: %+v", st)
+	}
+}
+
+// Bad input from the issue: a PIN guessed with 10,000 scripted taps. The
+// guesser taps without pause, each wrong PIN as soon as entry allows; the
+// test counts the most guesses the lock lets through in any 24 hours.
+// Goal: at most 50 a day.
+func TestGateTenThousandGuesses(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	start := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	clk := clocktest.New(start)
+	// The guesses are checked against a PIN none of them is, with the
+	// cheapest argon2 parameters so the test is quick.
+	h, _ := HashPIN("999999", Params{Time: 1, Memory: 8, Threads: 1, KeyLen: 16, SaltLen: 8})
+	g, err := NewGate(GateConfig{PINHash: h, Now: clk.Now, Settings: &memSettings{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var at []time.Time // when each guess was checked
+	for tap := 0; tap < 10000; tap++ {
+		_, err := g.EnterPIN(ctx, fmt.Sprintf("%06d", len(at)))
+		var le *LockedError
+		if errors.As(err, &le) && !errors.Is(err, ErrWrongPIN) {
+			// Locked, the PIN not even checked: the script taps on
+			// until the lock ends.
+			clk.Set(le.Until)
+			continue
+		}
+		if !errors.Is(err, ErrWrongPIN) {
+			t.Fatalf("guess %d: %v", len(at), err)
+		}
+		at = append(at, clk.Now())
+		clk.Add(time.Second)
+	}
+	worst, j := 0, 0
+	for i := range at { // the most guesses in any 24 hours
+		for at[i].Sub(at[j]) >= 24*time.Hour {
+			j++
+		}
+		worst = max(worst, i-j+1)
+	}
+	days := clk.Now().Sub(start).Hours() / 24
+	t.Logf("10,000 taps: %d PINs checked over %.0f days; at most %d in any 24 hours", len(at), days, worst)
+	if worst > 50 {
+		t.Errorf("the lock let %d guesses through in 24 hours, want at most 50", worst)
+	}
+	if len(at) == 0 || len(at) == 10000 {
+		t.Errorf("%d guesses checked: the script did not meet the lock", len(at))
 	}
 }

@@ -20,7 +20,8 @@ import (
 
 // Sentinel errors of the package.
 var (
-	ErrBadPIN      = errors.New("maint: a PIN is 4 to 12 digits")
+	ErrBadPIN      = errors.New("maint: a PIN is 6 to 12 digits")
+	ErrWeakHash    = errors.New("maint: the PIN hash carries no minlen=6 marker: it was made by an older kiosk that allowed 4-digit PINs")
 	ErrBadHash     = errors.New("maint: not an argon2id PHC hash")
 	ErrWrongPIN    = errors.New("maint: wrong PIN")
 	ErrLocked      = errors.New("maint: entry locked after too many wrong PINs")
@@ -51,9 +52,13 @@ const (
 	maxThreads = 16
 )
 
-// CheckPIN reports whether pin has the PIN's shape: 4 to 12 ASCII digits.
+// MinPINDigits is the shortest PIN: a million choices, so that with the
+// doubling lock a guesser gets about 50 tries a day (1 in 20,000).
+const MinPINDigits = 6
+
+// CheckPIN reports whether pin has the PIN's shape: 6 to 12 ASCII digits.
 func CheckPIN(pin string) error {
-	if len(pin) < 4 || len(pin) > 12 {
+	if len(pin) < MinPINDigits || len(pin) > 12 {
 		return ErrBadPIN
 	}
 	for i := 0; i < len(pin); i++ {
@@ -68,7 +73,15 @@ var b64 = base64.RawStdEncoding
 
 // HashPIN returns pin's argon2id hash in PHC string format:
 //
-//	$argon2id$v=19$m=65536,t=3,p=2$<salt>$<hash>
+//	$argon2id$v=19$m=65536,t=3,p=2,minlen=6$<salt>$<hash>
+//
+// A hash does not reveal the length of its PIN. The minlen parameter (not
+// part of argon2 itself; only this terminal reads it) records the policy
+// HashPIN enforced when it made the hash, so that check-config can refuse
+// a hash made by an older kiosk, which allowed 4 digits. It is a marker,
+// not a proof: whoever edits the configuration can write it by hand. What
+// holds regardless is VerifyPIN, which never accepts a PIN shorter than
+// MinPINDigits, so a 4-digit PIN cannot open maintenance whatever the hash.
 func HashPIN(pin string, p Params) (string, error) {
 	if err := CheckPIN(pin); err != nil {
 		return "", err
@@ -82,14 +95,15 @@ func HashPIN(pin string, p Params) (string, error) {
 		return "", fmt.Errorf("maint: salt: %w", err)
 	}
 	key := argon2.IDKey([]byte(pin), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d,minlen=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads, MinPINDigits, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
 // phc is a parsed hash.
 type phc struct {
-	p    Params
-	salt []byte
-	key  []byte
+	p      Params
+	minLen int // the minlen marker; 0 when absent
+	salt   []byte
+	key    []byte
 }
 
 // parseHash reads a PHC string, refusing anything but argon2id version 19
@@ -120,6 +134,11 @@ func parseHash(s string) (phc, error) {
 			h.p.Memory = uint32(n)
 		case "t":
 			h.p.Time = uint32(n)
+		case "minlen":
+			if n > 12 {
+				return h, fmt.Errorf("%w: minlen %d", ErrBadHash, n)
+			}
+			h.minLen = int(n)
 		case "p":
 			if n > 255 {
 				return h, fmt.Errorf("%w: parallelism %d", ErrBadHash, n)
@@ -151,6 +170,19 @@ func parseHash(s string) (phc, error) {
 func CheckHash(hash string) error {
 	_, err := parseHash(hash)
 	return err
+}
+
+// CheckHashPolicy reports whether hash is usable and was made under the
+// 6-digit rule (its minlen marker): ErrWeakHash when not.
+func CheckHashPolicy(hash string) error {
+	h, err := parseHash(hash)
+	if err != nil {
+		return err
+	}
+	if h.minLen < MinPINDigits {
+		return ErrWeakHash
+	}
+	return nil
 }
 
 // VerifyPIN checks pin against a PHC hash in constant time. It returns nil

@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"golang.org/x/crypto/argon2"
 )
 
 // cheap parameters keep the tests fast; the format is the same.
@@ -16,7 +18,7 @@ func TestHashAndVerifyPIN(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(h, "$argon2id$v=19$m=64,t=1,p=1$") {
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=64,t=1,p=1,minlen=6$") {
 		t.Errorf("hash %q is not in PHC format", h)
 	}
 	h2, _ := HashPIN("135790", cheap)
@@ -33,6 +35,7 @@ func TestHashAndVerifyPIN(t *testing.T) {
 		{"", ErrWrongPIN},
 		{"13579０", ErrWrongPIN}, // a full-width digit
 		{"abcdef", ErrWrongPIN},
+		{"1357", ErrWrongPIN},
 	}
 	for _, tt := range tests {
 		t.Run(tt.pin, func(t *testing.T) {
@@ -49,26 +52,29 @@ func TestHashAndVerifyPIN(t *testing.T) {
 
 func TestDefaultParams(t *testing.T) {
 	t.Parallel()
-	h, err := HashPIN("2468", DefaultParams)
+	h, err := HashPIN("246810", DefaultParams)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(h, "$argon2id$v=19$m=65536,t=3,p=2$") {
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=65536,t=3,p=2,minlen=6$") {
 		t.Errorf("default hash %q", h)
 	}
-	if err := VerifyPIN(h, "2468"); err != nil {
+	if err := VerifyPIN(h, "246810"); err != nil {
 		t.Error(err)
+	}
+	if err := CheckHashPolicy(h); err != nil {
+		t.Errorf("CheckHashPolicy(new hash) = %v", err)
 	}
 }
 
 func TestHashPINRefuses(t *testing.T) {
 	t.Parallel()
-	for _, pin := range []string{"123", "1234567890123", "12a4", " 1234"} {
+	for _, pin := range []string{"123", "1234", "12345", "1234567890123", "12a456", " 12345"} {
 		if _, err := HashPIN(pin, cheap); !errors.Is(err, ErrBadPIN) {
 			t.Errorf("HashPIN(%q) err = %v, want ErrBadPIN", pin, err)
 		}
 	}
-	if _, err := HashPIN("1234", Params{Time: 0, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}); err == nil {
+	if _, err := HashPIN("123456", Params{Time: 0, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}); err == nil {
 		t.Error("zero passes accepted")
 	}
 }
@@ -88,11 +94,33 @@ func TestStoredHash(t *testing.T) {
 	if err := VerifyPIN(h, "246811"); !errors.Is(err, ErrWrongPIN) {
 		t.Errorf("stored hash, wrong PIN: %v", err)
 	}
+	// Made before the 6-digit rule: usable, but without the marker.
+	if err := CheckHash(h); err != nil {
+		t.Errorf("CheckHash(stored) = %v", err)
+	}
+	if err := CheckHashPolicy(h); !errors.Is(err, ErrWeakHash) {
+		t.Errorf("CheckHashPolicy(stored, no marker) = %v, want ErrWeakHash", err)
+	}
+}
+
+// A hash of a 4-digit PIN, as an older kiosk made it, never opens
+// maintenance: VerifyPIN refuses a PIN of fewer than 6 digits before
+// hashing it. A forged minlen marker changes nothing.
+func TestOldFourDigitHash(t *testing.T) {
+	t.Parallel()
+	salt := []byte("0123456789abcdef")
+	key := argon2.IDKey([]byte("2468"), salt, 1, 64, 1, 32)
+	for _, params := range []string{"m=64,t=1,p=1", "m=64,t=1,p=1,minlen=6"} {
+		h := "$argon2id$v=19$" + params + "$" + b64.EncodeToString(salt) + "$" + b64.EncodeToString(key)
+		if err := VerifyPIN(h, "2468"); !errors.Is(err, ErrWrongPIN) {
+			t.Errorf("%s: VerifyPIN(4 digits) = %v, want ErrWrongPIN", params, err)
+		}
+	}
 }
 
 func TestBadHashes(t *testing.T) {
 	t.Parallel()
-	good, _ := HashPIN("1234", cheap)
+	good, _ := HashPIN("135790", cheap)
 	parts := strings.Split(good, "$")
 	salt, key := parts[4], parts[5]
 	tests := map[string]string{
@@ -112,12 +140,13 @@ func TestBadHashes(t *testing.T) {
 		"short key":      "$argon2id$v=19$m=64,t=1,p=1$" + salt + "$YWJj",
 		"extra field":    good + "$x",
 		"negative":       "$argon2id$v=19$m=-64,t=1,p=1$" + salt + "$" + key,
+		"minlen > 12":    "$argon2id$v=19$m=64,t=1,p=1,minlen=13$" + salt + "$" + key,
 		"memory < 8 * p": "$argon2id$v=19$m=8,t=1,p=4$" + salt + "$" + key,
 	}
 	for name, h := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			if err := VerifyPIN(h, "1234"); !errors.Is(err, ErrBadHash) {
+			if err := VerifyPIN(h, "135790"); !errors.Is(err, ErrBadHash) {
 				t.Errorf("VerifyPIN err = %v, want ErrBadHash", err)
 			}
 			if err := CheckHash(h); !errors.Is(err, ErrBadHash) {

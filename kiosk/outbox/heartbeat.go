@@ -46,6 +46,9 @@ func (r *Relay) sendHeartbeat(ctx context.Context) {
 	if free, err := r.cfg.Store.FreeBytes(); err == nil {
 		hb.DiskFreeBytes = free
 	}
+	if r.cfg.Maintenance != nil {
+		hb.Maintenance = r.cfg.Maintenance(ctx)
+	}
 	if skew, ok := r.skewNow(); ok && (skew > kiosk.MaxClockSkew || skew < -kiosk.MaxClockSkew) {
 		secs := int64(skew / time.Second)
 		hb.ClockSkewSeconds = &secs

@@ -54,6 +54,9 @@ type Config struct {
 	// OnOnline is called (from the relay's goroutines) whenever the central
 	// API becomes reachable or unreachable; optional.
 	OnOnline func(online bool)
+	// Maintenance, when set, gives the staff entry's PIN lock for each
+	// heartbeat. Optional; it must not block for long.
+	Maintenance func(context.Context) *intake.MaintenanceState
 	// OnIdle is called (from the sender's goroutine) when the sender has
 	// finished a burst: it delivered at least one submission, none is in
 	// flight and none is due. The terminal gives back the memory the burst used.

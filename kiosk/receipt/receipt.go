@@ -12,6 +12,7 @@ package receipt
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/pudong-community/kiosk/kiosk"
@@ -53,13 +54,28 @@ type Person struct {
 	ID   string
 }
 
-// String masks the ID, so a Person can be logged.
-func (p Person) String() string { return p.Name + " " + kiosk.MaskID(p.ID) }
+// String masks the name and the ID. The receipt prints the name in full;
+// logs and errors get this.
+func (p Person) String() string { return kiosk.MaskName(p.Name) + " " + kiosk.MaskID(p.ID) }
 
-// GoString masks the ID too (%#v).
+// GoString masks too (%#v).
 func (p Person) GoString() string {
-	return fmt.Sprintf("receipt.Person{%q, %q}", p.Name, kiosk.MaskID(p.ID))
+	return fmt.Sprintf("receipt.Person{%q, %q}", kiosk.MaskName(p.Name), kiosk.MaskID(p.ID))
 }
+
+// LogValue is the person masked (slog.LogValuer).
+func (p Person) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("name", kiosk.MaskName(p.Name)), slog.String("id", kiosk.MaskID(p.ID)))
+}
+
+// String masks the agent; the authorisation reference is left out.
+func (a Agent) String() string { return a.Person.String() + " (agent)" }
+
+// GoString masks too (%#v).
+func (a Agent) GoString() string { return fmt.Sprintf("receipt.Agent{%#v}", a.Person) }
+
+// LogValue is the agent masked (slog.LogValuer).
+func (a Agent) LogValue() slog.Value { return a.Person.LogValue() }
 
 // Agent is a person acting for the applicant with a written authorisation.
 type Agent struct {

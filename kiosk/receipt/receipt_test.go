@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -191,12 +192,21 @@ func TestEncodeErrors(t *testing.T) {
 	}
 }
 
-func TestPersonNeverLeaksID(t *testing.T) {
+func TestPersonNeverLeaksIDOrName(t *testing.T) {
 	t.Parallel()
 	p := Person{Name: "张三", ID: "310101199001011234"}
-	for _, s := range []string{p.String(), fmt.Sprint(p), fmt.Sprintf("%v %+v %#v", p, p, p), fmt.Sprint(Agent{Person: p})} {
-		if strings.Contains(s, p.ID) {
+	ag := Agent{Person: p, AuthRef: "WT-2026-0001"}
+	var log bytes.Buffer
+	slog.New(slog.NewJSONHandler(&log, nil)).Info("x", "p", p, "a", ag, "pp", &p)
+	for _, s := range []string{p.String(), fmt.Sprint(p), fmt.Sprintf("%v %+v %#v", p, p, p), fmt.Sprint(ag), fmt.Sprintf("%+v %#v", ag, ag), log.String()} {
+		if strings.Contains(s, p.ID) || strings.Contains(s, p.ID[6:14]) {
 			t.Errorf("full ID in %q", s)
+		}
+		if strings.Contains(s, p.Name) {
+			t.Errorf("full name in %q", s)
+		}
+		if strings.Contains(s, ag.AuthRef) {
+			t.Errorf("authorisation reference in %q", s)
 		}
 	}
 }

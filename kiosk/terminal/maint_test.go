@@ -714,6 +714,15 @@ func TestGateLockOutlivesARestart(t *testing.T) {
 	if _, err := again.EnterPIN(ctx, "135790"); !errors.Is(err, maint.ErrLocked) {
 		t.Errorf("right PIN after the restart, during the lock: %v", err)
 	}
+	// The heartbeat reports the day's wrong PINs and the lock.
+	hb := r.s.heartbeatMaintenance(ctx)
+	_, until := again.Locked()
+	if hb == nil || hb.PINFailuresToday != maint.MaxTries || hb.LockedUntil == nil || hb.LockedUntil.Sub(until).Abs() > time.Second {
+		t.Errorf("heartbeat maintenance = %+v, want %d failures, locked until %v", hb, maint.MaxTries, until)
+	}
+	if got := lastAudit(t, r, audit.PINLockout); !strings.HasPrefix(got.Detail, "5m0s") {
+		t.Errorf("pin_lockout detail %q", got.Detail)
+	}
 }
 
 // lastAudit is the latest audit event of kind; the test fails without one.

@@ -300,6 +300,7 @@ func (t *Terminal) assemble(ctx context.Context, rec *store.Recovery) error {
 		API:            t.api,
 		Audit:          t.st.AuditLog(),
 		Devices:        t.HeartbeatDevices,
+		Maintenance:    t.heartbeatMaintenance,
 		OnOnline:       func(on bool) { t.emit(kiosk.OnlineChanged{Online: on}) },
 		OnIdle:         func() { t.emit(kiosk.Sent{}) },
 		Logger:         t.log,
@@ -317,7 +318,7 @@ func (t *Terminal) assemble(ctx context.Context, rec *store.Recovery) error {
 	}
 	if t.client != nil {
 		t.be = &backend.Backend{Store: t.st, Outbox: t.outbox, Cache: store.NewCaseCache(t.st, t.sealer), API: t.client,
-			Relay: t.relay, Pause: t.relay, Logger: t.log, SendWait: deps.Tuning.SendWait, Poll: deps.Tuning.Poll}
+			Relay: t.relay, Pause: t.relay, Logger: t.log, TrackHosts: cfg.GuideHosts(), SendWait: deps.Tuning.SendWait, Poll: deps.Tuning.Poll}
 	}
 	return nil
 }
@@ -511,7 +512,29 @@ func (t *Terminal) APIErr() error { return t.apiErr }
 func (t *Terminal) Gate() (*maint.Gate, error) { return t.gate(t.cfg.Maintenance) }
 
 func (t *Terminal) gate(c config.Maintenance) (*maint.Gate, error) {
-	return maint.NewGate(maint.GateConfig{PINHash: c.PINHash, StaffCards: c.StaffCards, Audit: t.trail, Settings: t.st})
+	var cardKey []byte
+	if len(c.StaffCards) > 0 {
+		// The staff cards' hashes are keyed by the sealing key: without
+		// it no card is recognised, and the PIN still opens.
+		if key, err := store.LoadKey(t.cfg.KeyFilePath()); err != nil {
+			t.log.Warn("staff cards not recognised: no sealing key", "err", err)
+		} else {
+			cardKey = maint.StaffCardKey(key)
+		}
+	}
+	return maint.NewGate(maint.GateConfig{PINHash: c.PINHash, StaffCards: c.StaffCards, CardKey: cardKey, Audit: t.trail, Settings: t.st})
+}
+
+// heartbeatMaintenance is the PIN lock for the heartbeat, as the gate keeps
+// it in the settings.
+func (t *Terminal) heartbeatMaintenance(ctx context.Context) *intake.MaintenanceState {
+	st := maint.ReadLockStatus(ctx, t.st, time.Now())
+	m := &intake.MaintenanceState{PINFailuresToday: st.FailuresToday}
+	if !st.LockedUntil.IsZero() {
+		u := st.LockedUntil.UTC()
+		m.LockedUntil = &u
+	}
+	return m
 }
 
 // offlineAPI answers nothing: a terminal without the network.

@@ -35,7 +35,7 @@ func applyEvent(a *App, ev kiosk.Event) bool {
 		// A staff card at the maintenance entry opens maintenance
 		// instead; MaintCard looks at the screen, so on the UI goroutine.
 		a.jobs.post(func() {
-			if a.MaintCard(ev.Person.IDNumber) {
+			if a.MaintCard(ev.Person.IDNumber, ev.Expired) {
 				return
 			}
 			a.CardPresent(ev.Person, ev.Expired, ev.Age)

@@ -89,8 +89,8 @@ func TestEventsReachTheScreens(t *testing.T) {
 	}
 }
 
-// A staff card read while the maintenance entry shows opens maintenance
-// instead of starting a visit (the entry is asked on the UI goroutine).
+// A staff card read while the maintenance entry shows opens maintenance,
+// with the PIN, instead of starting a visit (the entry is asked on the UI goroutine).
 func TestStaffCardEventOpensMaintenance(t *testing.T) {
 	r := newMaintRig(t)
 	for range 5 {
@@ -99,6 +99,8 @@ func TestStaffCardEventOpensMaintenance(t *testing.T) {
 	r.want("maint.entry")
 	applyEvent(r.a, kiosk.CardPresented{Person: kiosk.Person{IDNumber: staffCard}})
 	r.settle()
+	r.want("maint.entry") // a staff card needs the PIN too
+	r.pin(maintPIN)
 	r.want("maint.menu")
 	if snap := r.a.Visit().Snapshot(); snap.Resident != nil {
 		t.Errorf("the staff card started a visit: %+v", snap)

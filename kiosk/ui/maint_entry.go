@@ -120,10 +120,11 @@ func (a *App) maintLogoTapped() {
 }
 
 // MaintCard offers a card read to the maintenance entry: while the PIN
-// screen shows, a staff card opens maintenance and the card is consumed
-// (true). Any other card, or any other screen, returns false and the card
-// goes to the resident flow as usual. Call it on the UI goroutine.
-func (a *App) MaintCard(idNumber string) bool {
+// screen shows, a card is consumed (true): a valid staff card then waits
+// for the PIN, an expired one or a resident's card opens nothing. On any
+// other screen it returns false and the card goes to the resident flow as
+// usual. Call it on the UI goroutine.
+func (a *App) MaintCard(idNumber string, expired bool) bool {
 	c := a.maint()
 	if c == nil || c.opts.Gate == nil {
 		return false
@@ -132,13 +133,18 @@ func (a *App) MaintCard(idNumber string) bool {
 	if !ok {
 		return false
 	}
-	_, err := c.opts.Gate.EnterCard(a.jobs.ctx, idNumber)
-	if errors.Is(err, maint.ErrNotStaff) {
+	_, err := c.opts.Gate.EnterCard(a.jobs.ctx, idNumber, expired)
+	switch {
+	case errors.Is(err, maint.ErrNeedPIN):
+		e.msg, e.bad = a.T("maint.entry.cardpin"), false
+	case errors.Is(err, maint.ErrCardExpired):
+		e.msg, e.bad = a.T("maint.entry.cardexpired"), true
+	case errors.Is(err, maint.ErrNoPIN):
+		e.msg, e.bad = a.T("maint.entry.nopin"), true
+	default: // a resident's card at the staff screen opens nothing
 		e.msg, e.bad = a.T("maint.entry.notstaff"), true
-		a.render()
-		return true // a resident's card at the staff screen opens nothing
 	}
-	a.openMaintenance(err)
+	a.render()
 	return true
 }
 

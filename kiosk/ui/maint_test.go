@@ -58,7 +58,8 @@ func newMaintRigSized(t *testing.T, size fyne.Size) *maintRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gate, err := maint.NewGate(maint.GateConfig{PINHash: hash, StaffCards: []string{staffCard}, Audit: tr, Now: clk.Now})
+	cardKey := maint.StaffCardKey([]byte("a sealing key for the maint rig."))
+	gate, err := maint.NewGate(maint.GateConfig{PINHash: hash, StaffCards: []string{maint.StaffCardHash(cardKey, staffCard)}, CardKey: cardKey, Audit: tr, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,23 +266,32 @@ func TestMaintIdleExit(t *testing.T) {
 
 func TestMaintStaffCard(t *testing.T) {
 	r := newMaintRig(t)
-	if r.a.MaintCard(staffCard) {
+	if r.a.MaintCard(staffCard, false) {
 		t.Fatal("a staff card on the home screen was taken by maintenance")
 	}
 	for range 5 {
 		r.tap("logo")
 	}
-	if !r.a.MaintCard(kiosktest.Resident.IDNumber) {
+	if !r.a.MaintCard(kiosktest.Resident.IDNumber, false) {
 		t.Fatal("a resident's card at the staff screen went to the resident flow")
 	}
 	r.want("maint.entry")
 	r.wantText("此卡不是工作证")
-	if !r.a.MaintCard(staffCard) {
+	if !r.a.MaintCard(staffCard, true) {
+		t.Fatal("expired staff card not taken")
+	}
+	r.want("maint.entry")
+	r.wantText("此工作证已过有效期")
+	if !r.a.MaintCard(staffCard, false) {
 		t.Fatal("staff card not taken")
 	}
+	// The card alone opens nothing: it asks for the PIN.
+	r.want("maint.entry")
+	r.wantText("工作证已识别，请输入维护密码")
+	r.pin(maintPIN)
 	r.want("maint.menu")
 	rows := r.trail.Rows()
-	if len(rows) != 1 || rows[0].Detail != maint.MethodStaffCard || rows[0].Subject != kiosk.MaskID(staffCard) {
+	if len(rows) != 2 || rows[0].Detail != "expired staff card" || rows[1].Detail != maint.MethodStaffCard || rows[1].Subject != kiosk.MaskID(staffCard) {
 		t.Errorf("audit rows %+v", rows)
 	}
 }

@@ -442,6 +442,9 @@ func (p *visitPresenter) receiptData() (kiosk.ReceiptData, bool) {
 	switch snap.Outcome.Status {
 	case visit.OutcomeSent:
 		d.CaseNo, d.DueDate, d.QRPayload = snap.Outcome.CaseNo, snap.Outcome.DueDate, snap.Outcome.TrackURL
+		if d.QRPayload == "" { // no allowed track_url: the case number
+			d.QRPayload = d.CaseNo
+		}
 		if acc := p.v.submit.val.Accepted; acc != nil {
 			d.AcceptedAt = acc.AcceptedAt
 		}
@@ -510,6 +513,9 @@ func (p *visitPresenter) printCase(c kiosk.Case) {
 		QRPayload:   c.TrackURL,
 		// A status slip, not an acceptance receipt: the case's own status.
 		CaseStatus: c.Status, CaseResult: c.Result, StatusAsOf: p.clk.Now(),
+	}
+	if d.QRPayload == "" { // no allowed track_url: the case number
+		d.QRPayload = c.CaseNo
 	}
 	p.print(d, &p.v.slip)
 }

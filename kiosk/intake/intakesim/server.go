@@ -519,6 +519,11 @@ type heartbeatBody struct {
 	Outbox         json.RawMessage `json:"outbox"`
 	CatalogVersion string          `json:"catalog_version"`
 	DiskFreeBytes  *int64          `json:"disk_free_bytes"`
+	// Maintenance is optional: {pin_failures_today, locked_until}.
+	Maintenance *struct {
+		PINFailuresToday *int       `json:"pin_failures_today"`
+		LockedUntil      *time.Time `json:"locked_until"`
+	} `json:"maintenance"`
 }
 
 func (s *Server) handleHeartbeat(w http.ResponseWriter, r *http.Request) {
@@ -561,6 +566,9 @@ func (s *Server) handleHeartbeat(w http.ResponseWriter, r *http.Request) {
 		}
 		if len(hb.Outbox) == 0 || hb.Outbox[0] != '{' {
 			fields = append(fields, intakeFieldError{Field: "outbox", Code: "required", Message: "须为对象 / must be an object"})
+		}
+		if m := hb.Maintenance; m != nil && (m.PINFailuresToday == nil || *m.PINFailuresToday < 0) {
+			fields = append(fields, intakeFieldError{Field: "maintenance.pin_failures_today", Code: "invalid", Message: "须为非负整数 / must be a whole number, not negative"})
 		}
 	}
 	if len(fields) > 0 {
