@@ -269,6 +269,40 @@ func Parse(b []byte) (Config, error) {
 	return c, nil
 }
 
+// MaintenanceUpgrades reports what an older terminal's configuration still
+// needs for staff access since PINs need 6 digits and staff cards are kept
+// as keyed hashes: a pin_hash without the minlen marker, a staff card that
+// is a plain number. check-config counts them as problems; the terminal
+// starts all the same (a resident's service does not wait for staff), logs
+// them, and until they are fixed opens maintenance with no PIN under 6
+// digits and with no staff card listed in plain.
+func (c Config) MaintenanceUpgrades() error {
+	var es Errors
+	bad := func(field, format string, args ...any) {
+		es = append(es, FieldError{Field: field, Problem: fmt.Sprintf(format, args...)})
+	}
+	if h := c.Maintenance.PINHash; strings.HasPrefix(h, "$argon2id$") && pinHashMinLen(h) < MinPINDigits {
+		// A hash does not reveal its PIN's length: what tells is the
+		// minlen marker kiosk diag pin-hash writes since PINs need 6
+		// digits. A hash without it may be of a 4-digit PIN, which the
+		// terminal no longer accepts at the keypad.
+		bad("maintenance.pin_hash", "was made for a PIN of fewer than %d digits or by an older kiosk (no \"minlen=%d\" in it), and a PIN under %d digits no longer opens maintenance: choose a PIN of %d to 12 digits and put the output of `kiosk diag pin-hash` here", MinPINDigits, MinPINDigits, MinPINDigits, MinPINDigits)
+	}
+	for i, s := range c.Maintenance.StaffCards {
+		if !staffCardHash(s) {
+			problem := "must be a keyed hash (hmac-sha256:<64 hex digits>) as `kiosk diag staff-card-hash` prints it"
+			if len(s) == 18 || len(s) == 15 {
+				problem = "is a plain ID number; " + problem
+			}
+			bad(fmt.Sprintf("maintenance.staff_cards[%d]", i), "%s", problem)
+		}
+	}
+	if len(es) > 0 {
+		return es
+	}
+	return nil
+}
+
 // Validate checks a configuration built in code.
 func (c Config) Validate() error {
 	if es := c.validate(); len(es) > 0 {
@@ -362,21 +396,6 @@ func (c Config) validate() Errors {
 	}
 	if h := c.Maintenance.PINHash; h != "" && !strings.HasPrefix(h, "$argon2id$") {
 		bad("maintenance.pin_hash", "must be an argon2id hash ($argon2id$...), not a plain PIN")
-	} else if h != "" && pinHashMinLen(h) < MinPINDigits {
-		// A hash does not reveal its PIN's length: what tells is the
-		// minlen marker kiosk diag pin-hash writes since PINs need 6
-		// digits. A hash without it may be of a 4-digit PIN, which the
-		// terminal no longer accepts at the keypad.
-		bad("maintenance.pin_hash", "was made for a PIN of fewer than %d digits or by an older kiosk (no \"minlen=%d\" in it), and a PIN under %d digits no longer opens maintenance: choose a PIN of %d to 12 digits and put the output of `kiosk diag pin-hash` here", MinPINDigits, MinPINDigits, MinPINDigits, MinPINDigits)
-	}
-	for i, s := range c.Maintenance.StaffCards {
-		if !staffCardHash(s) {
-			problem := "must be a keyed hash (hmac-sha256:<64 hex digits>) as `kiosk diag staff-card-hash` prints it"
-			if len(s) == 18 || len(s) == 15 {
-				problem = "is a plain ID number; " + problem
-			}
-			bad(fmt.Sprintf("maintenance.staff_cards[%d]", i), "%s", problem)
-		}
 	}
 	if c.Sync.RetentionDays < 1 || c.Sync.RetentionDays > 3650 {
 		bad("sync.retention_days", "must be between 1 and 3650, got %d", c.Sync.RetentionDays)

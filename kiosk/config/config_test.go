@@ -40,11 +40,6 @@ func TestParseErrorsNameTheField(t *testing.T) {
 		{"short warning", "[timeouts]\nwarning = \"5s\"\n", []string{"timeouts.warning"}},
 		{"elder shorter", "[timeouts]\nidle = \"90s\"\nidle_elder = \"60s\"\n", []string{"timeouts.idle_elder"}},
 		{"plain pin", "[maintenance]\npin_hash = \"1234\"\n", []string{"maintenance.pin_hash"}},
-		// A hash of an existing 4-digit configuration: no minlen marker.
-		{"pin hash before the 6-digit rule", "[maintenance]\npin_hash = \"$argon2id$v=19$m=64,t=1,p=1$bNhFkwfrEz2IuKBxUw3JAQ$6p36ayH5pRnoI9vN9m33SVIKRQm9k0ydGJW8GW/yb9k\"\n", []string{"maintenance.pin_hash", "fewer than 6 digits", "kiosk diag pin-hash"}},
-		{"pin hash minlen 4", "[maintenance]\npin_hash = \"$argon2id$v=19$m=64,t=1,p=1,minlen=4$bNhFkwfrEz2IuKBxUw3JAQ$6p36ayH5pRnoI9vN9m33SVIKRQm9k0ydGJW8GW/yb9k\"\n", []string{"maintenance.pin_hash", "fewer than 6 digits"}},
-		{"plain staff card", "[maintenance]\nstaff_cards = [\"31011519800101001X\"]\n", []string{"maintenance.staff_cards[0]", "plain ID number", "kiosk diag staff-card-hash"}},
-		{"short staff card hash", "[maintenance]\nstaff_cards = [\"hmac-sha256:abcd\"]\n", []string{"maintenance.staff_cards[0]"}},
 		{"relative data dir", "[terminal]\ndata_dir = \"data\"\n", []string{"terminal.data_dir"}},
 		{"bad url", "[api]\nbase_url = \"ftp://x\"\n", []string{"api.base_url"}},
 		{"http to another host", "[api]\nbase_url = \"http://intake.example.gov.cn\"\n", []string{"api.base_url", "must be https"}},
@@ -72,6 +67,42 @@ func TestParseErrorsNameTheField(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// What an older configuration needs for staff access parses (the terminal
+// starts with it) but MaintenanceUpgrades names it, which check-config
+// counts as a problem.
+func TestMaintenanceUpgradesNameTheField(t *testing.T) {
+	tests := []struct {
+		name, toml string
+		want       []string
+	}{
+		// A hash of an existing 4-digit configuration: no minlen marker.
+		{"pin hash before the 6-digit rule", "[maintenance]\npin_hash = \"$argon2id$v=19$m=64,t=1,p=1$bNhFkwfrEz2IuKBxUw3JAQ$6p36ayH5pRnoI9vN9m33SVIKRQm9k0ydGJW8GW/yb9k\"\n", []string{"maintenance.pin_hash", "fewer than 6 digits", "kiosk diag pin-hash"}},
+		{"pin hash minlen 4", "[maintenance]\npin_hash = \"$argon2id$v=19$m=64,t=1,p=1,minlen=4$bNhFkwfrEz2IuKBxUw3JAQ$6p36ayH5pRnoI9vN9m33SVIKRQm9k0ydGJW8GW/yb9k\"\n", []string{"maintenance.pin_hash", "fewer than 6 digits"}},
+		{"plain staff card", "[maintenance]\nstaff_cards = [\"31011519800101001X\"]\n", []string{"maintenance.staff_cards[0]", "plain ID number", "kiosk diag staff-card-hash"}},
+		{"short staff card hash", "[maintenance]\nstaff_cards = [\"hmac-sha256:abcd\"]\n", []string{"maintenance.staff_cards[0]"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse([]byte(tc.toml))
+			if err != nil {
+				t.Fatalf("an older configuration does not parse, so the terminal would not start: %v", err)
+			}
+			err = c.MaintenanceUpgrades()
+			if err == nil {
+				t.Fatal("MaintenanceUpgrades passed it")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+	if err := Default().MaintenanceUpgrades(); err != nil {
+		t.Errorf("the defaults need an upgrade: %v", err)
 	}
 }
 
