@@ -52,7 +52,11 @@ func (s *casesScreen) Build(a *App) fyne.CanvasObject {
 		}
 		return container.NewVBox(head...)
 	}
-	head = append(head, a.caseCounts(cases))
+	if !a.landscape() || !a.elder {
+		// The counts by status; a wide screen in elder mode has no height
+		// to spare for them (the rows carry the same words).
+		head = append(head, a.caseCounts(cases))
+	}
 	s.rows = s.rows[:0]
 	lst := a.list(&s.pg, a.caseShape(), len(cases), func(i int) fyne.CanvasObject {
 		c := cases[i]
@@ -61,7 +65,9 @@ func (s *casesScreen) Build(a *App) fyne.CanvasObject {
 			sub += " · " + a.T("case.due", c.DueDate)
 		}
 		b := a.newButton("case:"+c.CaseNo, orDash(c.ItemName), sub, styleSecondary, func() { a.Show(&caseScreen{caseNo: c.CaseNo}) })
-		b.row, b.big, b.badge = true, true, a.statusBadge(c.Status)
+		// A wide screen's two rows keep the smaller text (the rows of a
+		// page there share their height with the grid's).
+		b.row, b.big, b.badge = true, !a.landscape(), a.statusBadge(c.Status)
 		if c.Status == kiosk.StatusNeedsMore {
 			// What to bring, right in the row, and the row stands out.
 			b.warn = true

@@ -73,6 +73,8 @@ func (g *guideScreen) Build(a *App) fyne.CanvasObject {
 		c := names[i]
 		b := a.newButton("guide.category", a.categoryName(c), a.T("guide.count", counts[c]), styleSecondary, func() { g.onCategory(a, c) })
 		b.big, b.icon = true, categoryIcon(c)
+		// A wide screen's rows are low: the icon goes beside the name.
+		b.row = a.landscape()
 		g.rows = append(g.rows, b)
 		return b
 	})

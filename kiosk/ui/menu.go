@@ -33,7 +33,10 @@ func (s *menuScreen) Build(a *App) fyne.CanvasObject {
 	s.buttons = map[string]*button{}
 	mk := func(name, title, sub string, st style, icon fyne.Resource, f func()) *button {
 		b := a.newButton(name, a.T(title), a.T(sub), st, f)
-		b.big, b.icon = true, icon
+		b.big = true
+		if !a.landscape() {
+			b.icon = icon // the wide screen's menu keeps its low bars
+		}
 		s.buttons[name] = b
 		return b
 	}

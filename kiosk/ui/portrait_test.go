@@ -127,6 +127,10 @@ func TestNeedsMoreStandsOut(t *testing.T) {
 				}
 			}
 			r.wantText(word, "请补充出院小结和医疗费用发票原件")
+			// The smoke walk reads the row's status and note through Inspect.
+			if tg := findTarget(Inspect(r.w), "case:PD2026111400012"); tg == nil || !strings.Contains(tg.Text, word) || !strings.Contains(tg.Text, "请补充出院小结") {
+				t.Errorf("Inspect of the needs-more row: %+v", tg)
+			}
 			if lang == Chinese {
 				r.wantText("共3件", "需补正 1件", "办理中 1件", "已办结 1件")
 			} else {
