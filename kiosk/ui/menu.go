@@ -59,7 +59,9 @@ func (s *menuScreen) Build(a *App) fyne.CanvasObject {
 	tiles = append(tiles, mk("menu.finish", "nav.finish", "menu.finish.sub", styleAccent, theme.LogoutIcon(), a.Finish))
 	who := panel(subheading(a.whoText()))
 	if a.landscape() {
-		return container.NewVBox(who, container.NewGridWithColumns(1, tiles...))
+		// Two columns: four bars one under the other overflowed a wide
+		// screen in elder mode.
+		return container.NewVBox(who, container.NewGridWithColumns(2, tiles...))
 	}
 	// A portrait screen gives each choice its share of the height: four
 	// large tiles with their icons rather than four bars at the top.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -225,4 +226,43 @@ func TestMenuCountsCases(t *testing.T) {
 	r2.a.Show(&menuScreen{})
 	r2.settle()
 	r2.wantText("共3件，其中1件需补正") // looked up from the menu itself
+}
+
+// The list screens fit the window without scrolling in both orientations,
+// standard and elder, Chinese and English: a wide screen's pages keep their
+// fit with the larger rows, icons and status labels.
+func TestListScreensFitTheWindow(t *testing.T) {
+	for _, size := range []fyne.Size{portrait, landscape} {
+		for _, elder := range []bool{false, true} {
+			for _, lang := range []Lang{Chinese, English} {
+				tag := fmt.Sprintf("%v elder=%v %s", size, elder, lang)
+				r := newRig(t, size)
+				r.a.SetElder(elder)
+				r.a.SetLanguage(lang)
+				fits := func() {
+					t.Helper()
+					walkObjects(r.w.Content(), func(o fyne.CanvasObject) {
+						if _, ok := o.(*container.Scroll); ok {
+							t.Errorf("%s: screen %s scrolls", tag, r.a.Current().Name())
+						}
+					})
+				}
+				r.tap("guide")
+				fits()
+				r.tap("guide.category")
+				fits()
+				r.tap("nav.home")
+				r.tap("cases")
+				r.card(kiosktest.Resident)
+				r.want("cases")
+				fits()
+				r.a.Show(&menuScreen{})
+				r.settle()
+				fits()
+				r.tap("menu.apply")
+				r.want("apply.items")
+				fits()
+			}
+		}
+	}
 }
