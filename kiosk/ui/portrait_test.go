@@ -241,6 +241,9 @@ func TestListScreensFitTheWindow(t *testing.T) {
 				r.a.SetLanguage(lang)
 				fits := func() {
 					t.Helper()
+					if ms := r.w.Content().MinSize(); ms.Width > size.Width || ms.Height > size.Height {
+						t.Errorf("%s: screen %s needs %v", tag, r.a.Current().Name(), ms)
+					}
 					walkObjects(r.w.Content(), func(o fyne.CanvasObject) {
 						if _, ok := o.(*container.Scroll); ok {
 							t.Errorf("%s: screen %s scrolls", tag, r.a.Current().Name())

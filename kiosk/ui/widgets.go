@@ -416,9 +416,14 @@ func (a *App) rowShape() pageShape {
 
 // caseShape is the page of 我的办件: a case row has more lines (status, a
 // note of what to bring), so a portrait page holds five (three in elder
-// mode).
+// mode), a wide one six (two in elder mode).
 func (a *App) caseShape() pageShape {
 	if a.landscape() {
+		if a.elder {
+			// Two cases side by side: a row of 需补正 with its note in
+			// elder-size text needs the height of two rows.
+			return pageShape{2, 1}
+		}
 		return a.rowShape()
 	}
 	if a.elder {
