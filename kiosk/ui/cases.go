@@ -143,7 +143,7 @@ func (a *App) caseCounts(cases []kiosk.Case) fyne.CanvasObject {
 		n[c.Status]++
 	}
 	sort.SliceStable(order, func(i, j int) bool { return caseOrder(order[i]) < caseOrder(order[j]) })
-	objs := []fyne.CanvasObject{oneLine(a.T("cases.count", len(cases)), colText, a.theme.Size(theme.SizeNameSubHeadingText), true)}
+	objs := []fyne.CanvasObject{oneLine(a.count("cases.count", len(cases)), colText, a.theme.Size(theme.SizeNameSubHeadingText), true)}
 	for _, st := range order {
 		b := a.statusBadge(st)
 		b.text = a.T("cases.count.status", b.text, n[st])

@@ -47,5 +47,5 @@ func (a *App) categoryHead(c string, n int) fyne.CanvasObject {
 	ic := canvas.NewImageFromResource(theme.NewColoredResource(categoryIcon(c), theme.ColorNamePrimary))
 	ic.FillMode = canvas.ImageFillContain
 	ic.SetMinSize(fyne.NewSquareSize(a.theme.Size(theme.SizeNameHeadingText)))
-	return container.NewBorder(nil, nil, container.NewCenter(ic), nil, subheading(a.categoryName(c)+" · "+a.T("guide.count", n)))
+	return container.NewBorder(nil, nil, container.NewCenter(ic), nil, subheading(a.categoryName(c)+" · "+a.count("guide.count", n)))
 }

@@ -71,7 +71,7 @@ func (g *guideScreen) Build(a *App) fyne.CanvasObject {
 	// holds; the heading says how many there are in all.
 	lst := a.list(&g.pg, a.categoryShape(), len(names), func(i int) fyne.CanvasObject {
 		c := names[i]
-		b := a.newButton("guide.category", a.categoryName(c), a.T("guide.count", counts[c]), styleSecondary, func() { g.onCategory(a, c) })
+		b := a.newButton("guide.category", a.categoryName(c), a.count("guide.count", counts[c]), styleSecondary, func() { g.onCategory(a, c) })
 		b.big, b.icon = true, categoryIcon(c)
 		// A wide screen's rows are low: the icon goes beside the name.
 		b.row = a.landscape()

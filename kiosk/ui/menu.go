@@ -92,7 +92,7 @@ func (a *App) menuCaseCounts() string {
 		}
 	}
 	if n == 0 {
-		return a.T("menu.cases.total", len(a.visit.snap.Cases))
+		return a.count("menu.cases.total", len(a.visit.snap.Cases))
 	}
 	return a.T("menu.cases.count", len(a.visit.snap.Cases), n)
 }

@@ -269,3 +269,58 @@ func TestListScreensFitTheWindow(t *testing.T) {
 		}
 	}
 }
+
+// The demo server's ten categories: one page of tiles in portrait (eight,
+// larger, in elder mode), each with its own icon, and the guide fits the
+// window in both orientations and languages.
+func TestGuideOfTenCategories(t *testing.T) {
+	cats := []string{"老龄", "计生", "就业", "社保", "医保", "居住证", "退役军人", "婚姻", "残疾人", "社会救助"}
+	for _, size := range []fyne.Size{portrait, landscape} {
+		for _, elder := range []bool{false, true} {
+			for _, lang := range []Lang{Chinese, English} {
+				tag := fmt.Sprintf("%v elder=%v %s", size, elder, lang)
+				r := newRig(t, size)
+				r.a.SetElder(elder)
+				r.a.SetLanguage(lang)
+				c := *r.a.visit.catalog.val
+				c.Items = nil
+				for i, cat := range cats {
+					c.Items = append(c.Items, kiosk.Item{Code: fmt.Sprintf("X-%d", i), Name: cat + "事项", Category: cat, Kind: kiosk.KindInstant})
+				}
+				r.a.visit.catalog.val = &c
+				r.tap("guide")
+				g := r.a.Current().(*guideScreen)
+				if want := min(len(cats), r.a.categoryShape().per()); len(g.rows) != want {
+					t.Errorf("%s: %d category tiles on the first page, want %d", tag, len(g.rows), want)
+				}
+				if size != landscape && !elder && len(g.rows) != len(cats) {
+					t.Errorf("%s: the ten categories take more than one page", tag)
+				}
+				if ms := r.w.Content().MinSize(); ms.Width > size.Width || ms.Height > size.Height {
+					t.Errorf("%s: the guide needs %v", tag, ms)
+				}
+				walkObjects(r.w.Content(), func(o fyne.CanvasObject) {
+					if _, ok := o.(*container.Scroll); ok {
+						t.Errorf("%s: the guide scrolls", tag)
+					}
+				})
+				checkTargets(t, r)
+			}
+		}
+	}
+}
+
+// One thing is "1 item" in English, not "1 items".
+func TestCountsInTheSingular(t *testing.T) {
+	r := newRig(t, portrait)
+	r.a.SetLanguage(English)
+	r.tap("guide")
+	r.wantText("4 items", "1 item")
+	for _, x := range texts(r.w) {
+		if x == "1 items" {
+			t.Error(`the guide shows "1 items"`)
+		}
+	}
+	r.a.SetLanguage(Chinese)
+	r.wantText("共4项", "共1项")
+}

@@ -156,7 +156,8 @@ func (b *button) CreateRenderer() fyne.WidgetRenderer {
 	title := textBlock(b.title, fgName, sizes[0], true, fyne.TextAlignCenter)
 	rows := []fyne.CanvasObject{layout.NewSpacer()}
 	if b.icon != nil {
-		rows = append(rows, container.NewCenter(b.iconObject(b.iconColor(fgName), b.th.Size(theme.SizeNameHeadingText)*1.2)))
+		// 60 dp in both modes: elder mode's larger text takes the height.
+		rows = append(rows, container.NewCenter(b.iconObject(b.iconColor(fgName), 60)))
 	}
 	rows = append(rows, title)
 	if b.sub != "" {
@@ -548,6 +549,15 @@ func (a *App) pick(zh, en string) string {
 		return en
 	}
 	return zh
+}
+
+// count is the text of key for n things: key+".one" for one where the
+// catalogue has it ("1 item", not "1 items").
+func (a *App) count(key string, n int) string {
+	if n == 1 && a.cat.Has(key+".one") {
+		return a.T(key+".one", n)
+	}
+	return a.T(key, n)
 }
 
 // colon joins a label and its value in the resident's language.
