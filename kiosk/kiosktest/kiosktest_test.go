@@ -126,7 +126,7 @@ func TestReceiptsAndCases(t *testing.T) {
 	c := NewCases()
 	c.Put(Resident.IDNumber, SampleCases(time.Now())...)
 	got, online, err := c.Cases(context.Background(), Resident)
-	if err != nil || !online || len(got) != 2 {
+	if err != nil || !online || len(got) != 3 {
 		t.Errorf("cases: %d %v %v", len(got), online, err)
 	}
 	c.SetOnline(false)

@@ -131,6 +131,14 @@ func SampleCases(now time.Time) []kiosk.Case {
 				{At: day(50), Status: kiosk.StatusAccepted, Department: "社保服务"},
 				{At: day(49), Status: kiosk.StatusCompleted, Department: "社保服务", Note: "已办结"},
 			}},
+		{CaseNo: "PD2026111400012", ItemCode: "MZ-YLJZ", ItemName: "医疗救助", Department: "民政科", Status: kiosk.StatusNeedsMore,
+			SubmittedAt: day(13), DueDate: now.AddDate(0, 0, 5).Format(kiosk.DateLayout), Channel: kiosk.ChannelCounter,
+			TrackURL: "https://zwfw.example.gov.cn/track/PD2026111400012",
+			History: []kiosk.CaseEvent{
+				{At: day(13), Status: kiosk.StatusReceived, Department: "花木街道社区事务受理服务中心", Note: "窗口收件"},
+				{At: day(12), Status: kiosk.StatusForwarded, Department: "民政科", Note: "流转审核"},
+				{At: day(2), Status: kiosk.StatusNeedsMore, Department: "民政科", Note: "请补充出院小结和医疗费用发票原件"},
+			}},
 	}
 }
 

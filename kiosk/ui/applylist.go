@@ -41,7 +41,7 @@ func (s *applyListScreen) Build(a *App) fyne.CanvasObject {
 		return container.NewVBox(append(head, notice(a.T("apply.noitems")))...)
 	}
 	s.rows = s.rows[:0]
-	lst := a.list(&s.pg, len(items), func(i int) fyne.CanvasObject {
+	lst := a.list(&s.pg, a.rowShape(), len(items), func(i int) fyne.CanvasObject {
 		b := a.itemRow(items[i], func(it kiosk.Item) { s.onItem(a, it) })
 		s.rows = append(s.rows, b)
 		return b

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 
@@ -38,7 +39,9 @@ func (s *caseScreen) Build(a *App) fyne.CanvasObject {
 	facts := []fyne.CanvasObject{
 		heading(orDash(c.ItemName)),
 		body(a.T("case.no", c.CaseNo)),
-		textBlock(a.T("case.status", a.statusWord(c.Status)), theme.ColorNamePrimary, theme.SizeNameSubHeadingText, true, fyne.TextAlignLeading),
+		container.NewHBox(
+			oneLine(a.T("case.status", ""), colText, a.theme.Size(theme.SizeNameSubHeadingText), true),
+			container.NewCenter(a.theme.badgeObject(a.statusBadge(c.Status)))),
 	}
 	if c.Department != "" {
 		facts = append(facts, body(a.T("item.department")+a.colon()+c.Department))
@@ -66,7 +69,12 @@ func (s *caseScreen) Build(a *App) fyne.CanvasObject {
 		}
 		timeline = append(timeline, body(line))
 	}
-	parts := []fyne.CanvasObject{panel(facts...), panel(timeline...)}
+	var parts []fyne.CanvasObject
+	if c.Status == kiosk.StatusNeedsMore {
+		// What to bring and where, first and in the accent colour.
+		parts = append(parts, a.needsMoreBox(c))
+	}
+	parts = append(parts, panel(facts...), panel(timeline...))
 	if c.TrackURL != "" {
 		parts = append(parts, panel(container.NewBorder(nil, nil, a.qrObject(c.TrackURL, 220), nil, body(a.T("case.qr")))))
 	}
@@ -89,3 +97,26 @@ func (s *caseScreen) Build(a *App) fyne.CanvasObject {
 
 // onPrint prints a slip of the case.
 func (s *caseScreen) onPrint(a *App, c kiosk.Case) { a.visit.printCase(c) }
+
+// needsMoreBox says, on a case that needs more documents, what to bring and
+// where: the latest note of its history, with a warning sign, in the accent
+// colour on a warm background.
+func (a *App) needsMoreBox(c kiosk.Case) fyne.CanvasObject {
+	th := a.theme
+	ic := canvas.NewImageFromResource(theme.NewColoredResource(theme.WarningIcon(), theme.ColorNameError))
+	ic.FillMode = canvas.ImageFillContain
+	ic.SetMinSize(fyne.NewSquareSize(th.Size(theme.SizeNameHeadingText) * 1.2))
+	lines := []fyne.CanvasObject{textBlock(a.T("case.needsmore"), theme.ColorNameError, theme.SizeNameHeadingText, true, fyne.TextAlignLeading)}
+	note, where := needsMoreNote(c)
+	if note != "" {
+		lines = append(lines, textBlock(a.T("case.needsmore.what", note), theme.ColorNameForeground, theme.SizeNameSubHeadingText, true, fyne.TextAlignLeading))
+	}
+	if where != "" {
+		lines = append(lines, body(a.T("case.needsmore.where", where)))
+	}
+	bg := canvas.NewRectangle(colWarnBg)
+	bg.CornerRadius = 12
+	bg.StrokeColor = colAccent
+	bg.StrokeWidth = th.stroke(3)
+	return container.NewStack(bg, container.NewPadded(container.NewBorder(nil, nil, container.NewCenter(ic), nil, container.NewVBox(lines...))))
+}

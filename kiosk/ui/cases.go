@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"sort"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/pudong-community/kiosk/kiosk"
@@ -42,25 +45,120 @@ func (s *casesScreen) Build(a *App) fyne.CanvasObject {
 			head = append(head, panel(lines...))
 		}
 	}
-	cases := snap.Cases
+	cases := byUrgency(snap.Cases)
 	if len(cases) == 0 {
 		if ld.val.online {
 			head = append(head, body(a.T("cases.none")))
 		}
 		return container.NewVBox(head...)
 	}
+	if !a.landscape() || !a.elder {
+		// The counts by status; a wide screen in elder mode has no height
+		// to spare for them (the rows carry the same words).
+		head = append(head, a.caseCounts(cases))
+	}
 	s.rows = s.rows[:0]
-	lst := a.list(&s.pg, len(cases), func(i int) fyne.CanvasObject {
+	lst := a.list(&s.pg, a.caseShape(), len(cases), func(i int) fyne.CanvasObject {
 		c := cases[i]
-		sub := a.statusWord(c.Status) + " · " + c.CaseNo
+		sub := c.CaseNo
 		if c.DueDate != "" {
 			sub += " · " + a.T("case.due", c.DueDate)
 		}
 		b := a.newButton("case:"+c.CaseNo, orDash(c.ItemName), sub, styleSecondary, func() { a.Show(&caseScreen{caseNo: c.CaseNo}) })
+		// A wide screen's two rows keep the smaller text (the rows of a
+		// page there share their height with the grid's).
+		b.row, b.big, b.badge = true, !a.landscape(), a.statusBadge(c.Status)
+		if c.Status == kiosk.StatusNeedsMore {
+			// What to bring, right in the row, and the row stands out.
+			b.warn = true
+			if note, where := needsMoreNote(c); note != "" {
+				b.note = a.T("case.needsmore.what", note)
+				if where != "" {
+					b.note += " · " + where
+				}
+			}
+		}
 		s.rows = append(s.rows, b)
 		return b
 	})
 	return container.NewBorder(container.NewVBox(head...), nil, nil, nil, lst)
+}
+
+// caseOrder is where a status sorts in 我的办件: what asks something of
+// the resident first, then what is under way, then what is finished.
+func caseOrder(s kiosk.CaseStatus) int {
+	switch {
+	case s == kiosk.StatusNeedsMore:
+		return 0
+	case s.Final():
+		return 2
+	}
+	return 1
+}
+
+// byUrgency is cases in caseOrder, each group in the order given.
+func byUrgency(cases []kiosk.Case) []kiosk.Case {
+	out := append([]kiosk.Case(nil), cases...)
+	sort.SliceStable(out, func(i, j int) bool { return caseOrder(out[i].Status) < caseOrder(out[j].Status) })
+	return out
+}
+
+// needsMoreNote is the latest note of a case's history that says what to
+// bring (an event of 需补正, else the latest event with a note) and the
+// department it came from (the case's own when the event names none).
+func needsMoreNote(c kiosk.Case) (note, where string) {
+	pick := -1
+	for i := len(c.History) - 1; i >= 0; i-- {
+		if c.History[i].Note == "" {
+			continue
+		}
+		if c.History[i].Status == kiosk.StatusNeedsMore {
+			pick = i
+			break
+		}
+		if pick < 0 {
+			pick = i
+		}
+	}
+	if pick < 0 {
+		return "", c.Department
+	}
+	e := c.History[pick]
+	where = e.Department
+	if where == "" {
+		where = c.Department
+	}
+	return e.Note, where
+}
+
+// caseCounts is the count of the resident's cases by status, each status
+// with its colour, icon and words, in caseOrder.
+func (a *App) caseCounts(cases []kiosk.Case) fyne.CanvasObject {
+	n := map[kiosk.CaseStatus]int{}
+	var order []kiosk.CaseStatus
+	for _, c := range cases {
+		if n[c.Status] == 0 {
+			order = append(order, c.Status)
+		}
+		n[c.Status]++
+	}
+	sort.SliceStable(order, func(i, j int) bool { return caseOrder(order[i]) < caseOrder(order[j]) })
+	objs := []fyne.CanvasObject{oneLine(a.count("cases.count", len(cases)), colText, a.theme.Size(theme.SizeNameSubHeadingText), true)}
+	for _, st := range order {
+		b := a.statusBadge(st)
+		b.text = a.T("cases.count.status", b.text, n[st])
+		objs = append(objs, a.theme.badgeObject(b))
+	}
+	// One line when it fits the screen (a wrapping row asks for the height
+	// of all its parts stacked), else wrapped.
+	var w float32
+	for _, o := range objs {
+		w += o.MinSize().Width + a.theme.Size(theme.SizeNamePadding)
+	}
+	if w < a.win.Canvas().Size().Width-4*a.theme.Size(theme.SizeNamePadding) {
+		return container.NewHBox(objs...)
+	}
+	return container.New(layout.NewRowWrapLayout(), objs...)
 }
 
 func orDash(s string) string {

@@ -147,8 +147,8 @@ func TestGuideAndSearch(t *testing.T) {
 			r.wantText("民政", "人社", "搜索事项")
 			checkTargets(t, r)
 			g := r.a.Current().(*guideScreen)
-			if len(g.rows) == 0 || len(g.rows) > r.a.perPage() {
-				t.Fatalf("%d category rows on a page of %d", len(g.rows), r.a.perPage())
+			if len(g.rows) == 0 || len(g.rows) > r.a.categoryShape().per() {
+				t.Fatalf("%d category rows on a page of %d", len(g.rows), r.a.categoryShape().per())
 			}
 			test.Tap(g.rows[0]) // 民政
 			r.want("guide.category")

@@ -67,22 +67,30 @@ func (g *guideScreen) Build(a *App) fyne.CanvasObject {
 	}
 	names, counts := categories(a.visit.catalog.val)
 	g.rows = g.rows[:0]
-	lst := a.list(&g.pg, len(names), func(i int) fyne.CanvasObject {
+	// Each category a tile with its icon, its name and how many items it
+	// holds; the heading says how many there are in all.
+	lst := a.list(&g.pg, a.categoryShape(), len(names), func(i int) fyne.CanvasObject {
 		c := names[i]
-		b := a.newButton("guide.category", a.categoryName(c), a.T("guide.count", counts[c]), styleSecondary, func() { g.onCategory(a, c) })
+		b := a.newButton("guide.category", a.categoryName(c), a.count("guide.count", counts[c]), styleSecondary, func() { g.onCategory(a, c) })
+		b.big, b.icon = true, categoryIcon(c)
+		// A wide screen's rows are low: the icon goes beside the name.
+		b.row = a.landscape()
 		g.rows = append(g.rows, b)
 		return b
 	})
-	return container.NewBorder(container.NewVBox(search, subheading(a.T("guide.categories"))), nil, nil, nil, lst)
+	head := subheading(a.T("guide.categories.count", len(names), len(a.visit.catalog.val.Items)))
+	return container.NewBorder(container.NewVBox(search, head), nil, nil, nil, lst)
 }
 
-// itemRow is an item as a big list row: name, then department and kind.
+// itemRow is an item as a big list row: its category's icon, the name,
+// then department, kind and time limit.
 func (a *App) itemRow(it kiosk.Item, open func(kiosk.Item)) *button {
 	sub := it.Department + " · " + a.kindWord(it)
 	if it.Districtwide {
 		sub += " · " + a.T("item.districtwide")
 	}
 	b := a.newButton("item:"+it.Code, a.pick(it.Name, it.NameEn), sub, styleSecondary, func() { open(it) })
+	b.row, b.big, b.icon = true, true, categoryIcon(it.Category)
 	return b
 }
 

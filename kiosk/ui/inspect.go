@@ -81,7 +81,12 @@ func Inspect(w fyne.Window) []Target {
 		case *barButton:
 			add(v, v.name, v.text, fyne.TextStyle{}, false, true)
 		case *button:
-			add(v, v.name, joinText(v.title, v.sub), fyne.TextStyle{}, false, !v.disabled && v.onTapped != nil)
+			text := v.title
+			if v.badge != nil {
+				text = joinText(text, v.badge.text)
+			}
+			text = joinText(joinText(text, v.sub), v.note)
+			add(v, v.name, text, fyne.TextStyle{}, false, !v.disabled && v.onTapped != nil)
 		case *inkPad:
 			add(v, "hand:pad", "", fyne.TextStyle{}, false, true)
 		case *secretTap:

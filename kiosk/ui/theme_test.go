@@ -58,6 +58,11 @@ func TestThemeContrast(t *testing.T) {
 		{"banner", colWarning, colWarnBg},
 		{"call staff", colOnPrimary, colAccent},
 		{"success", colOnPrimary, colSuccess},
+		// The case status labels (statusBadge) and the 需补正 row and box.
+		{"status: in progress", colOnPrimary, colPrimary},
+		{"status: rejected", colOnPrimary, colMuted},
+		{"needs-more row text", colText, colWarnBg},
+		{"needs-more note", colAccent, colWarnBg},
 	} {
 		if got := ContrastRatio(c.fg, c.bg); got < 7 {
 			t.Errorf("%s: contrast %.2f, want at least 7", c.name, got)

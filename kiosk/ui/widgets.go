@@ -36,9 +36,45 @@ type button struct {
 	th       *Theme
 	disabled bool
 	onTapped func()
-	big      bool // a subheading-size title (keypad keys, confirm)
+	big      bool // a subheading-size title (keypad keys, confirm, list rows)
 	huge     bool // a heading-size title (继续)
 	minW     float32
+
+	// A list row (row): the icon at its left, the text aligned left, an
+	// arrow at its right. Without row, an icon stands centred above the
+	// title (a category tile).
+	icon  fyne.Resource
+	row   bool
+	badge *badge // a status in words, with its colour and icon
+	note  string // a line in the badge's colour under the rest (what to bring)
+	warn  bool   // asks something of the resident: warm background, accent border
+}
+
+// badge is a status shown as words on a coloured label with an icon: the
+// colour is never the only sign.
+type badge struct {
+	text string
+	icon fyne.Resource
+	bg   color.Color // white text on it: at least 7:1 (theme_test.go)
+}
+
+// badgeObject draws b: white icon and bold words on its colour.
+func (th *Theme) badgeObject(b *badge) fyne.CanvasObject {
+	rect := canvas.NewRectangle(b.bg)
+	rect.CornerRadius = 8
+	txt := canvas.NewText(b.text, colOnPrimary)
+	txt.TextStyle = boldStyle(b.text)
+	txt.TextSize = th.Size(theme.SizeNameText)
+	var parts []fyne.CanvasObject
+	if b.icon != nil {
+		ic := canvas.NewImageFromResource(theme.NewColoredResource(b.icon, theme.ColorNameForegroundOnPrimary))
+		ic.FillMode = canvas.ImageFillContain
+		ic.SetMinSize(fyne.NewSquareSize(th.Size(theme.SizeNameText)))
+		parts = append(parts, ic)
+	}
+	parts = append(parts, txt)
+	pad := th.Size(theme.SizeNamePadding)
+	return container.NewHBox(container.NewStack(rect, container.New(layout.NewCustomPaddedLayout(pad/2, pad/2, pad, pad), container.NewHBox(parts...))))
 }
 
 func (a *App) newButton(name, title, sub string, st style, tapped func()) *button {
@@ -87,6 +123,9 @@ func (b *button) colors() (bg, fg, border color.Color, fgName fyne.ThemeColorNam
 	default:
 		bg, fg, border, fgName = colPrimary, colOnPrimary, colPrimary, theme.ColorNameForegroundOnPrimary
 	}
+	if b.warn && b.st == styleSecondary {
+		bg, border = colWarnBg, colAccent
+	}
 	if b.disabled {
 		bg, fg, border, fgName = colSurface, b.th.disabled(), b.th.disabled(), theme.ColorNameDisabled
 	}
@@ -101,6 +140,11 @@ func (b *button) CreateRenderer() fyne.WidgetRenderer {
 	rect.StrokeWidth = b.th.stroke(2)
 	if b.st == styleSelected {
 		rect.StrokeWidth = 5
+	} else if b.warn && !b.disabled {
+		rect.StrokeWidth = b.th.stroke(3)
+	}
+	if b.row {
+		return b.rowRenderer(rect, fgName)
 	}
 	sizes := []fyne.ThemeSizeName{theme.SizeNameText, theme.SizeNameCaptionText}
 	switch {
@@ -110,14 +154,87 @@ func (b *button) CreateRenderer() fyne.WidgetRenderer {
 		sizes = append([]fyne.ThemeSizeName{theme.SizeNameSubHeadingText}, sizes...)
 	}
 	title := textBlock(b.title, fgName, sizes[0], true, fyne.TextAlignCenter)
-	rows := []fyne.CanvasObject{layout.NewSpacer(), title}
+	rows := []fyne.CanvasObject{layout.NewSpacer()}
+	if b.icon != nil {
+		// 60 dp in both modes: elder mode's larger text takes the height.
+		rows = append(rows, container.NewCenter(b.iconObject(b.iconColor(fgName), 60)))
+	}
+	rows = append(rows, title)
 	if b.sub != "" {
-		rows = append(rows, textBlock(b.sub, fgName, theme.SizeNameCaptionText, false, fyne.TextAlignCenter))
+		subSize := theme.SizeNameCaptionText
+		if b.big && b.icon != nil {
+			subSize = theme.SizeNameText // a tile's line: a count, what waits
+		}
+		rows = append(rows, textBlock(b.sub, fgName, subSize, false, fyne.TextAlignCenter))
 	}
 	rows = append(rows, layout.NewSpacer())
 	pad := b.th.Size(theme.SizeNamePadding)
 	stack := container.NewStack(rect, container.New(layout.NewCustomPaddedLayout(pad/2, pad/2, pad, pad), container.NewVBox(rows...)))
 	return &buttonRenderer{WidgetRenderer: widget.NewSimpleRenderer(stack), b: b, title: title, sizes: sizes}
+}
+
+// iconObject is the button's icon in the colour of its text, square, of
+// side size. Fyne draws an SVG icon into an image of the object's size, so
+// it goes into a container that keeps it at this size.
+func (b *button) iconObject(fg fyne.ThemeColorName, size float32) *canvas.Image {
+	ic := canvas.NewImageFromResource(theme.NewColoredResource(b.icon, fg))
+	ic.FillMode = canvas.ImageFillContain
+	ic.SetMinSize(fyne.NewSquareSize(size))
+	return ic
+}
+
+// iconColor is the colour of the button's icon: the government blue on a
+// light button, else its text's colour.
+func (b *button) iconColor(fg fyne.ThemeColorName) fyne.ThemeColorName {
+	if b.st == styleSecondary && !b.disabled && !b.warn {
+		return theme.ColorNamePrimary
+	}
+	return fg
+}
+
+// rowRenderer draws a list row: the icon on the left, then the title, the
+// badge, the line under it and the note, aligned left; an arrow on the
+// right says the row opens something.
+func (b *button) rowRenderer(rect *canvas.Rectangle, fgName fyne.ThemeColorName) fyne.WidgetRenderer {
+	th := b.th
+	sizes := []fyne.ThemeSizeName{theme.SizeNameText, theme.SizeNameCaptionText}
+	subSize := theme.SizeNameCaptionText
+	if b.big {
+		sizes = []fyne.ThemeSizeName{theme.SizeNameSubHeadingText, theme.SizeNameText, theme.SizeNameCaptionText}
+		subSize = theme.SizeNameText
+	}
+	title := textBlock(b.title, fgName, sizes[0], true, fyne.TextAlignLeading)
+	lines := []fyne.CanvasObject{layout.NewSpacer(), title}
+	if b.badge != nil {
+		lines = append(lines, th.badgeObject(b.badge))
+	}
+	if b.sub != "" {
+		lines = append(lines, textBlock(b.sub, fgName, subSize, false, fyne.TextAlignLeading))
+	}
+	if b.note != "" {
+		col := theme.ColorNameError
+		if b.disabled {
+			col = fgName
+		}
+		lines = append(lines, textBlock(b.note, col, theme.SizeNameText, true, fyne.TextAlignLeading))
+	}
+	lines = append(lines, layout.NewSpacer())
+	var left fyne.CanvasObject
+	var iconW float32
+	if b.icon != nil {
+		iconW = th.Size(theme.SizeNameHeadingText) * 1.2
+		left = container.NewCenter(b.iconObject(b.iconColor(fgName), iconW))
+	}
+	arrow := canvas.NewImageFromResource(theme.NewColoredResource(theme.NavigateNextIcon(), b.iconColor(fgName)))
+	arrow.FillMode = canvas.ImageFillContain
+	arrow.SetMinSize(fyne.NewSquareSize(th.Size(theme.SizeNameSubHeadingText)))
+	pad := th.Size(theme.SizeNamePadding)
+	// The texts keep their own inner padding: no more space between them.
+	text := container.New(layout.NewCustomPaddedVBoxLayout(0), lines...)
+	inner := container.NewBorder(nil, nil, left, container.NewCenter(arrow), text)
+	stack := container.NewStack(rect, container.New(layout.NewCustomPaddedLayout(pad/2, pad/2, pad*2, pad), inner))
+	return &buttonRenderer{WidgetRenderer: widget.NewSimpleRenderer(stack), b: b, title: title, sizes: sizes,
+		reserved: iconW + th.Size(theme.SizeNameSubHeadingText) + 3*pad}
 }
 
 // buttonRenderer lays a button out and, where a word of its title (a
@@ -130,11 +247,13 @@ type buttonRenderer struct {
 	b     *button
 	title *widget.RichText
 	sizes []fyne.ThemeSizeName // the title's size, then smaller ones
+	// reserved is the width beside the title (a row's icon and arrow).
+	reserved float32
 }
 
 func (r *buttonRenderer) Layout(s fyne.Size) {
 	th := r.b.th
-	avail := s.Width - 2*th.Size(theme.SizeNamePadding) - 2*th.Size(theme.SizeNameInnerPadding)
+	avail := s.Width - 2*th.Size(theme.SizeNamePadding) - 2*th.Size(theme.SizeNameInnerPadding) - r.reserved
 	words := latinWords(r.b.title)
 	size := r.sizes[len(r.sizes)-1]
 	for _, sz := range r.sizes {
@@ -185,6 +304,15 @@ func textBlock(s string, col fyne.ThemeColorName, size fyne.ThemeSizeName, bold 
 	}})
 	rt.Wrapping = fyne.TextWrapWord
 	return rt
+}
+
+// oneLine is text that does not wrap, for beside other objects in a row
+// (a wrapped text in a row of objects is given the width of one character).
+func oneLine(s string, col color.Color, size float32, bold bool) *canvas.Text {
+	t := canvas.NewText(s, col)
+	t.TextSize = size
+	t.TextStyle = textStyle(s, bold)
+	return t
 }
 
 // Text helpers in the kiosk's sizes.
@@ -265,14 +393,68 @@ func (a *App) perPage() int {
 	return 6
 }
 
+// pageShape is how a page of a list is laid out: columns and rows. A page
+// holds cols×rows entries, and each row keeps its share of the height even
+// when the page holds fewer, so rows do not change size from page to page.
+type pageShape struct{ cols, rows int }
+
+func (s pageShape) per() int { return s.cols * s.rows }
+
+// rowShape is the page of a list of items: on a wide screen two columns of
+// three rows (two in elder mode); a portrait screen uses its height, eight
+// rows in one column (six, larger, in elder mode).
+func (a *App) rowShape() pageShape {
+	switch {
+	case a.landscape() && a.elder:
+		return pageShape{2, 2}
+	case a.landscape():
+		return pageShape{2, 3}
+	case a.elder:
+		return pageShape{1, 6}
+	}
+	return pageShape{1, 8}
+}
+
+// caseShape is the page of 我的办件: a case row has more lines (status, a
+// note of what to bring), so a portrait page holds five (three in elder
+// mode), a wide one six (two in elder mode).
+func (a *App) caseShape() pageShape {
+	if a.landscape() {
+		if a.elder {
+			// Two cases side by side: a row of 需补正 with its note in
+			// elder-size text needs the height of two rows.
+			return pageShape{2, 1}
+		}
+		return a.rowShape()
+	}
+	if a.elder {
+		return pageShape{1, 3}
+	}
+	return pageShape{1, 5}
+}
+
+// categoryShape is the guide's page of category tiles: two columns, five
+// rows on a portrait screen (four in elder mode), three rows on a wide one
+// (two in elder mode).
+func (a *App) categoryShape() pageShape {
+	switch {
+	case a.landscape() && a.elder:
+		return pageShape{2, 2}
+	case a.landscape():
+		return pageShape{2, 3}
+	case a.elder:
+		return pageShape{2, 4}
+	}
+	return pageShape{2, 5}
+}
+
 // pager pages a list: rows of the page and, when there is more than one
 // page, a bar with previous/next and "page i of n". page is clamped.
 type pager struct {
 	page int
 }
 
-func (p *pager) slice(a *App, total int) (from, to int) {
-	per := a.perPage()
+func (p *pager) slice(per, total int) (from, to int) {
 	pages := (total + per - 1) / per
 	if pages == 0 {
 		pages = 1
@@ -291,8 +473,7 @@ func (p *pager) slice(a *App, total int) (from, to int) {
 	return from, to
 }
 
-func (p *pager) bar(a *App, total int) fyne.CanvasObject {
-	per := a.perPage()
+func (p *pager) bar(a *App, per, total int) fyne.CanvasObject {
 	pages := (total + per - 1) / per
 	if pages <= 1 {
 		return nil
@@ -306,21 +487,54 @@ func (p *pager) bar(a *App, total int) fyne.CanvasObject {
 	return container.NewBorder(nil, nil, prev, next, label)
 }
 
-// list builds a paged list of rows with the pager bar under it.
-func (a *App) list(p *pager, total int, row func(i int) fyne.CanvasObject) fyne.CanvasObject {
-	from, to := p.slice(a, total)
+// list builds a paged list of rows with the pager bar under it, a page of
+// the given shape.
+func (a *App) list(p *pager, shape pageShape, total int, row func(i int) fyne.CanvasObject) fyne.CanvasObject {
+	from, to := p.slice(shape.per(), total)
 	var objs []fyne.CanvasObject
 	for i := from; i < to; i++ {
 		objs = append(objs, row(i))
 	}
-	var rows fyne.CanvasObject = container.NewVBox(objs...)
-	if c := a.listCols(); c > 1 {
-		rows = container.NewGridWithColumns(c, objs...)
+	var rows fyne.CanvasObject
+	if a.landscape() {
+		// A wide screen keeps its grid of as many rows as the page has.
+		rows = container.NewGridWithColumns(shape.cols, objs...)
+	} else {
+		rows = container.New(&pageGrid{shape: shape, gap: a.theme.Size(theme.SizeNamePadding)}, objs...)
 	}
-	if bar := p.bar(a, total); bar != nil {
+	if bar := p.bar(a, shape.per(), total); bar != nil {
 		return container.NewBorder(nil, bar, nil, nil, rows)
 	}
 	return rows
+}
+
+// pageGrid lays a page out in its shape's columns and rows, each cell the
+// same share of the page however many entries the page has: a portrait
+// page uses the screen's height, and a short last page keeps the rows'
+// size and places (nothing moves under a finger turning pages).
+type pageGrid struct {
+	shape pageShape
+	gap   float32
+}
+
+func (g *pageGrid) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	cols, rows := max(g.shape.cols, 1), max(g.shape.rows, 1)
+	w := (size.Width - g.gap*float32(cols-1)) / float32(cols)
+	h := (size.Height - g.gap*float32(rows-1)) / float32(rows)
+	for i, o := range objs {
+		r, c := i/cols, i%cols
+		o.Move(fyne.NewPos(float32(c)*(w+g.gap), float32(r)*(h+g.gap)))
+		o.Resize(fyne.NewSize(w, h))
+	}
+}
+
+func (g *pageGrid) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	cols, rows := max(g.shape.cols, 1), max(g.shape.rows, 1)
+	var cell fyne.Size
+	for _, o := range objs {
+		cell = cell.Max(o.MinSize())
+	}
+	return fyne.NewSize(cell.Width*float32(cols)+g.gap*float32(cols-1), cell.Height*float32(rows)+g.gap*float32(rows-1))
 }
 
 // scroll wraps long content (a notice of many pages) in a vertical scroller
@@ -335,6 +549,15 @@ func (a *App) pick(zh, en string) string {
 		return en
 	}
 	return zh
+}
+
+// count is the text of key for n things: key+".one" for one where the
+// catalogue has it ("1 item", not "1 items").
+func (a *App) count(key string, n int) string {
+	if n == 1 && a.cat.Has(key+".one") {
+		return a.T(key+".one", n)
+	}
+	return a.T(key, n)
 }
 
 // colon joins a label and its value in the resident's language.
