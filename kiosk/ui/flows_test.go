@@ -975,6 +975,46 @@ func TestAuthorisationButtonInView(t *testing.T) {
 	}
 }
 
+// The keyed resident's "next" (ID number) and "确定" (name) stay wholly on
+// screen in every layout, with the keyboard's candidates showing: in
+// landscape 确定 sat under the bottom bar, below the fold.
+func TestKeyedResidentButtonsInView(t *testing.T) {
+	inView := func(t *testing.T, r *rig, name string, size fyne.Size) {
+		t.Helper()
+		b, ok := r.find(name).(*button)
+		if !ok {
+			t.Fatalf("no %s button", name)
+		}
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(b)
+		s := b.Size()
+		if pos.Y < 0 || pos.Y+s.Height > size.Height+1 || s.Height < r.a.Theme().TargetSize() {
+			t.Errorf("%s at %v size %v: not wholly on the %v screen or below the target size", name, pos, s, size)
+		}
+	}
+	for _, tc := range layouts {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, tc.size)
+			r.a.SetElder(tc.elder)
+			r.tap("apply")
+			r.tap("apply.agent")
+			r.card(kiosktest.AgentPerson)
+			r.tap("identify.keyed")
+			r.keys(kiosktest.Elder.IDNumber)
+			inView(t, r, "keyed.next", tc.size)
+			r.tap("keyed.next")
+			for _, c := range "wang" {
+				r.tap("key:" + string(c))
+			}
+			r.tap("cand:王")
+			for _, c := range "xiu" {
+				r.tap("key:" + string(c))
+			}
+			inView(t, r, "keyed.done", tc.size)
+			checkTargets(t, r)
+		})
+	}
+}
+
 // The goodbye speaks the language of the visit that ended, at its text
 // size; the next visit starts in Chinese at the standard size. It used to
 // fall back to Chinese and the standard size as the visit ended, so an

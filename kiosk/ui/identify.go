@@ -158,7 +158,8 @@ func (k *keyedResident) build(a *App) fyne.CanvasObject {
 		next := a.newButton("keyed.next", a.T("form.next"), "", stylePrimary, func() { k.onNext(a) })
 		_, ok := k.id.check()
 		next.disabled = !ok
-		return container.NewVBox(subheading(a.T("keyed.id")), k.id.build(a, nil), next)
+		next.big = true
+		return container.NewBorder(nil, next, nil, nil, scroll(container.NewVBox(subheading(a.T("keyed.id")), k.id.build(a, nil))))
 	}
 	done := a.newButton("keyed.done", a.T("keyed.done"), "", styleSuccess, func() { k.onDone(a) })
 	done.disabled = len(k.name.name) == 0
@@ -166,8 +167,12 @@ func (k *keyedResident) build(a *App) fyne.CanvasObject {
 	if k.err != "" {
 		parts = append(parts, errorText(a.T(k.err)))
 	}
-	parts = append(parts, k.name.build(a, func() {}), done)
-	return container.NewVBox(parts...)
+	parts = append(parts, k.name.build(a, func() {}))
+	// The button stays in view below the scrolling keyboard, as the
+	// authorisation's does: in landscape the name keyboard with its
+	// candidates is taller than the screen, and 确定 sat under the bar.
+	done.big = true
+	return container.NewBorder(nil, done, nil, nil, scroll(container.NewVBox(parts...)))
 }
 
 // onNext goes from the ID number to the name.
