@@ -175,7 +175,7 @@ func (d *demo) simulatorWindow(fa fyne.App) fyne.Window {
 	var cards []fyne.CanvasObject
 	for _, c := range sammodule.Samples() {
 		c := c
-		b := widget.NewButton(fmt.Sprintf("放置 %s — %s", c.Name, c.Description), func() {
+		b := widget.NewButton(fmt.Sprintf("放置 Place %s (%s)", c.Name, c.Key), func() {
 			if err := d.module.Place(c.Key); err != nil {
 				d.log.Error("place card", "err", err)
 			}
@@ -210,6 +210,10 @@ func (d *demo) simulatorWindow(fa fyne.App) fyne.Window {
 	d.onPrint = func(r thermal.Receipt) {
 		fyne.Do(func() {
 			img.Image = r.Image
+			// The whole receipt at the paper's width, scrolled, not
+			// shrunk to the pane's height.
+			b := r.Image.Bounds()
+			img.SetMinSize(receiptSize(b.Dx(), b.Dy()))
 			img.Refresh()
 			note := ""
 			if r.Partial {
@@ -234,13 +238,13 @@ func (d *demo) simulatorWindow(fa fyne.App) fyne.Window {
 		widget.NewLabelWithStyle("维护 Maintenance", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		widget.NewLabel("连点中心名称五下，输入密码 "+demoPIN+"\nTap the centre's name five times, PIN "+demoPIN),
 	)
-	right := container.NewBorder(caption, nil, nil, nil, container.NewScroll(img))
+	right := container.NewBorder(caption, nil, nil, nil, container.NewVScroll(img))
 	split := container.NewHSplit(container.NewVScroll(left), right)
-	split.Offset = 0.6
+	split.Offset = 0.52
 	// The simulator is a developer's tool, not a resident screen: ordinary
 	// sizes, the bundled font.
 	w.SetContent(container.NewThemeOverride(split, simTheme{}))
-	w.Resize(fyne.NewSize(820, 900))
+	w.Resize(fyne.NewSize(900, 1000))
 	setStatus()
 	go func() {
 		t := time.NewTicker(time.Second)
@@ -250,6 +254,16 @@ func (d *demo) simulatorWindow(fa fyne.App) fyne.Window {
 		}
 	}()
 	return w
+}
+
+// receiptSize is how big the simulator's pane draws a printed receipt of
+// w×h dots: 400 units wide (a 58 mm or 80 mm roll), its height to scale,
+// so the pane scrolls through the whole receipt.
+func receiptSize(w, h int) fyne.Size {
+	if w <= 0 || h <= 0 {
+		return fyne.NewSize(300, 420)
+	}
+	return fyne.NewSize(400, 400*float32(h)/float32(w))
 }
 
 // simTheme is Fyne's default light theme with the bundled CJK font.

@@ -2,12 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"sync"
 
 	"fyne.io/fyne/v2"
 
+	"github.com/pudong-community/kiosk/devices/sim/sammodule"
 	"github.com/pudong-community/kiosk/kiosk/maint"
 	"github.com/pudong-community/kiosk/kiosk/ui"
 )
@@ -20,6 +22,19 @@ const demoPIN = "258036"
 // quickly and the hash is thrown away with its data directory.
 func demoPINHash() (string, error) {
 	return maint.HashPIN(demoPIN, maint.Params{Time: 1, Memory: 8 * 1024, Threads: 1, KeyLen: 32, SaltLen: 16})
+}
+
+// demoUsage is `kiosk demo -help`: the flags, the sample cards the
+// simulator and "place KEY" offer, and the demo's maintenance PIN.
+func demoUsage(fs *flag.FlagSet) {
+	out := fs.Output()
+	fmt.Fprintln(out, "usage: kiosk demo [flags]")
+	fs.PrintDefaults()
+	fmt.Fprintln(out, "\nsample cards (the simulator's buttons; `place KEY` on -control-stdin):")
+	for _, c := range sammodule.Samples() {
+		fmt.Fprintf(out, "  %-16s %s — %s\n", c.Key, c.Name, c.Description)
+	}
+	fmt.Fprintf(out, "\nmaintenance: five quick taps on the centre's name, then the demo PIN %s\n", demoPIN)
 }
 
 // screenReply is the demo's answer to the control input's "inspect": the

@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/pudong-community/kiosk/devices/sim/sammodule"
 )
 
 // helpCommands is every command line that takes flags, without the flags:
@@ -73,5 +75,22 @@ func TestCommandListsHelpAndUsage(t *testing.T) {
 	code, out, errs := runCapture("diag")
 	if code != exitUsage || out != "" || !strings.Contains(errs, "pin-hash") {
 		t.Errorf("kiosk diag: exit %d, stdout %q, stderr %q; want 2 and the list on stderr", code, out, errs)
+	}
+}
+
+// `kiosk demo -help` lists every sample card's key, which `place KEY`
+// takes, and the demo's maintenance PIN.
+func TestDemoHelpListsTheSampleCards(t *testing.T) {
+	code, out, errs := runCapture("demo", "-help")
+	if code != 0 || errs != "" {
+		t.Fatalf("code %d, stderr %q", code, errs)
+	}
+	for _, c := range sammodule.Samples() {
+		if !strings.Contains(out, c.Key) {
+			t.Errorf("demo -help does not list the sample card %q", c.Key)
+		}
+	}
+	if !strings.Contains(out, demoPIN) {
+		t.Error("demo -help does not give the demo PIN")
 	}
 }

@@ -261,6 +261,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	noSim := fs.Bool("no-simulator", false, "do not open the simulator window")
 	control := fs.Bool("control-stdin", false, "read emulator commands on standard input (place KEY, remove, cover open|closed, paper ok|near-end|out, network up|down, inspect)")
 	idle := fs.Duration("idle", 0, "time without touch before the idle warning (default: the configuration's, 60s)")
+	fs.Usage = func() { demoUsage(fs) }
 	if code, stop := parseFlags(fs, args, stdout); stop {
 		return code
 	}
