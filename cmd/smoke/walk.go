@@ -507,7 +507,7 @@ func (k *walker) tapWhere(what string, pick func(*target) bool) error {
 			continue
 		}
 		if p == at {
-			return k.tapChanging(p, r)
+			return k.tapChanging(p, r, first)
 		}
 		if try == 20 {
 			return fmt.Errorf("%s keeps moving (%v, then %v)", what, at, p)
@@ -532,23 +532,34 @@ func (k *walker) scroll(down bool) error {
 	return nil
 }
 
-// tapChanging taps p and waits for the screen to answer. X delivers a tap
-// now and then that the toolkit drops (a press and a release that meet a
-// frame being laid out); a finger taps again when nothing happened, and so
-// does the walk, at most twice. Only a tap that changed nothing at all is
-// repeated, so no action runs twice.
-func (k *walker) tapChanging(p image.Point, before *screenReply) error {
-	for try := 0; try < 3; try++ {
+// tapChanging taps p and waits for the screen to answer. A tap can meet a
+// frame being laid out and be dropped; a finger taps again when nothing
+// happened, and so does the walk, once, and only when nothing at all
+// changed and the same target is still under the finger, so no action runs
+// twice and nothing else is tapped by mistake.
+func (k *walker) tapChanging(p image.Point, before *screenReply, first func(*screenReply) *target) error {
+	for try := 0; try < 2; try++ {
 		if err := k.tap(p); err != nil {
 			return err
 		}
-		if _, err := k.waitFor("", 2*time.Second, func(r *screenReply) bool {
+		// A busy machine can take seconds to answer a tap: wait long
+		// before taking it for lost.
+		if _, err := k.waitFor("", 6*time.Second, func(r *screenReply) bool {
 			return r.Screen != before.Screen || layoutOf(r) != layoutOf(before)
 		}); err == nil {
 			return nil
 		}
+		// Tap again only where the same target still is: never on
+		// whatever came there since.
+		r, err := k.inspect()
+		if err != nil {
+			return err
+		}
+		if t := first(r); t == nil || r.centre(t) != p {
+			return nil
+		}
 	}
-	return fmt.Errorf("three taps at %v changed nothing on screen %q", p, before.Screen)
+	return fmt.Errorf("two taps at %v changed nothing on screen %q", p, before.Screen)
 }
 
 // tapFiveTimes taps name five times within about a second (the hidden
