@@ -376,8 +376,15 @@ func (n *nameKeyboard) build(a *App, changed func()) fyne.CanvasObject {
 		}
 		return container.NewVBox(box, pad)
 	}
-	cols := 7
-	if a.elder {
+	// In landscape the keys go wide, so the keyboard, its candidates and
+	// the 确定 below them fit the screen's height without scrolling.
+	cols, candCols := 7, 4
+	switch {
+	case a.landscape() && a.elder:
+		cols, candCols = 8, 8
+	case a.landscape():
+		cols, candCols = 10, 8
+	case a.elder:
 		cols = 6
 	}
 	var cands []fyne.CanvasObject
@@ -404,7 +411,7 @@ func (n *nameKeyboard) build(a *App, changed func()) fyne.CanvasObject {
 		candRow = body(a.T("hand.unavailable"))
 	}
 	if len(cands) > 0 {
-		candRow = container.NewGridWithColumns(4, cands...)
+		candRow = container.NewGridWithColumns(candCols, cands...)
 		if pages > 1 {
 			prev := key(a.T("name.prev"), "cand:prev", func() { n.page-- })
 			prev.disabled = n.page == 0
