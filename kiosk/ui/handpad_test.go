@@ -81,25 +81,11 @@ func (m modelHand) Recognize(_ context.Context, s []kiosk.Stroke, n int) ([]kios
 // inkPadOnScreen is the pad's square on the screen, nil without.
 func (r *rig) inkPadOnScreen() *inkPad {
 	var found *inkPad
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if found != nil || o == nil {
-			return
+	walkObjects(r.w.Content(), func(o fyne.CanvasObject) {
+		if p, ok := o.(*inkPad); ok && found == nil {
+			found = p
 		}
-		switch v := o.(type) {
-		case *inkPad:
-			found = v
-		case *fyne.Container:
-			for _, c := range v.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(v).Objects() {
-				walk(c)
-			}
-		}
-	}
-	walk(r.w.Content())
+	})
 	return found
 }
 
