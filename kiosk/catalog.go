@@ -70,6 +70,75 @@ type Item struct {
 	// optional. The item page shows it as a QR code only when GuideURL
 	// accepts it.
 	GuideURL string `json:"guide_url,omitempty"`
+	// CounterCategory is the counter category that handles the item at the
+	// centre (v1.1): the ticket a resident takes for it, the slots of its
+	// appointments. Empty means the general counters (CounterGeneral).
+	CounterCategory string `json:"counter_category,omitempty"`
+	// Eligibility is who may apply (v1.1); nil: anyone.
+	Eligibility *Eligibility `json:"eligibility,omitempty"`
+}
+
+// Eligibility is an item's rule of who may apply. Zero fields do not
+// restrict. Note says the rule in words for residents ("年满60周岁的本市户籍老人"),
+// NoteEn in English.
+type Eligibility struct {
+	MinAge    int        `json:"min_age,omitempty"`
+	MaxAge    int        `json:"max_age,omitempty"`
+	CardTypes []CardType `json:"card_types,omitempty"`
+	Note      string     `json:"note,omitempty"`
+	NoteEn    string     `json:"note_en,omitempty"`
+}
+
+// Allows reports whether p may apply on day today by the item's rule: age
+// in whole years from p.BirthDate (YYYY-MM-DD or YYYYMMDD), the card type.
+// A rule with an age limit does not allow a person whose birth date is
+// unknown. A nil rule allows everyone.
+func (e *Eligibility) Allows(p Person, today time.Time) bool {
+	if e == nil {
+		return true
+	}
+	if len(e.CardTypes) > 0 {
+		ok := false
+		for _, c := range e.CardTypes {
+			ok = ok || c == p.CardType
+		}
+		if !ok {
+			return false
+		}
+	}
+	if e.MinAge == 0 && e.MaxAge == 0 {
+		return true
+	}
+	age, ok := AgeOn(p.BirthDate, today)
+	if !ok {
+		return false
+	}
+	return (e.MinAge == 0 || age >= e.MinAge) && (e.MaxAge == 0 || age <= e.MaxAge)
+}
+
+// AgeOn is the age in whole years on day today of a person born on birth
+// (YYYY-MM-DD or YYYYMMDD); ok is false when birth cannot be read or lies
+// after today.
+func AgeOn(birth string, today time.Time) (age int, ok bool) {
+	var b time.Time
+	for _, layout := range []string{DateLayout, "20060102"} {
+		if t, err := time.Parse(layout, birth); err == nil {
+			b, ok = t, true
+			break
+		}
+	}
+	if !ok {
+		return 0, false
+	}
+	y, m, d := today.Date()
+	age = y - b.Year()
+	if m < b.Month() || (m == b.Month() && d < b.Day()) {
+		age--
+	}
+	if age < 0 {
+		return 0, false
+	}
+	return age, true
 }
 
 // Material is one document a resident brings for an item.

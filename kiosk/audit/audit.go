@@ -49,7 +49,23 @@ const (
 	AuditVerified       Kind = "audit_verified"      // detail: events checked, result
 	DatabaseRecovered   Kind = "database_recovered"  // subject: the kept file's name; detail: what was recovered and lost
 	DatabaseNoticeAck   Kind = "database_notice_ack" // detail: how many recovery notices staff acknowledged
+	// Version 1.1: the centre's queue, appointments, ratings and calls for staff.
+	TicketIssued         Kind = "ticket_issued"         // subject: masked holder or ""; detail: ticket number, category, reason
+	AppointmentBooked    Kind = "appointment_booked"    // subject: masked applicant; detail: appointment number, item code, slot
+	AppointmentCancelled Kind = "appointment_cancelled" // subject: masked applicant; detail: appointment number
+	RatingRecorded       Kind = "rating_recorded"       // detail: rating id, service, level, the rated number
+	StaffCalled          Kind = "staff_called"          // subject: screen; detail: reason, who confirmed (centre status, hook)
 )
+
+// Kinds lists every declared kind, for the test that each is written.
+var Kinds = []Kind{
+	VisitStart, VisitEnd, CardRead, CardRefused, AgentAuthorised, CasesQueried,
+	SubmissionConfirmed, SubmissionSent, SubmissionParked, ReceiptPrinted,
+	MaintenanceEntry, MaintenanceExit, PINFailure, PINLockout, ParkedRetry, ParkedDiscard,
+	OutboxSendNow, CatalogRefresh, DeviceState, ConfigChanged, AuditVerified,
+	DatabaseRecovered, DatabaseNoticeAck,
+	TicketIssued, AppointmentBooked, AppointmentCancelled, RatingRecorded, StaffCalled,
+}
 
 // Limits of an event's text.
 const (

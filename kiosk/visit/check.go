@@ -21,22 +21,8 @@ func parseDate(s string) (time.Time, bool) {
 }
 
 // Age returns the age in whole years on the day of now of someone born on
-// birth (YYYY-MM-DD or YYYYMMDD).
-func Age(birth string, now time.Time) (int, bool) {
-	b, ok := parseDate(birth)
-	if !ok {
-		return 0, false
-	}
-	y, m, d := now.Date()
-	age := y - b.Year()
-	if m < b.Month() || m == b.Month() && d < b.Day() {
-		age--
-	}
-	if age < 0 {
-		return 0, false
-	}
-	return age, true
-}
+// birth (YYYY-MM-DD or YYYYMMDD): kiosk.AgeOn.
+func Age(birth string, now time.Time) (int, bool) { return kiosk.AgeOn(birth, now) }
 
 // birthFromID returns the birth date held in an 18-character ID number.
 func birthFromID(id string) string {
