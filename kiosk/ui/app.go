@@ -90,6 +90,17 @@ type Options struct {
 	// Voice speaks the fixed prompts (语音播报) at the moments that matter;
 	// nil is silence.
 	Voice kiosk.Voice
+
+	// Version 1.1 services; a nil one hides what needs it.
+	// Center: the centre's hours and hotline on home, its queue and tickets.
+	Center kiosk.CenterService
+	// Appointments: booking, listing and cancelling appointments.
+	Appointments kiosk.AppointmentService
+	// Ratings: the 好差评 after each service.
+	Ratings kiosk.RatingService
+	// Assist calls staff (the centre and the local hook); when set it is
+	// used instead of CallStaff.
+	Assist kiosk.Assistance
 }
 
 // Keys of the devices in DeviceProblem.DeviceKey that change what the
