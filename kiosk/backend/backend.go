@@ -18,6 +18,7 @@ import (
 	"github.com/skip2/go-qrcode"
 
 	"github.com/pudong-community/kiosk/kiosk"
+	"github.com/pudong-community/kiosk/kiosk/audit"
 	"github.com/pudong-community/kiosk/kiosk/intake"
 	"github.com/pudong-community/kiosk/kiosk/store"
 )
@@ -54,6 +55,16 @@ type Backend struct {
 	SendWait time.Duration
 	// Poll is how often Submit looks at the outbox while waiting.
 	Poll time.Duration
+	// Record writes an audit event (masked subject, no ID number in the
+	// detail); optional. It must not block: the terminal queues it.
+	Record func(kind audit.Kind, subject, detail string)
+}
+
+// record writes an audit event when the back end has a trail.
+func (b *Backend) record(kind audit.Kind, subject, detail string) {
+	if b.Record != nil {
+		b.Record(kind, subject, detail)
+	}
 }
 
 func (b *Backend) log() *slog.Logger {

@@ -318,7 +318,8 @@ func (t *Terminal) assemble(ctx context.Context, rec *store.Recovery) error {
 	}
 	if t.client != nil {
 		t.be = &backend.Backend{Store: t.st, Outbox: t.outbox, Cache: store.NewCaseCache(t.st, t.sealer), API: t.client,
-			Relay: t.relay, Pause: t.relay, Logger: t.log, TrackHosts: cfg.GuideHosts(), SendWait: deps.Tuning.SendWait, Poll: deps.Tuning.Poll}
+			Relay: t.relay, Pause: t.relay, Logger: t.log, TrackHosts: cfg.GuideHosts(), SendWait: deps.Tuning.SendWait, Poll: deps.Tuning.Poll,
+			Record: t.RecordAsync}
 	}
 	return nil
 }
