@@ -136,9 +136,11 @@ type FieldProblem struct {
 // RejectedError is a final refusal (HTTP 422): the submission will not be
 // sent again as it is.
 type RejectedError struct {
-	Code    string // e.g. "validation_failed", "card_expired"
+	Code    string // e.g. "validation_failed", "card_expired", "not_eligible", "duplicate_application"
 	Message string
 	Fields  []FieldProblem
+	// CaseNo is the open case a duplicate_application (409) names.
+	CaseNo string
 }
 
 func (e *RejectedError) Error() string {
