@@ -47,6 +47,7 @@ type visitData struct {
 	slip    load[int]              // case status slips; val counts those printed
 	printed int                    // receipts and slips printed in this visit, for the goodbye
 	qr      map[string]image.Image // QR pictures of this visit
+	served  []kiosk.Rating         // services of this visit the resident may rate (好差评), see noteService
 }
 
 // receiptState is a submission's receipt: its picture on the outcome
