@@ -133,23 +133,34 @@ func (t *Trail) Record(ctx context.Context, kind Kind, subject, detail string) (
 	subject, detail = Clean(subject, MaxSubject), Clean(detail, MaxDetail)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	last, err := t.st.Last(ctx)
-	if err != nil {
-		return kiosk.AuditEvent{}, fmt.Errorf("%w: last: %w", ErrStorage, err)
+	for try := 1; ; try++ {
+		last, err := t.st.Last(ctx)
+		if err != nil {
+			return kiosk.AuditEvent{}, fmt.Errorf("%w: last: %w", ErrStorage, err)
+		}
+		ev := kiosk.AuditEvent{
+			Seq:      last.Seq + 1,
+			At:       t.now().In(kiosk.Zone()).Truncate(time.Millisecond),
+			Kind:     string(kind),
+			Subject:  subject,
+			Detail:   detail,
+			PrevHash: last.Hash,
+		}.Seal()
+		err = t.st.Append(ctx, ev)
+		if err == nil {
+			return ev, nil
+		}
+		// Another writer (a diag command beside the running terminal) took
+		// the seq: chain to its event instead, a few times.
+		if !errors.Is(err, ErrConflict) || try == maxConflicts {
+			return kiosk.AuditEvent{}, fmt.Errorf("%w: append seq %d: %w", ErrStorage, ev.Seq, err)
+		}
 	}
-	ev := kiosk.AuditEvent{
-		Seq:      last.Seq + 1,
-		At:       t.now().In(kiosk.Zone()).Truncate(time.Millisecond),
-		Kind:     string(kind),
-		Subject:  subject,
-		Detail:   detail,
-		PrevHash: last.Hash,
-	}.Seal()
-	if err := t.st.Append(ctx, ev); err != nil {
-		return kiosk.AuditEvent{}, fmt.Errorf("%w: append seq %d: %w", ErrStorage, ev.Seq, err)
-	}
-	return ev, nil
 }
+
+// maxConflicts is how often Record tries to chain an event when another
+// writer keeps taking the next seq.
+const maxConflicts = 3
 
 // Latest returns up to n of the newest events, oldest first.
 func (t *Trail) Latest(ctx context.Context, n int) ([]kiosk.AuditEvent, error) {

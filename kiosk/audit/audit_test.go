@@ -332,3 +332,47 @@ func TestCheckTestdata(t *testing.T) {
 		t.Fatal("edited testdata event verified")
 	}
 }
+
+// conflicting is a storage where another writer appends just before the
+// trail, n times.
+type conflicting struct {
+	*audittest.Memory
+	n     int
+	other *audit.Trail
+}
+
+func (c *conflicting) Append(ctx context.Context, ev kiosk.AuditEvent) error {
+	if c.n > 0 {
+		c.n--
+		if _, err := c.other.Record(ctx, audit.DeviceState, "printer", "the other writer"); err != nil {
+			return err
+		}
+	}
+	return c.Memory.Append(ctx, ev)
+}
+
+// A seq another writer took is not a lost event: Record chains to the
+// other writer's event and tries again, a few times.
+func TestRecordRetriesAConflict(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		conflicts int
+		ok        bool
+	}{{1, true}, {2, true}, {3, false}} {
+		mem := &audittest.Memory{}
+		other, _ := audit.New(mem, nil)
+		st := &conflicting{Memory: mem, n: tc.conflicts, other: other}
+		tr, _ := audit.New(st, nil)
+		ev, err := tr.Record(context.Background(), audit.VisitStart, "", "visit 1")
+		if (err == nil) != tc.ok || !tc.ok && !errors.Is(err, audit.ErrConflict) {
+			t.Fatalf("%d conflicts: %v", tc.conflicts, err)
+		}
+		rows := mem.Rows()
+		if tc.ok && (len(rows) != tc.conflicts+1 || rows[len(rows)-1] != ev) {
+			t.Errorf("%d conflicts: rows %+v", tc.conflicts, rows)
+		}
+		if n, err := other.Verify(context.Background()); err != nil || n != int64(len(rows)) {
+			t.Errorf("%d conflicts: verify %d, %v", tc.conflicts, n, err)
+		}
+	}
+}
