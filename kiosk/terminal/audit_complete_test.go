@@ -3,14 +3,18 @@ package terminal
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -67,7 +71,20 @@ func TestAuditCompleteness(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sim.Close() })
-	api := httptest.NewServer(sim.Handler())
+	// The heartbeats the central system receives, for the PIN lock.
+	var hbMu sync.Mutex
+	var heartbeats []string
+	h := sim.Handler()
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/heartbeat") {
+			body, _ := io.ReadAll(r.Body)
+			hbMu.Lock()
+			heartbeats = append(heartbeats, string(body))
+			hbMu.Unlock()
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		h.ServeHTTP(w, r)
+	}))
 	t.Cleanup(api.Close)
 	module := sammodule.New(sammodule.Options{})
 	pty, err := module.ServePTY(ctx, filepath.Join(dir, "kiosk-idcard"))
@@ -113,12 +130,12 @@ func TestAuditCompleteness(t *testing.T) {
 			if err := term.Close(); err != nil { // writes what was queued
 				t.Errorf("Close: %v", err)
 			}
-			again, err := Open(ctx, cfg, Deps{Inspect: true, Offline: true, Logger: logger})
+			again, err := Open(context.Background(), cfg, Deps{Inspect: true, Offline: true, Logger: logger})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer again.Close()
-			evs, err := again.Trail().Latest(ctx, 1<<20)
+			evs, err := again.Trail().Latest(context.Background(), 1<<20)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -267,9 +284,26 @@ func TestAuditCompleteness(t *testing.T) {
 	if locked, _ := g.Locked(); !locked {
 		t.Fatal("not locked after MaxTries wrong PINs")
 	}
-	if hb := run.heartbeatMaintenance(ctx); hb == nil || hb.PINFailuresToday != maint.MaxTries || hb.LockedUntil == nil {
-		t.Errorf("heartbeat maintenance %+v, want %d failures and the lock", hb, maint.MaxTries)
-	}
+	run.relay.DeviceChanged() // a heartbeat now
+	_, until := g.Locked()
+	waitFor(t, 30*time.Second, "a heartbeat with the day's wrong PINs and the lock", func() bool {
+		hbMu.Lock()
+		defer hbMu.Unlock()
+		if len(heartbeats) == 0 {
+			return false
+		}
+		var hb struct {
+			Maintenance *struct {
+				PINFailuresToday int        `json:"pin_failures_today"`
+				LockedUntil      *time.Time `json:"locked_until"`
+			} `json:"maintenance"`
+		}
+		if err := json.Unmarshal([]byte(heartbeats[len(heartbeats)-1]), &hb); err != nil {
+			t.Fatal(err)
+		}
+		m := hb.Maintenance
+		return m != nil && m.PINFailuresToday == maint.MaxTries && m.LockedUntil != nil && m.LockedUntil.Sub(until).Abs() < time.Second
+	})
 	if _, err := g.EnterCard(ctx, staffID, true); !errors.Is(err, maint.ErrCardExpired) {
 		t.Errorf("expired staff card: %v", err)
 	}
