@@ -46,6 +46,8 @@ type Error struct {
 	Message    string
 	Fields     []FieldError
 	RetryAfter time.Duration // from Retry-After on 429/503, 0 if absent
+	// CaseNo is the open case a 409 duplicate_application names.
+	CaseNo string
 	Err        error         // the cause: a sentinel above, a transport error
 }
 
@@ -81,10 +83,13 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // Final reports whether retrying the same request cannot succeed: 400, 401,
-// 403, 409, 413 and 422 are final. Transport errors, 408, 429, 5xx and any
+// 403, 409, 413 and 422 are final, and a cancel's 404 (no such booking). Transport errors, 408, 429, 5xx and any
 // other unexpected answer are worth retrying (with backoff): a misrouted
 // proxy answering 404 heals, while parking would need staff.
 func (e *Error) Final() bool {
+	if e.Status == http.StatusNotFound && errors.Is(e.Err, kiosk.ErrNoSuchAppointment) {
+		return true // the server's own answer about a booking, not a misrouted proxy
+	}
 	switch e.Status {
 	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden,
 		http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity:
