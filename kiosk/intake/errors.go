@@ -48,7 +48,7 @@ type Error struct {
 	RetryAfter time.Duration // from Retry-After on 429/503, 0 if absent
 	// CaseNo is the open case a 409 duplicate_application names.
 	CaseNo string
-	Err        error         // the cause: a sentinel above, a transport error
+	Err    error // the cause: a sentinel above, a transport error
 }
 
 func (e *Error) Error() string {
