@@ -537,7 +537,9 @@ func (s *Server) handleTicket(w http.ResponseWriter, r *http.Request) {
 			return nil, f, nil
 		}
 		var fe []intakeFieldError
-		add := func(field, code, msg string) { fe = append(fe, intakeFieldError{Field: field, Code: code, Message: msg}) }
+		add := func(field, code, msg string) {
+			fe = append(fe, intakeFieldError{Field: field, Code: code, Message: msg})
+		}
 		if b.TerminalID != terminal {
 			add("terminal_id", "mismatch", "终端号与请求头不符 / terminal_id does not match X-Terminal-Id")
 		}

@@ -40,7 +40,9 @@ func (s *Server) handleRating(w http.ResponseWriter, r *http.Request) {
 		var raw map[string]json.RawMessage
 		_ = json.Unmarshal(body, &raw)
 		var fe []intakeFieldError
-		add := func(field, code, msg string) { fe = append(fe, intakeFieldError{Field: field, Code: code, Message: msg}) }
+		add := func(field, code, msg string) {
+			fe = append(fe, intakeFieldError{Field: field, Code: code, Message: msg})
+		}
 		for _, k := range personal {
 			if _, ok := raw[k]; ok {
 				add(k, "personal_data", "评价不得含个人信息 / a rating carries no personal data")
@@ -171,7 +173,9 @@ func (s *Server) handleAssistance(w http.ResponseWriter, r *http.Request) {
 			return nil, f, nil
 		}
 		var fe []intakeFieldError
-		add := func(field, code, msg string) { fe = append(fe, intakeFieldError{Field: field, Code: code, Message: msg}) }
+		add := func(field, code, msg string) {
+			fe = append(fe, intakeFieldError{Field: field, Code: code, Message: msg})
+		}
 		if b.TerminalID != terminal {
 			add("terminal_id", "mismatch", "终端号与请求头不符 / terminal_id does not match X-Terminal-Id")
 		}
