@@ -278,7 +278,13 @@ func unit(parts ...string) float64 {
 		h.Write([]byte(p))
 		h.Write([]byte{0})
 	}
-	return float64(h.Sum64()>>11) / float64(1<<53)
+	x := h.Sum64() // FNV's close inputs give close sums: mix (splitmix64's finaliser)
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return float64(x>>11) / float64(1<<53)
 }
 
 // queueState simulates one category's queue on now's day from the opening

@@ -54,7 +54,7 @@ func start(t *testing.T, edit ...func(*Options)) *fixture {
 
 func (f *fixture) newClient(t *testing.T, id, tok string, timeout time.Duration) *intake.Client {
 	t.Helper()
-	c, err := intake.New(intake.Config{BaseURL: f.api, TerminalID: id, Token: tok, Timeout: timeout, Transport: f.recorder})
+	c, err := intake.New(intake.Config{BaseURL: f.api, TerminalID: id, Token: tok, Timeout: timeout, Transport: f.recorder, Now: f.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
