@@ -247,9 +247,11 @@ func (c *Client) TakeTicket(ctx context.Context, ticketID string, t kiosk.Ticket
 	}
 	switch n := utf8.RuneCountInString(tk.TicketNo); {
 	case strings.TrimSpace(tk.TicketNo) == "":
-		return kiosk.Ticket{}, badResponse("ticket", r.status, "no ticket_no")
+		return kiosk.Ticket{}, &Error{Op: "ticket", Status: r.status, Code: "bad_ticket", Message: "no ticket_no", Err: errors.Join(ErrBadTicket, ErrBadResponse)}
 	case n > MaxTicketNoLen:
-		return kiosk.Ticket{}, badResponse("ticket", r.status, "ticket_no of "+itoa(n)+" characters, over "+itoa(MaxTicketNoLen))
+		return kiosk.Ticket{}, &Error{Op: "ticket", Status: r.status, Code: "bad_ticket",
+			Message: "ticket_no of " + itoa(n) + " characters, over " + itoa(MaxTicketNoLen) + ": the queue system's ticket cannot be shown",
+			Err:     errors.Join(ErrBadTicket, ErrBadResponse)}
 	}
 	tk.WaitingAhead = max(tk.WaitingAhead, 0)
 	tk.EstWaitMinutes = max(tk.EstWaitMinutes, 0)

@@ -28,6 +28,10 @@ var (
 	// and only from the built-in transport.
 	ErrNotSent     = errors.New("intake: request not sent")
 	ErrNotReplayed = errors.New("intake: 200 without Idempotent-Replayed")
+	// ErrBadTicket: the queue system issued a ticket the terminal cannot
+	// show (a number over MaxTicketNoLen characters, or none). Final: the
+	// same request would answer the same ticket.
+	ErrBadTicket = errors.New("intake: unusable ticket")
 )
 
 // FieldError is one field-level problem of a 422 answer.
@@ -89,6 +93,9 @@ func (e *Error) Unwrap() error { return e.Err }
 func (e *Error) Final() bool {
 	if e.Status == http.StatusNotFound && errors.Is(e.Err, kiosk.ErrNoSuchAppointment) {
 		return true // the server's own answer about a booking, not a misrouted proxy
+	}
+	if errors.Is(e.Err, ErrBadTicket) {
+		return true
 	}
 	switch e.Status {
 	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden,
