@@ -29,6 +29,17 @@ func at(day, hhmm string) time.Time {
 
 func (f *fixture) setClock(t time.Time) { f.clock.Add(t.Sub(f.clock.Now())) }
 
+// checkStatusPage fetches a status_url of the simulator: a page that says
+// want and shows no ID number and no full name of p.
+func (f *fixture) checkStatusPage(t *testing.T, u, want string, p Resident) {
+	t.Helper()
+	path := u[strings.Index(u, "/track/"):]
+	status, _, page := f.raw(t, "GET", path, nil, nil)
+	if status != 200 || !strings.Contains(string(page), want) || strings.Contains(string(page), p.IDNumber) || strings.Contains(string(page), p.Name) {
+		t.Errorf("status page %s: %d %s", u, status, page)
+	}
+}
+
 func TestCenterContract(t *testing.T) {
 	t.Parallel()
 	f := start(t)
@@ -104,14 +115,6 @@ func queueOf(t *testing.T, f *fixture, category string) (kiosk.QueueState, kiosk
 	return q, kiosk.QueueCategory{}
 }
 
-func ticketNumber(s string) int {
-	n := 0
-	for _, c := range s[1:] {
-		n = n*10 + int(c-'0')
-	}
-	return n
-}
-
 // The queue moves with the clock: tickets are called one per few
 // minutes, a ticket taken joins the end, its number comes up in time.
 func TestQueueMovesWithClock(t *testing.T) {
@@ -135,6 +138,7 @@ func TestQueueMovesWithClock(t *testing.T) {
 	if !strings.HasPrefix(tk.TicketNo, "B") || tk.Category != "老龄" || tk.ValidUntil.Hour() != 17 || tk.StatusURL == "" {
 		t.Errorf("ticket %+v", tk)
 	}
+	f.checkStatusPage(t, tk.StatusURL, "排队号", SampleResidents()[1])
 	_, b := queueOf(t, f, "老龄")
 	if b.Waiting != tk.WaitingAhead+1 || tk.EstWaitMinutes != tk.WaitingAhead*6 {
 		t.Errorf("after the ticket %+v the queue is %+v", tk, b)
@@ -322,6 +326,7 @@ func TestBookingsFillAndCancel(t *testing.T) {
 	if !ap.Start.Equal(slot.Start) || ap.Status != "booked" || ap.Category != "老龄" || ap.CenterName == "" || ap.StatusURL == "" || ap.ItemCode != "MZ-0104" {
 		t.Errorf("appointment %+v", ap)
 	}
+	f.checkStatusPage(t, ap.StatusURL, "已预约", Resident{IDNumber: first.IDNumber, Name: first.Name})
 	again, replayed, err := f.client.Book(ctx, req)
 	if err != nil || !replayed || again.No != ap.No {
 		t.Fatalf("replay: %+v %v %v", again, replayed, err)
