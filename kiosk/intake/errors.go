@@ -44,7 +44,7 @@ type FieldError struct {
 // Error is the outcome of a call that did not succeed. Status is the HTTP
 // status, or 0 when no answer came (transport error, timeout).
 type Error struct {
-	Op         string // "catalog", "submit", "cases", "heartbeat", "audit"
+	Op         string // "catalog", "submit", "cases", "heartbeat", "audit"; v1.1: "center", "queue", "ticket", "slots", "book", "appointments", "cancel", "rate", "assist"
 	Status     int
 	Code       string // the server's machine code, or a client code: "transport", "unreachable" (not sent), "timeout", "bad_response"
 	Message    string

@@ -211,7 +211,7 @@ func resetConn(w http.ResponseWriter) {
 //	POST /catalog/bump    publish a new catalogue version
 //	POST /commands        {"terminal_id": "...", "type": "refresh_catalog"} for the next heartbeat
 //	GET  /submissions/{id} {"found": bool, "case_no": "..."}
-//	GET  /ratings         the ratings per item and level (JSON)
+//	GET  /ratings         the ratings per item and level (JSON; also at /admin/ratings)
 //	GET  /center          {"center_mode": ..., "assistance": ...}
 //	PUT  /center          {"center_mode": "auto"|"open"|"closed"}: force the centre open or closed now
 //	PUT  /assistance      {"mode": "auto"|"notified"|"no_staff_available"}: how calls for staff are answered
@@ -282,14 +282,16 @@ func (s *Server) AdminHandler() http.Handler {
 		}
 		writeJSON(w, r, 200, map[string]any{"found": found, "case_no": no})
 	})
-	mux.HandleFunc("GET /ratings", func(w http.ResponseWriter, r *http.Request) {
+	ratings := func(w http.ResponseWriter, r *http.Request) {
 		rep, err := s.Ratings(r.Context())
 		if err != nil {
 			s.internal(w, r, err)
 			return
 		}
 		writeJSON(w, r, 200, rep)
-	})
+	}
+	mux.HandleFunc("GET /ratings", ratings)
+	mux.HandleFunc("GET /admin/ratings", ratings)
 	modes := func(w http.ResponseWriter, r *http.Request) {
 		c, a := s.modes()
 		writeJSON(w, r, 200, map[string]string{"center_mode": c, "assistance": a})

@@ -606,3 +606,40 @@ func TestTicketCommitDrop(t *testing.T) {
 		t.Errorf("503 on the centre: %v", err)
 	}
 }
+
+// A calendar that crosses the year end: New Year's Day (a public holiday of
+// the catalogue's calendar) is closed and has no slots; January's slots
+// follow December's in order.
+func TestSlotsAcrossTheYearEnd(t *testing.T) {
+	t.Parallel()
+	f := start(t, func(o *Options) {
+		clk := func() time.Time { return at("2026-12-26", "10:00") }
+		o.Now = clk
+	})
+	c, _, _, err := f.client.Center(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := map[string]bool{}
+	for _, e := range c.Exceptions {
+		closed[e.Date] = e.Closed
+	}
+	if !closed["2027-01-01"] || !closed["2026-12-31"] {
+		t.Errorf("exceptions %+v: want New Year's Day and the holiday five days on", c.Exceptions)
+	}
+	now := at("2026-12-26", "10:00")
+	sl, err := f.client.Slots(context.Background(), kiosk.CounterGeneral, now, now.AddDate(0, 0, 20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	days := map[string]int{}
+	for i, s := range sl {
+		days[s.Start.In(shanghai).Format(kiosk.DateLayout)]++
+		if i > 0 && !s.Start.After(sl[i-1].Start) {
+			t.Fatalf("out of order at %d: %v after %v", i, s.Start, sl[i-1].Start)
+		}
+	}
+	if days["2027-01-01"] != 0 || days["2026-12-31"] != 0 || days["2027-01-04"] == 0 || days["2026-12-28"] == 0 {
+		t.Errorf("slots per day %v", days)
+	}
+}
