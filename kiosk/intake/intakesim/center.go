@@ -459,6 +459,11 @@ func (s *Server) createOnce(w http.ResponseWriter, r *http.Request, endpoint, id
 		refused  *fail
 	)
 	err = s.tx(r.Context(), func(tx *sql.Tx) error {
+		if last := s.lastPrune11.Load(); now.Unix()-last >= 60 && s.lastPrune11.CompareAndSwap(last, now.Unix()) {
+			if _, err := tx.Exec("DELETE FROM idem11 WHERE expires_at < ?", now.UTC().Format(time.RFC3339Nano)); err != nil {
+				return err
+			}
+		}
 		var stored string
 		err := tx.QueryRow("SELECT body_hash, response FROM idem11 WHERE terminal_id = ? AND endpoint = ? AND key = ? AND expires_at >= ?",
 			terminal, endpoint, key, now.UTC().Format(time.RFC3339Nano)).Scan(&stored, &response)

@@ -130,7 +130,8 @@ type Server struct {
 		requests, submissions, replays, conflicts, rejected, faults, drops, paused atomic.Int64
 	}
 
-	lastPrune atomic.Int64 // Unix seconds of the last sweep of expired keys
+	lastPrune   atomic.Int64 // Unix seconds of the last sweep of expired keys
+	lastPrune11 atomic.Int64 // the same for the keys of v1.1
 
 	closing chan struct{}
 	closeMu sync.Mutex
