@@ -28,13 +28,13 @@ type counterDef struct {
 	Category string
 	Name     string
 	Letter   string // ticket numbers: A001 …
-	Serve    int    // minutes a counter takes per ticket
+	Serve    int    // minutes between calls of the category's counters
 	Capacity int    // bookings per 30-minute slot
 	Weekdays bool   // open Monday to Friday only
 }
 
 var counterDefs = []counterDef{
-	{kiosk.CounterGeneral, "综合窗口（1–3号）", "A", 4, 3, false},
+	{kiosk.CounterGeneral, "综合窗口（1–3号）", "A", 2, 3, false}, // three windows: one called every 2 minutes
 	{"老龄", "老龄服务窗口（4号）", "B", 6, 2, false},
 	{"就业", "就业服务窗口（5号）", "C", 5, 2, false},
 	{"社保", "社保窗口（6号）", "D", 5, 2, false},
@@ -316,9 +316,9 @@ func (s *Server) queueState(q sqlQuerier, c counterDef, now time.Time, open time
 	minutes := int(now.Sub(open) / time.Minute)
 	issued = 1 + int(unit(day, c.Category, "base")*4) // waiting at the opening
 	for m := 0; m <= minutes; m++ {
-		rate := 0.7
+		rate := 0.6
 		if m < 120 {
-			rate = 1.1
+			rate = 1.0
 		}
 		if unit(day, c.Category, fmt.Sprint(m)) < rate/float64(c.Serve) {
 			issued++
