@@ -290,7 +290,8 @@ func unit(parts ...string) float64 {
 // queueState simulates one category's queue on now's day from the opening
 // to now, a minute at a time: walk-in arrivals drawn from the day, the
 // category and the minute (busier in the first two hours), the terminal's
-// tickets from the database, and one ticket called every Serve minutes
+// tickets from the database (after the minute's call: a ticket is never
+// called before it was issued), and one ticket called every Serve minutes
 // while anyone waits. issued counts every ticket so far, called those
 // called (first in, first out: the called-th is being served).
 func (s *Server) queueState(q sqlQuerier, c counterDef, now time.Time, open time.Time) (issued, called int, err error) {
@@ -321,12 +322,12 @@ func (s *Server) queueState(q sqlQuerier, c counterDef, now time.Time, open time
 			rate = 1.0
 		}
 		if unit(day, c.Category, fmt.Sprint(m)) < rate/float64(c.Serve) {
-			issued++
+			issued++ // a walk-in, at the start of the minute
 		}
-		issued += perMinute[m]
 		if m%c.Serve == 0 && issued > called {
-			called++
+			called++ // a call, at the start of the minute
 		}
+		issued += perMinute[m] // the terminal's tickets, later in the minute
 	}
 	return min(issued, 999), min(called, 999), nil
 }
