@@ -150,6 +150,7 @@ func TestQueueMovesWithClock(t *testing.T) {
 	if b.Serving != tk.TicketNo && ticketNumber(b.Serving) < ticketNumber(tk.TicketNo) {
 		t.Fatalf("ticket %s never called; serving %s", tk.TicketNo, b.Serving)
 	}
+	f.checkStatusPage(t, tk.StatusURL, "已叫号", SampleResidents()[1])
 	// Another ticket later gets a later number.
 	tk2, err := f.client.TakeTicket(ctx, kiosk.NewSubmissionID(), kiosk.TicketRequest{Category: "老龄", Reason: kiosk.TicketResidentChoice})
 	if err != nil || ticketNumber(tk2.TicketNo) <= ticketNumber(tk.TicketNo) {
@@ -498,13 +499,30 @@ func TestAssistanceAnswers(t *testing.T) {
 	if !intake.IsFinal(err) {
 		t.Errorf("personal screen: %v", err)
 	}
-	// The centre forced open at night answers tickets.
+	// The centre forced open at night (admin PUT /center) answers tickets;
+	// forced closed by day, it refuses them.
 	f.setClock(at("2026-11-30", "23:00"))
-	if err := f.srv.SetCenterMode(ModeOpen); err != nil {
-		t.Fatal(err)
+	req, _ = http.NewRequest("PUT", f.admin+"/center", strings.NewReader(`{"center_mode":"open"}`))
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("admin centre: %v %v", resp, err)
 	}
 	if _, err := f.client.TakeTicket(ctx, kiosk.NewSubmissionID(), kiosk.TicketRequest{Category: "老龄", Reason: kiosk.TicketResidentChoice}); err != nil {
 		t.Errorf("forced open: %v", err)
+	}
+	if q, _ := queueOf(t, f, "老龄"); !q.Open {
+		t.Error("queue closed while forced open")
+	}
+	req, _ = http.NewRequest("PUT", f.admin+"/center", strings.NewReader(`{"center_mode":"sometimes"}`))
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 422 {
+		t.Errorf("bad mode: %v %v", resp, err)
+	}
+	g := start(t, func(o *Options) { o.CenterMode = ModeClosed })
+	var closed *kiosk.CenterClosedError
+	if _, err := g.client.TakeTicket(ctx, kiosk.NewSubmissionID(), kiosk.TicketRequest{Category: "老龄", Reason: kiosk.TicketResidentChoice}); !errors.As(err, &closed) {
+		t.Errorf("forced closed: %v", err)
+	}
+	if st, _, err := g.client.Assist(ctx, kiosk.NewSubmissionID(), "home", kiosk.AssistCardLeft, g.clock.Now()); err != nil || st != intake.AssistNoStaffAvailable {
+		t.Errorf("forced closed, call for staff: %s %v", st, err)
 	}
 }
 
