@@ -58,6 +58,8 @@ type Backend struct {
 	// Record writes an audit event (masked subject, no ID number in the
 	// detail); optional. It must not block: the terminal queues it.
 	Record func(kind audit.Kind, subject, detail string)
+
+	agentVisit agentVisit
 }
 
 // record writes an audit event when the back end has a trail.
@@ -118,6 +120,9 @@ func (b *Backend) Search(ctx context.Context, q string, limit int) ([]kiosk.Item
 // the terminal to wait, the cases last fetched on this terminal are shown
 // and online is false.
 func (b *Backend) Cases(ctx context.Context, p kiosk.Person) ([]kiosk.Case, bool, error) {
+	if b.agentRefuses(p) {
+		return nil, false, ErrAgentCases
+	}
 	paused := b.Pause != nil && !b.Pause.PausedUntil().IsZero()
 	if b.API != nil && !paused {
 		cs, err := b.API.QueryCases(ctx, p.IDNumber, p.Name)

@@ -2,13 +2,20 @@ package terminal
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/pudong-community/kiosk/kiosk"
+	"github.com/pudong-community/kiosk/kiosk/backend"
 	"github.com/pudong-community/kiosk/kiosk/config"
+	"github.com/pudong-community/kiosk/kiosk/kiosktest"
 	"github.com/pudong-community/kiosk/kiosk/store"
+	"github.com/pudong-community/kiosk/kiosk/visit"
 )
 
 // The sealing key comes from the systemd credential when the service has
@@ -47,5 +54,30 @@ func TestSealKeyFromCredential(t *testing.T) {
 		if _, err := SealKey(cfg, true); !errors.Is(err, store.ErrBadKey) {
 			t.Errorf("a credential of %d bytes: %v, want ErrBadKey", len(bad), err)
 		}
+	}
+}
+
+// The visit machine's snapshots tell the back end when an agent's visit is
+// in progress: the resident's cases are refused then, and served again
+// once the visit has no agent.
+func TestVisitAuditFeedsTheAgentRestriction(t *testing.T) {
+	cfg := config.Default()
+	cfg.Terminal.ID, cfg.Terminal.DataDir = "PD-T-AGENT", t.TempDir()
+	cfg.API.BaseURL, cfg.API.Token = "http://127.0.0.1:9", "t" // nothing answers: the cache serves the resident
+	term, err := Open(context.Background(), cfg, Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer term.Close()
+	hook := term.VisitAudit()
+	resident := kiosktest.Resident
+	agent := kiosk.Agent{Person: kiosk.Person{IDNumber: "11010519491231002X", Name: "李代理"}}
+	hook(visit.Snapshot{Visit: 3, Agent: &agent, Resident: &resident, ResidentKeyed: true})
+	if _, _, err := term.Backend().Cases(context.Background(), resident); !errors.Is(err, backend.ErrAgentCases) {
+		t.Errorf("cases during the agent's visit: %v, want ErrAgentCases", err)
+	}
+	hook(visit.Snapshot{Visit: 4, Resident: &resident})
+	if _, _, err := term.Backend().Cases(context.Background(), resident); err != nil {
+		t.Errorf("cases in the resident's own visit: %v", err)
 	}
 }
