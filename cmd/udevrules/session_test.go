@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -20,7 +21,7 @@ func TestKioskXServerAdmitsOnlyTheCookie(t *testing.T) {
 			t.Skipf("no %s (make deps installs xvfb, xauth and x11-utils)", tool)
 		}
 	}
-	if _, err := os.Stat("/tmp/.X11-unix/X96"); err == nil {
+	if _, err := os.Stat("/tmp/.X96-lock"); err == nil {
 		t.Skip("display :96 is taken")
 	}
 	xvfb, _ := exec.LookPath("Xvfb")
@@ -36,8 +37,15 @@ func TestKioskXServerAdmitsOnlyTheCookie(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	t.Cleanup(func() {
-		cmd.Process.Kill() // the script exec'd the server: this is its pid
-		<-done
+		// The script exec'd the server: this is its pid. Terminated (not
+		// killed) it removes its socket and lock.
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
 	})
 	client := func(xauth string) error {
 		c := exec.Command("xdpyinfo", "-display", ":96")
