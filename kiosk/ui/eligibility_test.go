@@ -242,3 +242,47 @@ func TestEarlierApplicationAsksFirst(t *testing.T) {
 	r.wantText("您已有一件“老年综合津贴申请”正在办理中，办件编号PD2026111900007")
 	checkNoMissingKeys(t)
 }
+
+// An item whose materials are checked at a counter after the application
+// (户口簿 for the allowance) ends with that step said plainly and the way
+// to a counter offered, not a bare "done"; an item that needs nothing
+// beyond the card read ends without it.
+func TestOutcomeSaysTheCounterStep(t *testing.T) {
+	for _, english := range []bool{false, true} {
+		r := newRig(t, portrait)
+		if english {
+			r.tap("bar.language")
+		}
+		r.toNotice(kiosktest.Resident, "MZ-LNJT")
+		r.tap("apply.start")
+		r.keys("13912345678")
+		r.tap("form.next")
+		r.tap("choice:社保卡")
+		r.tap("form.next")
+		r.want("review")
+		r.tap("review.confirm")
+		r.want("outcome")
+		if english {
+			r.wantText("Next: have your documents checked at a counter", "Bring: 户口簿", "Take your card and receipt, then go to a counter")
+		} else {
+			r.wantText("下一步：请到窗口核验材料", "请携带：户口簿", "请取走身份证和回执，再到窗口核验材料")
+			r.wantNoText("居民身份证") // read by the terminal: nothing to show for it
+		}
+		if r.find("outcome.handoff") == nil {
+			t.Fatal("no way to a counter offered")
+		}
+		checkTargets(t, r)
+		r.tap("outcome.handoff") // the hand-off screen (another change makes it real)
+	}
+	r := newRig(t, portrait)
+	r.toNotice(kiosktest.Resident, "MZ-JLK")
+	r.tap("apply.start")
+	r.tap("review.confirm")
+	r.want("outcome")
+	r.wantNoText("下一步：请到窗口核验材料")
+	r.wantText("请取走身份证和回执")
+	if r.find("outcome.handoff") != nil {
+		t.Error("a counter offered for an item with nothing to check")
+	}
+	checkNoMissingKeys(t)
+}

@@ -588,14 +588,23 @@ func TestNetworkDownAtConfirmQueues(t *testing.T) {
 	r.tap("apply.start")
 	r.tap("review.confirm")
 	r.want("outcome")
-	r.wantText("已保存，网络恢复后自动上传", "本机编号：T01-20261127-0001", "承诺办结日期：2026-11-27")
+	// Saved, not sent: no promised date made up from the calendar (the
+	// item is done on the spot: it read 承诺办结 today), the case number comes
+	// later.
+	r.wantText("已保存，网络恢复后自动上传", "本机编号：T01-20261127-0001", "联网上传后才生成办件编号和承诺办结日期")
+	r.wantNoText("承诺办结日期：", "当场办结")
 	p := r.rec.Printed()
-	if len(p) != 1 || !p[0].Queued || p[0].CaseNo != "" || p[0].LocalNo != "T01-20261127-0001" {
+	if len(p) != 1 || !p[0].Queued || p[0].CaseNo != "" || p[0].LocalNo != "T01-20261127-0001" || p[0].DueDate != "" {
 		t.Fatalf("printed %+v", p)
 	}
 	if len(r.sub.Stored()) != 1 {
 		t.Error("the queued submission is not stored")
 	}
+	// The goodbye says what was kept where, without a contradiction.
+	r.tap("outcome.done")
+	r.takeCard()
+	r.wantText("您的申请已安全保存在本机，联网后自动上传", "屏幕上的个人信息已清除；您的申请加密保存在本机")
+	r.wantNoText("您的信息已从本机清除")
 }
 
 func TestPaperOutAtPrint(t *testing.T) {
@@ -605,7 +614,8 @@ func TestPaperOutAtPrint(t *testing.T) {
 	r.tap("apply.start")
 	r.tap("review.confirm")
 	r.want("outcome")
-	r.wantText("打印机缺纸", "重新打印")
+	r.wantText("打印机缺纸", "重新打印", "请取走身份证")
+	r.wantNoText("请取走身份证和回执") // nothing printed to take
 	// Nobody is told but through the call-staff button: the notice must
 	// not say staff were told.
 	r.wantNoText("已通知", "半张回执")
@@ -620,7 +630,7 @@ func TestPaperOutAtPrint(t *testing.T) {
 	if len(r.rec.Printed()) != 1 {
 		t.Error("reprint did not print")
 	}
-	r.wantText("回执已打印")
+	r.wantText("回执已打印", "请取走身份证和回执")
 	r.wantNoText("打印机缺纸")
 }
 

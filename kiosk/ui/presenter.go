@@ -487,7 +487,9 @@ func (p *visitPresenter) receiptData() (kiosk.ReceiptData, bool) {
 		d.Queued = true
 		d.QRPayload = d.LocalNo
 	}
-	if d.DueDate == "" && p.catalog.val != nil {
+	if d.DueDate == "" && !d.Queued && p.catalog.val != nil {
+		// A sent case without a due date from the central system: the
+		// catalogue's time limit. A queued one has no promise yet.
 		from := d.ConfirmedAt
 		if from.IsZero() {
 			from = p.clk.Now()
