@@ -554,6 +554,17 @@ func (p *visitPresenter) printCase(c kiosk.Case) {
 	if d.QRPayload == "" { // no allowed track_url: the case number
 		d.QRPayload = c.CaseNo
 	}
+	if c.Status == kiosk.StatusNeedsMore {
+		// What to bring and where, on paper, as 我的办件 shows it.
+		if note, dept := needsMoreNote(c); note != "" {
+			d.CaseBring = note
+			d.CaseWhere = p.cat.T(Chinese, "slip.where", p.opts.CenterName)
+			if dept != "" {
+				d.CaseWhere += "（" + dept + "）"
+			}
+			d.CaseWhere += " " + p.cat.T(English, "slip.where", "the centre")
+		}
+	}
 	p.print(d, &p.v.slip)
 }
 
