@@ -99,7 +99,7 @@ func TestIneligibleItemsGreyedWithTheirRule(t *testing.T) {
 				t.Fatal("the items for the old are not greyed on the last page")
 			}
 			if english {
-				r.wantText("Who may apply: Shanghai residents aged 60 and over", "Who may apply: For residents aged 65 and over")
+				r.wantText("Who may apply: Shanghai residents aged 60 and over", "Who may apply: residents aged 65 and over")
 			} else {
 				r.wantText("申请条件：年满60周岁的本市户籍老人", "申请条件：年满65周岁可申请")
 			}
