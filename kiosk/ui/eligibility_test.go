@@ -52,6 +52,24 @@ func (r *rig) toItemsAsAgent(principal kiosk.Person) {
 	r.want("apply.items")
 }
 
+// tapPaged taps name on a paged list, turning pages forward until it shows.
+func (r *rig) tapPaged(name string) {
+	r.t.Helper()
+	turn := func(name string) bool {
+		b, ok := r.find(name).(*button)
+		if !ok || b.disabled {
+			return false
+		}
+		r.tap(name)
+		return true
+	}
+	for i := 0; i < 10 && r.find(name) == nil && turn("page.prev"); i++ {
+	}
+	for i := 0; i < 10 && r.find(name) == nil && turn("page.next"); i++ {
+	}
+	r.tap(name)
+}
+
 // rowOf is the list row of item code on the page shown, nil if none.
 func (r *rig) rowOf(code string) *button {
 	for _, b := range r.a.Current().(*applyListScreen).rows {
@@ -265,7 +283,7 @@ func TestOutcomeSaysTheCounterStep(t *testing.T) {
 		if english {
 			r.wantText("Next: have your documents checked at a counter", "Bring: 户口簿", "Take your card and receipt, then go to a counter")
 		} else {
-			r.wantText("下一步：请到窗口核验材料", "请携带：户口簿", "请取走身份证和回执，再到窗口核验材料")
+			r.wantText("下一步：请到窗口核验材料", "请携带：户口簿", "请取走身份证和回执，再到窗口")
 			r.wantNoText("居民身份证") // read by the terminal: nothing to show for it
 		}
 		if r.find("outcome.handoff") == nil {

@@ -3,7 +3,6 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/pudong-community/kiosk/kiosk/visit"
@@ -40,7 +39,7 @@ func (s *endedScreen) Build(a *App) fyne.CanvasObject {
 			reason = "ended.receipt"
 		}
 	}
-	lines := []fyne.CanvasObject{layout.NewSpacer(), centered(a.T("ended.title"), theme.SizeNameHeadingText)}
+	lines := []fyne.CanvasObject{centered(a.T("ended.title"), theme.SizeNameHeadingText)}
 	// A submission the visit made is named, with whether its receipt
 	// printed: the visit may have ended while it was being sent.
 	switch g.taken {
@@ -73,7 +72,6 @@ func (s *endedScreen) Build(a *App) fyne.CanvasObject {
 	s.home = a.newButton("ended.home", a.T("ended.home"), "", stylePrimary, func() {})
 	lines = append(lines,
 		centered(a.T(wiped), theme.SizeNameText),
-		container.NewCenter(container.NewGridWrap(fyne.NewSize(a.theme.TargetSize()*6, a.theme.TargetSize()*1.4), s.home)),
-		layout.NewSpacer())
-	return container.NewVBox(lines...)
+		container.NewCenter(container.NewGridWrap(fyne.NewSize(a.theme.TargetSize()*6, a.theme.TargetSize()*1.4), s.home)))
+	return newColumn(a.theme.Size(theme.SizeNamePadding), lines...)
 }

@@ -53,7 +53,11 @@ func (s *outcomeScreen) Build(a *App) fyne.CanvasObject {
 	item := *snap.Item
 	mats, note := counterStep(item)
 	if len(mats) > 0 || note != "" {
-		lines := []fyne.CanvasObject{textBlock(a.T("outcome.counter"), theme.ColorNameForegroundOnWarning, theme.SizeNameSubHeadingText, true, fyne.TextAlignLeading)}
+		title := "outcome.counter" // materials to be checked
+		if len(mats) == 0 {
+			title = "outcome.counter.notice" // the notice sends the resident there
+		}
+		lines := []fyne.CanvasObject{textBlock(a.T(title), theme.ColorNameForegroundOnWarning, theme.SizeNameSubHeadingText, true, fyne.TextAlignLeading)}
 		if len(mats) > 0 {
 			sep := "、"
 			if a.lang == English {

@@ -5,7 +5,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/pudong-community/kiosk/kiosk"
@@ -34,7 +33,6 @@ func (s *takeCardScreen) back(a *App) bool { return true }
 func (s *takeCardScreen) Build(a *App) fyne.CanvasObject {
 	g := a.visit.ended
 	lines := []fyne.CanvasObject{
-		layout.NewSpacer(),
 		textBlock(a.T("takecard.title"), theme.ColorNameError, theme.SizeNameHeadingText, true, fyne.TextAlignCenter),
 		container.NewCenter(cardArrowPicture(a.theme, "↑")),
 		centered(a.T("takecard.body"), theme.SizeNameSubHeadingText),
@@ -50,9 +48,8 @@ func (s *takeCardScreen) Build(a *App) fyne.CanvasObject {
 	}
 	lines = append(lines,
 		centered(a.T("takecard.wiped"), theme.SizeNameText),
-		centered(a.T("takecard.notyours"), theme.SizeNameText),
-		layout.NewSpacer())
-	return container.NewVBox(lines...)
+		centered(a.T("takecard.notyours"), theme.SizeNameText))
+	return newColumn(a.theme.Size(theme.SizeNamePadding), lines...)
 }
 
 // tick repeats the spoken prompt while the card lies on the reader.
@@ -93,4 +90,59 @@ func (a *App) cardLeftCall() {
 		g.staff = false // nobody to call: the screen keeps asking
 	}
 	a.render()
+}
+
+// column stacks objects one under another, the whole centred vertically.
+// Each is first given the full width and then asked its height: a VBox
+// asks a wrapping text its height before it knows its width, and on the
+// goodbye a long line ran into the next.
+type column struct{ gap float32 }
+
+func newColumn(gap float32, objs ...fyne.CanvasObject) *fyne.Container {
+	return container.New(&column{gap: gap}, objs...)
+}
+
+func (c *column) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	n := 0
+	for _, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		m := o.MinSize()
+		s.Width = max(s.Width, m.Width)
+		s.Height += m.Height
+		n++
+	}
+	if n > 1 {
+		s.Height += c.gap * float32(n-1)
+	}
+	return s
+}
+
+func (c *column) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	heights := make([]float32, len(objs))
+	var total float32
+	n := 0
+	for i, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		o.Resize(fyne.NewSize(size.Width, o.MinSize().Height))
+		heights[i] = o.MinSize().Height // now wrapped at the full width
+		total += heights[i]
+		n++
+	}
+	if n > 1 {
+		total += c.gap * float32(n-1)
+	}
+	y := max((size.Height-total)/2, 0)
+	for i, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		o.Move(fyne.NewPos(0, y))
+		o.Resize(fyne.NewSize(size.Width, heights[i]))
+		y += heights[i] + c.gap
+	}
 }
