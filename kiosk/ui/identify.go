@@ -80,9 +80,13 @@ func (a *App) cardPanel(prompt string, extra ...fyne.CanvasObject) fyne.CanvasOb
 		// your card" would wait for ever.
 		prompt = a.T("identify.cardleft")
 	}
+	picture := cardPicture(a.theme)
+	if prompt == a.T("identify.cardleft") {
+		picture = cardArrowPicture(a.theme, "↑") // away from the reader first
+	}
 	parts := []fyne.CanvasObject{
 		textBlock(prompt, theme.ColorNamePrimary, theme.SizeNameHeadingText, true, fyne.TextAlignCenter),
-		container.NewCenter(cardPicture(a.theme)),
+		container.NewCenter(picture),
 	}
 	if a.status.readerDown() {
 		parts = append(parts, notice(a.T("outofservice.reader")))
