@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/test"
+
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/kiosktest"
 	"github.com/pudong-community/kiosk/kiosk/visit"
@@ -303,4 +305,34 @@ func TestOutcomeSaysTheCounterStep(t *testing.T) {
 		t.Error("a counter offered for an item with nothing to check")
 	}
 	checkNoMissingKeys(t)
+}
+
+// An item chosen in the guide before the card is read: once identified,
+// an ineligible person gets the list with the rule explained, not the form.
+func TestGuideItemIneligibleOnceIdentified(t *testing.T) {
+	r := newRig(t, portrait)
+	withRules(r)
+	r.tap("guide")
+	g := r.a.Current().(*guideScreen)
+	test.Tap(g.rows[0]) // 民政
+	r.settle()
+	r.tap("item:MZ-JLK")
+	r.tap("item.apply")
+	r.want("identify")
+	r.card(kiosktest.Resident)
+	r.want("apply.items")
+	if r.a.visit.snap.Item != nil {
+		t.Fatal("the form of an ineligible item opened")
+	}
+	r.wantText("您暂不符合“敬老卡申领”的申请条件")
+	// The old resident goes straight to its notice.
+	r = newRig(t, portrait)
+	withRules(r)
+	r.tap("guide")
+	test.Tap(r.a.Current().(*guideScreen).rows[0])
+	r.settle()
+	r.tap("item:MZ-JLK")
+	r.tap("item.apply")
+	r.card(kiosktest.Elder)
+	r.want("apply.notice")
 }

@@ -215,3 +215,30 @@ func TestExpiredCardSaysWhereToRenew(t *testing.T) {
 		}
 	}
 }
+
+// The spoken prompt repeats while the card lies on the reader, and stops
+// once it is taken.
+func TestTakeCardPromptRepeats(t *testing.T) {
+	r := newRig(t, portrait)
+	h := listening(r)
+	r.tap("cases")
+	r.card(kiosktest.Resident)
+	r.tap("nav.finish")
+	r.want("takecard")
+	h.take()
+	for i := 0; i < 2*takeCardRepeat; i++ {
+		r.a.tick()
+	}
+	said := h.take()
+	if len(said) != 2 || said[0].ID != kiosk.PromptTakeCard || said[1].ID != kiosk.PromptTakeCard {
+		t.Fatalf("in %d s said %+v, want the take-card prompt twice", 2*takeCardRepeat, said)
+	}
+	r.a.CardRemoved()
+	r.settle()
+	for i := 0; i < 2*takeCardRepeat; i++ {
+		r.a.tick()
+	}
+	if said := h.take(); len(said) != 0 {
+		t.Fatalf("said %+v after the card was taken", said)
+	}
+}
