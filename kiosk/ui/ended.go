@@ -31,9 +31,10 @@ func (s *endedScreen) Build(a *App) fyne.CanvasObject {
 	case visit.EndCardRemoved:
 		reason = "ended.card"
 	}
-	if g.cardTaken && reason != "ended.timeout" {
-		// The card was taken from the take-your-card screen: only a
-		// receipt is left to take.
+	if (g.cardTaken || a.visit.snap.EndReason == visit.EndFinished) && reason != "ended.timeout" {
+		// The card was taken from the take-your-card screen, or none lay
+		// on the reader when the visit ended (it would have been asked
+		// for there): only a receipt is left to take.
 		reason = ""
 		if g.printed {
 			reason = "ended.receipt"

@@ -242,3 +242,19 @@ func TestTakeCardPromptRepeats(t *testing.T) {
 		t.Fatalf("said %+v after the card was taken", said)
 	}
 }
+
+// A visit that ends with no card on the reader (the agent took theirs
+// away to swap cards) goes straight to the goodbye, which does not ask for
+// a card that is not there.
+func TestNoCardLeftNoTakeCard(t *testing.T) {
+	r := newRig(t, portrait)
+	r.tap("apply")
+	r.tap("apply.agent")
+	r.card(kiosktest.AgentPerson)
+	r.a.CardRemoved()
+	r.settle()
+	r.want("identify")
+	r.tap("nav.finish")
+	r.want("ended")
+	r.wantNoText("请取走您的身份证", "请取走")
+}
