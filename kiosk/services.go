@@ -84,6 +84,10 @@ type ReceiptData struct {
 	CaseStatus CaseStatus
 	CaseResult string
 	StatusAsOf time.Time
+	// CaseBring and CaseWhere, on the slip of a case that needs more
+	// documents (需补正): what to bring, from the case's timeline, and
+	// where to bring it.
+	CaseBring, CaseWhere string
 }
 
 // String masks both ID numbers, so the data can be logged.

@@ -110,7 +110,12 @@ func (k *walker) walk() error {
 			}
 			return nil
 		}, "apply.items", []string{"独生子女父母奖励"}},
-		{"apply-notice", func() error { return tap("item:WJ-0202") }, "apply.notice", []string{"独生子女父母奖励"}},
+		// An item the resident may not apply for (敬老卡 from 60; the demo's
+		// resident is 41): greyed at the end of the list with its rule, a
+		// tap says why and offers a counter.
+		{"apply-ineligible", func() error { return k.tapPaging("item:MZ-0101", "page.next") }, "apply.items", []string{"您暂不符合", "到窗口咨询"}},
+		{"", func() error { return tap("apply.why.close") }, "apply.items", nil},
+		{"apply-notice", func() error { return k.tapPaging("item:WJ-0202", "page.prev") }, "apply.notice", []string{"独生子女父母奖励"}},
 		{"form-keypad", func() error {
 			if err := tap("apply.start"); err != nil {
 				return err
@@ -121,8 +126,10 @@ func (k *walker) walk() error {
 		{"outcome", func() error { return tap("review.confirm") }, "outcome", []string{"已受理", "回执已打印"}},
 		{"idle-warning", func() error { return nil }, "", []string{"继续"}},
 		{"", func() error { return k.tapText("继续") }, "outcome", nil},
-		{"goodbye", func() error { return tap("outcome.done") }, "ended", nil},
-		{"", func() error { return k.send("remove") }, "home", nil},
+		// The card is still on the reader: asked for until it is taken.
+		{"take-card", func() error { return tap("outcome.done") }, "takecard", []string{"请取走您的身份证"}},
+		{"goodbye", func() error { return k.send("remove") }, "ended", nil},
+		{"", func() error { return nil }, "home", nil},
 
 		// An agent applies for an elderly resident without their card: the
 		// ID keypad, the name on the pinyin keyboard, the authorisation.
@@ -614,6 +621,27 @@ func (k *walker) writeCross() error {
 	}
 	_, err = k.waitFor("search", 15*time.Second, func(r *screenReply) bool { return r.find("hand:十") != nil })
 	return err
+}
+
+// tapPaging taps name on the list shown, turning its pages with turn
+// (page.next or page.prev) until it shows.
+func (k *walker) tapPaging(name, turn string) error {
+	for i := 0; i < 10; i++ {
+		r, err := k.still()
+		if err != nil {
+			return err
+		}
+		if r.find(name) != nil {
+			return k.tapName(name)
+		}
+		if r.find(turn) == nil {
+			break
+		}
+		if err := k.tapName(turn); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("%s is on no page of the list", name)
 }
 
 func (k *walker) tapName(name string) error {

@@ -80,6 +80,12 @@ func layout(r Receipt, width int) []block {
 		if c.Result != "" {
 			field("结果", "Result", c.Result)
 		}
+		if c.Bring != "" {
+			field("需补材料", "To bring", c.Bring)
+		}
+		if c.Where != "" {
+			field("送交地点", "Where", c.Where)
+		}
 	} else {
 		field("受理编号", "Submission", r.LocalNumber)
 		if r.CaseNumber != "" {
@@ -88,7 +94,12 @@ func layout(r Receipt, width int) []block {
 			field("案件编号", "Case", "待分配 pending")
 		}
 		field("确认时间", "Confirmed", dateOr(r.ConfirmedAt, "2006-01-02 15:04"))
-		field("承诺办结", "Promised by", dateOr(r.PromisedBy, "2006-01-02"))
+		if r.Status == StatusQueued && r.PromisedBy.IsZero() {
+			// Not sent yet: the date comes with the case number.
+			field("承诺办结", "Promised by", "联网上传后确认 set once sent")
+		} else {
+			field("承诺办结", "Promised by", dateOr(r.PromisedBy, "2006-01-02"))
+		}
 		zh, en := r.Status.Words()
 		field("状态", "Status", zh+" "+en)
 	}

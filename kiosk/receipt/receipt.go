@@ -110,6 +110,9 @@ type CaseProgress struct {
 	StatusZH, StatusEN string    // e.g. 已办结 / Completed
 	Result             string    // the outcome in plain words, if final
 	AsOf               time.Time // when the status was looked up
+	// Bring and Where, for a case that needs more documents (需补正): what
+	// to bring (the latest note of its timeline) and where.
+	Bring, Where string
 }
 
 // Validate reports the first missing required field.

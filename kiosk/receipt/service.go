@@ -23,7 +23,8 @@ func FromData(d kiosk.ReceiptData) (Receipt, error) {
 	}
 	if d.CaseStatus != "" {
 		r.Status = 0
-		r.Case = &CaseProgress{StatusZH: d.CaseStatus.Chinese(), StatusEN: d.CaseStatus.English(), Result: d.CaseResult, AsOf: d.StatusAsOf}
+		r.Case = &CaseProgress{StatusZH: d.CaseStatus.Chinese(), StatusEN: d.CaseStatus.English(), Result: d.CaseResult, AsOf: d.StatusAsOf,
+			Bring: d.CaseBring, Where: d.CaseWhere}
 	}
 	if d.Agent != "" || d.AgentID != "" || d.AuthRef != "" {
 		r.Agent = &Agent{Person: Person{Name: d.Agent, ID: d.AgentID}, AuthRef: d.AuthRef}

@@ -111,3 +111,41 @@ func TestCaseStatusSlip(t *testing.T) {
 		}
 	}
 }
+
+// The slip of a case that needs more documents (需补正) says what to bring
+// and where; a queued receipt promises no date before it is sent.
+func TestNeedsMoreSlipAndQueuedDate(t *testing.T) {
+	t.Parallel()
+	d := sampleData()
+	d.Queued, d.LocalNo, d.CaseNo = false, "PD2026111400012", "PD2026111400012"
+	d.CaseStatus = kiosk.StatusNeedsMore
+	d.CaseBring, d.CaseWhere = "请补充出院小结和医疗费用发票原件", "花木街道社区事务受理服务中心窗口（民政科）"
+	d.StatusAsOf = time.Date(2026, 11, 27, 10, 5, 0, 0, kiosk.Zone())
+	text := func(d kiosk.ReceiptData) string {
+		r, err := FromData(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lines []string
+		for _, b := range layout(r, 576) {
+			lines = append(lines, b.text)
+		}
+		return strings.Join(lines, "")
+	}
+	all := text(d)
+	for _, want := range []string{"需补正", "需补材料 To bring: 请补充出院小结和医疗费用发票原件", "送交地点 Where: 花木街道社区事务受理服务中心窗口（民政科）"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("slip lacks %q:\n%s", want, all)
+		}
+	}
+	d.CaseStatus, d.CaseBring, d.CaseWhere = kiosk.StatusProcessing, "", ""
+	if all := text(d); strings.Contains(all, "To bring") || strings.Contains(all, "Where") {
+		t.Errorf("a slip of a case in progress asks for documents:\n%s", all)
+	}
+
+	q := sampleData()
+	q.Queued, q.CaseNo, q.DueDate = true, "", ""
+	if all := text(q); !strings.Contains(all, "承诺办结 Promised by: 联网上传后确认") || strings.Contains(all, "Promised by: 20") {
+		t.Errorf("queued receipt's promised date:\n%s", all)
+	}
+}

@@ -262,6 +262,9 @@ func (a *App) Home() {
 func (a *App) SetLanguage(l Lang) {
 	a.lang = l
 	a.fullHeld = false // the home screen's text changes
+	if over(a.visit.snap.State) {
+		a.visit.ended.english = l == English // the screens after the visit keep it
+	}
 	_ = a.visit.m.SetEnglish(l == English)
 	a.render()
 }
@@ -338,6 +341,9 @@ func (a *App) tick() {
 	}
 	if a.idle != nil {
 		a.idle.tick(a)
+	}
+	if tc, ok := a.Current().(*takeCardScreen); ok {
+		tc.tick(a)
 	}
 }
 
@@ -539,7 +545,9 @@ func (a *App) topBar(s Screen) fyne.CanvasObject {
 // maintenance screens behind the PIN).
 func (a *App) bottomBar() fyne.CanvasObject {
 	var left []fyne.CanvasObject
-	if a.nav.depth() > 1 && !inFlight(a.visit.snap.State) {
+	// The take-your-card screen stays until the card is taken: back and
+	// home would do nothing there.
+	if a.nav.depth() > 1 && !inFlight(a.visit.snap.State) && a.visit.snap.State != visit.StateTakeCard {
 		back := newBarButton(a.T("nav.back"), colText, colBackground, a.theme, a.tap(a.Back))
 		back.name = "nav.back"
 		home := newBarButton(a.T("nav.home"), colText, colBackground, a.theme, a.tap(a.Home))

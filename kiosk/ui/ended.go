@@ -3,7 +3,6 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/pudong-community/kiosk/kiosk/visit"
@@ -32,7 +31,16 @@ func (s *endedScreen) Build(a *App) fyne.CanvasObject {
 	case visit.EndCardRemoved:
 		reason = "ended.card"
 	}
-	lines := []fyne.CanvasObject{layout.NewSpacer(), centered(a.T("ended.title"), theme.SizeNameHeadingText)}
+	if (g.cardTaken || a.visit.snap.EndReason == visit.EndFinished) && reason != "ended.timeout" {
+		// The card was taken from the take-your-card screen, or none lay
+		// on the reader when the visit ended (it would have been asked
+		// for there): only a receipt is left to take.
+		reason = ""
+		if g.printed {
+			reason = "ended.receipt"
+		}
+	}
+	lines := []fyne.CanvasObject{centered(a.T("ended.title"), theme.SizeNameHeadingText)}
 	// A submission the visit made is named, with whether its receipt
 	// printed: the visit may have ended while it was being sent.
 	switch g.taken {
@@ -52,12 +60,19 @@ func (s *endedScreen) Build(a *App) fyne.CanvasObject {
 		reasons = append(reasons, "ended.noreceipt")
 	}
 	for _, r := range reasons {
-		lines = append(lines, centered(a.T(r), theme.SizeNameSubHeadingText))
+		if r != "" {
+			lines = append(lines, centered(a.T(r), theme.SizeNameSubHeadingText))
+		}
+	}
+	// What was cleared, and what is kept where: an application waiting for
+	// the network stays on this terminal (sealed) until it is sent.
+	wiped := "ended.wiped"
+	if g.taken == visit.OutcomeQueued {
+		wiped = "ended.wiped.queued"
 	}
 	s.home = a.newButton("ended.home", a.T("ended.home"), "", stylePrimary, func() {})
 	lines = append(lines,
-		centered(a.T("ended.wiped"), theme.SizeNameText),
-		container.NewCenter(container.NewGridWrap(fyne.NewSize(a.theme.TargetSize()*6, a.theme.TargetSize()*1.4), s.home)),
-		layout.NewSpacer())
-	return container.NewVBox(lines...)
+		centered(a.T(wiped), theme.SizeNameText),
+		container.NewCenter(container.NewGridWrap(fyne.NewSize(a.theme.TargetSize()*6, a.theme.TargetSize()*1.4), s.home)))
+	return newColumn(a.theme.Size(theme.SizeNamePadding), lines...)
 }

@@ -63,9 +63,15 @@ func (a *App) apply(s visit.Snapshot) {
 		}
 		a.nav.built = s.State
 	}
+	if s.State == visit.StateReviewing && prev.State == visit.StateSubmitting && a.visit.refusal() != nil {
+		a.nav.replace(&refusedScreen{}) // not eligible, or a duplicate: said plainly
+	}
 	a.render()
 	a.say(visitPrompts(prev, s)...)
 	a.visit.afterTake(prev, s)
+	if s.State == visit.StateTakeCard && s.CardLeftLong && !prev.CardLeftLong {
+		a.cardLeftCall()
+	}
 }
 
 // tap wraps a handler: every tap is activity for the idle countdown.

@@ -245,8 +245,11 @@ func TestIdentifyAndMyCases(t *testing.T) {
 
 	// Offline: say so, and show what the terminal holds unsent.
 	r.tap("nav.finish")
-	r.want("ended")
-	r.wantText("请取走您的身份证和回执") // the case slip printed above
+	r.want("takecard")
+	r.wantText("请取走您的身份证", "回执也请一并取走") // the case slip printed above
+	r.takeCard()
+	r.wantText("请取走回执")
+	r.wantNoText("请取走您的身份证")
 	r.clk.Advance(visit.DefaultLinger)
 	r.want("home")
 	r.cases.SetOnline(false)
@@ -256,11 +259,13 @@ func TestIdentifyAndMyCases(t *testing.T) {
 	r.tap("cases")
 	r.card(kiosktest.Resident)
 	r.wantText("网络中断，暂时无法查询最新进度", "敬老卡申领", "T01-20261126-0003", "2026-11-26 01:30")
-	// Nothing printed in this visit: the goodbye asks for the card alone.
+	// Nothing printed in this visit: the card alone is asked for.
 	r.tap("nav.finish")
-	r.want("ended")
-	r.wantText("请取走您的身份证。")
+	r.want("takecard")
+	r.wantText("请取走您的身份证")
 	r.wantNoText("回执")
+	r.takeCard()
+	r.wantNoText("回执", "请取走")
 	checkNoMissingKeys(t)
 }
 
@@ -363,7 +368,8 @@ func TestSelfServiceApplicationWithReceipt(t *testing.T) {
 		t.Errorf("reprint: %d receipts", n)
 	}
 	r.tap("outcome.done")
-	r.want("ended")
+	r.wantNoText(kiosktest.Resident.Name)
+	r.takeCard()
 	r.wantNoText(kiosktest.Resident.Name)
 	checkNoMissingKeys(t)
 }
@@ -549,7 +555,14 @@ func TestIdleTimeout(t *testing.T) {
 				t.Fatal("no second warning")
 			}
 			r.clk.Advance(visit.DefaultWarning)
-			r.want("ended")
+			r.want("takecard")
+			if left := personalLeft(r, kiosktest.Resident.Name, kiosktest.Resident.IDNumber, "PD2026111900007"); len(left) > 0 {
+				t.Errorf("on the take-your-card screen these remain: %q", left)
+			}
+			if r.a.Elder() != tc.elder {
+				t.Errorf("take-your-card in elder mode %v, want the visit's (%v)", r.a.Elder(), tc.elder)
+			}
+			r.takeCard()
 			r.wantText("因长时间无操作")
 			if left := personalLeft(r, kiosktest.Resident.Name, kiosktest.Resident.IDNumber, "PD2026111900007"); len(left) > 0 {
 				t.Errorf("after the timeout these remain: %q", left)
@@ -575,14 +588,23 @@ func TestNetworkDownAtConfirmQueues(t *testing.T) {
 	r.tap("apply.start")
 	r.tap("review.confirm")
 	r.want("outcome")
-	r.wantText("已保存，网络恢复后自动上传", "本机编号：T01-20261127-0001", "承诺办结日期：2026-11-27")
+	// Saved, not sent: no promised date made up from the calendar (the
+	// item is done on the spot: it read 承诺办结 today), the case number comes
+	// later.
+	r.wantText("已保存，网络恢复后自动上传", "本机编号：T01-20261127-0001", "联网上传后才生成办件编号和承诺办结日期")
+	r.wantNoText("承诺办结日期：", "当场办结")
 	p := r.rec.Printed()
-	if len(p) != 1 || !p[0].Queued || p[0].CaseNo != "" || p[0].LocalNo != "T01-20261127-0001" {
+	if len(p) != 1 || !p[0].Queued || p[0].CaseNo != "" || p[0].LocalNo != "T01-20261127-0001" || p[0].DueDate != "" {
 		t.Fatalf("printed %+v", p)
 	}
 	if len(r.sub.Stored()) != 1 {
 		t.Error("the queued submission is not stored")
 	}
+	// The goodbye says what was kept where, without a contradiction.
+	r.tap("outcome.done")
+	r.takeCard()
+	r.wantText("您的申请已安全保存在本机，联网后自动上传", "屏幕上的个人信息已清除；您的申请加密保存在本机")
+	r.wantNoText("您的信息已从本机清除")
 }
 
 func TestPaperOutAtPrint(t *testing.T) {
@@ -592,7 +614,8 @@ func TestPaperOutAtPrint(t *testing.T) {
 	r.tap("apply.start")
 	r.tap("review.confirm")
 	r.want("outcome")
-	r.wantText("打印机缺纸", "重新打印")
+	r.wantText("打印机缺纸", "重新打印", "请取走身份证")
+	r.wantNoText("请取走身份证和回执") // nothing printed to take
 	// Nobody is told but through the call-staff button: the notice must
 	// not say staff were told.
 	r.wantNoText("已通知", "半张回执")
@@ -607,7 +630,7 @@ func TestPaperOutAtPrint(t *testing.T) {
 	if len(r.rec.Printed()) != 1 {
 		t.Error("reprint did not print")
 	}
-	r.wantText("回执已打印")
+	r.wantText("回执已打印", "请取走身份证和回执")
 	r.wantNoText("打印机缺纸")
 }
 
@@ -1035,9 +1058,15 @@ func TestGoodbyeKeepsTheVisitsLanguageAndMode(t *testing.T) {
 	r.card(kiosktest.Resident)
 	r.want("cases")
 	r.tap("nav.finish")
-	r.want("ended")
-	r.wantText("This visit has ended", "Please take your card.")
-	r.wantNoText("本次服务已结束")
+	r.want("takecard")
+	r.wantText("Please take your ID card")
+	r.wantNoText("请取走")
+	if !r.a.Elder() || r.a.Lang() != English {
+		t.Errorf("take-your-card in elder mode %v, language %v; want elder mode in English", r.a.Elder(), r.a.Lang())
+	}
+	r.takeCard()
+	r.wantText("This visit has ended")
+	r.wantNoText("本次服务已结束", "Please take your card.")
 	if !r.a.Elder() || r.a.Lang() != English {
 		t.Errorf("goodbye in elder mode %v, language %v; want elder mode in English", r.a.Elder(), r.a.Lang())
 	}
@@ -1091,7 +1120,7 @@ func TestCardTakenWhileSubmitting(t *testing.T) {
 		want     []string
 	}{
 		{"accepted, printed", false, false, []string{"您的申请已受理，办件编号：", "请取走回执。"}},
-		{"saved, printed", false, true, []string{"您的申请已保存，网络恢复后自动上传。本机编号：", "请取走回执。"}},
+		{"saved, printed", false, true, []string{"您的申请已安全保存在本机，联网后自动上传", "本机编号", "请取走回执。", "屏幕上的个人信息已清除；您的申请加密保存在本机"}},
 		{"accepted, out of paper", true, false, []string{"您的申请已受理，办件编号：", "回执未能打印"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+
+	"github.com/pudong-community/kiosk/kiosk/kiosktest"
 )
 
 // Markup goldens of stable screens in both languages and both modes. After
@@ -16,6 +18,17 @@ func TestScreenMarkupGoldens(t *testing.T) {
 	}{
 		{"guide", func(r *rig) { r.tap("guide") }},
 		{"identify", func(r *rig) { r.tap("apply"); r.tap("apply.self") }},
+		{"takecard", func(r *rig) {
+			r.tap("cases")
+			r.card(kiosktest.Resident)
+			r.tap("nav.finish")
+			r.want("takecard")
+		}},
+		{"applyitems_ineligible", func(r *rig) {
+			withRules(r)
+			r.toItems(kiosktest.Resident)
+			r.tap("item:MZ-JLK") // the greyed row's explanation
+		}},
 		{"idle", func(r *rig) {
 			r.tap("guide")
 			r.clk.Advance(r.a.visit.m.Snapshot().Deadline.Sub(r.clk.Now()))

@@ -73,9 +73,20 @@ func (s *identifyScreen) onKeyed(a *App) {
 // cardPanel is the "place your card" picture and words, the reading
 // progress and what went wrong with the last card.
 func (a *App) cardPanel(prompt string, extra ...fyne.CanvasObject) fyne.CanvasObject {
+	snap := a.visit.snap
+	if snap.CardOn && snap.Resident == nil && snap.Agent == nil && a.visit.v.card.phase != cardReading {
+		// A card lies on the reader that no visit holds (left by someone
+		// before): the reader reads a card only as it is placed, so "place
+		// your card" would wait for ever.
+		prompt = a.T("identify.cardleft")
+	}
+	picture := cardPicture(a.theme)
+	if prompt == a.T("identify.cardleft") {
+		picture = cardArrowPicture(a.theme, "↑") // away from the reader first
+	}
 	parts := []fyne.CanvasObject{
 		textBlock(prompt, theme.ColorNamePrimary, theme.SizeNameHeadingText, true, fyne.TextAlignCenter),
-		container.NewCenter(cardPicture(a.theme)),
+		container.NewCenter(picture),
 	}
 	if a.status.readerDown() {
 		parts = append(parts, notice(a.T("outofservice.reader")))
@@ -111,7 +122,11 @@ func (a *App) failureText() string {
 
 // cardPicture shows an ID card going onto the reader: not colour alone, the
 // words say it too.
-func cardPicture(th *Theme) fyne.CanvasObject {
+func cardPicture(th *Theme) fyne.CanvasObject { return cardArrowPicture(th, "↓") }
+
+// cardArrowPicture is the card over the reader with an arrow: down onto
+// the reader, or up and away from it (take your card).
+func cardArrowPicture(th *Theme, mark string) fyne.CanvasObject {
 	w := th.TargetSize() * 4
 	reader := canvas.NewRectangle(colMuted)
 	reader.CornerRadius = 16
@@ -124,7 +139,7 @@ func cardPicture(th *Theme) fyne.CanvasObject {
 	photo := canvas.NewRectangle(colPrimary)
 	line1 := canvas.NewRectangle(colBorder)
 	line2 := canvas.NewRectangle(colBorder)
-	arrow := canvas.NewText("↓", colAccent)
+	arrow := canvas.NewText(mark, colAccent)
 	arrow.TextSize = th.Size(theme.SizeNameHeadingText) * 1.4
 	arrow.TextStyle = boldStyle(arrow.Text)
 	c := container.NewWithoutLayout(reader, pad, card, photo, line1, line2, arrow)

@@ -116,6 +116,8 @@ func screensFor(s visit.Snapshot, from visit.State) []Screen {
 		return []Screen{&outcomeScreen{}}
 	case visit.StateEnded:
 		return []Screen{&endedScreen{}}
+	case visit.StateTakeCard:
+		return []Screen{&takeCardScreen{}}
 	}
 	return nil
 }

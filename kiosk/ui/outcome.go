@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -40,8 +41,35 @@ func (s *outcomeScreen) Build(a *App) fyne.CanvasObject {
 			textBlock(markDone+" "+a.T("outcome.queued"), theme.ColorNameSuccess, theme.SizeNameHeadingText, true, fyne.TextAlignCenter),
 			centered(a.T("outcome.localno", d.LocalNo), theme.SizeNameSubHeadingText))
 	}
-	if d.DueDate != "" {
+	switch {
+	case snap.Outcome.Status != visit.OutcomeSent:
+		// Saved, not sent: no case number and no promised date yet; none
+		// is made up from the calendar.
+		head = append(head, centered(a.T("outcome.due.queued"), theme.SizeNameText))
+	case d.DueDate != "":
 		head = append(head, centered(a.T("outcome.due", d.DueDate), theme.SizeNameText))
+	}
+	// What is left for a counter: the materials the terminal cannot check.
+	item := *snap.Item
+	mats, note := counterStep(item)
+	if len(mats) > 0 || note != "" {
+		title := "outcome.counter" // materials to be checked
+		if len(mats) == 0 {
+			title = "outcome.counter.notice" // the notice sends the resident there
+		}
+		lines := []fyne.CanvasObject{textBlock(a.T(title), theme.ColorNameForegroundOnWarning, theme.SizeNameSubHeadingText, true, fyne.TextAlignLeading)}
+		if len(mats) > 0 {
+			sep := "、"
+			if a.lang == English {
+				sep = ", "
+			}
+			lines = append(lines, textBlock(a.T("outcome.counter.bring", strings.Join(mats, sep)), theme.ColorNameForegroundOnWarning, theme.SizeNameText, true, fyne.TextAlignLeading))
+		}
+		if note != "" {
+			lines = append(lines, textBlock(note, theme.ColorNameForegroundOnWarning, theme.SizeNameText, false, fyne.TextAlignLeading))
+		}
+		h := a.newButton("outcome.handoff", a.T("outcome.handoff"), "", stylePrimary, func() { a.showHandoff(handoffMaterials, &item) })
+		head = append(head, warnPanel(append(lines, h)...))
 	}
 
 	// The receipt on screen: the printed picture, or, without a printer,
@@ -86,7 +114,7 @@ func (s *outcomeScreen) Build(a *App) fyne.CanvasObject {
 		s.print = a.newButton("outcome.print", title, "", stylePrimary, func() { s.onPrint(a) })
 		actions = append(actions, s.print)
 	}
-	s.done = a.newButton("outcome.done", a.T("outcome.done"), a.T("outcome.done.sub"), styleSuccess, func() { s.onDone(a) })
+	s.done = a.newButton("outcome.done", a.T("outcome.done"), a.T(doneSub(a.visit.v.receipt.print.val > 0, len(mats) > 0 || note != "")), styleSuccess, func() { s.onDone(a) })
 	s.done.disabled = snap.State == visit.StatePrinting
 	actions = append(actions, s.done)
 	if a.landscape() {
@@ -95,6 +123,67 @@ func (s *outcomeScreen) Build(a *App) fyne.CanvasObject {
 		return container.NewBorder(nil, nil, container.NewCenter(pic), nil, right)
 	}
 	return container.NewBorder(container.NewVBox(head...), container.NewVBox(actions...), nil, nil, scroll(container.NewCenter(pic)))
+}
+
+// doneSub is what 完成 asks the resident to take: the receipt only when
+// one printed; and the counter, when materials are to be checked there.
+func doneSub(printed, counter bool) string {
+	switch {
+	case printed && counter:
+		return "outcome.done.sub.counter"
+	case printed:
+		return "outcome.done.sub"
+	case counter:
+		return "outcome.done.card.counter"
+	}
+	return "outcome.done.card"
+}
+
+// counterStep is what of an item is left for a counter once the terminal
+// has taken the application: the required materials to be checked there
+// (all but the applicant's own ID card, which the terminal read; the
+// notice screen lists them as 办理后交窗口核验), and the item's notice when it
+// sends the resident to a counter (凭回执到窗口领取).
+func counterStep(it kiosk.Item) (materials []string, note string) {
+	for _, m := range it.Materials {
+		if !m.Required || ownIDCard(m.Name) {
+			continue
+		}
+		name := m.Name
+		if m.Note != "" {
+			name += "（" + m.Note + "）"
+		}
+		materials = append(materials, name)
+	}
+	if strings.Contains(it.Notice, "窗口") {
+		note = it.Notice
+	}
+	return materials, note
+}
+
+// ownIDCard reports a material that is the applicant's own ID card (居民身份证,
+// 本人有效身份证件), which the terminal has read; a spouse's or both spouses'
+// cards are still to be shown at a counter.
+func ownIDCard(name string) bool {
+	if !strings.Contains(name, "身份证") {
+		return false
+	}
+	for _, other := range []string{"配偶", "双方", "夫妻", "子女", "父母", "家庭成员"} {
+		if strings.Contains(name, other) {
+			return false
+		}
+	}
+	return true
+}
+
+// warnPanel is a panel in the warning colours: something still asked of
+// the resident.
+func warnPanel(objs ...fyne.CanvasObject) fyne.CanvasObject {
+	bg := canvas.NewRectangle(colWarnBg)
+	bg.StrokeColor = colWarning
+	bg.StrokeWidth = 2
+	bg.CornerRadius = 8
+	return container.NewStack(bg, container.NewPadded(container.NewVBox(objs...)))
 }
 
 // onPrint prints the receipt (again).

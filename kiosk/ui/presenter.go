@@ -48,6 +48,12 @@ type visitData struct {
 	printed int                    // receipts and slips printed in this visit, for the goodbye
 	qr      map[string]image.Image // QR pictures of this visit
 	served  []kiosk.Rating         // services of this visit the resident may rate (好差评), see noteService
+
+	// why: an item the person may not apply for, whose rule the apply list
+	// explains; again: an earlier application of the item chosen, which the
+	// list asks about before a second one.
+	why   *kiosk.Item
+	again *earlier
 }
 
 // receiptState is a submission's receipt: its picture on the outcome
@@ -100,7 +106,18 @@ type goodbye struct {
 	// the resident the outcome.
 	taken visit.OutcomeStatus
 	no    string
+	// cardTaken: the card lay on the reader after the visit ended and was
+	// taken from the take-your-card screen: the goodbye does not ask for it.
+	cardTaken bool
+	// staff: on the take-your-card screen, a call for staff about the card
+	// (kiosk.AssistCardLeft) was made; answered: it came back; notified:
+	// someone confirmed it.
+	staff, answered, notified bool
 }
+
+// over reports a state after the visit: the take-your-card screen and the
+// goodbye.
+func over(s visit.State) bool { return s == visit.StateEnded || s == visit.StateTakeCard }
 
 // runner runs a service call off the UI goroutine and hands its result back
 // on it (jobs).
@@ -144,7 +161,7 @@ func (p *visitPresenter) take(s visit.Snapshot) (prev visit.Snapshot, ok bool) {
 	}
 	prev = p.snap
 	p.snap = s
-	if s.State == visit.StateEnded && prev.State != visit.StateEnded {
+	if over(s.State) && !over(prev.State) {
 		g := goodbye{printed: p.v.printed > 0, english: prev.English, elder: prev.Elder}
 		switch prev.Outcome.Status {
 		case visit.OutcomeSent:
@@ -157,7 +174,10 @@ func (p *visitPresenter) take(s visit.Snapshot) (prev visit.Snapshot, ok bool) {
 		}
 		p.ended = g
 	}
-	if s.State == visit.StateEnded || s.State == visit.StateHome && prev.Resident != nil || s.Visit != prev.Visit {
+	if s.State == visit.StateEnded && prev.State == visit.StateTakeCard {
+		p.ended.cardTaken = true
+	}
+	if over(s.State) || s.State == visit.StateHome && prev.Resident != nil || s.Visit != prev.Visit {
 		p.v = &visitData{} // forget everything the screens held
 	}
 	return prev, true
@@ -166,7 +186,7 @@ func (p *visitPresenter) take(s visit.Snapshot) (prev visit.Snapshot, ok bool) {
 // look is the language and text size to show: the visit's, or on the
 // goodbye those of the visit that ended.
 func (p *visitPresenter) look() (english, elder bool) {
-	if p.snap.State == visit.StateEnded {
+	if over(p.snap.State) {
 		return p.ended.english, p.ended.elder
 	}
 	return p.snap.English, p.snap.Elder
@@ -353,9 +373,23 @@ func (p *visitPresenter) startWanted() {
 		// was awaited: the resident's menu says applications are paused.
 		return
 	}
-	if it, ok := p.catalog.val.Item(code); ok && p.applicable(it) {
-		_ = p.m.StartApplication(it)
+	it, ok := p.catalog.val.Item(code)
+	if !ok || !p.applicable(it) {
+		return
 	}
+	if !p.eligible(it) {
+		p.v.why = &it // the apply list says why
+		return
+	}
+	v := p.v
+	p.checkEarlier(it, func(e *earlier) {
+		if e != nil {
+			v.again = e // the apply list asks first
+			p.redraw()
+			return
+		}
+		_ = p.m.StartApplication(it)
+	})
 }
 
 // confirm confirms once and submits off the UI goroutine: stored first,
@@ -453,7 +487,9 @@ func (p *visitPresenter) receiptData() (kiosk.ReceiptData, bool) {
 		d.Queued = true
 		d.QRPayload = d.LocalNo
 	}
-	if d.DueDate == "" && p.catalog.val != nil {
+	if d.DueDate == "" && !d.Queued && p.catalog.val != nil {
+		// A sent case without a due date from the central system: the
+		// catalogue's time limit. A queued one has no promise yet.
 		from := d.ConfirmedAt
 		if from.IsZero() {
 			from = p.clk.Now()
@@ -517,6 +553,17 @@ func (p *visitPresenter) printCase(c kiosk.Case) {
 	}
 	if d.QRPayload == "" { // no allowed track_url: the case number
 		d.QRPayload = c.CaseNo
+	}
+	if c.Status == kiosk.StatusNeedsMore {
+		// What to bring and where, on paper, as 我的办件 shows it.
+		if note, dept := needsMoreNote(c); note != "" {
+			d.CaseBring = note
+			d.CaseWhere = p.cat.T(Chinese, "slip.where", p.opts.CenterName)
+			if dept != "" {
+				d.CaseWhere += "（" + dept + "）"
+			}
+			d.CaseWhere += " " + p.cat.T(English, "slip.where", "the centre")
+		}
 	}
 	p.print(d, &p.v.slip)
 }

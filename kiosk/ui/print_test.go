@@ -68,3 +68,27 @@ func TestSecondApplicationInAVisitPrintsItsOwnReceipt(t *testing.T) {
 	}
 	r.wantText("回执已打印")
 }
+
+// The slip of a case that needs more documents carries what to bring (the
+// timeline's latest note) and where (a counter of the centre, the
+// department); others carry neither.
+func TestNeedsMoreSlipSaysWhatAndWhere(t *testing.T) {
+	r := newRig(t, portrait)
+	r.tap("cases")
+	r.card(kiosktest.Resident)
+	r.tap("case:PD2026111400012")
+	r.tap("case.print")
+	r.tap("nav.back")
+	r.tap("case:PD2026111900007")
+	r.tap("case.print")
+	p := r.rec.Printed()
+	if len(p) != 2 {
+		t.Fatalf("%d slips printed", len(p))
+	}
+	if p[0].CaseBring != "请补充出院小结和医疗费用发票原件" || p[0].CaseWhere != "浦东新区花木街道社区事务受理服务中心窗口（民政科） a counter of the centre" {
+		t.Errorf("需补正 slip: bring %q where %q", p[0].CaseBring, p[0].CaseWhere)
+	}
+	if p[1].CaseBring != "" || p[1].CaseWhere != "" {
+		t.Errorf("a case in progress: bring %q where %q", p[1].CaseBring, p[1].CaseWhere)
+	}
+}

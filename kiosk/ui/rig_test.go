@@ -194,5 +194,15 @@ func (r *rig) card(p kiosk.Person) {
 	r.settle()
 }
 
+// takeCard: the visit ended with its card on the reader: the take-your-card
+// screen shows until the card is taken, then the goodbye.
+func (r *rig) takeCard() {
+	r.t.Helper()
+	r.want("takecard")
+	r.a.CardRemoved()
+	r.settle()
+	r.want("ended")
+}
+
 var _ = widget.NewLabel // keep the widget import for helpers below
 var _ = context.Background

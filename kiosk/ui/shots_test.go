@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/kiosktest"
 	"github.com/pudong-community/kiosk/kiosk/visit"
 )
@@ -116,6 +117,9 @@ func TestScreenshots(t *testing.T) {
 				r.clk.Advance(r.a.visit.m.Snapshot().Deadline.Sub(r.clk.Now()))
 				shot("idle")
 				r.tap("idle.end")
+				shot("takecard")
+				r.a.CardRemoved()
+				r.settle()
 				shot("ended")
 				r.clk.Advance(visit.DefaultLinger)
 				setMode()
@@ -136,6 +140,51 @@ func TestScreenshots(t *testing.T) {
 				r.keys("WT-1")
 				r.tap("rel:relation.child")
 				shot("agent-auth")
+
+				// Version 1.1: an item the resident may not apply for, the
+				// counter step, the central system's refusals, a saved
+				// application with the printer out of paper.
+				r = newRig(t, size.s)
+				withRules(r)
+				setMode()
+				r.toItems(kiosktest.Resident)
+				setMode()
+				r.tapPaged("item:MZ-JLK")
+				shot("items-ineligible")
+				r.tap("apply.why.close")
+				r.tapPaged("item:RS-SBZM")
+				r.tap("apply.start")
+				r.tap("review.confirm")
+				shot("outcome-counter")
+				r.tap("nav.home")
+				r.sub.SetReject(&kiosk.RejectedError{Code: "not_eligible", Message: "已持有敬老卡"})
+				r.tapPaged("item:YB-CB")
+				r.tap("apply.start")
+				r.tap("choice:60周岁以上")
+				r.tap("form.next")
+				r.keys("13912345678")
+				r.tap("form.next")
+				r.tap("review.confirm")
+				shot("refused-ineligible")
+				r.tap("refused.other")
+				r.sub.SetReject(&kiosk.RejectedError{Code: "duplicate_application", CaseNo: "PD2026111900007"})
+				r.tapPaged("item:RS-SBZM")
+				r.tap("apply.start")
+				r.tap("review.confirm")
+				shot("refused-duplicate")
+				r.tap("refused.other")
+				r.sub.SetReject(nil)
+				r.sub.SetOnline(false)
+				r.rec.SetError(fmt.Errorf("printer: %w", kiosk.ErrPaperOut))
+				r.tapPaged("item:RS-SBZM")
+				r.tap("apply.start")
+				r.tap("review.confirm")
+				shot("outcome-queued-paperout")
+				r.tap("outcome.done")
+				shot("takecard")
+				r.a.CardRemoved()
+				r.settle()
+				shot("ended-queued")
 			}
 		}
 	}

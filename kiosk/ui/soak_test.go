@@ -342,7 +342,9 @@ func (s *soak) visit(i int, p kiosk.Person) {
 		default:
 			s.sent++
 		}
-		if s.tap("outcome.done") {
+		if s.tap("outcome.done") && s.on("takecard") {
+			s.a.CardRemoved() // the resident takes the card
+			s.settle()
 			s.on("ended")
 		}
 	case 3: // my cases, then the resident walks away: idle timeout
@@ -360,7 +362,11 @@ func (s *soak) visit(i int, p kiosk.Person) {
 		}
 		s.clk.Advance(visit.DefaultWarning)
 		s.settle()
-		s.on("ended")
+		if s.on("takecard") { // the card left on the reader, then taken
+			s.a.CardRemoved()
+			s.settle()
+			s.on("ended")
+		}
 	case 5: // card pulled mid-form: nothing submitted, nothing left
 		if !s.toItem(p) || !s.tap("apply.start") || !s.on("apply.form") {
 			break

@@ -40,11 +40,10 @@ func visitPrompts(prev, s visit.Snapshot) []kiosk.PromptID {
 	switch {
 	case s.State == visit.StateIdleWarning && prev.State != visit.StateIdleWarning:
 		ids = append(ids, kiosk.PromptIdleWarning)
-	case s.State == visit.StateEnded && prev.State != visit.StateEnded:
-		fromCard := prev.Resident != nil && !prev.ResidentKeyed || prev.Agent != nil
-		if fromCard && s.EndReason != visit.EndCardRemoved {
-			ids = append(ids, kiosk.PromptTakeCard)
-		}
+	case s.State == visit.StateTakeCard && prev.State != visit.StateTakeCard:
+		// The visit ended with its card on the reader (the take-your-card
+		// screen repeats it while the card lies there).
+		ids = append(ids, kiosk.PromptTakeCard)
 	case s.State == visit.StateIdentifying && (s.Step == visit.StepResident || s.Step == visit.StepAgent) &&
 		(prev.State != visit.StateIdentifying && prev.State != visit.StateIdleWarning || prev.Step != s.Step):
 		ids = append(ids, kiosk.PromptPlaceCard)

@@ -77,7 +77,7 @@ func TestVoiceFollowsTheVisit(t *testing.T) {
 					t.Fatalf("%d receipts printed", n)
 				}
 				r.tap("outcome.done")
-				r.want("ended")
+				r.want("takecard")
 				want := []kiosk.Prompt{
 					{ID: kiosk.PromptPlaceCard},
 					{ID: kiosk.PromptCardRead},

@@ -48,6 +48,9 @@ type button struct {
 	badge *badge // a status in words, with its colour and icon
 	note  string // a line in the badge's colour under the rest (what to bring)
 	warn  bool   // asks something of the resident: warm background, accent border
+	// greyed: drawn as disabled, yet a tap still answers (a row the
+	// resident may not choose, tapped for why).
+	greyed bool
 }
 
 // badge is a status shown as words on a coloured label with an icon: the
@@ -126,7 +129,7 @@ func (b *button) colors() (bg, fg, border color.Color, fgName fyne.ThemeColorNam
 	if b.warn && b.st == styleSecondary {
 		bg, border = colWarnBg, colAccent
 	}
-	if b.disabled {
+	if b.disabled || b.greyed {
 		bg, fg, border, fgName = colSurface, b.th.disabled(), b.th.disabled(), theme.ColorNameDisabled
 	}
 	return
@@ -186,7 +189,7 @@ func (b *button) iconObject(fg fyne.ThemeColorName, size float32) *canvas.Image 
 // iconColor is the colour of the button's icon: the government blue on a
 // light button, else its text's colour.
 func (b *button) iconColor(fg fyne.ThemeColorName) fyne.ThemeColorName {
-	if b.st == styleSecondary && !b.disabled && !b.warn {
+	if b.st == styleSecondary && !b.disabled && !b.greyed && !b.warn {
 		return theme.ColorNamePrimary
 	}
 	return fg
@@ -213,7 +216,7 @@ func (b *button) rowRenderer(rect *canvas.Rectangle, fgName fyne.ThemeColorName)
 	}
 	if b.note != "" {
 		col := theme.ColorNameError
-		if b.disabled {
+		if b.disabled || b.greyed {
 			col = fgName
 		}
 		lines = append(lines, textBlock(b.note, col, theme.SizeNameText, true, fyne.TextAlignLeading))

@@ -69,7 +69,10 @@ func Events(prev, next Snapshot) []Event {
 		}
 		out = append(out, Event{EventSubmissionConfirmed, subj, next.SubmissionID + " " + item + agent})
 	}
-	if next.State == StateEnded && prev.State != StateEnded {
+	// The visit ends once: on the goodbye, or on the take-your-card screen
+	// that comes before it while the card lies on the reader.
+	ended := func(s State) bool { return s == StateEnded || s == StateTakeCard }
+	if ended(next.State) && !ended(prev.State) {
 		out = append(out, Event{Kind: EventVisitEnd, Detail: fmt.Sprintf("visit %d %s", prev.Visit, next.EndReason)})
 	}
 	return out

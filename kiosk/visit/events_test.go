@@ -52,6 +52,7 @@ func TestEvents(t *testing.T) {
 			r.must(r.m.KeyResident(keyedID, "王阿婆"))
 			r.must(r.m.SetAuthorisation("WT-2026-0042", "社工"))
 			r.must(r.m.Finish())
+			r.m.CardRemoved() // the agent takes the card from the take-your-card screen
 			r.clock.Advance(visit.DefaultLinger)
 			r.must(r.m.Browse()) // the next visit
 		}, []string{

@@ -25,7 +25,10 @@ const (
 	MinWarning       = 20 * time.Second // WCAG 2.2.1: at least 20 s to respond
 	DefaultLinger    = 3 * time.Second
 	DefaultElderAge  = 60
-	maxAuthRefLen    = 64
+	// DefaultCardLeft is how long the take-your-card screen waits for a
+	// card left on the reader before staff are called.
+	DefaultCardLeft = 2 * time.Minute
+	maxAuthRefLen   = 64
 )
 
 // Config configures a Machine. Zero values take the defaults.
@@ -35,6 +38,10 @@ type Config struct {
 	Warning   time.Duration // the warning's countdown; default 30 s, at least 20 s
 	Linger    time.Duration // how long the "ended" screen stays; default 3 s
 	ElderAge  int           // card holders this old are offered elder mode; default 60
+	// CardLeft is how long a card may lie on the reader after its visit
+	// ended before Snapshot.CardLeftLong says so (staff are called);
+	// default 2 min.
+	CardLeft time.Duration
 
 	Clock Clock         // default SystemClock
 	NewID func() string // submission ids; default kiosk.NewSubmissionID
@@ -103,6 +110,13 @@ type Machine struct {
 	deadline   time.Time
 	p          personal
 
+	// cardOn: a card lies on the reader, as far as the machine was told
+	// (read, or read and refused, and not removed since). It is not
+	// personal: it survives the end of the visit, which wipes whose card it
+	// was. cardLeftLong: it has lain there CardLeft since its visit ended.
+	cardOn       bool
+	cardLeftLong bool
+
 	deliverMu sync.Mutex
 	queue     []Snapshot
 }
@@ -124,8 +138,11 @@ func New(cfg Config) (*Machine, error) {
 	if cfg.ElderAge == 0 {
 		cfg.ElderAge = DefaultElderAge
 	}
+	if cfg.CardLeft == 0 {
+		cfg.CardLeft = DefaultCardLeft
+	}
 	switch {
-	case cfg.Idle < 0 || cfg.ElderIdle < 0 || cfg.Linger < 0:
+	case cfg.Idle < 0 || cfg.ElderIdle < 0 || cfg.Linger < 0 || cfg.CardLeft < 0:
 		return nil, configErr("timeouts must be positive")
 	case cfg.Warning < MinWarning:
 		return nil, configErr("warning must last at least 20s, got " + cfg.Warning.String())
@@ -180,9 +197,10 @@ func (m *Machine) do(f func() (touch bool, err error)) error {
 }
 
 // active reports whether a visit is in progress (including a resident who
-// only switched elder mode or language on the home screen).
+// only switched elder mode or language on the home screen). The
+// take-your-card screen is after the visit: it holds no visit.
 func (m *Machine) active() bool {
-	return m.state != StateHome && m.state != StateEnded || m.elder || m.english
+	return m.state != StateHome && m.state != StateEnded && m.state != StateTakeCard || m.elder || m.english
 }
 
 // changedLocked queues a snapshot and re-arms the timer when the state
@@ -212,6 +230,11 @@ func (m *Machine) armLocked() {
 	switch {
 	case m.state == StateEnded:
 		d, fire = m.cfg.Linger, m.onLinger
+	case m.state == StateTakeCard:
+		if m.cardLeftLong {
+			return // staff were called; the screen stays until the card goes
+		}
+		d, fire = m.cfg.CardLeft, m.onCardLeft
 	case m.state == StateIdleWarning:
 		d, fire = m.cfg.Warning, m.onWarningOver
 	case m.state.inFlight():
@@ -260,6 +283,10 @@ func (m *Machine) onWarningOver(gen uint64) {
 	m.timerDo(gen, func() { m.endLocked(EndTimeout) })
 }
 
+func (m *Machine) onCardLeft(gen uint64) {
+	m.timerDo(gen, func() { m.cardLeftLong = true })
+}
+
 func (m *Machine) onLinger(gen uint64) {
 	m.timerDo(gen, func() {
 		m.state = StateHome
@@ -279,6 +306,12 @@ func (m *Machine) endLocked(r EndReason) {
 	m.wipeLocked()
 	m.state = StateEnded
 	m.endReason = r
+	if m.cardOn && r != EndCardRemoved {
+		// The card is still on the reader: the visit is over and wiped,
+		// but the screen asks for the card until it is taken.
+		m.state = StateTakeCard
+		m.cardLeftLong = false
+	}
 }
 
 // wipeLocked forgets everything about the visit. Strings cannot be
@@ -385,9 +418,21 @@ func (m *Machine) Finish() error {
 // own visit whose identity came from the card (deferred while a step is in
 // flight). In the agent flow cards are swapped on purpose, so removal does
 // not end it; finish or the idle timeout does.
+//
+// A card left on the reader after its visit ended (StateTakeCard) is taken
+// at last: the goodbye shows, then home.
 func (m *Machine) CardRemoved() {
 	_ = m.do(func() (bool, error) {
-		if m.state == StateEnded || m.p.agentMode || !m.p.residentFromCard {
+		was := m.cardOn
+		m.cardOn, m.cardLeftLong = false, false
+		switch {
+		case m.state == StateTakeCard:
+			m.state = StateEnded
+			return false, nil
+		case m.state == StateEnded || m.p.agentMode || !m.p.residentFromCard:
+			if was {
+				return false, nil // news for the screens: no card lies there now
+			}
 			return false, errNoChange
 		}
 		m.endLocked(EndCardRemoved)
@@ -398,7 +443,7 @@ func (m *Machine) CardRemoved() {
 // SetElderMode turns elder mode (长辈模式) on or off; one tap from home.
 func (m *Machine) SetElderMode(on bool) error {
 	return m.do(func() (bool, error) {
-		if m.state == StateEnded || m.state == StateIdleWarning {
+		if m.state == StateEnded || m.state == StateIdleWarning || m.state == StateTakeCard {
 			return false, &StateError{"elder mode", m.state}
 		}
 		m.elder = on
@@ -422,7 +467,7 @@ func (m *Machine) DismissElderOffer() error {
 // visit ends.
 func (m *Machine) SetEnglish(on bool) error {
 	return m.do(func() (bool, error) {
-		if m.state == StateEnded || m.state == StateIdleWarning {
+		if m.state == StateEnded || m.state == StateIdleWarning || m.state == StateTakeCard {
 			return false, &StateError{"language", m.state}
 		}
 		m.english = on
@@ -512,8 +557,15 @@ func (m *Machine) StartAgent() error {
 
 // CardFailed reports a card that could not be used; the UI explains it and
 // offers staff help after three failures (Snapshot.Failures).
+//
+// A card refused as expired or unsupported was read and lies on the
+// reader; an unreadable one may not (the reader reports no removal of a
+// card it could not read).
 func (m *Machine) CardFailed(f CardFailure) error {
 	return m.do(func() (bool, error) {
+		if f == FailExpired || f == FailUnsupported {
+			m.cardOn = true
+		}
 		if m.state != StateIdentifying && m.state != StateHome && m.state != StateBrowsing {
 			return false, &StateError{"card failure", m.state}
 		}
@@ -527,8 +579,12 @@ func (m *Machine) CardFailed(f CardFailure) error {
 // it identifies the resident at once; while identifying it fills the
 // current step. An expired or unsupported card is refused (and counted as a
 // failure). The same card read again is ignored.
+//
+// Whatever it decides, the card now lies on the reader (Snapshot.CardOn)
+// until CardRemoved.
 func (m *Machine) CardRead(p kiosk.Person) error {
 	return m.do(func() (bool, error) {
+		m.cardOn = true
 		switch m.state {
 		case StateHome, StateBrowsing, StateIdentifying:
 		default:

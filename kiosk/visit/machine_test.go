@@ -101,8 +101,15 @@ func TestSelfServiceApplication(t *testing.T) {
 		t.Fatalf("print error after a good reprint: %q", s.PrintErr)
 	}
 	r.must(r.m.Finish())
+	// The card is still on the reader: first the take-your-card screen,
+	// already wiped, then, the card taken, the goodbye.
+	s = r.want(visit.StateTakeCard)
+	if s.EndReason != visit.EndFinished || s.Resident != nil || s.Item != nil || s.Form != nil || !s.CardOn {
+		t.Fatalf("take-card snapshot holds data: %+v", s)
+	}
+	r.m.CardRemoved()
 	s = r.want(visit.StateEnded)
-	if s.EndReason != visit.EndFinished || s.Resident != nil || s.Item != nil || s.Form != nil {
+	if s.EndReason != visit.EndFinished || s.Resident != nil || s.Item != nil || s.Form != nil || s.CardOn {
 		t.Fatalf("ended snapshot holds data: %+v", s)
 	}
 	r.clock.Advance(visit.DefaultLinger)
@@ -160,6 +167,11 @@ func TestIdleTimeout(t *testing.T) {
 				return
 			}
 			r.clock.Advance(time.Second)
+			s = r.want(visit.StateTakeCard) // the card lies on the reader
+			if s.EndReason != visit.EndTimeout || s.Resident != nil || s.Elder {
+				t.Fatalf("take card = %+v", s)
+			}
+			r.m.CardRemoved()
 			s = r.want(visit.StateEnded)
 			if s.EndReason != visit.EndTimeout || s.Resident != nil || s.Elder {
 				t.Fatalf("ended = %+v", s)

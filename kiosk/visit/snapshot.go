@@ -40,6 +40,14 @@ type Snapshot struct {
 
 	Failures    int // failed card reads in this identification
 	LastFailure CardFailure
+
+	// CardOn: a card lies on the reader (read, or read and refused, and
+	// not removed since), whether or not a visit holds it. Nothing of whose
+	// card it is survives the visit's end.
+	CardOn bool
+	// CardLeftLong: in StateTakeCard, the card has lain on the reader
+	// Config.CardLeft since its visit ended: time to call staff.
+	CardLeftLong bool
 }
 
 func (m *Machine) snapshotLocked() Snapshot {
@@ -62,6 +70,8 @@ func (m *Machine) snapshotLocked() Snapshot {
 		PrintErr:     m.p.printErr,
 		Failures:     m.p.failures,
 		LastFailure:  m.p.lastFailure,
+		CardOn:       m.cardOn,
+		CardLeftLong: m.cardLeftLong,
 	}
 	if !m.started {
 		s.Visit = 0

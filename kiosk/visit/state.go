@@ -16,6 +16,11 @@ const (
 	StatePrinting                 // a receipt or case print is in flight
 	StateIdleWarning              // the countdown with "继续"
 	StateEnded                    // the visit ended and was wiped; back home shortly
+	// StateTakeCard: the visit ended (and was wiped) with its card still
+	// on the reader; the screen asks for the card until it is removed,
+	// then the goodbye (StateEnded) shows. Appended last: the numbers of
+	// the states before it are kept.
+	StateTakeCard
 )
 
 var stateNames = [...]string{
@@ -30,6 +35,7 @@ var stateNames = [...]string{
 	StatePrinting:    "printing",
 	StateIdleWarning: "idle_warning",
 	StateEnded:       "ended",
+	StateTakeCard:    "take_card",
 }
 
 func (s State) String() string {

@@ -94,24 +94,39 @@ func TestEndWipesEverything(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			r := newRig(t, visit.Config{})
 			sc.run(r)
+			wiped := func() {
+				t.Helper()
+				v := r.m.Personal()
+				for i := 0; i < v.NumField(); i++ {
+					if !v.Field(i).IsZero() {
+						t.Errorf("after the end (%s), personal field %s is not zero", r.m.Snapshot().State, v.Type().Field(i).Name)
+					}
+				}
+				for _, where := range []struct {
+					name string
+					v    reflect.Value
+				}{{"machine", r.m.Value()}, {"snapshot", reflect.ValueOf(r.m.Snapshot())}} {
+					if path, found := findSecret(where.v, where.name, map[uintptr]bool{}); found != "" {
+						t.Errorf("after the end (%s), %s holds %s", r.m.Snapshot().State, path, kiosk.MaskID(found))
+					}
+				}
+			}
+			if s := r.m.Snapshot(); s.State == visit.StateTakeCard {
+				// The card lies on the reader: the visit is wiped already,
+				// only the fact of a card survives; then it is taken.
+				if sc.reason == visit.EndCardRemoved || !s.CardOn {
+					t.Fatalf("take-your-card after %s, card on %v", sc.reason, s.CardOn)
+				}
+				wiped()
+				r.clock.Advance(time.Hour)
+				r.want(visit.StateTakeCard)
+				r.m.CardRemoved()
+			}
 			s := r.want(visit.StateEnded)
 			if s.EndReason != sc.reason {
 				t.Fatalf("end reason %s, want %s", s.EndReason, sc.reason)
 			}
-			v := r.m.Personal()
-			for i := 0; i < v.NumField(); i++ {
-				if !v.Field(i).IsZero() {
-					t.Errorf("after the end, personal field %s is not zero", v.Type().Field(i).Name)
-				}
-			}
-			for _, where := range []struct {
-				name string
-				v    reflect.Value
-			}{{"machine", r.m.Value()}, {"snapshot", reflect.ValueOf(r.m.Snapshot())}} {
-				if path, found := findSecret(where.v, where.name, map[uintptr]bool{}); found != "" {
-					t.Errorf("after the end, %s holds %s", path, kiosk.MaskID(found))
-				}
-			}
+			wiped()
 			r.clock.Advance(time.Hour)
 			r.want(visit.StateHome)
 		})
