@@ -280,7 +280,9 @@ func (r *Relay) count(f func(*Status)) {
 // DrainReport says what DrainOnce did.
 type DrainReport struct {
 	Delivered, Retry, Parked int
-	Duration                 time.Duration
+	// RatingsTried counts the ratings tried once after the submissions.
+	RatingsTried int
+	Duration     time.Duration
 }
 
 // DrainOnce makes every pending submission due and tries each once, with up
@@ -344,9 +346,45 @@ func (r *Relay) DrainOnce(ctx context.Context) (DrainReport, error) {
 	}
 	close(jobs)
 	wg.Wait()
+	if err == nil {
+		rep.RatingsTried, err = r.drainRatings(ctx)
+	}
 	rep.Duration = time.Since(start)
 	if err == nil {
 		err = ctx.Err()
 	}
 	return rep, err
+}
+
+// drainRatings tries every pending rating once, one at a time, unless the
+// server asked for a pause; it returns how many it tried.
+func (r *Relay) drainRatings(ctx context.Context) (int, error) {
+	api := r.ratingAPI()
+	if r.cfg.Ratings == nil || api == nil {
+		return 0, nil
+	}
+	if _, err := r.cfg.Ratings.RetryNow(ctx); err != nil {
+		return 0, err
+	}
+	tried := map[string]bool{}
+	for ctx.Err() == nil {
+		if _, perr := r.paused(); perr != nil {
+			break
+		}
+		claims, err := r.cfg.Ratings.ClaimDue(ctx, 1)
+		if err != nil {
+			return len(tried), err
+		}
+		if len(claims) == 0 {
+			break
+		}
+		c := claims[0]
+		if tried[c.Rating.ID] {
+			_ = r.cfg.Ratings.PutBack(ctx, c, r.cfg.Backoff.Next(r.cfg.Now(), c.Attempts, r.cfg.Rand()))
+			break
+		}
+		tried[c.Rating.ID] = true
+		r.sendRating(ctx, api, c)
+	}
+	return len(tried), ctx.Err()
 }
