@@ -3,11 +3,16 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pudong-community/kiosk/internal/clock/clocktest"
 	"github.com/pudong-community/kiosk/kiosk"
+	"github.com/pudong-community/kiosk/kiosk/audit"
 )
 
 func rating(level int, reasons ...string) kiosk.Rating {
@@ -125,5 +130,92 @@ func TestRatingsReleaseClaims(t *testing.T) {
 	}
 	if c, _ := q.ClaimDue(ctx, 1); len(c) != 1 || c[0].Rating.ID != r.ID {
 		t.Fatal("not due after release")
+	}
+}
+
+// A database that fails its check is recovered with its unsent ratings:
+// pending and in flight ones queued again, refused ones still set aside;
+// sent ones are left behind.
+func TestRecoverCarriesRatings(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	clk := clocktest.New(time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC))
+	path := filepath.Join(dir, "kiosk.db")
+	st, err := Open(ctx, path, Options{Now: clk.Now, Readings: testReadings()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := LoadOrCreateKey(filepath.Join(dir, "seal.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := st.Ratings(time.Minute)
+	rs := []kiosk.Rating{rating(5), rating(4), rating(3), rating(1, "attitude")}
+	for _, r := range rs {
+		if err := q.Enqueue(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	claims, _ := q.ClaimDue(ctx, 10)
+	for _, c := range claims {
+		switch c.Rating.ID {
+		case rs[0].ID:
+			q.PutBack(ctx, c, clk.Now())
+		case rs[2].ID:
+			q.MarkDelivered(ctx, c.Rating.ID)
+		case rs[3].ID:
+			q.Park(ctx, c, "validation_failed", "no")
+		} // rs[1] stays in flight
+	}
+	trail, _ := audit.New(st.AuditLog(), clk.Now)
+	for i := range 300 {
+		if _, err := trail.Record(ctx, audit.VisitStart, "", fmt.Sprintf("visit %d %s", i, strings.Repeat("x", 60))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tm := &tmplDB{dir: dir, key: key, roots: map[string]int{}, at: clk.Now()}
+	rows, err := st.DB().QueryContext(ctx, `SELECT name, rootpage FROM sqlite_master WHERE rootpage > 0`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var name string
+		var root int
+		rows.Scan(&name, &root)
+		tm.roots[name] = root
+	}
+	rows.Close()
+	st.DB().QueryRowContext(ctx, "PRAGMA page_size").Scan(&tm.pageSz)
+	st.DB().ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	st.Close()
+	if tm.schema, err = os.ReadFile(path + SchemaMapSuffix); err != nil {
+		t.Fatal(err)
+	}
+	if tm.file, err = os.ReadFile(path); err != nil {
+		t.Fatal(err)
+	}
+
+	rc := recoverFrom(t, tm, func(b []byte) { tm.smash(b, tm.mid(b, "audit")) })
+	if rc.rec == nil {
+		t.Fatal("the damaged database was not recovered")
+	}
+	if rc.rec.Ratings != 3 {
+		t.Errorf("ratings carried over: %d, want 3", rc.rec.Ratings)
+	}
+	q2 := rc.st.Ratings(time.Minute)
+	for i, want := range []string{StatePending, StatePending, "", StateParked} {
+		rec, err := q2.Lookup(ctx, rs[i].ID)
+		if want == "" {
+			if !errors.Is(err, ErrNotFound) {
+				t.Errorf("sent rating %d carried over: %+v", i, rec)
+			}
+			continue
+		}
+		if err != nil || rec.State != want || rec.Rating.Level != rs[i].Level {
+			t.Errorf("rating %d: %+v %v, want %s", i, rec, err, want)
+		}
+	}
+	if c, _ := q2.ClaimDue(ctx, 10); len(c) != 2 {
+		t.Errorf("%d ratings due after the recovery, want 2", len(c))
 	}
 }
