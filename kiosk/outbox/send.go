@@ -15,8 +15,8 @@ import (
 // The sender: it drains the outbox, each submission with its idempotency
 // key, parking what is refused for good or queued past the key window.
 
-// SendNow makes every pending submission due now and wakes the sender:
-// staff's "send now". Parked submissions stay parked. It ends the relay's
+// SendNow makes every pending submission (and rating) due now and wakes
+// the senders: staff's "send now". Parked submissions stay parked. It ends the relay's
 // own backoff but not a pause the server asked for with Retry-After: the
 // submissions go when that pause ends (see Status().PausedUntil).
 func (r *Relay) SendNow(ctx context.Context) (int, error) {
@@ -24,6 +24,13 @@ func (r *Relay) SendNow(ctx context.Context) (int, error) {
 	r.gateUntil = time.Time{}
 	r.mu.Unlock()
 	n, err := r.cfg.Outbox.RetryNow(ctx)
+	if r.cfg.Ratings != nil && err == nil {
+		// The ratings waiting go too (not counted: staff's count is of
+		// submissions).
+		if _, rerr := r.cfg.Ratings.RetryNow(ctx); rerr != nil {
+			r.log.Warn("cannot make queued ratings due", "err", rerr)
+		}
+	}
 	r.Notify()
 	return n, err
 }
