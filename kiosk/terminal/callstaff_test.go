@@ -261,3 +261,18 @@ func TestCleanScreen(t *testing.T) {
 		}
 	}
 }
+
+func TestCallStaffDefaultTimeout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits the default 3 s")
+	}
+	c := newCentreServer(t, "notified", 30*time.Second)
+	a, _, _, _ := newAssist(t, httpAssist{c.URL}, "", "")
+	a.Timeout = 0 // the terminal's own: DefaultAssistTimeout
+	start := time.Now()
+	res := a.CallStaff(context.Background(), "home", kiosk.AssistResident)
+	el := time.Since(start)
+	if res.Notified || el < DefaultAssistTimeout-100*time.Millisecond || el > DefaultAssistTimeout+time.Second {
+		t.Fatalf("%+v after %v, want nobody notified after about %v", res, el, DefaultAssistTimeout)
+	}
+}
