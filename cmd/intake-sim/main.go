@@ -5,6 +5,21 @@
 //
 //	intake-sim -listen 127.0.0.1:8750 -admin 127.0.0.1:8751 -data ./intake-data \
 //	    -terminal PD-T01:secret -error500 0.3 -timeout 0.1 -reset 0.05 -commit-drop 0.05
+//
+// Version 1.1: the centre (GET /v1/center) keeps 09:00–17:00, to 20:00 on
+// Tuesday and Thursday, 09:00–12:00 at weekends, and closes for a holiday
+// five days after the start; its queue moves with the clock; slots are
+// offered for 14 days. For demos at any hour:
+//
+//	-center-mode open         the centre open now whatever the hours (tickets, queue)
+//	-center-mode closed       closed now (409 center_closed with the next opening)
+//	-assistance notified      calls for staff answered "notified"
+//	-assistance no_staff_available   … answered "no_staff_available"
+//
+// and at run time on the admin address: PUT /center {"center_mode": "open"},
+// PUT /assistance {"mode": "no_staff_available"}, GET /ratings (the ratings
+// per item and level), POST /commands {"terminal_id": "PD-T01", "type":
+// "refresh_center"}.
 package main
 
 import (
@@ -53,7 +68,7 @@ func run(args []string) error {
 	terms := terminals{}
 	var f intakesim.Faults
 	listen := fs.String("listen", "127.0.0.1:8750", "API address")
-	admin := fs.String("admin", "127.0.0.1:8751", "admin address (fault control, stats, audit chains: GET /audit); empty to disable")
+	admin := fs.String("admin", "127.0.0.1:8751", "admin address (fault control, stats, audit chains: GET /audit, ratings: GET /ratings, PUT /center, PUT /assistance); empty to disable")
 	data := fs.String("data", "intake-sim-data", "data directory for the SQLite database")
 	fs.Var(terms, "terminal", "terminal ID:TOKEN (repeatable)")
 	seed := fs.Uint64("seed", 1, "seed of the fault draws")
@@ -71,6 +86,8 @@ func run(args []string) error {
 	fs.IntVar(&f.RetryAfterSeconds, "retry-after", 1, "Retry-After seconds on 429 and 503")
 	fs.IntVar(&f.HoldMillis, "hold-ms", 30000, "how long a timeout fault holds the request")
 	fs.IntVar(&f.SlowMillis, "slow-ms", 2000, "how long a slow body takes")
+	centerMode := fs.String("center-mode", intakesim.ModeAuto, "the centre: auto (by its hours), open or closed now (demos); admin PUT /center changes it")
+	assist := fs.String("assistance", intakesim.AssistAuto, "calls for staff: auto (notified while open, no_staff_available when closed), notified or no_staff_available; admin PUT /assistance changes it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -86,7 +103,8 @@ func run(args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	srv, err := intakesim.New(intakesim.Options{DataDir: *data, Terminals: terms, TimeScale: *scale,
-		TrackBaseURL: *track, GuideBaseURL: *guide, Faults: f, Seed: *seed, Logger: log})
+		TrackBaseURL: *track, GuideBaseURL: *guide, Faults: f, Seed: *seed, Logger: log,
+		CenterMode: *centerMode, Assistance: *assist})
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,8 @@ func TestRunRefusesBadFlags(t *testing.T) {
 		{"share over 1", []string{"-data", t.TempDir(), "-terminal", "A:b", "-error500", "1.5"}, "error_500"},
 		{"shares add over 1", []string{"-data", t.TempDir(), "-terminal", "A:b", "-reset", "0.6", "-timeout", "0.6"}, "add up"},
 		{"unknown flag", []string{"-bogus"}, "bogus"},
+		{"bad centre mode", []string{"-data", t.TempDir(), "-terminal", "A:b", "-center-mode", "sometimes"}, "centre mode"},
+		{"bad assistance", []string{"-data", t.TempDir(), "-terminal", "A:b", "-assistance", "maybe"}, "assistance mode"},
 		{"bad listen", []string{"-data", t.TempDir(), "-terminal", "A:b", "-listen", "256.0.0.1:1", "-admin", ""}, "listen"},
 	}
 	for _, tt := range tests {

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 	"unicode"
@@ -31,21 +32,21 @@ const (
 	CardRead            Kind = "card_read"            // subject: masked number; detail: card type
 	CardRefused         Kind = "card_refused"         // detail: expired | unreadable | unsupported
 	AgentAuthorised     Kind = "agent_authorised"     // subject: masked agent; detail: masked resident, reference
-	CasesQueried        Kind = "cases_queried"        // subject: masked number
+	CasesQueried        Kind = "cases_queried"        // subject: masked number; detail: online | from cache, how many cases
 	SubmissionConfirmed Kind = "submission_confirmed" // detail: submission id, item code
-	SubmissionSent      Kind = "submission_sent"      // detail: submission id, case number
-	SubmissionParked    Kind = "submission_parked"    // detail: submission id, reason code
+	SubmissionSent      Kind = "submission_sent"      // subject: masked applicant; detail: submission id, local number, case number
+	SubmissionParked    Kind = "submission_parked"    // subject: masked applicant; detail: submission id, local number, reason code
 	ReceiptPrinted      Kind = "receipt_printed"      // detail: submission id or case number
 	MaintenanceEntry    Kind = "maintenance_entry"    // detail: pin | staff_card
 	MaintenanceExit     Kind = "maintenance_exit"
-	PINFailure          Kind = "pin_failure" // detail: attempt count
-	PINLockout          Kind = "pin_lockout" // detail: lockout length
-	ParkedRetry         Kind = "parked_retry"
-	ParkedDiscard       Kind = "parked_discard"
-	OutboxSendNow       Kind = "outbox_send_now" // staff: send the queue now; detail: how many were woken, or the error
-	CatalogRefresh      Kind = "catalog_refresh" // staff: fetch the catalogue now; detail: version and items, or the error
-	DeviceState         Kind = "device_state"    // subject: device; detail: old -> new state
-	ConfigChanged       Kind = "config_changed"
+	PINFailure          Kind = "pin_failure"         // detail: attempt count
+	PINLockout          Kind = "pin_lockout"         // detail: lockout length
+	ParkedRetry         Kind = "parked_retry"        // subject: masked applicant; detail: submission id, local number (and the error when it failed)
+	ParkedDiscard       Kind = "parked_discard"      // subject: masked applicant; detail: submission id, local number, staff's reason (and the error when it failed)
+	OutboxSendNow       Kind = "outbox_send_now"     // staff: send the queue now; detail: how many were woken, or the error
+	CatalogRefresh      Kind = "catalog_refresh"     // staff: fetch the catalogue now; detail: version and items, or the error
+	DeviceState         Kind = "device_state"        // subject: device; detail: old -> new state
+	ConfigChanged       Kind = "config_changed"      // at start: detail "initial" on the first start, else the changed keys' names, never values
 	AuditVerified       Kind = "audit_verified"      // detail: events checked, result
 	DatabaseRecovered   Kind = "database_recovered"  // subject: the kept file's name; detail: what was recovered and lost
 	DatabaseNoticeAck   Kind = "database_notice_ack" // detail: how many recovery notices staff acknowledged
@@ -119,37 +120,47 @@ func New(st Storage, now func() time.Time) (*Trail, error) {
 	return &Trail{st: st, now: now}, nil
 }
 
-// Record appends one event, chaining it to the last one. The subject and
-// the detail are refused if they hold what looks like a full ID number.
+// Record appends one event, chaining it to the last one. An event is never
+// refused for its text: the subject and the detail are made fit for the
+// trail by Clean (a word that looks like a full ID number masked, invalid
+// UTF-8 replaced, an over-long text cut with a marker), so that what
+// happened is on record even when a caller's text was wrong. Only a bad
+// kind (a programming error) and the storage fail it.
 func (t *Trail) Record(ctx context.Context, kind Kind, subject, detail string) (kiosk.AuditEvent, error) {
 	if err := checkKind(kind); err != nil {
 		return kiosk.AuditEvent{}, err
 	}
-	if err := CheckText(subject, MaxSubject); err != nil {
-		return kiosk.AuditEvent{}, fmt.Errorf("audit: subject: %w", err)
-	}
-	if err := CheckText(detail, MaxDetail); err != nil {
-		return kiosk.AuditEvent{}, fmt.Errorf("audit: detail: %w", err)
-	}
+	subject, detail = Clean(subject, MaxSubject), Clean(detail, MaxDetail)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	last, err := t.st.Last(ctx)
-	if err != nil {
-		return kiosk.AuditEvent{}, fmt.Errorf("%w: last: %w", ErrStorage, err)
+	for try := 1; ; try++ {
+		last, err := t.st.Last(ctx)
+		if err != nil {
+			return kiosk.AuditEvent{}, fmt.Errorf("%w: last: %w", ErrStorage, err)
+		}
+		ev := kiosk.AuditEvent{
+			Seq:      last.Seq + 1,
+			At:       t.now().In(kiosk.Zone()).Truncate(time.Millisecond),
+			Kind:     string(kind),
+			Subject:  subject,
+			Detail:   detail,
+			PrevHash: last.Hash,
+		}.Seal()
+		err = t.st.Append(ctx, ev)
+		if err == nil {
+			return ev, nil
+		}
+		// Another writer (a diag command beside the running terminal) took
+		// the seq: chain to its event instead, a few times.
+		if !errors.Is(err, ErrConflict) || try == maxConflicts {
+			return kiosk.AuditEvent{}, fmt.Errorf("%w: append seq %d: %w", ErrStorage, ev.Seq, err)
+		}
 	}
-	ev := kiosk.AuditEvent{
-		Seq:      last.Seq + 1,
-		At:       t.now().In(kiosk.Zone()).Truncate(time.Millisecond),
-		Kind:     string(kind),
-		Subject:  subject,
-		Detail:   detail,
-		PrevHash: last.Hash,
-	}.Seal()
-	if err := t.st.Append(ctx, ev); err != nil {
-		return kiosk.AuditEvent{}, fmt.Errorf("%w: append seq %d: %w", ErrStorage, ev.Seq, err)
-	}
-	return ev, nil
 }
+
+// maxConflicts is how often Record tries to chain an event when another
+// writer keeps taking the next seq.
+const maxConflicts = 3
 
 // Latest returns up to n of the newest events, oldest first.
 func (t *Trail) Latest(ctx context.Context, n int) ([]kiosk.AuditEvent, error) {
@@ -219,4 +230,78 @@ func CheckText(s string, max int) error {
 		return ErrFullID
 	}
 	return nil
+}
+
+// truncMarker ends a text Clean cut; %d is the text's whole length in
+// bytes.
+const truncMarker = "…[cut, %d bytes in all]"
+
+// Clean makes s fit for the trail, so that CheckText(Clean(s, max), max)
+// is nil (for max of at least 64) and a text CheckText accepts comes back
+// unchanged:
+//   - invalid UTF-8 is replaced by U+FFFD;
+//   - a text longer than max bytes is cut on a rune boundary and ends with a
+//     marker that says how long it was;
+//   - every word CheckText would refuse as a full ID number (15 or more
+//     digits alone, optionally ending in X) is masked as kiosk.MaskID
+//     masks: its first four and last four characters stay.
+func Clean(s string, max int) string {
+	if CheckText(s, max) == nil {
+		return s
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) > max {
+		marker := fmt.Sprintf(truncMarker, len(s))
+		keep := max - len(marker)
+		if keep < 0 {
+			keep, marker = max, ""
+		}
+		for keep > 0 && !utf8.RuneStart(s[keep]) {
+			keep--
+		}
+		s = s[:keep] + marker
+	}
+	return maskIDWords(s)
+}
+
+// maskIDWords masks the words CheckText refuses as full ID numbers, with
+// CheckText's idea of a word: a run of digits (any script's) and ASCII
+// letters. Masking never makes the text longer.
+func maskIDWords(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	start := -1 // byte offset of the current word
+	digits, letters, lastX := 0, 0, false
+	flush := func(end int) {
+		if start < 0 {
+			return
+		}
+		w := s[start:end]
+		if digits >= 15 && (letters == 0 || letters == 1 && lastX) {
+			w = kiosk.MaskID(w)
+		}
+		b.WriteString(w)
+		start, digits, letters, lastX = -1, 0, 0, false
+	}
+	for i, r := range s {
+		switch {
+		case unicode.IsDigit(r):
+			if start < 0 {
+				start = i
+			}
+			digits++
+			lastX = false
+		case r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'):
+			if start < 0 {
+				start = i
+			}
+			letters++
+			lastX = r == 'x' || r == 'X'
+		default:
+			flush(i)
+			b.WriteRune(r)
+		}
+	}
+	flush(len(s))
+	return b.String()
 }

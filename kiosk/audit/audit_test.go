@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/audit"
@@ -176,48 +177,85 @@ func TestVerifyAcrossPages(t *testing.T) {
 	}
 }
 
-func TestRecordRefuses(t *testing.T) {
+// An event is never refused for its text: what looks like a full ID number
+// is masked, invalid UTF-8 replaced, an over-long text cut with a marker;
+// text that passes CheckText is stored as it is. Only a bad kind fails.
+func TestRecordCleansText(t *testing.T) {
 	t.Parallel()
 	full := "11010519491231002X"
+	long := strings.Repeat("长", 100*1024/3) + "尾" // 100 KB of detail
 	tests := []struct {
-		name            string
-		kind            audit.Kind
-		subject, detail string
-		want            error
+		name                    string
+		kind                    audit.Kind
+		subject, detail         string
+		wantSubject, wantDetail string // "" with want == nil: as given
+		wantErr                 error
 	}{
-		{"full 18-char number in subject", audit.CardRead, full, "", audit.ErrFullID},
-		{"lower-case x", audit.CardRead, strings.ToLower(full), "", audit.ErrFullID},
-		{"old 15-digit number", audit.CardRead, "310101500101123", "", audit.ErrFullID},
-		{"number inside detail", audit.VisitEnd, "", "agent for " + full, audit.ErrFullID},
-		{"full-width digits", audit.CardRead, "１１０１０５１９４９１２３１００２", "", audit.ErrFullID},
-		{"masked is fine", audit.CardRead, kiosk.MaskID(full), "resident", nil},
-		{"ulid and case number are fine", audit.SubmissionSent, "", "01JDSUB0000000000000000000 PD20261127-000123", nil},
-		{"number after a colon", audit.CardRead, "", "id:" + full + ".", audit.ErrFullID},
-		{"number with letters around is a code", audit.CardRead, "", "AB" + full[:17] + "C", nil},
-		{"phone number is fine", audit.MaintenanceEntry, "", "13800138000", nil},
-		{"empty kind", "", "", "", audit.ErrBadKind},
-		{"odd kind", "Card Read", "", "", audit.ErrBadKind},
-		{"bad utf-8", audit.VisitStart, "", "\xff", audit.ErrBadText},
-		{"detail too long", audit.VisitStart, "", strings.Repeat("长", audit.MaxDetail), audit.ErrTooLong},
+		{"full 18-char number in subject", audit.CardRead, full, "", "1101**********002X", "", nil},
+		{"lower-case x", audit.CardRead, strings.ToLower(full), "", "1101**********002x", "", nil},
+		{"old 15-digit number", audit.CardRead, "310101500101123", "", "3101*******1123", "", nil},
+		{"number inside detail", audit.VisitEnd, "", "agent for " + full, "", "agent for 1101**********002X", nil},
+		{"agent's reference of 18 bare digits", audit.AgentAuthorised, "3101**********1234", "for 1101**********002X ref 310101199001011234",
+			"3101**********1234", "for 1101**********002X ref 3101**********1234", nil},
+		{"full-width digits", audit.CardRead, "１１０１０５１９４９１２３１００２", "", "１１０１*********１００２", "", nil},
+		{"masked is fine", audit.CardRead, kiosk.MaskID(full), "resident", kiosk.MaskID(full), "resident", nil},
+		{"ulid and case number are fine", audit.SubmissionSent, "", "01JDSUB0000000000000000000 PD20261127-000123", "", "01JDSUB0000000000000000000 PD20261127-000123", nil},
+		{"number after a colon", audit.CardRead, "", "id:" + full + ".", "", "id:1101**********002X.", nil},
+		{"two numbers", audit.CardRead, "", full + "/" + full, "", "1101**********002X/1101**********002X", nil},
+		{"number with letters around is a code", audit.CardRead, "", "AB" + full[:17] + "C", "", "AB" + full[:17] + "C", nil},
+		{"phone number is fine", audit.MaintenanceEntry, "", "13800138000", "", "13800138000", nil},
+		{"bad utf-8", audit.VisitStart, "", "a\xffb", "", "a\uFFFDb", nil},
+		{"empty kind", "", "", "", "", "", audit.ErrBadKind},
+		{"odd kind", "Card Read", "", "", "", "", audit.ErrBadKind},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			tr, mem := newTrail(t, 0)
-			_, err := tr.Record(context.Background(), tc.kind, tc.subject, tc.detail)
-			if !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
-				t.Fatalf("err = %v, want %v", err, tc.want)
+			ev, err := tr.Record(context.Background(), tc.kind, tc.subject, tc.detail)
+			if !errors.Is(err, tc.wantErr) || (tc.wantErr == nil) != (err == nil) {
+				t.Fatalf("err = %v, want %v", err, tc.wantErr)
 			}
 			if err != nil {
-				if strings.Contains(err.Error(), full) || !strings.HasPrefix(err.Error(), "audit: ") {
-					t.Fatalf("error text %q", err)
+				if !strings.HasPrefix(err.Error(), "audit: ") || len(mem.Rows()) != 0 {
+					t.Fatalf("error text %q, %d rows", err, len(mem.Rows()))
 				}
-				if len(mem.Rows()) != 0 {
-					t.Fatal("a refused event was stored")
-				}
+				return
+			}
+			rows := mem.Rows()
+			if len(rows) != 1 || rows[0] != ev {
+				t.Fatalf("stored %+v, returned %+v", rows, ev)
+			}
+			if ev.Subject != tc.wantSubject || ev.Detail != tc.wantDetail {
+				t.Errorf("stored subject %q detail %q, want %q %q", ev.Subject, ev.Detail, tc.wantSubject, tc.wantDetail)
+			}
+			if n, err := tr.Verify(context.Background()); err != nil || n != 1 {
+				t.Errorf("verify = %d, %v", n, err)
 			}
 		})
 	}
+
+	t.Run("detail of 100 KB", func(t *testing.T) {
+		t.Parallel()
+		tr, mem := newTrail(t, 0)
+		detail := full + " " + long
+		if _, err := tr.Record(context.Background(), audit.VisitEnd, strings.Repeat("s", 300), detail); err != nil {
+			t.Fatal(err)
+		}
+		ev := mem.Rows()[0]
+		if len(ev.Detail) > audit.MaxDetail || len(ev.Detail) < audit.MaxDetail-8 || !utf8.ValidString(ev.Detail) {
+			t.Fatalf("detail of %d bytes (valid %v), want just under %d", len(ev.Detail), utf8.ValidString(ev.Detail), audit.MaxDetail)
+		}
+		if want := fmt.Sprintf("…[cut, %d bytes in all]", len(detail)); !strings.HasSuffix(ev.Detail, want) {
+			t.Errorf("detail ends %q, want the marker %q", ev.Detail[len(ev.Detail)-60:], want)
+		}
+		if !strings.HasPrefix(ev.Detail, "1101**********002X 长长") {
+			t.Errorf("detail starts %q", ev.Detail[:40])
+		}
+		if len(ev.Subject) > audit.MaxSubject || !strings.HasSuffix(ev.Subject, "…[cut, 300 bytes in all]") {
+			t.Errorf("subject %q", ev.Subject)
+		}
+	})
 }
 
 func TestStorageFailure(t *testing.T) {
@@ -292,5 +330,49 @@ func TestCheckTestdata(t *testing.T) {
 	evs[1].Detail += "!"
 	if err := audit.Check(kiosk.AuditEvent{}, evs); err == nil {
 		t.Fatal("edited testdata event verified")
+	}
+}
+
+// conflicting is a storage where another writer appends just before the
+// trail, n times.
+type conflicting struct {
+	*audittest.Memory
+	n     int
+	other *audit.Trail
+}
+
+func (c *conflicting) Append(ctx context.Context, ev kiosk.AuditEvent) error {
+	if c.n > 0 {
+		c.n--
+		if _, err := c.other.Record(ctx, audit.DeviceState, "printer", "the other writer"); err != nil {
+			return err
+		}
+	}
+	return c.Memory.Append(ctx, ev)
+}
+
+// A seq another writer took is not a lost event: Record chains to the
+// other writer's event and tries again, a few times.
+func TestRecordRetriesAConflict(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		conflicts int
+		ok        bool
+	}{{1, true}, {2, true}, {3, false}} {
+		mem := &audittest.Memory{}
+		other, _ := audit.New(mem, nil)
+		st := &conflicting{Memory: mem, n: tc.conflicts, other: other}
+		tr, _ := audit.New(st, nil)
+		ev, err := tr.Record(context.Background(), audit.VisitStart, "", "visit 1")
+		if (err == nil) != tc.ok || !tc.ok && !errors.Is(err, audit.ErrConflict) {
+			t.Fatalf("%d conflicts: %v", tc.conflicts, err)
+		}
+		rows := mem.Rows()
+		if tc.ok && (len(rows) != tc.conflicts+1 || rows[len(rows)-1] != ev) {
+			t.Errorf("%d conflicts: rows %+v", tc.conflicts, rows)
+		}
+		if n, err := other.Verify(context.Background()); err != nil || n != int64(len(rows)) {
+			t.Errorf("%d conflicts: verify %d, %v", tc.conflicts, n, err)
+		}
 	}
 }

@@ -68,3 +68,29 @@ func FuzzCheckText(f *testing.F) {
 		}
 	})
 }
+
+// FuzzClean: no input panics; what Clean gives back always passes
+// CheckText, is no longer than the limit and holds no ID-like word; a text
+// that passes CheckText comes back unchanged.
+func FuzzClean(f *testing.F) {
+	for _, s := range []string{"", "3101**********1234", "11010519491231002X", "ref 110105194912310021.", "１１０１０５１９４９１２３１００２",
+		"\xff\xfe1101051949123100211", "长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长110105194912310021"} {
+		f.Add(s, 64)
+		f.Add(s, 128)
+	}
+	f.Fuzz(func(t *testing.T, s string, max int) {
+		if max < 64 || max > 1<<16 {
+			return
+		}
+		got := audit.Clean(s, max)
+		if err := audit.CheckText(got, max); err != nil {
+			t.Fatalf("Clean(%q, %d) = %q refused: %v", s, max, got, err)
+		}
+		if idLike.MatchString(got) {
+			t.Fatalf("Clean(%q) = %q holds an ID-like word", s, got)
+		}
+		if audit.CheckText(s, max) == nil && got != s {
+			t.Fatalf("Clean changed an acceptable text %q to %q", s, got)
+		}
+	})
+}

@@ -122,8 +122,32 @@ func (b *Backend) Search(ctx context.Context, q string, limit int) ([]kiosk.Item
 
 // Cases asks the central system; when it cannot be reached, or has asked
 // the terminal to wait, the cases last fetched on this terminal are shown
-// and online is false.
+// and online is false. Every look-up is audited (cases_queried: the masked
+// number, where the cases came from and how many).
 func (b *Backend) Cases(ctx context.Context, p kiosk.Person) ([]kiosk.Case, bool, error) {
+	cs, online, err := b.cases(ctx, p)
+	where := "from cache"
+	if online {
+		where = "online"
+	}
+	detail := fmt.Sprintf("%s, %d cases", where, len(cs))
+	if err != nil {
+		detail = where + ", failed: " + casesFailure(err)
+	}
+	b.record(audit.CasesQueried, kiosk.MaskID(p.IDNumber), detail)
+	return cs, online, err
+}
+
+// casesFailure names why a look-up failed, in a few words for the trail.
+func casesFailure(err error) string {
+	var ie *intake.Error
+	if errors.As(err, &ie) {
+		return fmt.Sprintf("%d %s", ie.Status, ie.Code)
+	}
+	return err.Error()
+}
+
+func (b *Backend) cases(ctx context.Context, p kiosk.Person) ([]kiosk.Case, bool, error) {
 	paused := b.Pause != nil && !b.Pause.PausedUntil().IsZero()
 	if b.API != nil && !paused {
 		cs, err := b.API.QueryCases(ctx, p.IDNumber, p.Name)

@@ -4,18 +4,21 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/pudong-community/kiosk/assets"
 	"github.com/pudong-community/kiosk/kiosk"
+	"github.com/pudong-community/kiosk/kiosk/audit"
 	"github.com/pudong-community/kiosk/kiosk/intake"
 	"github.com/pudong-community/kiosk/kiosk/intake/intakesim"
 	"github.com/pudong-community/kiosk/kiosk/kiosktest"
@@ -35,6 +38,7 @@ type rig struct {
 	sim   *intakesim.Server
 	down  atomic.Bool
 	relay *outbox.Relay
+	audit auditLog
 }
 
 func newRig(t *testing.T) *rig {
@@ -94,7 +98,8 @@ func newRig(t *testing.T) *rig {
 		t.Fatal(err)
 	}
 	r.relay = relay
-	r.b = &Backend{Store: st, Outbox: ob, Cache: store.NewCaseCache(st, sealer), API: client, Relay: relay, SendWait: 3 * time.Second}
+	r.b = &Backend{Store: st, Outbox: ob, Cache: store.NewCaseCache(st, sealer), API: client, Relay: relay, SendWait: 3 * time.Second,
+		Record: r.audit.record}
 	return r
 }
 
@@ -258,6 +263,53 @@ func TestCasesOnlineThenFromCacheOffline(t *testing.T) {
 	if err != nil || len(none) != 0 {
 		t.Errorf("another person's cache: %d cases, err %v", len(none), err)
 	}
+	// Each look-up is in the audit trail: masked, where from, how many.
+	want := []string{
+		fmt.Sprintf("cases_queried %s online, %d cases", kiosk.MaskID(p.IDNumber), len(cs)),
+		fmt.Sprintf("cases_queried %s from cache, %d cases", kiosk.MaskID(p.IDNumber), len(cs)),
+		"cases_queried 1101**********002X from cache, 0 cases",
+	}
+	if got := r.audit.lines(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("audit records:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A look-up the central system refuses for good is audited with its code.
+func TestCasesRefusedIsAudited(t *testing.T) {
+	r := newRig(t)
+	p := sampleResident(t)
+	r.b.API = refusingQuerier{}
+	if _, online, err := r.b.Cases(context.Background(), p); err == nil || !online {
+		t.Fatalf("refused look-up: online=%v err=%v", online, err)
+	}
+	want := "cases_queried " + kiosk.MaskID(p.IDNumber) + " online, failed: 422 validation_failed"
+	if got := r.audit.lines(); len(got) != 1 || got[0] != want {
+		t.Errorf("audit records %q, want %q", got, want)
+	}
+}
+
+type refusingQuerier struct{}
+
+func (refusingQuerier) QueryCases(context.Context, string, string) ([]kiosk.Case, error) {
+	return nil, &intake.Error{Op: "cases", Status: 422, Code: "validation_failed"}
+}
+
+// auditLog keeps what the back end records, as "kind subject detail".
+type auditLog struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (a *auditLog) record(kind audit.Kind, subject, detail string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.got = append(a.got, string(kind)+" "+subject+" "+detail)
+}
+
+func (a *auditLog) lines() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]string(nil), a.got...)
 }
 
 func TestSearchAndQR(t *testing.T) {

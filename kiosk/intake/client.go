@@ -54,6 +54,8 @@ type Config struct {
 	MaxCatalogBytes  int64
 	// UserAgent is sent as User-Agent (default "kiosk-intake/1").
 	UserAgent string
+	// Now is the clock the client judges slots by (default time.Now).
+	Now func() time.Time
 	// Transport replaces the built-in transport (tests, instrumentation);
 	// CAFile and MaxConns are then the caller's business.
 	Transport http.RoundTripper
@@ -288,6 +290,7 @@ type errorBody struct {
 		Code    string       `json:"code"`
 		Message string       `json:"message"`
 		Fields  []FieldError `json:"fields"`
+		CaseNo  string       `json:"case_no"`
 	} `json:"error"`
 }
 
@@ -300,6 +303,7 @@ func (c *Client) statusError(op string, r *response) *Error {
 	if json.Unmarshal(r.body, &eb) == nil && eb.Error.Code != "" {
 		e.Code = scrub(eb.Error.Code)
 		e.Message = scrub(eb.Error.Message)
+		e.CaseNo = scrub(eb.Error.CaseNo)
 		for _, f := range eb.Error.Fields {
 			e.Fields = append(e.Fields, FieldError{Field: scrub(f.Field), Code: scrub(f.Code), Message: scrub(f.Message)})
 		}
@@ -354,7 +358,10 @@ func (c *Client) Catalog(ctx context.Context, etag string) (cat kiosk.Catalog, n
 
 // Submit delivers one submission with its ID as Idempotency-Key. It returns
 // replayed=true when the server answered 200 with Idempotent-Replayed (the
-// submission had already arrived). Only a nil error means delivered.
+// submission had already arrived). Only a nil error means delivered. A 422
+// (not_eligible among others) and a 409 duplicate_application (its CaseNo
+// naming the open case) are final *Errors that also wrap a
+// *kiosk.RejectedError.
 func (c *Client) Submit(ctx context.Context, s kiosk.Submission) (kiosk.Accepted, bool, error) {
 	if !kiosk.ValidSubmissionID(s.ID) {
 		return kiosk.Accepted{}, false, &Error{Op: "submit", Code: "bad_submission",
@@ -370,6 +377,13 @@ func (c *Client) Submit(ctx context.Context, s kiosk.Submission) (kiosk.Accepted
 	hdr.Set("Idempotency-Key", s.ID)
 	r, err := c.do(ctx, "submit", http.MethodPost, "/v1/submissions", s, hdr, c.cfg.MaxResponseBytes)
 	if err != nil {
+		// A refusal for good also wraps a *kiosk.RejectedError: 422 (e.g.
+		// not_eligible) and 409 duplicate_application with its open case.
+		var e *Error
+		if errors.As(err, &e) && (e.Status == http.StatusUnprocessableEntity ||
+			(e.Status == http.StatusConflict && e.Code == "duplicate_application")) {
+			rejected(e)
+		}
 		return kiosk.Accepted{}, false, err
 	}
 	var replayed bool
@@ -432,6 +446,7 @@ const (
 const (
 	CommandRefreshCatalog = "refresh_catalog"
 	CommandUploadAudit    = "upload_audit"
+	CommandRefreshCenter  = "refresh_center" // v1.1: fetch GET /v1/center again
 )
 
 // Heartbeat is the body of POST /v1/terminals/{id}/heartbeat.
@@ -506,7 +521,7 @@ func (c *Client) Heartbeat(ctx context.Context, hb Heartbeat) (HeartbeatReply, e
 	}
 	known := rep.Commands[:0]
 	for _, cmd := range rep.Commands {
-		if cmd.Type == CommandRefreshCatalog || cmd.Type == CommandUploadAudit {
+		if cmd.Type == CommandRefreshCatalog || cmd.Type == CommandUploadAudit || cmd.Type == CommandRefreshCenter {
 			known = append(known, cmd)
 		}
 	}

@@ -28,6 +28,10 @@ var (
 	// and only from the built-in transport.
 	ErrNotSent     = errors.New("intake: request not sent")
 	ErrNotReplayed = errors.New("intake: 200 without Idempotent-Replayed")
+	// ErrBadTicket: the queue system issued a ticket the terminal cannot
+	// show (a number over MaxTicketNoLen characters, or none). Final: the
+	// same request would answer the same ticket.
+	ErrBadTicket = errors.New("intake: unusable ticket")
 )
 
 // FieldError is one field-level problem of a 422 answer.
@@ -40,13 +44,15 @@ type FieldError struct {
 // Error is the outcome of a call that did not succeed. Status is the HTTP
 // status, or 0 when no answer came (transport error, timeout).
 type Error struct {
-	Op         string // "catalog", "submit", "cases", "heartbeat", "audit"
+	Op         string // "catalog", "submit", "cases", "heartbeat", "audit"; v1.1: "center", "queue", "ticket", "slots", "book", "appointments", "cancel", "rate", "assist"
 	Status     int
 	Code       string // the server's machine code, or a client code: "transport", "unreachable" (not sent), "timeout", "bad_response"
 	Message    string
 	Fields     []FieldError
 	RetryAfter time.Duration // from Retry-After on 429/503, 0 if absent
-	Err        error         // the cause: a sentinel above, a transport error
+	// CaseNo is the open case a 409 duplicate_application names.
+	CaseNo string
+	Err    error // the cause: a sentinel above, a transport error
 }
 
 func (e *Error) Error() string {
@@ -81,10 +87,16 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // Final reports whether retrying the same request cannot succeed: 400, 401,
-// 403, 409, 413 and 422 are final. Transport errors, 408, 429, 5xx and any
+// 403, 409, 413 and 422 are final, and a cancel's 404 (no such booking). Transport errors, 408, 429, 5xx and any
 // other unexpected answer are worth retrying (with backoff): a misrouted
 // proxy answering 404 heals, while parking would need staff.
 func (e *Error) Final() bool {
+	if e.Status == http.StatusNotFound && errors.Is(e.Err, kiosk.ErrNoSuchAppointment) {
+		return true // the server's own answer about a booking, not a misrouted proxy
+	}
+	if errors.Is(e.Err, ErrBadTicket) {
+		return true
+	}
 	switch e.Status {
 	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden,
 		http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity:

@@ -72,6 +72,13 @@ type Config struct {
 	// flight and none is due. The terminal gives back the memory the burst used.
 	// Optional; it must not block.
 	OnIdle func()
+	// OnDelivered is called (from a sender's goroutine) once a submission's
+	// delivery is recorded in the outbox, with the claim and the central
+	// system's answer; OnParked once a submission is parked for staff,
+	// with the reason. The terminal audits both (submission_sent,
+	// submission_parked). Optional; they must not block.
+	OnDelivered func(c store.Claim, acc kiosk.Accepted)
+	OnParked    func(c store.Claim, why store.ParkReason)
 	// Logger; slog.Default() when nil.
 	Logger *slog.Logger
 

@@ -203,6 +203,7 @@ func (r *Relay) send(ctx context.Context, c store.Claim) outcome {
 		}
 		r.log.Warn("submission queued past the key window, parked for staff", "local_no", c.LocalNo, "days", days(age))
 		r.count(func(s *Status) { s.Parked++ })
+		r.parked(c, why)
 		return outParked
 	}
 	if _, perr := r.paused(); perr != nil {
@@ -232,6 +233,9 @@ func (r *Relay) send(ctx context.Context, c store.Claim) outcome {
 			return outLost
 		}
 		r.count(func(s *Status) { s.Delivered++ })
+		if r.cfg.OnDelivered != nil {
+			r.cfg.OnDelivered(c, acc)
+		}
 		return outDelivered
 	}
 	var ie *intake.Error
@@ -259,6 +263,7 @@ func (r *Relay) send(ctx context.Context, c store.Claim) outcome {
 		}
 		r.log.Warn("submission refused for good, parked for staff", "local_no", c.LocalNo, "code", why.Code)
 		r.count(func(s *Status) { s.Parked++ })
+		r.parked(c, why)
 		return outParked
 	}
 	at := r.cfg.Now() // the next attempt is on the store's clock, the terminal's
@@ -276,6 +281,13 @@ func (r *Relay) send(ctx context.Context, c store.Claim) outcome {
 	}
 	r.count(func(s *Status) { s.Retried++ })
 	return outRetry
+}
+
+// parked tells Config.OnParked.
+func (r *Relay) parked(c store.Claim, why store.ParkReason) {
+	if r.cfg.OnParked != nil {
+		r.cfg.OnParked(c, why)
+	}
 }
 
 func (r *Relay) count(f func(*Status)) {

@@ -104,6 +104,19 @@ func (t *Terminal) recordLocked(kind audit.Kind, subject, detail string) {
 	}
 }
 
+// submissionSent audits a delivery the relay recorded (submission_sent).
+func (t *Terminal) submissionSent(c store.Claim, acc kiosk.Accepted) {
+	t.RecordAsync(audit.SubmissionSent, kiosk.MaskID(c.Submission.Applicant.IDNumber),
+		fmt.Sprintf("id=%s local_no=%s case_no=%s", c.Submission.ID, c.LocalNo, acc.CaseNo))
+}
+
+// submissionParked audits a submission the relay parked for staff
+// (submission_parked), with the reason's code.
+func (t *Terminal) submissionParked(c store.Claim, why store.ParkReason) {
+	t.RecordAsync(audit.SubmissionParked, kiosk.MaskID(c.Submission.Applicant.IDNumber),
+		fmt.Sprintf("id=%s local_no=%s code=%s", c.Submission.ID, c.LocalNo, why.Code))
+}
+
 // DeviceDatabase names the database in the heartbeat's devices while a
 // recovery waits for staff to acknowledge it.
 const DeviceDatabase = "database"

@@ -24,11 +24,10 @@ import (
 
 // Errors of the maintenance service.
 var (
-	errMaintNoReader     = errors.New("terminal: card reader not running")
-	errMaintNoReason     = errors.New("terminal: discarding a parked submission needs a reason")
-	errMaintNotParked    = errors.New("terminal: submission is not parked")
-	errMaintNotAudited   = errors.New("terminal: action done but not audited")
-	errMaintBadAuditText = errors.New("terminal: reason cannot go into the audit trail")
+	errMaintNoReader   = errors.New("terminal: card reader not running")
+	errMaintNoReason   = errors.New("terminal: discarding a parked submission needs a reason")
+	errMaintNotParked  = errors.New("terminal: submission is not parked")
+	errMaintNotAudited = errors.New("terminal: action done but not audited")
 )
 
 // printerProbeBauds are the rates a receipt printer is asked at, after the
@@ -463,12 +462,15 @@ func (m *maintService) SendNow(ctx context.Context) (int, error) {
 // likeliest failure, and must be on record too), within a few seconds of
 // its own. Its error comes back marked errMaintNotAudited.
 func (m *maintService) recordAction(ctx context.Context, kind audit.Kind, detail string) error {
+	return m.recordActionOn(ctx, kind, "", detail)
+}
+
+// recordActionOn is recordAction with a subject (a masked number). The
+// trail masks and cuts what its text must not hold (audit.Clean).
+func (m *maintService) recordActionOn(ctx context.Context, kind audit.Kind, subject, detail string) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if len(detail) > audit.MaxDetail {
-		detail = strings.ToValidUTF8(detail[:audit.MaxDetail], "")
-	}
-	if _, err := m.t.trail.Record(ctx, kind, "", detail); err != nil {
+	if _, err := m.t.trail.Record(ctx, kind, subject, detail); err != nil {
 		return fmt.Errorf("%w: %w", errMaintNotAudited, err)
 	}
 	return nil
@@ -510,49 +512,44 @@ func (m *maintService) parkedRecord(ctx context.Context, id string) (store.Recor
 	return store.Record{}, fmt.Errorf("%w: %q", errMaintNotParked, id)
 }
 
-// RetryParked queues a parked submission again and audits it.
+// RetryParked queues a parked submission again and audits it, also when
+// it failed (with the error).
 func (m *maintService) RetryParked(ctx context.Context, id string) error {
+	subject, detail := "", "id="+id
 	rec, err := m.parkedRecord(ctx, id)
+	if err == nil {
+		subject, detail = kiosk.MaskID(rec.MaskedID), "id="+rec.ID+" local_no="+rec.LocalNo
+		err = m.t.outbox.RetryParked(ctx, id)
+	}
 	if err != nil {
-		return err
+		detail += " failed: " + err.Error()
+	} else {
+		m.t.relay.Notify()
 	}
-	detail := "id=" + rec.ID + " local_no=" + rec.LocalNo
-	if err := audit.CheckText(detail, audit.MaxDetail); err != nil {
-		return fmt.Errorf("%w: %w", errMaintBadAuditText, err)
-	}
-	if err := m.t.outbox.RetryParked(ctx, id); err != nil {
-		return err
-	}
-	if _, err := m.t.trail.Record(ctx, audit.ParkedRetry, kiosk.MaskID(rec.MaskedID), detail); err != nil {
-		return fmt.Errorf("%w: %w", errMaintNotAudited, err)
-	}
-	m.t.relay.Notify()
-	return nil
+	return errors.Join(err, m.recordActionOn(ctx, audit.ParkedRetry, subject, detail))
 }
 
-// DiscardParked gives a parked submission up with staff's reason, audited.
+// DiscardParked gives a parked submission up with staff's reason, audited,
+// also when it was refused or failed (with the error). A reason that holds
+// a full ID number is recorded masked.
 func (m *maintService) DiscardParked(ctx context.Context, id, reason string) error {
 	reason = strings.TrimSpace(reason)
+	subject, detail := "", "id="+id
+	var err error
 	if reason == "" {
-		return errMaintNoReason
+		err = errMaintNoReason
+	} else {
+		var rec store.Record
+		if rec, err = m.parkedRecord(ctx, id); err == nil {
+			subject, detail = kiosk.MaskID(rec.MaskedID), "id="+rec.ID+" local_no="+rec.LocalNo
+			err = m.t.outbox.DiscardParked(ctx, id)
+		}
+		detail += " reason=" + reason
 	}
-	rec, err := m.parkedRecord(ctx, id)
 	if err != nil {
-		return err
+		detail += " failed: " + err.Error()
 	}
-	detail := "id=" + rec.ID + " local_no=" + rec.LocalNo + " reason=" + reason
-	// Checked before the discard: a reason the trail refuses (a full ID
-	// number typed in) must not leave an unaudited discard behind.
-	if err := audit.CheckText(detail, audit.MaxDetail); err != nil {
-		return fmt.Errorf("%w: %w", errMaintBadAuditText, err)
-	}
-	if err := m.t.outbox.DiscardParked(ctx, id); err != nil {
-		return err
-	}
-	if _, err := m.t.trail.Record(ctx, audit.ParkedDiscard, kiosk.MaskID(rec.MaskedID), detail); err != nil {
-		return fmt.Errorf("%w: %w", errMaintNotAudited, err)
-	}
-	return nil
+	return errors.Join(err, m.recordActionOn(ctx, audit.ParkedDiscard, subject, detail))
 }
 
 // CatalogInfo describes the cached catalogue.
@@ -586,8 +583,26 @@ func (m *maintService) RefreshCatalog(ctx context.Context) error {
 }
 
 // VerifyAudit walks the whole chain and checks that it still holds what the
-// central server acknowledged.
+// central server acknowledged. The check is audited (audit_verified) with
+// its result, also when it could not be made.
 func (m *maintService) VerifyAudit(ctx context.Context) (kiosk.AuditCheck, error) {
+	res, err := m.verifyAudit(ctx)
+	var detail string
+	switch {
+	case err != nil:
+		detail = "failed: " + err.Error()
+	case res.OK:
+		detail = fmt.Sprintf("ok: %d events", res.Events)
+	case res.BrokenAt != 0:
+		detail = fmt.Sprintf("broken at seq %d after %d good: %s", res.BrokenAt, res.Events, res.Problem)
+	default:
+		detail = fmt.Sprintf("not verified after %d events: %s", res.Events, res.Problem)
+	}
+	return res, errors.Join(err, m.recordAction(ctx, audit.AuditVerified, detail))
+}
+
+// verifyAudit is VerifyAudit without its record (the bundle's check).
+func (m *maintService) verifyAudit(ctx context.Context) (kiosk.AuditCheck, error) {
 	ack, err := m.t.st.AuditLog().Acked(ctx)
 	if err != nil {
 		return kiosk.AuditCheck{}, err
@@ -652,7 +667,7 @@ func (m *maintService) ExportBundle(ctx context.Context, dir string) (string, er
 	} else {
 		problem("catalogue", err)
 	}
-	if a, err := m.VerifyAudit(ctx); err == nil {
+	if a, err := m.verifyAudit(ctx); err == nil {
 		b.Audit = &a
 	} else {
 		problem("audit", err)

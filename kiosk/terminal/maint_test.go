@@ -514,16 +514,14 @@ func TestMaintService(t *testing.T) {
 		if err := r.m.RetryParked(ctx, "no-such-id"); !errors.Is(err, errMaintNotParked) {
 			t.Errorf("retry unknown id: %v", err)
 		}
+		if got := lastAudit(t, r, audit.ParkedRetry); !strings.HasPrefix(got.Detail, "id=no-such-id failed: ") {
+			t.Errorf("parked_retry of an unknown id: %+v", got)
+		}
 		if err := r.m.RetryParked(ctx, p1.ID); err != nil {
 			t.Fatal(err)
 		}
-		evs, err := r.m.LatestAudit(ctx, 20)
-		if err != nil {
-			t.Fatal(err)
-		}
-		i := slices.IndexFunc(evs, func(e kiosk.AuditEvent) bool { return e.Kind == "parked_retry" })
-		if i < 0 || evs[i].Subject != p1.MaskedID || !strings.Contains(evs[i].Detail, p1.ID) {
-			t.Errorf("no parked_retry event for %s in %+v", p1.ID, evs)
+		if got := lastAudit(t, r, audit.ParkedRetry); got.Subject != p1.MaskedID || got.Detail != "id="+p1.ID+" local_no="+p1.LocalNo {
+			t.Errorf("parked_retry event for %s: %+v", p1.ID, got)
 		}
 		// The retried submission goes out again and is refused again.
 		waitFor(t, 30*time.Second, "the retried submission parked again", func() bool {
@@ -535,33 +533,33 @@ func TestMaintService(t *testing.T) {
 		}
 		retried = p1
 
-		for _, tc := range []struct {
-			name, reason string
-			want         error
-		}{
-			{"no reason", "  ", errMaintNoReason},
-			{"full ID number in the reason", "居民已撤回 " + fullIDs[0], errMaintBadAuditText},
-		} {
-			if err := r.m.DiscardParked(ctx, p2.ID, tc.reason); !errors.Is(err, tc.want) {
-				t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
-			}
+		// A refused discard is on record too.
+		if err := r.m.DiscardParked(ctx, p2.ID, "  "); !errors.Is(err, errMaintNoReason) {
+			t.Errorf("no reason: %v, want %v", err, errMaintNoReason)
+		}
+		if got := lastAudit(t, r, audit.ParkedDiscard); got.Detail != "id="+p2.ID+" failed: "+errMaintNoReason.Error() {
+			t.Errorf("parked_discard without a reason: %+v", got)
 		}
 		if ps, _ := r.m.Parked(ctx); !slices.ContainsFunc(ps, func(p kiosk.ParkedSubmission) bool { return p.ID == p2.ID }) {
 			t.Fatal("a refused discard discarded")
 		}
-		if err := r.m.DiscardParked(ctx, p2.ID, "居民撤回 withdrawn by the resident"); err != nil {
+		// A full ID number typed into the reason is recorded masked.
+		if err := r.m.DiscardParked(ctx, p2.ID, "居民撤回 withdrawn by the resident "+fullIDs[0]); err != nil {
 			t.Fatal(err)
 		}
 		if ps, _ := r.m.Parked(ctx); slices.ContainsFunc(ps, func(p kiosk.ParkedSubmission) bool { return p.ID == p2.ID }) {
 			t.Error("discarded submission still parked")
 		}
-		evs, err = r.m.LatestAudit(ctx, 20)
-		if err != nil {
-			t.Fatal(err)
+		got := lastAudit(t, r, audit.ParkedDiscard)
+		if want := "id=" + p2.ID + " local_no=" + p2.LocalNo + " reason=居民撤回 withdrawn by the resident " + kiosk.MaskID(fullIDs[0]); got.Subject != p2.MaskedID || got.Detail != want {
+			t.Errorf("parked_discard event %+v, want subject %s detail %q", got, p2.MaskedID, want)
 		}
-		i = slices.IndexFunc(evs, func(e kiosk.AuditEvent) bool { return e.Kind == "parked_discard" })
-		if i < 0 || evs[i].Subject != p2.MaskedID || !strings.Contains(evs[i].Detail, p2.ID) || !strings.Contains(evs[i].Detail, "withdrawn") {
-			t.Errorf("no parked_discard event for %s in %+v", p2.ID, evs)
+		// So is a discard of what is no longer parked.
+		if err := r.m.DiscardParked(ctx, p2.ID, "again"); !errors.Is(err, errMaintNotParked) {
+			t.Errorf("discard twice: %v", err)
+		}
+		if got := lastAudit(t, r, audit.ParkedDiscard); !strings.HasPrefix(got.Detail, "id="+p2.ID+" reason=again failed: ") {
+			t.Errorf("parked_discard of what is not parked: %+v", got)
 		}
 	})
 
@@ -640,6 +638,9 @@ func TestMaintService(t *testing.T) {
 		if err != nil || !ok.OK || ok.Events < 3 || ok.BrokenAt != 0 || ok.Problem != "" {
 			t.Fatalf("intact chain: %+v, %v", ok, err)
 		}
+		if got := lastAudit(t, r, audit.AuditVerified); got.Detail != fmt.Sprintf("ok: %d events", ok.Events) {
+			t.Errorf("audit_verified detail %q", got.Detail)
+		}
 		// Somebody with the file rewrites an event.
 		db, err := sql.Open("sqlite3", r.cfg.DatabasePath())
 		if err != nil {
@@ -655,6 +656,9 @@ func TestMaintService(t *testing.T) {
 		bad, err := r.m.VerifyAudit(ctx)
 		if err != nil || bad.OK || bad.BrokenAt != 2 || bad.Events != 1 || bad.Problem == "" {
 			t.Errorf("edited chain: %+v, %v", bad, err)
+		}
+		if got := lastAudit(t, r, audit.AuditVerified); !strings.HasPrefix(got.Detail, "broken at seq 2 after 1 good: ") {
+			t.Errorf("audit_verified detail of a broken chain %q", got.Detail)
 		}
 	})
 

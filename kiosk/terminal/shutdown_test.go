@@ -250,7 +250,9 @@ func TestVisitAudit(t *testing.T) {
 	}
 	var got []string
 	for _, ev := range evs {
-		got = append(got, ev.Kind+" "+ev.Subject+" "+ev.Detail)
+		if ev.Kind != string(audit.ConfigChanged) { // the first start's
+			got = append(got, ev.Kind+" "+ev.Subject+" "+ev.Detail)
+		}
 	}
 	want := []string{"visit_start  visit 7", "card_read " + kiosk.MaskID(resident.IDNumber) + " resident " + string(resident.CardType)}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

@@ -261,6 +261,9 @@ func Open(ctx context.Context, cfg config.Config, deps Deps) (*Terminal, error) 
 		t.st.Close()
 		return nil, err
 	}
+	if !deps.Inspect {
+		t.noteConfig(ctx) // config_changed, when keys changed since the last start
+	}
 	return t, nil
 }
 
@@ -327,6 +330,8 @@ func (t *Terminal) assemble(ctx context.Context, rec *store.Recovery) error {
 		Maintenance:    t.heartbeatMaintenance,
 		OnOnline:       func(on bool) { t.emit(kiosk.OnlineChanged{Online: on}) },
 		OnIdle:         func() { t.emit(kiosk.Sent{}) },
+		OnDelivered:    t.submissionSent,
+		OnParked:       t.submissionParked,
 		Logger:         t.log,
 		AppVersion:     deps.Version,
 		StartedAt:      t.started,

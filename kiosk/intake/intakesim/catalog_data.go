@@ -1,6 +1,7 @@
 package intakesim
 
 import (
+	"sort"
 	"time"
 
 	"github.com/pudong-community/kiosk/kiosk"
@@ -275,6 +276,28 @@ func seedCalendar() kiosk.Calendar {
 // name.
 const DefaultGuideBaseURL = "https://ywtb.pudong.example/guide/"
 
+// rules are the sample items' eligibility (v1.1).
+var rules = map[string]*kiosk.Eligibility{
+	"MZ-0101": {MinAge: 60, CardTypes: []kiosk.CardType{kiosk.CardResident},
+		Note: "年满60周岁的本市户籍老人", NoteEn: "Shanghai residents aged 60 or over"},
+	"MZ-0102": {MinAge: 65, CardTypes: []kiosk.CardType{kiosk.CardResident},
+		Note: "年满65周岁的本市户籍老人", NoteEn: "Shanghai residents aged 65 or over"},
+	"MZ-0103": {MinAge: 90, CardTypes: []kiosk.CardType{kiosk.CardResident},
+		Note: "年满90周岁的本区户籍老人", NoteEn: "Pudong residents aged 90 or over"},
+	"JS-0801": {MinAge: 70, Note: "年满70周岁的老人", NoteEn: "people aged 70 or over"},
+	"MZ-0205": {MinAge: 60, Note: "年满60周岁的参保人员", NoteEn: "insured people aged 60 or over"},
+	"RS-0306": {MinAge: 16, MaxAge: 59, Note: "法定劳动年龄内（16至59周岁）的失业人员", NoteEn: "unemployed people of working age (16 to 59)"},
+}
+
+// counterOf is an item's counter category: its own category's counters,
+// or the general ones for statements printed on demand.
+func counterOf(it kiosk.Item) string {
+	if repeatable[it.Code] {
+		return kiosk.CounterGeneral
+	}
+	return it.Category
+}
+
 func seedCatalog(now time.Time, guideBase string) kiosk.Catalog {
 	items := seedItems()
 	for i := range items { // the contract's lists are never null
@@ -289,7 +312,12 @@ func seedCatalog(now time.Time, guideBase string) kiosk.Catalog {
 		if i%3 != 2 {
 			items[i].GuideURL = guideBase + items[i].Code
 		}
+		items[i].CounterCategory = counterOf(items[i])
+		items[i].Eligibility = rules[items[i].Code]
 	}
+	// The statements printed on demand come first (the most asked for, and
+	// open to anyone any number of times); the rest keep their order.
+	sort.SliceStable(items, func(i, j int) bool { return repeatable[items[i].Code] && !repeatable[items[j].Code] })
 	return kiosk.Catalog{
 		Version:     "2026.11.1",
 		GeneratedAt: now.In(shanghai).Truncate(time.Second),

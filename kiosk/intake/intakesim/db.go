@@ -110,6 +110,86 @@ CREATE TABLE IF NOT EXISTS commands (
 	created_at   TEXT NOT NULL,
 	delivered_at TEXT
 ) STRICT;
+-- Version 1.1: the centre (rebuilt at every start from the clock), its
+-- queue tickets, appointments, ratings and calls for staff; idem11 keeps the
+-- idempotency keys of their creating POSTs (scoped by endpoint).
+CREATE TABLE IF NOT EXISTS center (
+	id    INTEGER PRIMARY KEY CHECK (id = 1),
+	doc   BLOB NOT NULL,
+	etag  TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS idem11 (
+	terminal_id TEXT NOT NULL,
+	endpoint    TEXT NOT NULL,
+	key         TEXT NOT NULL,
+	body_hash   TEXT NOT NULL,
+	response    BLOB NOT NULL,
+	created_at  TEXT NOT NULL,
+	expires_at  TEXT NOT NULL,
+	PRIMARY KEY (terminal_id, endpoint, key)
+) STRICT;
+CREATE TABLE IF NOT EXISTS tickets (
+	day         TEXT NOT NULL,
+	category    TEXT NOT NULL,
+	seq         INTEGER NOT NULL,
+	ticket_no   TEXT NOT NULL,
+	ticket_id   TEXT NOT NULL,
+	terminal_id TEXT NOT NULL,
+	item_code   TEXT NOT NULL,
+	reason      TEXT NOT NULL,
+	holder_id   TEXT NOT NULL DEFAULT '',
+	holder_name TEXT NOT NULL DEFAULT '',
+	issued_at   TEXT NOT NULL,
+	PRIMARY KEY (day, category, seq)
+) STRICT;
+CREATE TABLE IF NOT EXISTS appointments (
+	appointment_no TEXT PRIMARY KEY,
+	appointment_id TEXT NOT NULL,
+	terminal_id    TEXT NOT NULL,
+	slot_id        TEXT NOT NULL,
+	category       TEXT NOT NULL,
+	item_code      TEXT NOT NULL,
+	start          TEXT NOT NULL,
+	end            TEXT NOT NULL,
+	day            TEXT NOT NULL,
+	id_number      TEXT NOT NULL,
+	name           TEXT NOT NULL,
+	phone          TEXT NOT NULL,
+	agent          BLOB,
+	status         TEXT NOT NULL,
+	created_at     TEXT NOT NULL,
+	cancelled_at   TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS appointments_slot ON appointments (slot_id, status);
+CREATE INDEX IF NOT EXISTS appointments_person ON appointments (id_number, day);
+CREATE TABLE IF NOT EXISTS appointment_seq (
+	day  TEXT PRIMARY KEY,
+	n    INTEGER NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS ratings (
+	terminal_id    TEXT NOT NULL,
+	rating_id      TEXT NOT NULL,
+	at             TEXT NOT NULL,
+	service        TEXT NOT NULL,
+	case_no        TEXT NOT NULL,
+	ticket_no      TEXT NOT NULL,
+	appointment_no TEXT NOT NULL,
+	item_code      TEXT NOT NULL,
+	level          INTEGER NOT NULL,
+	reasons        TEXT NOT NULL,
+	received_at    TEXT NOT NULL,
+	PRIMARY KEY (terminal_id, rating_id)
+) STRICT;
+CREATE TABLE IF NOT EXISTS assistance (
+	terminal_id TEXT NOT NULL,
+	request_id  TEXT NOT NULL,
+	at          TEXT NOT NULL,
+	screen      TEXT NOT NULL,
+	reason      TEXT NOT NULL,
+	status      TEXT NOT NULL,
+	received_at TEXT NOT NULL,
+	PRIMARY KEY (terminal_id, request_id)
+) STRICT;
 CREATE TABLE IF NOT EXISTS heartbeats (
 	terminal_id TEXT PRIMARY KEY,
 	at          TEXT NOT NULL,

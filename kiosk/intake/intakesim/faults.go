@@ -211,6 +211,10 @@ func resetConn(w http.ResponseWriter) {
 //	POST /catalog/bump    publish a new catalogue version
 //	POST /commands        {"terminal_id": "...", "type": "refresh_catalog"} for the next heartbeat
 //	GET  /submissions/{id} {"found": bool, "case_no": "..."}
+//	GET  /ratings         the ratings per item and level (JSON; also at /admin/ratings)
+//	GET  /center          {"center_mode": ..., "assistance": ...}
+//	PUT  /center          {"center_mode": "auto"|"open"|"closed"}: force the centre open or closed now
+//	PUT  /assistance      {"mode": "auto"|"notified"|"no_staff_available"}: how calls for staff are answered
 //	GET  /healthz
 func (s *Server) AdminHandler() http.Handler {
 	mux := http.NewServeMux()
@@ -277,6 +281,49 @@ func (s *Server) AdminHandler() http.Handler {
 			return
 		}
 		writeJSON(w, r, 200, map[string]any{"found": found, "case_no": no})
+	})
+	ratings := func(w http.ResponseWriter, r *http.Request) {
+		rep, err := s.Ratings(r.Context())
+		if err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		writeJSON(w, r, 200, rep)
+	}
+	mux.HandleFunc("GET /ratings", ratings)
+	mux.HandleFunc("GET /admin/ratings", ratings)
+	modes := func(w http.ResponseWriter, r *http.Request) {
+		c, a := s.modes()
+		writeJSON(w, r, 200, map[string]string{"center_mode": c, "assistance": a})
+	}
+	mux.HandleFunc("GET /center", modes)
+	mux.HandleFunc("PUT /center", func(w http.ResponseWriter, r *http.Request) {
+		var b struct {
+			Mode string `json:"center_mode"`
+		}
+		if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&b); err != nil {
+			writeError(w, r, http.StatusBadRequest, "bad_json", err.Error(), nil)
+			return
+		}
+		if err := s.SetCenterMode(b.Mode); err != nil {
+			writeError(w, r, http.StatusUnprocessableEntity, "invalid_mode", err.Error(), nil)
+			return
+		}
+		modes(w, r)
+	})
+	mux.HandleFunc("PUT /assistance", func(w http.ResponseWriter, r *http.Request) {
+		var b struct {
+			Mode string `json:"mode"`
+		}
+		if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&b); err != nil {
+			writeError(w, r, http.StatusBadRequest, "bad_json", err.Error(), nil)
+			return
+		}
+		if err := s.SetAssistance(b.Mode); err != nil {
+			writeError(w, r, http.StatusUnprocessableEntity, "invalid_mode", err.Error(), nil)
+			return
+		}
+		modes(w, r)
 	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if !s.ready.Load() {

@@ -72,8 +72,17 @@ type Options struct {
 	// Seed makes the fault draws deterministic: the same sequence of
 	// requests meets the same sequence of faults.
 	Seed uint64
-	// Now is the clock (default time.Now).
+	// Now is the clock (default time.Now): case progress, the centre's
+	// hours and holiday (computed from the clock at start), the queue, the
+	// appointment slots.
 	Now func() time.Time
+	// CenterMode is ModeAuto (default: by the hours), ModeOpen or
+	// ModeClosed (the centre forced open or closed now, for demos).
+	CenterMode string
+	// Assistance is AssistAuto (default: notified while the centre is
+	// open, no_staff_available when it is closed), AssistNotified or
+	// AssistNoStaff.
+	Assistance string
 	// Logger (default: discard). Never receives a full ID number.
 	Logger *slog.Logger
 }
@@ -101,21 +110,28 @@ type Server struct {
 	log            *slog.Logger
 	ready          atomic.Bool
 
-	mu     sync.Mutex // guards faults, rng
-	faults Faults
-	rng    *rand.Rand
+	mu         sync.Mutex // guards faults, rng, centerMode, assistMode
+	faults     Faults
+	rng        *rand.Rand
+	centerMode string
+	assistMode string
+	started    time.Time // the clock at New: the holiday and the booked-out day follow it
 
-	catMu   sync.RWMutex
-	catalog kiosk.Catalog
-	catDoc  []byte
-	catGzip []byte
-	catETag string
+	catMu      sync.RWMutex // guards the catalogue and the centre
+	catalog    kiosk.Catalog
+	catDoc     []byte
+	catGzip    []byte
+	catETag    string
+	center     kiosk.Center
+	centerDoc  []byte
+	centerETag string
 
 	stats struct {
 		requests, submissions, replays, conflicts, rejected, faults, drops, paused atomic.Int64
 	}
 
-	lastPrune atomic.Int64 // Unix seconds of the last sweep of expired keys
+	lastPrune   atomic.Int64 // Unix seconds of the last sweep of expired keys
+	lastPrune11 atomic.Int64 // the same for the keys of v1.1
 
 	closing chan struct{}
 	closeMu sync.Mutex
@@ -160,12 +176,24 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{opts: opts, db: db, now: opts.Now, log: opts.Logger, faults: opts.Faults,
-		rng: rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)), closing: make(chan struct{})}
+		rng: rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)), closing: make(chan struct{}), started: opts.Now()}
+	if err := s.SetCenterMode(opts.CenterMode); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.SetAssistance(opts.Assistance); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := s.seed(context.Background()); err != nil {
 		db.Close()
 		return nil, err
 	}
 	if err := s.loadCatalog(context.Background()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.loadCenter(context.Background()); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -268,10 +296,21 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/cases/query", s.handleCases)
 	mux.HandleFunc("POST /v1/terminals/{terminal_id}/heartbeat", s.handleHeartbeat)
 	mux.HandleFunc("POST /v1/audit", s.handleAudit)
+	mux.HandleFunc("GET /v1/center", s.handleCenter)
+	mux.HandleFunc("GET /v1/queue", s.handleQueue)
+	mux.HandleFunc("POST /v1/tickets", s.handleTicket)
+	mux.HandleFunc("GET /v1/appointments/slots", s.handleSlots)
+	mux.HandleFunc("POST /v1/appointments", s.handleBook)
+	mux.HandleFunc("POST /v1/appointments/query", s.handleAppointmentsQuery)
+	mux.HandleFunc("POST /v1/appointments/cancel", s.handleAppointmentsCancel)
+	mux.HandleFunc("POST /v1/ratings", s.handleRating)
+	mux.HandleFunc("POST /v1/assistance", s.handleAssistance)
 	mux.HandleFunc("GET /track/{case_no}", s.handleTrack)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/v1/") {
-			for _, p := range []string{"/v1/catalog", "/v1/submissions", "/v1/cases/query", "/v1/audit"} {
+			for _, p := range []string{"/v1/catalog", "/v1/submissions", "/v1/cases/query", "/v1/audit", "/v1/center", "/v1/queue",
+				"/v1/tickets", "/v1/appointments", "/v1/appointments/slots", "/v1/appointments/query", "/v1/appointments/cancel",
+				"/v1/ratings", "/v1/assistance"} {
 				if r.URL.Path == p {
 					writeError(w, r, http.StatusMethodNotAllowed, "method_not_allowed", "方法不允许 / method not allowed", nil)
 					return
@@ -435,6 +474,11 @@ type errorDetail struct {
 	Code    string             `json:"code"`
 	Message string             `json:"message"`
 	Fields  []intakeFieldError `json:"fields,omitempty"`
+	// v1.1: the open case of a duplicate_application, the next opening of
+	// center_closed, the other slots of slot_full.
+	CaseNo       string       `json:"case_no,omitempty"`
+	NextOpen     *time.Time   `json:"next_open,omitempty"`
+	Alternatives []kiosk.Slot `json:"alternatives,omitempty"`
 }
 
 type intakeFieldError struct {

@@ -60,6 +60,7 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 		replayed bool
 		conflict bool
 		invalid  *errorDetail
+		refusal  *fail
 	)
 	err = s.tx(r.Context(), func(rawTx *sql.Tx) error {
 		tx := s.cached(r.Context(), rawTx)
@@ -111,6 +112,24 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 			invalid = detail
 			return nil
 		}
+		// Eligibility, then duplicates (v1.1): both final, both after the
+		// replay above, so a replay is never refused as a duplicate.
+		f, err := s.eligible(tx, item, sub.Applicant, now)
+		if err != nil {
+			return err
+		}
+		if f != nil {
+			refusal = f
+			return nil
+		}
+		if no, open, err := s.openCase(tx, sub.Applicant.IDNumber, item, now); err != nil {
+			return err
+		} else if open {
+			refusal = refuse(http.StatusConflict, "duplicate_application",
+				"您已申请过"+item.Name+"，办件编号 "+no+"，正在办理中 / you already applied for this item; case "+no+" is open")
+			refusal.detail.CaseNo = no
+			return nil
+		}
 		acc, err := s.createCase(tx, terminal, sub, item, now)
 		if err != nil {
 			return err
@@ -139,6 +158,9 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 	case invalid != nil:
 		s.stats.rejected.Add(1)
 		writeJSON(w, r, http.StatusUnprocessableEntity, errorBody{*invalid})
+	case refusal != nil:
+		s.stats.rejected.Add(1)
+		writeJSON(w, r, refusal.status, errorBody{refusal.detail})
 	default:
 		s.stats.submissions.Add(1)
 		s.log.Info("intakesim: case accepted", "terminal", terminal, "case_no", caseNoOf(response))
