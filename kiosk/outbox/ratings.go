@@ -17,21 +17,18 @@ import (
 // kept aside and never sent again, purged after the retention.
 
 // RatingAPI is the part of the central API that takes ratings
-// (POST /v1/ratings); *intake.Client has it.
+// (POST /v1/ratings); *intake.Client has it, and API includes it.
 type RatingAPI interface {
 	Rate(ctx context.Context, r kiosk.Rating) (replayed bool, err error)
 }
 
 // ratingAPI is the API that takes ratings: Config.RatingAPI, else
-// Config.API when it has Rate; nil when neither.
+// Config.API.
 func (r *Relay) ratingAPI() RatingAPI {
 	if r.cfg.RatingAPI != nil {
 		return r.cfg.RatingAPI
 	}
-	if a, ok := r.cfg.API.(RatingAPI); ok {
-		return a
-	}
-	return nil
+	return r.cfg.API
 }
 
 // NotifyRating wakes the rating sender at once (call it after
@@ -45,10 +42,6 @@ func (r *Relay) runRatings(ctx context.Context) {
 		return
 	}
 	api := r.ratingAPI()
-	if api == nil {
-		r.log.Warn("ratings are kept but not sent: this API client cannot send them")
-		return
-	}
 	for ctx.Err() == nil {
 		if g := r.gate(); g > 0 {
 			r.sleep(ctx, g, r.rateWake)

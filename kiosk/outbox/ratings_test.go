@@ -211,29 +211,6 @@ func TestRatingsWaitForTheNetwork(t *testing.T) {
 	}
 }
 
-func TestRatingsWithoutRateAPI(t *testing.T) {
-	// The relay's API (the client) lacks Rate and no RatingAPI is set:
-	// ratings stay queued, nothing panics.
-	var q *store.Ratings
-	r := newRig(t, func(c *Config) { q = c.Store.Ratings(time.Minute); c.Ratings = q })
-	if r.relay.ratingAPI() == nil {
-		if _, ok := any(r.client).(RatingAPI); ok {
-			t.Fatal("client has Rate but the relay did not take it")
-		}
-	}
-	ctx := context.Background()
-	rt := newRating(5)
-	if err := q.Enqueue(ctx, rt); err != nil {
-		t.Fatal(err)
-	}
-	stop := r.run(t)
-	time.Sleep(100 * time.Millisecond)
-	stop()
-	if rec, err := q.Lookup(ctx, rt.ID); err != nil || (r.relay.ratingAPI() == nil && rec.State != store.StatePending) {
-		t.Fatalf("%+v %v", rec, err)
-	}
-}
-
 // centerCmdAPI is the client whose heartbeat replies carry refresh_center
 // (the command as kiosk/intake passes it on from v1.1).
 type centerCmdAPI struct{ *intake.Client }

@@ -40,6 +40,8 @@ type API interface {
 	Catalog(ctx context.Context, etag string) (kiosk.Catalog, string, bool, error)
 	Heartbeat(ctx context.Context, hb intake.Heartbeat) (intake.HeartbeatReply, error)
 	UploadAuditChain(ctx context.Context, chain kiosk.AuditChain, events []kiosk.AuditEvent) (int64, error)
+	// Rate sends a rating (POST /v1/ratings) under its id as the key.
+	Rate(ctx context.Context, r kiosk.Rating) (replayed bool, err error)
 }
 
 // Config wires a Relay.
@@ -50,8 +52,7 @@ type Config struct {
 	// Audit is optional; without it no audit is uploaded.
 	Audit AuditSource
 	// Ratings is the queue of satisfaction ratings; optional: without it
-	// no rating is sent. RatingAPI sends them (nil: API, when it has
-	// Rate). OnRatingRefused is told of a rating the central system
+	// no rating is sent. RatingAPI sends them (nil: API). OnRatingRefused is told of a rating the central system
 	// refused for good (the terminal audits it); optional, must not block.
 	Ratings         *store.Ratings
 	RatingAPI       RatingAPI

@@ -379,7 +379,7 @@ func (r *Relay) DrainOnce(ctx context.Context) (DrainReport, error) {
 // server asked for a pause; it returns how many it tried.
 func (r *Relay) drainRatings(ctx context.Context) (int, error) {
 	api := r.ratingAPI()
-	if r.cfg.Ratings == nil || api == nil {
+	if r.cfg.Ratings == nil {
 		return 0, nil
 	}
 	if _, err := r.cfg.Ratings.RetryNow(ctx); err != nil {

@@ -125,8 +125,7 @@ type Terminal struct {
 	relay  *outbox.Relay
 	health *kiosk.Health
 	be     *backend.Backend // nil when offline
-	// The v1.1 services: nil when offline or when the API client lacks
-	// their calls.
+	// The v1.1 services: nil when offline (no API client).
 	center  *backend.CenterService
 	appts   *backend.AppointmentService
 	rates   *backend.RatingService
@@ -349,22 +348,14 @@ func (t *Terminal) assemble(ctx context.Context, rec *store.Recovery) error {
 		t.be = &backend.Backend{Store: t.st, Outbox: t.outbox, Cache: store.NewCaseCache(t.st, t.sealer), API: t.client,
 			Relay: t.relay, Pause: t.relay, Logger: t.log, TrackHosts: cfg.GuideHosts(), SendWait: deps.Tuning.SendWait, Poll: deps.Tuning.Poll,
 			Link: t.relay, Record: t.RecordAsync}
-		if api, ok := any(t.client).(backend.CenterAPI); ok {
-			t.center = t.be.CenterService(api)
-		} else {
-			t.log.Warn("the API client has no centre, queue or ticket calls: those screens are unavailable")
-		}
-		if api, ok := any(t.client).(backend.AppointmentAPI); ok {
-			t.appts = t.be.AppointmentService(api)
-		} else {
-			t.log.Warn("the API client has no appointment calls: booking is unavailable")
-		}
+		t.center = t.be.CenterService(t.client)
+		t.appts = t.be.AppointmentService(t.client)
 		t.rates = t.be.RatingService(t.ratings)
 	}
 	t.assist = &Assistance{HookURL: cfg.CallStaff.HookURL, Command: cfg.CallStaff.Command, TerminalID: cfg.Terminal.ID,
 		Health: t.health, Record: t.RecordAsync, Logger: t.log, Offline: t.relay.Offline}
-	if api, ok := any(t.client).(AssistAPI); ok && t.client != nil {
-		t.assist.API = api
+	if t.client != nil {
+		t.assist.API = t.client
 	}
 	if !deps.Inspect {
 		t.assist.TrackHealth()
@@ -543,7 +534,7 @@ func (t *Terminal) API() outbox.API { return t.api }
 func (t *Terminal) Backend() *backend.Backend { return t.be }
 
 // Center is the centre, its queue and tickets for the screens; nil when
-// offline or when the API client cannot ask for them.
+// offline.
 func (t *Terminal) Center() kiosk.CenterService {
 	if t.center == nil {
 		return nil
@@ -551,8 +542,7 @@ func (t *Terminal) Center() kiosk.CenterService {
 	return t.center
 }
 
-// Appointments books, lists and cancels appointments; nil when offline or
-// when the API client cannot.
+// Appointments books, lists and cancels appointments; nil when offline.
 func (t *Terminal) Appointments() kiosk.AppointmentService {
 	if t.appts == nil {
 		return nil
@@ -636,3 +626,4 @@ func (offlineAPI) Heartbeat(context.Context, intake.Heartbeat) (intake.Heartbeat
 func (offlineAPI) UploadAuditChain(context.Context, kiosk.AuditChain, []kiosk.AuditEvent) (int64, error) {
 	return 0, ErrNotAsked
 }
+func (offlineAPI) Rate(context.Context, kiosk.Rating) (bool, error) { return false, ErrNotAsked }

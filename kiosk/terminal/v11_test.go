@@ -13,15 +13,14 @@ import (
 
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/audit"
-	"github.com/pudong-community/kiosk/kiosk/backend"
 	"github.com/pudong-community/kiosk/kiosk/config"
 	"github.com/pudong-community/kiosk/kiosk/intake/intakesim"
 )
 
 // The terminal assembles the v1.1 services: ratings go into its queue and
 // its trail, a call for staff rings the configured hook and is audited,
-// the hook is in the devices' health; the centre and appointments are
-// there exactly when the API client has their calls.
+// the hook is in the devices' health, the centre comes from the central
+// system.
 func TestTerminalAssemblesTheV11Services(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -54,13 +53,12 @@ func TestTerminalAssemblesTheV11Services(t *testing.T) {
 		term.Close()
 	}()
 
-	_, hasCenter := any(term.client).(backend.CenterAPI)
-	if (term.Center() != nil) != hasCenter {
-		t.Errorf("centre service %v, client has its calls %v", term.Center() != nil, hasCenter)
+	if term.Center() == nil || term.Appointments() == nil {
+		t.Fatal("no centre or appointment service")
 	}
-	_, hasAppts := any(term.client).(backend.AppointmentAPI)
-	if (term.Appointments() != nil) != hasAppts {
-		t.Errorf("appointment service %v, client has its calls %v", term.Appointments() != nil, hasAppts)
+	c, fresh, err := term.Center().Center(ctx)
+	if err != nil || c == nil || c.Name == "" || !fresh {
+		t.Fatalf("centre from the central system: %+v fresh %v, %v", c, fresh, err)
 	}
 	rs := term.Ratings()
 	if rs == nil {

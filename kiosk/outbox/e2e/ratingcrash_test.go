@@ -16,8 +16,6 @@ import (
 	"time"
 
 	"github.com/pudong-community/kiosk/kiosk"
-	"github.com/pudong-community/kiosk/kiosk/intake"
-	"github.com/pudong-community/kiosk/kiosk/outbox"
 )
 
 // ratingDesk is the ratings endpoint (POST /v1/ratings) in front of the
@@ -73,9 +71,6 @@ func (d *ratingDesk) wrap(next http.Handler) http.Handler {
 // among others; after a last drain every rating it confirmed is at the
 // server, recorded once.
 func TestRatingCrashSafety(t *testing.T) {
-	if _, ok := any((*intake.Client)(nil)).(outbox.RatingAPI); !ok {
-		t.Skip("kiosk/intake's client cannot send ratings yet (v1.1)")
-	}
 	rounds := size("RATING_CRASH_ROUNDS", 8, 40)
 	desk := &ratingDesk{recorded: map[string]int{}}
 	tg := newTarget(t, desk.wrap)
