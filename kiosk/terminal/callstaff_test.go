@@ -17,6 +17,8 @@ import (
 
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/audit"
+	"github.com/pudong-community/kiosk/kiosk/intake"
+	"github.com/pudong-community/kiosk/kiosk/intake/intakesim"
 )
 
 // centreServer is a real HTTP server of POST /v1/assistance: it answers a
@@ -274,5 +276,35 @@ func TestCallStaffDefaultTimeout(t *testing.T) {
 	el := time.Since(start)
 	if res.Notified || el < DefaultAssistTimeout-100*time.Millisecond || el > DefaultAssistTimeout+time.Second {
 		t.Fatalf("%+v after %v, want nobody notified after about %v", res, el, DefaultAssistTimeout)
+	}
+}
+
+// The call for staff through the real client against the development
+// server, which answers notified or no_staff_available as set.
+func TestCallStaffAgainstTheServer(t *testing.T) {
+	sim, err := intakesim.New(intakesim.Options{DataDir: t.TempDir(), Terminals: map[string]string{"PD-T-1": "tok-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	srv := httptest.NewServer(sim.Handler())
+	t.Cleanup(srv.Close)
+	client, err := intake.New(intake.Config{BaseURL: srv.URL, TerminalID: "PD-T-1", Token: "tok-1", Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	for _, mode := range []string{intakesim.AssistNotified, intakesim.AssistNoStaff} {
+		if err := sim.SetAssistance(mode); err != nil {
+			t.Fatal(err)
+		}
+		a, rec, _, _ := newAssist(t, client, "", "")
+		res := a.CallStaff(context.Background(), "apply.review", kiosk.AssistResident)
+		if res.Centre != mode || res.Notified != (mode == intakesim.AssistNotified) {
+			t.Errorf("%s: %+v", mode, res)
+		}
+		if got := rec.last(); !strings.Contains(got, "centre "+mode) {
+			t.Errorf("%s: audit %q", mode, got)
+		}
 	}
 }
