@@ -16,6 +16,7 @@ import (
 
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/audit"
+	"github.com/pudong-community/kiosk/kiosk/intake"
 )
 
 // Calling staff (呼叫工作人员), honestly: the centre is told (POST
@@ -31,11 +32,8 @@ type AssistAPI interface {
 // DefaultAssistTimeout bounds each of the two calls.
 const DefaultAssistTimeout = 3 * time.Second
 
-// Centre statuses of a call for staff.
 const (
-	AssistNotified       = "notified"
-	AssistNoStaff        = "no_staff_available"
-	assistStatusUnknown  = "unreachable"
+	assistStatusUnknown  = "unreachable" // the centre did not answer, as the audit says it
 	maxScreenNameRunes   = 64
 	screenNameWhenUnsure = "unknown"
 )
@@ -153,7 +151,7 @@ func (a *Assistance) CallStaff(ctx context.Context, screen, reason string) kiosk
 		}()
 	}
 	wg.Wait()
-	res.Notified = res.Centre == AssistNotified || res.Hook
+	res.Notified = res.Centre == intake.AssistNotified || res.Hook
 
 	if centErr != nil {
 		a.log().Warn("call for staff: the centre was not reached", "screen", screen, "err", centErr)
@@ -193,7 +191,7 @@ func (a *Assistance) callCentre(ctx context.Context, screen, reason string) (str
 		return "", "", err
 	}
 	switch status {
-	case AssistNotified, AssistNoStaff:
+	case intake.AssistNotified, intake.AssistNoStaffAvailable:
 	default:
 		return "", msg, fmt.Errorf("the centre answered an unknown status %q", status)
 	}
