@@ -29,7 +29,14 @@ func TestTerminalAssemblesTheV11Services(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sim.Close() })
-	api := httptest.NewServer(sim.Handler())
+	var centreGets atomic.Int32
+	h := sim.Handler()
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.Path == "/v1/center" {
+			centreGets.Add(1)
+		}
+		h.ServeHTTP(w, r)
+	}))
 	t.Cleanup(api.Close)
 	var rung atomic.Int32
 	bell := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { rung.Add(1) }))
@@ -60,6 +67,15 @@ func TestTerminalAssemblesTheV11Services(t *testing.T) {
 	if err != nil || c == nil || c.Name == "" || !fresh {
 		t.Fatalf("centre from the central system: %+v fresh %v, %v", c, fresh, err)
 	}
+	// The central system asks for a refresh in a heartbeat's reply.
+	waitFor(t, 10*time.Second, "the refresh at start", func() bool { return centreGets.Load() >= 1 })
+	time.Sleep(300 * time.Millisecond) // the start's refresh and Center's own have both answered
+	before := centreGets.Load()
+	if _, err := sim.QueueCommand(ctx, cfg.Terminal.ID, "refresh_center"); err != nil {
+		t.Fatal(err)
+	}
+	term.Relay().DeviceChanged() // a heartbeat now
+	waitFor(t, 10*time.Second, "a refresh on refresh_center", func() bool { return centreGets.Load() > before })
 	rs := term.Ratings()
 	if rs == nil {
 		t.Fatal("no rating service")
