@@ -159,7 +159,7 @@ package-lint: package
 package-test: package
 	@command -v debootstrap >/dev/null || { $(SUDO) apt-get update -qq; DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends debootstrap; }
 	@command -v systemd-nspawn >/dev/null || { DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends systemd-container; }
-	KIOSK_DEB_TEST=1 KIOSK_DEB=$$(cat $(BUILD)/deb.path) $(GO) test -count=1 -v -timeout 40m -run '^(TestDebianPackage|TestServiceSandbox)$$' ./cmd/udevrules
+	KIOSK_DEB_TEST=1 KIOSK_DEB=$$(cat $(BUILD)/deb.path) $(GO) test -count=1 -v -timeout 40m -run '^(TestDebianPackage|TestServiceSandbox|TestLockdownInPackage)$$' ./cmd/udevrules
 	KIOSK_SYSTEMD_TEST=1 $(GO) test -count=1 -v -timeout 10m -run '^TestSystemdRestartsHungLoop$$' ./kiosk/watchdog
 
 # --- soak, bench report, start-up (issue 8) ---

@@ -91,9 +91,24 @@ install -m 0640 "$pkgdir/kiosk.toml" "$tree/etc/kiosk/kiosk.toml"
 install -m 0644 "$pkgdir/kiosk.service" "$tree/lib/systemd/system/kiosk.service"
 install -m 0644 "$pkgdir/99-kiosk.rules" "$tree/lib/udev/rules.d/99-kiosk.rules"
 
+# The kiosk session (docs/security.md): the terminal's own X server on VT 7
+# with its locked-down configuration, no gettys on other VTs, no
+# Ctrl+Alt+Del burst reboot, no magic SysRq, and the USBGuard template.
+session=$pkgdir/session
+install -d "$tree/usr/lib/kiosk" "$tree/etc/X11/kiosk" "$tree/usr/lib/systemd/logind.conf.d" \
+	"$tree/usr/lib/systemd/system.conf.d" "$tree/usr/lib/sysctl.d" "$tree/usr/share/kiosk"
+install -m 0644 "$session/kiosk-session.service" "$tree/lib/systemd/system/kiosk-session.service"
+install -m 0755 "$session/kiosk-xserver" "$tree/usr/lib/kiosk/kiosk-xserver"
+install -m 0644 "$session/xorg.conf" "$tree/etc/X11/kiosk/xorg.conf"
+install -m 0644 "$session/logind-kiosk.conf" "$tree/usr/lib/systemd/logind.conf.d/kiosk.conf"
+install -m 0644 "$session/system-kiosk.conf" "$tree/usr/lib/systemd/system.conf.d/kiosk.conf"
+install -m 0644 "$session/sysctl-kiosk.conf" "$tree/usr/lib/sysctl.d/90-kiosk.conf"
+install -m 0644 "$session/usbguard-rules.conf" "$tree/usr/share/kiosk/usbguard-rules.conf"
+
 doc=$tree/usr/share/doc/kiosk
 install -m 0644 "$root/assets/fonts/OFL.txt" "$doc/OFL.txt"
 install -m 0644 "$root/docs/udev.md" "$doc/udev.md"
+install -m 0644 "$root/docs/security.md" "$doc/security.md"
 install -m 0644 "$pkgdir/debian/README.Debian" "$doc/README.Debian"
 install -d "$tree/usr/share/man/man1" "$tree/usr/share/lintian/overrides"
 for m in kiosk kiosk-udevrules; do
@@ -126,6 +141,8 @@ Architecture: $arch
 Maintainer: $maintainer
 Installed-Size: $size
 Depends: libc6 (>= 2.34), libgl1, libx11-6, libxcursor1, libxrandr2, libxinerama1, libxi6, libxxf86vm1, libzinnia0, tegaki-zinnia-simplified-chinese, adduser, espeak-ng, alsa-utils
+Recommends: xserver-xorg-core, xserver-xorg-input-libinput, xauth
+Suggests: usbguard
 Section: misc
 Priority: optional
 Homepage: https://github.com/pudong-community/kiosk
@@ -135,8 +152,9 @@ Description: self-service terminal of the community affairs service centers
  community services, and get a printed receipt; submissions are queued
  locally and delivered to the central intake API.
  .
- This package holds the terminal, its systemd service with watchdog, udev
- rules naming the ID card reader and the receipt printer, and a default
+ This package holds the terminal, its systemd service with watchdog, its
+ own locked-down X session on VT 7, udev rules naming the ID card reader and
+ the receipt printer, a USBGuard policy template and a default
  configuration.
 CONTROL
 

@@ -99,7 +99,7 @@ func runDiagIDCard(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "kiosk diag idcard:", err)
 			return exitUsage
 		}
-		res.Error = err.Error()
+		res.Error = portOpenError(err)
 		return finish(exitNoAnswer)
 	}
 	say("端口 port      %s @ %d (opened in %d ms)", *port, *baud, res.TimingsMS["open"])

@@ -130,3 +130,13 @@ func probePort(res *portProbe, timeout time.Duration) {
 		res.Result = pr.Err.Error()
 	}
 }
+
+// portOpenError says why a port did not open; a port the running terminal
+// holds (serialport.ErrInUse) is named as such: the check does not read
+// beside the terminal, it asks staff to stop it first.
+func portOpenError(err error) string {
+	if errors.Is(err, serialport.ErrInUse) {
+		return "端口被终端占用 in use by the terminal: stop it first (systemctl stop kiosk), then run the check again"
+	}
+	return err.Error()
+}

@@ -160,7 +160,7 @@ func runDiagPrinter(args []string, stdout, stderr io.Writer) int {
 	sp, err := serialport.Open(*port, *baud, 100*time.Millisecond)
 	if err != nil {
 		res.State, res.StateZH = printer.StateNoAnswer.String(), printer.StateNoAnswer.Chinese()
-		res.Reason = err.Error()
+		res.Reason = portOpenError(err)
 		return finish(exitNoAnswer)
 	}
 	defer sp.Close()
@@ -179,7 +179,7 @@ func runDiagPrinter(args []string, stdout, stderr io.Writer) int {
 	qcancel()
 	if err != nil {
 		res.State, res.StateZH = printer.StateNoAnswer.String(), printer.StateNoAnswer.Chinese()
-		res.Reason = err.Error()
+		res.Reason = portOpenError(err)
 		return finish(exitNoAnswer)
 	}
 	names := map[escpos.StatusKind]string{1: "printer", 2: "offline cause", 3: "error cause", 4: "roll paper"}

@@ -11,7 +11,7 @@ import (
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/config"
 	"github.com/pudong-community/kiosk/kiosk/maint"
-	"github.com/pudong-community/kiosk/kiosk/store"
+	"github.com/pudong-community/kiosk/kiosk/terminal"
 )
 
 func init() {
@@ -38,7 +38,7 @@ func runDiagStaffCardHash(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kiosk diag staff-card-hash: %v\n", err)
 		return exitFailure
 	}
-	key, err := store.LoadKey(cfg.KeyFilePath())
+	key, err := terminal.SealKey(cfg, false)
 	if err != nil {
 		fmt.Fprintf(stderr, "kiosk diag staff-card-hash: the sealing key keys the hashes: %v\n", err)
 		return exitFailure

@@ -72,6 +72,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runCheckConfig(args[1:], stdout, stderr)
 		case "demo":
 			return runDemo(args[1:], stdout, stderr)
+		case "credentials":
+			return runCredentials(args[1:], stdout, stderr)
 		case "help", "-h", "-help", "--help":
 			usage(stdout)
 			return exitOK
@@ -86,6 +88,7 @@ func usage(w io.Writer) {
   kiosk demo [-data DIR]          the whole system on one machine, no hardware
   kiosk diag SUBCOMMAND [flags]   maintenance checks (kiosk diag help)
   kiosk check-config FILE         validate a configuration file
+  kiosk credentials [-apply]      move the key, token and PIN hash into encrypted systemd credentials
   kiosk version                   print the version`)
 }
 

@@ -54,6 +54,9 @@ func runTerminal(args []string, stdout, stderr io.Writer) int {
 		log.Warn("no configuration file, running on defaults", "detail", err.Error())
 	} else {
 		log.Info("configuration loaded", "file", file)
+		if plain := cfg.PlainSecrets(); len(plain) > 0 {
+			log.Warn("secrets are read from plain files on the disk, where a stolen disk gives them away: `kiosk credentials` moves them into systemd credentials encrypted for this machine", "secrets", strings.Join(plain, "; "))
+		}
 		if uerr := cfg.MaintenanceUpgrades(); uerr != nil {
 			log.Warn("maintenance access needs the configuration upgraded (kiosk check-config names it); until then no PIN under 6 digits and no staff card listed in plain opens maintenance", "problems", uerr.Error())
 		}

@@ -117,6 +117,15 @@ func TestDebianPackage(t *testing.T) {
 			{"/usr/share/doc/kiosk/udev.md", "root:root", "644"},
 			{"/usr/share/applications/kiosk.desktop", "root:root", "644"},
 			{"/usr/share/icons/hicolor/256x256/apps/kiosk.png", "root:root", "644"},
+			// The kiosk session and the machine's lock-down.
+			{"/lib/systemd/system/kiosk-session.service", "root:root", "644"},
+			{"/usr/lib/kiosk/kiosk-xserver", "root:root", "755"},
+			{"/etc/X11/kiosk/xorg.conf", "root:root", "644"},
+			{"/usr/lib/systemd/logind.conf.d/kiosk.conf", "root:root", "644"},
+			{"/usr/lib/systemd/system.conf.d/kiosk.conf", "root:root", "644"},
+			{"/usr/lib/sysctl.d/90-kiosk.conf", "root:root", "644"},
+			{"/usr/share/kiosk/usbguard-rules.conf", "root:root", "644"},
+			{"/usr/share/doc/kiosk/security.md", "root:root", "644"},
 			// The handwriting model comes with the package's dependencies.
 			{"/usr/share/tegaki/models/zinnia/handwriting-zh_CN.model", "root:root", "644"},
 		} {
@@ -126,7 +135,7 @@ func TestDebianPackage(t *testing.T) {
 			}
 		}
 		conf := in(t, "dpkg-query", "-W", "-f", "${Conffiles}", "kiosk")
-		if !strings.Contains(conf, "/etc/kiosk/kiosk.toml") {
+		if !strings.Contains(conf, "/etc/kiosk/kiosk.toml") || !strings.Contains(conf, "/etc/X11/kiosk/xorg.conf") {
 			t.Errorf("conffiles: %q", conf)
 		}
 		if got := in(t, "dpkg-query", "-W", "-f", "${Status}", "kiosk"); got != "install ok installed" {
@@ -197,13 +206,57 @@ func TestDebianPackage(t *testing.T) {
 		for _, want := range []string{"Type=notify", "Restart=always", "WatchdogSec=30", "User=kiosk",
 			"ProtectSystem=strict", "ReadWritePaths=/var/lib/kiosk", "PrivateTmp=yes", "NoNewPrivileges=yes",
 			"DevicePolicy=closed", "DeviceAllow=/dev/kiosk-idcard rw", "DeviceAllow=/dev/kiosk-printer rw", "DeviceAllow=char-alsa rw",
-			"Environment=LANG=zh_CN.UTF-8"} {
+			"Environment=LANG=zh_CN.UTF-8", "LimitCORE=0", "ProcSubset=pid", "LoadCredentialEncrypted=kiosk.seal-key"} {
 			if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(want) + `$`).MatchString(unit) {
 				t.Errorf("unit lacks %s", want)
 			}
 		}
 		if n := strings.Count(unit, "\nDeviceAllow="); n != 4 {
 			t.Errorf("%d DeviceAllow lines, want the two ports, the GPU and the sound device", n)
+		}
+	})
+
+	t.Run("session and lock-down", func(t *testing.T) {
+		if _, err := os.Lstat(filepath.Join(root, "etc/systemd/system/graphical.target.wants/kiosk-session.service")); err != nil {
+			t.Errorf("kiosk-session.service not enabled: %v", err)
+		}
+		out, err := exec.Command("chroot", root, "systemd-analyze", "verify", "/lib/systemd/system/kiosk-session.service").CombinedOutput()
+		if err != nil || len(strings.TrimSpace(string(out))) != 0 {
+			t.Errorf("systemd-analyze verify kiosk-session.service: %v\n%s", err, out)
+		}
+		if l, err := os.Readlink(filepath.Join(root, "etc/systemd/system/ctrl-alt-del.target")); err != nil || l != "/dev/null" {
+			t.Errorf("ctrl-alt-del.target not masked: %q %v", l, err)
+		}
+		// What systemd and the kernel will apply, as they read it: the
+		// drop-ins merged in place, sysctl's files in their order.
+		// (cat-config fails on a dangling link such as a minimal root's
+		// /etc/sysctl.d/99-sysctl.conf, after printing the rest.)
+		catConfig := func(name string) string {
+			return in(t, "sh", "-c", "systemd-analyze cat-config "+name+" 2>/dev/null; exit 0")
+		}
+		logind, system, sysctl := catConfig("systemd/logind.conf"), catConfig("systemd/system.conf"), catConfig("sysctl.d")
+		for _, c := range []struct{ text, want string }{
+			{logind, "NAutoVTs=0"}, {logind, "ReserveVT=0"}, {system, "CtrlAltDelBurstAction=none"}, {sysctl, "kernel.sysrq = 0"},
+		} {
+			if !hasLine(c.text, c.want) {
+				t.Errorf("systemd-analyze cat-config lacks %q", c.want)
+			}
+		}
+		// The last sysctl file to set kernel.sysrq is the package's.
+		lastSysrq := ""
+		for _, l := range strings.Split(sysctl, "\n") {
+			if strings.HasPrefix(strings.TrimSpace(l), "kernel.sysrq") {
+				lastSysrq = strings.TrimSpace(l)
+			}
+		}
+		if lastSysrq != "kernel.sysrq = 0" {
+			t.Errorf("the last kernel.sysrq setting is %q", lastSysrq)
+		}
+		xorg := in(t, "cat", "/etc/X11/kiosk/xorg.conf")
+		for _, want := range []string{"\tOption \"DontVTSwitch\" \"true\"", "\tOption \"DontZap\" \"true\"", "\tOption \"BlankTime\" \"0\""} {
+			if !hasLine(xorg, want) {
+				t.Errorf("xorg.conf lacks %q", want)
+			}
 		}
 	})
 
@@ -237,7 +290,8 @@ func TestDebianPackage(t *testing.T) {
 
 	t.Run("purge", func(t *testing.T) {
 		in(t, "dpkg", "--purge", "kiosk")
-		for _, gone := range []string{"usr/bin/kiosk", "etc/kiosk/kiosk.toml", "var/lib/kiosk", "lib/systemd/system/kiosk.service"} {
+		for _, gone := range []string{"usr/bin/kiosk", "etc/kiosk/kiosk.toml", "var/lib/kiosk", "lib/systemd/system/kiosk.service",
+			"lib/systemd/system/kiosk-session.service", "etc/X11/kiosk/xorg.conf", "usr/lib/sysctl.d/90-kiosk.conf", "etc/systemd/system/ctrl-alt-del.target"} {
 			if _, err := os.Lstat(filepath.Join(root, gone)); !os.IsNotExist(err) {
 				t.Errorf("/%s left after purge (%v)", gone, err)
 			}

@@ -21,15 +21,23 @@ import (
 const sandboxDropIn = `[Service]
 Type=exec
 ExecStart=
-ExecStart=/bin/sh -c 'id -un > /var/lib/kiosk/user; /usr/bin/kiosk check-config /etc/kiosk/kiosk.toml > /var/lib/kiosk/config 2>&1; echo $? >> /var/lib/kiosk/config; head -c1 /dev/net/tun > /dev/null 2>/var/lib/kiosk/vcs; echo $? >> /var/lib/kiosk/vcs; ls -R /usr/share/fonts > /var/lib/kiosk/fonts 2>&1; echo $? >> /var/lib/kiosk/fonts; awk \'$5 == "/" { print $6 }\' /proc/self/mountinfo > /var/lib/kiosk/etc; exec sleep infinity'
+ExecStart=/bin/sh -c 'id -un > /var/lib/kiosk/user; /usr/bin/kiosk check-config /etc/kiosk/kiosk.toml > /var/lib/kiosk/config 2>&1; echo $? >> /var/lib/kiosk/config; head -c1 /dev/net/tun > /dev/null 2>/var/lib/kiosk/vcs; echo $? >> /var/lib/kiosk/vcs; ls -R /usr/share/fonts > /var/lib/kiosk/fonts 2>&1; echo $? >> /var/lib/kiosk/fonts; ulimit -c > /var/lib/kiosk/core; ls /proc/sys > /dev/null 2>&1; echo $? > /var/lib/kiosk/procsys; cat "$CREDENTIALS_DIRECTORY/kiosk.api-token" > /var/lib/kiosk/cred 2>/dev/null || echo none > /var/lib/kiosk/cred; awk \'$5 == "/" { print $6 }\' /proc/self/mountinfo > /var/lib/kiosk/etc; exec sleep infinity'
 `
 
 const sandboxDriver = `#!/bin/sh
 for i in $(seq 60); do [ -f /var/lib/kiosk/etc ] && break; sleep 0.5; done
 sleep 1
 systemctl show -p ActiveState -p SubState -p Result kiosk.service > /result/state
-cp /var/lib/kiosk/user /var/lib/kiosk/config /var/lib/kiosk/vcs /var/lib/kiosk/fonts /var/lib/kiosk/etc /result/ 2>/dev/null
+cp /var/lib/kiosk/user /var/lib/kiosk/config /var/lib/kiosk/vcs /var/lib/kiosk/fonts /var/lib/kiosk/etc /var/lib/kiosk/core /var/lib/kiosk/procsys /var/lib/kiosk/cred /result/ 2>/dev/null
 stat -c '%U:%G %a' /var/lib/kiosk > /result/datadir
+# An encrypted credential, as kiosk credentials makes it: the service,
+# restarted, gets it decrypted in $CREDENTIALS_DIRECTORY.
+mkdir -p -m 0700 /etc/credstore.encrypted
+printf 'tok-from-credential' | systemd-creds encrypt --with-key=host --name=kiosk.api-token - /etc/credstore.encrypted/kiosk.api-token > /result/creds-encrypt 2>&1
+rm -f /var/lib/kiosk/etc
+systemctl restart kiosk.service
+for i in $(seq 60); do [ -f /var/lib/kiosk/etc ] && break; sleep 0.5; done
+cp /var/lib/kiosk/cred /result/cred2 2>/dev/null
 journalctl -u kiosk.service --no-pager > /result/journal
 touch /result/done
 systemctl poweroff
@@ -139,6 +147,23 @@ func TestServiceSandbox(t *testing.T) {
 	// InaccessiblePaths: the service sees none of the system's fonts.
 	if got := read("fonts"); strings.Contains(got, "System-Regular") || strings.HasSuffix(got, "\n0") || got == "0" {
 		t.Errorf("the service can read the system's fonts: %q", got)
+	}
+	// LimitCORE=0 and ProcSubset=pid.
+	if got := read("core"); got != "0" {
+		t.Errorf("the service's core dump limit: %q, want 0", got)
+	}
+	if got := read("procsys"); got == "0" {
+		t.Error("the service sees /proc/sys (ProcSubset=pid)")
+	}
+	// The encrypted credentials: a missing one is skipped (the service
+	// started without any), one in /etc/credstore.encrypted is decrypted
+	// for it.
+	if got := read("cred"); got != "none" {
+		t.Errorf("a credential before any was made: %q", got)
+	}
+	if got := read("cred2"); got != "tok-from-credential" {
+		b, _ := os.ReadFile(filepath.Join(result, "creds-encrypt"))
+		t.Errorf("the decrypted credential: %q, want the token (systemd-creds encrypt: %s)", got, b)
 	}
 	// ProtectSystem=strict: / is mounted read-only for the service.
 	if got := read("etc"); !strings.HasPrefix(got, "ro") {

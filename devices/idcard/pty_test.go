@@ -195,11 +195,13 @@ func TestReaderResyncsAfterADeadConversation(t *testing.T) {
 	if _, err := dead.Write(idcard.AppendCommand(idcard.AppendCommand(nil, idcard.CmdSAMStatus), idcard.CmdSAMID)); err != nil {
 		t.Fatal(err)
 	}
+	// It exits (its descriptors close, so its hold on the line goes) and
+	// the terminal opens the line after it.
+	dead.Close()
 	port, err := serialport.Open(link, 115200, 100*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dead.Close()
 	r := idcard.NewReader(port, idcard.Options{PollInterval: 20 * time.Millisecond, Timeouts: idcard.Timeouts{Find: 400 * time.Millisecond}})
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx) }()

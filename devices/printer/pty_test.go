@@ -259,12 +259,14 @@ func TestDriverIgnoresRepliesLeftByADeadProcess(t *testing.T) {
 	if _, err := dead.Write(escpos.AppendStatusQuery(nil, escpos.StatusPaper)); err != nil {
 		t.Fatal(err)
 	}
+	// It exits (its hold on the line goes with it); the terminal opens
+	// the line after it.
+	dead.Close()
 	port, err := serialport.Open(path, 115200, 100*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer port.Close()
-	dead.Close()
 	time.Sleep(100 * time.Millisecond) // the reply is on the line
 	prof := printer.Profile80
 	prof.Baud = 115200

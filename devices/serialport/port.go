@@ -18,6 +18,9 @@ var (
 	ErrClosed = errors.New("serialport: port closed")
 	// ErrBadBaud is returned by Open for a rate the line cannot be set to.
 	ErrBadBaud = errors.New("serialport: unsupported baud rate")
+	// ErrInUse is returned by Open when another Port (in this process or
+	// another, such as the running terminal) holds the line.
+	ErrInUse = errors.New("serialport: port in use by another process")
 )
 
 // Port is an open serial line (or anything that behaves like one: a

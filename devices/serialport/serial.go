@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tarm/serial"
+	"golang.org/x/sys/unix"
 )
 
 // Read timeouts are carried out by the tty driver in tenths of a second
@@ -27,6 +28,7 @@ var Bauds = []int{1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 4
 type port struct {
 	sp     *serial.Port
 	name   string
+	lock   int // a second descriptor of the line: its flock and TIOCEXCL
 	closed atomic.Bool
 }
 
@@ -35,6 +37,12 @@ type port struct {
 // ErrTimeout. The timeout is kept between MinReadTimeout and MaxReadTimeout,
 // which also guarantees that a Read never blocks forever, so a goroutine
 // reading the port always notices Close within one timeout.
+//
+// The line is held exclusively until Close: an exclusive flock that every
+// Open honours (a `kiosk diag` run over SSH gets ErrInUse instead of
+// reading a resident's card beside the terminal), and the tty's TIOCEXCL,
+// with which the kernel refuses any other open of the line (EBUSY) to all
+// but root.
 func Open(name string, baud int, readTimeout time.Duration) (Port, error) {
 	if !validBaud(baud) {
 		return nil, fmt.Errorf("%w: %d", ErrBadBaud, baud)
@@ -47,11 +55,47 @@ func Open(name string, baud int, readTimeout time.Duration) (Port, error) {
 	case readTimeout > MaxReadTimeout:
 		readTimeout = MaxReadTimeout
 	}
+	lock, err := lockLine(name)
+	if err != nil {
+		return nil, err
+	}
 	sp, err := serial.OpenPort(&serial.Config{Name: name, Baud: baud, ReadTimeout: readTimeout})
 	if err != nil {
+		unix.Close(lock)
+		if errors.Is(err, unix.EBUSY) {
+			return nil, inUse(name)
+		}
 		return nil, fmt.Errorf("serialport: open %s: %w", name, err)
 	}
-	return &port{sp: sp, name: name}, nil
+	if err := unix.IoctlSetInt(lock, unix.TIOCEXCL, 0); err != nil {
+		sp.Close()
+		unix.Close(lock)
+		return nil, fmt.Errorf("serialport: %s: exclusive mode (TIOCEXCL): %w", name, err)
+	}
+	return &port{sp: sp, name: name, lock: lock}, nil
+}
+
+// lockLine opens the line a first time and takes its exclusive flock.
+func lockLine(name string) (int, error) {
+	fd, err := unix.Open(name, unix.O_RDWR|unix.O_NOCTTY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		if errors.Is(err, unix.EBUSY) { // another holder's TIOCEXCL
+			return -1, inUse(name)
+		}
+		return -1, fmt.Errorf("serialport: open %s: %w", name, &os.PathError{Op: "open", Path: name, Err: err})
+	}
+	if err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		unix.Close(fd)
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return -1, inUse(name)
+		}
+		return -1, fmt.Errorf("serialport: lock %s: %w", name, err)
+	}
+	return fd, nil
+}
+
+func inUse(name string) error {
+	return fmt.Errorf("serialport: open %s: %w (the terminal holds it while it runs; stop it first: systemctl stop kiosk)", name, ErrInUse)
 }
 
 func validBaud(b int) bool {
@@ -119,7 +163,13 @@ func (p *port) Close() error {
 	if p.closed.Swap(true) {
 		return ErrClosed
 	}
-	if err := p.sp.Close(); err != nil {
+	// The exclusive mode is the tty's, not the descriptor's: it is lifted
+	// before the line is let go, or a line that outlives this Port (a
+	// pseudo-terminal) would stay closed to everybody but root.
+	_ = unix.IoctlSetInt(p.lock, unix.TIOCNXCL, 0)
+	err := p.sp.Close()
+	unix.Close(p.lock) // releases the flock
+	if err != nil {
 		return fmt.Errorf("serialport: close %s: %w", p.name, err)
 	}
 	return nil

@@ -64,6 +64,8 @@ type Backend struct {
 	// Record writes an audit event (masked subject, no ID number in the
 	// detail); optional. It must not block: the terminal queues it.
 	Record func(kind audit.Kind, subject, detail string)
+
+	agentVisit agentVisit
 }
 
 // record writes an audit event when the back end has a trail.
@@ -148,6 +150,9 @@ func casesFailure(err error) string {
 }
 
 func (b *Backend) cases(ctx context.Context, p kiosk.Person) ([]kiosk.Case, bool, error) {
+	if b.agentRefuses(p) {
+		return nil, false, ErrAgentCases
+	}
 	paused := b.Pause != nil && !b.Pause.PausedUntil().IsZero()
 	if b.API != nil && !paused {
 		cs, err := b.API.QueryCases(ctx, p.IDNumber, p.Name)

@@ -31,6 +31,14 @@ type Config struct {
 	CallStaff   CallStaff   `toml:"call_staff"`
 	Display     Display     `toml:"display"`
 	Voice       Voice       `toml:"voice"`
+
+	// CredentialsDir is systemd's $CREDENTIALS_DIRECTORY when Load ran
+	// under a unit with credentials: the sealing key, the API token and the
+	// PIN hash found there (CredSealKey ...) take the place of the plain
+	// settings. Never read from the file.
+	CredentialsDir string `toml:"-"`
+
+	pinFromCredential bool
 }
 
 // Terminal identifies the terminal and where it keeps its data.
@@ -237,6 +245,10 @@ func Load(name string) (Config, string, error) {
 	}
 	c, err := Parse(b)
 	if err != nil {
+		return c, name, fmt.Errorf("%s: %w", name, err)
+	}
+	c.CredentialsDir = credentialsDir()
+	if err := c.applyCredentials(); err != nil {
 		return c, name, fmt.Errorf("%s: %w", name, err)
 	}
 	if c.API.Token != "" {
@@ -529,8 +541,12 @@ func (c Config) KeyFilePath() string {
 // DatabasePath is the SQLite file in the data directory.
 func (c Config) DatabasePath() string { return filepath.Join(c.Terminal.DataDir, "kiosk.db") }
 
-// APIToken returns api.token, or the trimmed content of api.token_file.
+// APIToken returns the token of the credential CredAPIToken when there is
+// one, else api.token, or the trimmed content of api.token_file.
 func (c Config) APIToken() (string, error) {
+	if tok, ok, err := c.credentialText(CredAPIToken); err != nil || ok {
+		return tok, err
+	}
 	if c.API.TokenFile == "" {
 		return c.API.Token, nil
 	}

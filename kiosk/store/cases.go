@@ -11,8 +11,13 @@ import (
 	"github.com/pudong-community/kiosk/kiosk"
 )
 
+// CaseCacheTTL is how long the case cache keeps a resident's cases: older
+// ones are never shown and are deleted by the outbox's purge.
+const CaseCacheTTL = 24 * time.Hour
+
 // CaseCache keeps the last cases fetched for each resident, sealed, keyed
-// by a keyed hash of the ID number, for display while the network is down.
+// by a keyed hash of the ID number, for display while the network is down,
+// for a day at most (CaseCacheTTL).
 type CaseCache struct {
 	st   *Store
 	seal *Sealer
@@ -55,6 +60,10 @@ func (c *CaseCache) Get(ctx context.Context, idNumber string) ([]kiosk.Case, tim
 	}
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("store: cached cases: %w", err)
+	}
+	if c.st.now().Sub(time.UnixMilli(fetched)) >= CaseCacheTTL {
+		_, _ = c.st.db.ExecContext(ctx, `DELETE FROM cached_cases WHERE applicant_tag = ?`, tag)
+		return nil, time.Time{}, fmt.Errorf("%w: cached cases of %s are older than a day", ErrNotFound, kiosk.MaskID(idNumber))
 	}
 	plain, err := c.seal.Open(sealed, []byte(tag))
 	if err != nil {

@@ -700,7 +700,12 @@ func (o *Outbox) PurgeAsOf(ctx context.Context, now time.Time, retention time.Du
 		if err != nil {
 			return fmt.Errorf("store: purge: %w", err)
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM cached_cases WHERE fetched_ms <= ?`, cut)
+		// The case cache keeps a resident's cases a day at most.
+		caseCut := cut
+		if c := now.Add(-CaseCacheTTL).UnixMilli(); c > caseCut {
+			caseCut = c
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM cached_cases WHERE fetched_ms <= ?`, caseCut)
 		if err != nil {
 			return fmt.Errorf("store: purge cases: %w", err)
 		}
@@ -708,6 +713,11 @@ func (o *Outbox) PurgeAsOf(ctx context.Context, now time.Time, retention time.Du
 	})
 	if err != nil {
 		return 0, err
+	}
+	// Databases recovery kept aside hold the same personal data: they go
+	// when the retention period has passed since they were set aside.
+	if _, err := o.st.PurgeKeptAside(now, retention); err != nil {
+		return int(n), err
 	}
 	// Overwrite freed pages in the WAL and the file promptly.
 	_, _ = o.st.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)

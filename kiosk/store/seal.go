@@ -90,6 +90,29 @@ func LoadKey(path string) ([]byte, error) {
 	return key, err
 }
 
+// LoadCredentialKey reads the key from a systemd credential (the file
+// systemd decrypted into $CREDENTIALS_DIRECTORY). Its mode is not checked:
+// systemd gives the credential to the service's user alone, in a private
+// directory, and may grant it by an access list that shows in the group
+// bits. It must hold exactly KeySize bytes.
+func LoadCredentialKey(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: credential %s: %v", ErrBadKey, filepath.Base(path), errors.Unwrap(err))
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: credential %s is not a regular file", ErrBadKey, filepath.Base(path))
+	}
+	key, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: credential %s: %v", ErrBadKey, filepath.Base(path), errors.Unwrap(err))
+	}
+	if len(key) != KeySize {
+		return nil, fmt.Errorf("%w: credential %s holds %d bytes, want %d", ErrBadKey, filepath.Base(path), len(key), KeySize)
+	}
+	return key, nil
+}
+
 func readKey(path string) ([]byte, error) {
 	st, err := os.Stat(path)
 	if err != nil {

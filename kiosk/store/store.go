@@ -192,7 +192,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 			return nil, err
 		}
 	}
-	dsn := fileDSN(path, "_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=5000&_txlock=immediate")
+	// secure_delete: what is deleted (a purged resident's sealed data, a
+	// case cache past its day) is overwritten with zeros, not left in free
+	// pages for whoever copies the disk.
+	dsn := fileDSN(path, "_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=5000&_txlock=immediate&_secure_delete=on")
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)

@@ -203,7 +203,8 @@ func (t *Terminal) HeartbeatDevices() map[string]intake.DeviceState {
 
 // VisitAudit is the visit machine's OnChange hook that puts every service
 // step of a visit into the audit trail (visit.Events), off the UI
-// goroutine and in order.
+// goroutine and in order, and tells the back end whether an agent's visit
+// is in progress (an agent does not see the resident's cases).
 func (t *Terminal) VisitAudit() func(visit.Snapshot) {
 	var mu sync.Mutex
 	var prev visit.Snapshot
@@ -212,6 +213,9 @@ func (t *Terminal) VisitAudit() func(visit.Snapshot) {
 		evs := visit.Events(prev, next)
 		prev = next
 		mu.Unlock()
+		if t.be != nil {
+			t.be.SetVisitAgent(next.Agent) // the agent restriction on cases
+		}
 		for _, ev := range evs {
 			t.RecordAsync(audit.Kind(ev.Kind), ev.Subject, ev.Detail)
 		}

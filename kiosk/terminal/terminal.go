@@ -180,11 +180,29 @@ func OpenSealer(cfg config.Config) (*store.Sealer, error) {
 	if err := os.MkdirAll(cfg.Terminal.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("cannot create data directory %s: %w", cfg.Terminal.DataDir, errors.Unwrap(err))
 	}
-	key, err := store.LoadOrCreateKey(cfg.KeyFilePath())
+	key, err := SealKey(cfg, true)
 	if err != nil {
 		return nil, err
 	}
 	return store.NewSealer(key)
+}
+
+// SealKey loads the key that seals personal data: from the systemd
+// credential config.CredSealKey when the service has it, else from the key
+// file, which is made on the first start when create is set (never by
+// maintenance tools: a new key would not open what the old one sealed).
+func SealKey(cfg config.Config, create bool) ([]byte, error) {
+	p, err := cfg.SealKeyCredential()
+	if err != nil {
+		return nil, err
+	}
+	if p != "" {
+		return store.LoadCredentialKey(p)
+	}
+	if create {
+		return store.LoadOrCreateKey(cfg.KeyFilePath())
+	}
+	return store.LoadKey(cfg.KeyFilePath())
 }
 
 // Open opens the database (recovering it when it fails its check) and
@@ -221,7 +239,7 @@ func Open(ctx context.Context, cfg config.Config, deps Deps) (*Terminal, error) 
 		t.st = st
 		// Never make a key here: a new key would not open what the old
 		// one sealed. Counting needs no key: a throwaway one opens nothing.
-		key, err := store.LoadKey(cfg.KeyFilePath())
+		key, err := SealKey(cfg, false)
 		if err != nil {
 			t.keyErr = err
 			key = make([]byte, store.KeySize)
@@ -587,7 +605,7 @@ func (t *Terminal) gate(c config.Maintenance) (*maint.Gate, error) {
 	if len(c.StaffCards) > 0 {
 		// The staff cards' hashes are keyed by the sealing key: without
 		// it no card is recognised, and the PIN still opens.
-		if key, err := store.LoadKey(t.cfg.KeyFilePath()); err != nil {
+		if key, err := SealKey(t.cfg, false); err != nil {
 			t.log.Warn("staff cards not recognised: no sealing key", "err", err)
 		} else {
 			cardKey = maint.StaffCardKey(key)
