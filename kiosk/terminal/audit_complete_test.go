@@ -22,6 +22,7 @@ import (
 	"github.com/pudong-community/kiosk/devices/sim/sammodule"
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/audit"
+	"github.com/pudong-community/kiosk/kiosk/backend"
 	"github.com/pudong-community/kiosk/kiosk/config"
 	"github.com/pudong-community/kiosk/kiosk/intake/intakesim"
 	"github.com/pudong-community/kiosk/kiosk/kiosktest"
@@ -177,12 +178,15 @@ func TestAuditCompleteness(t *testing.T) {
 	must("agent's card", mach.CardRead(agent))
 	must("resident's card", mach.CardRead(resident))
 	must("authorisation", mach.SetAuthorisation(authRef, "子女"))
-	cases, online, err := be.Cases(ctx, resident)
-	must("cases", err)
-	if !online {
-		t.Error("cases not fetched online")
+	// An agent does not see the resident's cases (the back end refuses),
+	// but may look up their own.
+	if _, _, err := be.Cases(ctx, resident); !errors.Is(err, backend.ErrAgentCases) {
+		t.Errorf("an agent's look-up of the resident's cases: %v, want ErrAgentCases", err)
 	}
-	must("set cases", mach.SetCases(mach.Snapshot().Visit, cases))
+	agentCases, online, err := be.Cases(ctx, agent)
+	if err != nil || !online {
+		t.Errorf("the agent's own cases: online %v, %v", online, err)
+	}
 	var item kiosk.Item
 	for _, it := range e2e.SelfService(cat) {
 		if it.AgentAllowed {
@@ -409,8 +413,9 @@ func TestAuditCompleteness(t *testing.T) {
 	if got := ofKind(first, audit.SubmissionParked); len(got) != 3 || !strings.HasSuffix(got[0].Detail, "code=unknown_item") {
 		t.Errorf("submission_parked events %+v, want three (two, and the retried one again)", got)
 	}
-	if got := ofKind(first, audit.CasesQueried); len(got) != 1 || got[0].Subject != kiosk.MaskID(resident.IDNumber) || got[0].Detail != fmt.Sprintf("online, %d cases", len(cases)) {
-		t.Errorf("cases_queried events %+v", got)
+	if got := ofKind(first, audit.CasesQueried); len(got) != 2 || got[0].Subject != kiosk.MaskID(resident.IDNumber) || !strings.Contains(got[0].Detail, "failed") ||
+		got[1].Subject != kiosk.MaskID(agent.IDNumber) || got[1].Detail != fmt.Sprintf("online, %d cases", len(agentCases)) {
+		t.Errorf("cases_queried events %+v, want the refused look-up and the agent's own", got)
 	}
 }
 
