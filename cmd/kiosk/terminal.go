@@ -171,6 +171,10 @@ func runWithConfig(cfg config.Config, wo windowOptions, log *slog.Logger, stderr
 	return exitOK
 }
 
+// errNobodyConfirmed: a call for staff that neither the centre nor the
+// local hook confirmed.
+var errNobodyConfirmed = errors.New("call for staff: nobody confirmed it")
+
 // startTerminal builds the screens over an open terminal, hands its events
 // to them and runs it. It runs on the UI goroutine.
 func startTerminal(ctx context.Context, cfg config.Config, term *terminal.Terminal, fa fyne.App, w fyne.Window, log *slog.Logger,
@@ -191,7 +195,18 @@ func startTerminal(ctx context.Context, cfg config.Config, term *terminal.Termin
 		TerminalID:   cfg.Terminal.ID,
 		Version:      version,
 		Language:     ui.Lang(cfg.Display.Language),
-		CallStaff:    term.CallStaff,
+		// The screens still calling CallStaff get the same honest call:
+		// an error when nobody confirmed. Assist replaces it.
+		CallStaff: func(ctx context.Context) error {
+			if r := term.CallStaff(ctx, "callstaff", kiosk.AssistResident); !r.Notified {
+				return errNobodyConfirmed
+			}
+			return nil
+		},
+		Assist:       term.Assistance(),
+		Center:       term.Center(),
+		Appointments: term.Appointments(),
+		Ratings:      term.Ratings(),
 		Visit: visit.Config{
 			Idle:      cfg.Timeouts.Idle.Duration,
 			ElderIdle: cfg.Timeouts.IdleElder.Duration,

@@ -43,8 +43,14 @@ type Backend struct {
 	// Pause, when set, says until when the central system asked to be
 	// left alone (a 429 or 503 with Retry-After, kept by the relay):
 	// "my cases" then shows the cases last fetched here rather than ask.
-	Pause  interface{ PausedUntil() time.Time }
+	Pause interface{ PausedUntil() time.Time }
+	// Link, when set, says whether the terminal knows it is offline (the
+	// relay): tickets, bookings and the queue then fail at once with
+	// kiosk.ErrOffline.
+	Link   Link
 	Logger *slog.Logger
+	// Now is the clock of the v1.1 services; time.Now when nil.
+	Now func() time.Time
 	// TrackHosts are the hosts a case's track_url may lead to (the
 	// central API's own and display.guide_hosts: config.GuideHosts); a
 	// track_url elsewhere is dropped and logged, and the screens put the

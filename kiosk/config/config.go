@@ -110,10 +110,13 @@ type Log struct {
 	Level     string `toml:"level"` // debug, info, warn, error
 }
 
-// CallStaff is what "呼叫工作人员" rings besides the on-screen message.
+// CallStaff is the optional local hook "呼叫工作人员" rings besides the
+// call to the centre's system (POST /v1/assistance). Neither is set by
+// default: without a hook only the centre is called, and the screen says
+// help is coming only when the centre or the hook confirmed.
 type CallStaff struct {
-	HookURL string `toml:"hook_url"` // local HTTP endpoint to POST to
-	Command string `toml:"command"`  // or a command to run (e.g. a buzzer)
+	HookURL string `toml:"hook_url"` // local HTTP endpoint to POST to; a 2xx confirms
+	Command string `toml:"command"`  // and/or a command to run (e.g. a buzzer); exit 0 confirms
 }
 
 // Display is the screen.

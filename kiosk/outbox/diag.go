@@ -52,6 +52,7 @@ type DrainJSON struct {
 	Delivered  int     `json:"delivered"`
 	Retry      int     `json:"retry"`
 	Parked     int     `json:"parked"`
+	Ratings    int     `json:"ratings_tried,omitempty"`
 	DurationMS float64 `json:"duration_ms"`
 }
 
@@ -161,5 +162,5 @@ func (d *DateRecorder) Skew() (time.Duration, bool) {
 
 // JSON converts a DrainReport.
 func (r DrainReport) JSON() *DrainJSON {
-	return &DrainJSON{Delivered: r.Delivered, Retry: r.Retry, Parked: r.Parked, DurationMS: float64(r.Duration.Microseconds()) / 1000}
+	return &DrainJSON{Delivered: r.Delivered, Retry: r.Retry, Parked: r.Parked, Ratings: r.RatingsTried, DurationMS: float64(r.Duration.Microseconds()) / 1000}
 }

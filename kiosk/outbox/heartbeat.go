@@ -10,6 +10,10 @@ import (
 
 // The heartbeat duty: health reports, the clock skew, the server's commands.
 
+// CommandRefreshCenter is the heartbeat command (v1.1) that asks the
+// terminal to fetch its centre's data (GET /v1/center) again.
+const CommandRefreshCenter = "refresh_center"
+
 // DeviceChanged sends a heartbeat soon (a device changed state).
 func (r *Relay) DeviceChanged() { poke(r.heartbeat) }
 
@@ -71,6 +75,10 @@ func (r *Relay) sendHeartbeat(ctx context.Context) {
 			}
 		case intake.CommandUploadAudit:
 			r.UploadAuditSoon()
+		case CommandRefreshCenter:
+			if r.cfg.RefreshCenter != nil {
+				r.cfg.RefreshCenter()
+			}
 		}
 	}
 }

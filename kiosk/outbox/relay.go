@@ -40,6 +40,8 @@ type API interface {
 	Catalog(ctx context.Context, etag string) (kiosk.Catalog, string, bool, error)
 	Heartbeat(ctx context.Context, hb intake.Heartbeat) (intake.HeartbeatReply, error)
 	UploadAuditChain(ctx context.Context, chain kiosk.AuditChain, events []kiosk.AuditEvent) (int64, error)
+	// Rate sends a rating (POST /v1/ratings) under its id as the key.
+	Rate(ctx context.Context, r kiosk.Rating) (replayed bool, err error)
 }
 
 // Config wires a Relay.
@@ -49,6 +51,15 @@ type Config struct {
 	API    API
 	// Audit is optional; without it no audit is uploaded.
 	Audit AuditSource
+	// Ratings is the queue of satisfaction ratings; optional: without it
+	// no rating is sent. RatingAPI sends them (nil: API). OnRatingRefused is told of a rating the central system
+	// refused for good (the terminal audits it); optional, must not block.
+	Ratings         *store.Ratings
+	RatingAPI       RatingAPI
+	OnRatingRefused func(r kiosk.Rating, code string)
+	// RefreshCenter is called when a heartbeat's reply carries the command
+	// refresh_center; optional, must not block.
+	RefreshCenter func()
 	// Devices reports the device part of a heartbeat; optional.
 	Devices func() map[string]intake.DeviceState
 	// OnOnline is called (from the relay's goroutines) whenever the central
@@ -112,6 +123,7 @@ type Relay struct {
 	catalogCmd chan chan error
 	heartbeat  chan struct{}
 	auditCmd   chan struct{}
+	rateWake   chan struct{} // a new rating
 
 	mu        sync.Mutex
 	online    bool
@@ -151,6 +163,9 @@ type Status struct {
 	Delivered      int64 // since start
 	Parked         int64 // since start
 	Retried        int64 // since start
+
+	RatingsDelivered int64 // since start
+	RatingsRefused   int64 // since start
 }
 
 // PauseSetting is the store setting that keeps the end of the pause the
@@ -238,6 +253,7 @@ func New(cfg Config) (*Relay, error) {
 		catalogCmd: make(chan chan error, 4),
 		heartbeat:  make(chan struct{}, 1),
 		auditCmd:   make(chan struct{}, 1),
+		rateWake:   make(chan struct{}, 1),
 	}
 	if now := cfg.Now(); !plausible(now) {
 		r.log.Error("the terminal's clock cannot be right: nothing is parked or purged by age until the central system's time is known",
@@ -260,14 +276,28 @@ func poke(ch chan struct{}) {
 	}
 }
 
-// Notify wakes the sender at once (call it after Enqueue).
-func (r *Relay) Notify() { poke(r.notify) }
+// Notify wakes the sender at once (call it after Enqueue), and the rating
+// sender.
+func (r *Relay) Notify() {
+	poke(r.notify)
+	poke(r.rateWake)
+}
 
 // Online reports whether the central API answered the last call.
 func (r *Relay) Online() bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.online
+}
+
+// Offline reports whether the terminal knows the central API to be out of
+// reach: its last call got no answer, or the server asked for a pause
+// (Retry-After) that still holds. Before the first call it is false: not
+// known is not offline.
+func (r *Relay) Offline() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return (r.known && !r.online) || r.notBefore.After(r.cfg.Now())
 }
 
 // Status returns a snapshot of the link's state.
@@ -333,7 +363,7 @@ func (r *Relay) waitPause(ctx context.Context) {
 // finish and returns ctx's error.
 func (r *Relay) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
-	for _, duty := range []func(context.Context){r.runSender, r.runCatalog, r.runHeartbeat, r.runAudit, r.runPurge} {
+	for _, duty := range []func(context.Context){r.runSender, r.runRatings, r.runCatalog, r.runHeartbeat, r.runAudit, r.runPurge} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -402,6 +432,11 @@ func (r *Relay) observe(err error) {
 		// The network returned: what waited for it goes now.
 		if _, err := r.cfg.Outbox.RetryNow(context.Background()); err != nil {
 			r.log.Warn("cannot make queued submissions due", "err", err)
+		}
+		if r.cfg.Ratings != nil {
+			if _, err := r.cfg.Ratings.RetryNow(context.Background()); err != nil {
+				r.log.Warn("cannot make queued ratings due", "err", err)
+			}
 		}
 		r.Notify()
 		r.DeviceChanged()

@@ -15,8 +15,8 @@ import (
 // The sender: it drains the outbox, each submission with its idempotency
 // key, parking what is refused for good or queued past the key window.
 
-// SendNow makes every pending submission due now and wakes the sender:
-// staff's "send now". Parked submissions stay parked. It ends the relay's
+// SendNow makes every pending submission (and rating) due now and wakes
+// the senders: staff's "send now". Parked submissions stay parked. It ends the relay's
 // own backoff but not a pause the server asked for with Retry-After: the
 // submissions go when that pause ends (see Status().PausedUntil).
 func (r *Relay) SendNow(ctx context.Context) (int, error) {
@@ -24,6 +24,13 @@ func (r *Relay) SendNow(ctx context.Context) (int, error) {
 	r.gateUntil = time.Time{}
 	r.mu.Unlock()
 	n, err := r.cfg.Outbox.RetryNow(ctx)
+	if r.cfg.Ratings != nil && err == nil {
+		// The ratings waiting go too (not counted: staff's count is of
+		// submissions).
+		if _, rerr := r.cfg.Ratings.RetryNow(ctx); rerr != nil {
+			r.log.Warn("cannot make queued ratings due", "err", rerr)
+		}
+	}
 	r.Notify()
 	return n, err
 }
@@ -292,7 +299,9 @@ func (r *Relay) count(f func(*Status)) {
 // DrainReport says what DrainOnce did.
 type DrainReport struct {
 	Delivered, Retry, Parked int
-	Duration                 time.Duration
+	// RatingsTried counts the ratings tried once after the submissions.
+	RatingsTried int
+	Duration     time.Duration
 }
 
 // DrainOnce makes every pending submission due and tries each once, with up
@@ -356,9 +365,45 @@ func (r *Relay) DrainOnce(ctx context.Context) (DrainReport, error) {
 	}
 	close(jobs)
 	wg.Wait()
+	if err == nil {
+		rep.RatingsTried, err = r.drainRatings(ctx)
+	}
 	rep.Duration = time.Since(start)
 	if err == nil {
 		err = ctx.Err()
 	}
 	return rep, err
+}
+
+// drainRatings tries every pending rating once, one at a time, unless the
+// server asked for a pause; it returns how many it tried.
+func (r *Relay) drainRatings(ctx context.Context) (int, error) {
+	api := r.ratingAPI()
+	if r.cfg.Ratings == nil {
+		return 0, nil
+	}
+	if _, err := r.cfg.Ratings.RetryNow(ctx); err != nil {
+		return 0, err
+	}
+	tried := map[string]bool{}
+	for ctx.Err() == nil {
+		if _, perr := r.paused(); perr != nil {
+			break
+		}
+		claims, err := r.cfg.Ratings.ClaimDue(ctx, 1)
+		if err != nil {
+			return len(tried), err
+		}
+		if len(claims) == 0 {
+			break
+		}
+		c := claims[0]
+		if tried[c.Rating.ID] {
+			_ = r.cfg.Ratings.PutBack(ctx, c, r.cfg.Backoff.Next(r.cfg.Now(), c.Attempts, r.cfg.Rand()))
+			break
+		}
+		tried[c.Rating.ID] = true
+		r.sendRating(ctx, api, c)
+	}
+	return len(tried), ctx.Err()
 }

@@ -821,6 +821,7 @@ func TestMayHaveArrivedMigration(t *testing.T) {
 		`ALTER TABLE outbox DROP COLUMN may_have_arrived`,
 		`DROP TABLE audit_chain`, // migration 0007
 		`DROP TABLE audit_held`,
+		`DROP TABLE ratings`, // migration 0008
 		`PRAGMA user_version = 5`,
 	} {
 		if _, err := f.st.DB().ExecContext(ctx, q); err != nil {

@@ -57,6 +57,7 @@ type Recovery struct {
 	AuditChain string `json:"audit_chain,omitempty"`
 
 	Settings        int  `json:"settings"`          // settings carried over
+	Ratings         int  `json:"ratings,omitempty"` // unsent ratings carried over (sent ones are not: nothing is left to do with them)
 	Catalog         bool `json:"catalog"`           // the catalogue read back whole and was carried over
 	LocalSeqGuessed bool `json:"local_seq_guessed"` // local numbers were moved on by a margin as the last one issued is not known
 
@@ -204,6 +205,8 @@ const (
 	outCols    = "submission_id, state, attempts, next_attempt_ms, claim_token, claimed_until, last_error, park_reason, park_code, park_fields, updated_ms"
 	outKinds   = "ttiititttti"
 	setCols    = "key, value, updated_at"
+	rateCols   = "id, body, service, level, state, attempts, next_attempt_ms, last_error, park_code, queued_ms, done_ms"
+	rateKinds  = "tttitiittiI"
 	itemCols   = "code, pos, category, name, name_en, initials, pinyin, body"
 	itemKinds  = "titttttt"
 	catCols    = "id, version, etag, generated_at, generated_ms, fetched_ms, serial, body"
@@ -266,6 +269,9 @@ func (s *Store) salvage(ctx context.Context, kept string, sealer *Sealer, rec *R
 			return err
 		}
 		if err := sv.settings(ctx); err != nil {
+			return err
+		}
+		if err := sv.ratings(ctx); err != nil {
 			return err
 		}
 		ok, err := salvageCatalog(ctx, r, tx, sv.note)
@@ -631,6 +637,51 @@ func (sv *salvageRun) settings(ctx context.Context) error {
 		return fmt.Errorf("store: salvage: settings: %w", wrapFull(setErr))
 	}
 	sv.note("settings", setRes)
+	return nil
+}
+
+// ratings writes every readable unsent rating (pending, in flight: pending
+// again; parked stays parked). A copy from before the ratings had none.
+func (sv *salvageRun) ratings(ctx context.Context) error {
+	if exists, known := sv.r.hasTable(ctx, "ratings"); known && !exists {
+		return nil
+	}
+	nowMs := sv.now.UnixMilli()
+	var werr error
+	res := sv.r.scan(ctx, "ratings", rateCols, func(_ int64, vals []any) {
+		v, ok := normalize(vals, rateKinds)
+		if !ok || werr != nil {
+			return
+		}
+		var rt kiosk.Rating
+		if json.Unmarshal([]byte(v[1].(string)), &rt) != nil || rt.ID != v[0].(string) {
+			return
+		}
+		state := v[4].(string)
+		switch state {
+		case StateDelivered:
+			return
+		case StateInflight:
+			state = StatePending
+		case StatePending, StateParked:
+		default:
+			return
+		}
+		r, err := sv.tx.ExecContext(ctx, `INSERT OR IGNORE INTO ratings(id, body, service, level, state, attempts, next_attempt_ms,
+			last_error, park_code, queued_ms, done_ms, updated_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			v[0], v[1], v[2], v[3], state, v[5], v[6], v[7], v[8], v[9], v[10], nowMs)
+		if err != nil {
+			werr = err
+			return
+		}
+		if n, _ := r.RowsAffected(); n == 1 {
+			sv.rec.Ratings++
+		}
+	})
+	if werr != nil {
+		return fmt.Errorf("store: salvage: ratings: %w", wrapFull(werr))
+	}
+	sv.note("ratings", res)
 	return nil
 }
 

@@ -176,7 +176,11 @@ func TestMaintService(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(reps) != 2 || reps[0].Device != kiosk.DeviceIDCard || reps[1].Device != kiosk.DevicePrinter {
+		// The reader and the printer first; then the devices required by
+		// no service: here the call-staff hook, which this configuration
+		// lacks (the maintenance screen says so).
+		if len(reps) != 3 || reps[0].Device != kiosk.DeviceIDCard || reps[1].Device != kiosk.DevicePrinter ||
+			reps[2].Device != kiosk.DeviceCallStaffHook || reps[2].Reason != kiosk.ReasonNotConfigured {
 			t.Fatalf("devices %+v", reps)
 		}
 		rd, pr := reps[0], reps[1]

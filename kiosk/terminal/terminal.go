@@ -125,9 +125,15 @@ type Terminal struct {
 	relay  *outbox.Relay
 	health *kiosk.Health
 	be     *backend.Backend // nil when offline
-	chars  *lazyCharacters
-	keyErr error
-	apiErr error
+	// The v1.1 services: nil when offline (no API client).
+	center  *backend.CenterService
+	appts   *backend.AppointmentService
+	rates   *backend.RatingService
+	ratings *store.Ratings
+	assist  *Assistance
+	chars   *lazyCharacters
+	keyErr  error
+	apiErr  error
 
 	mu      sync.Mutex
 	reader  *idcard.Reader
@@ -299,6 +305,14 @@ func (t *Terminal) assemble(ctx context.Context, rec *store.Recovery) error {
 			t.log.Info("outbox resumed: submissions in flight when the last run stopped are due again", "count", n)
 		}
 	}
+	t.ratings = t.st.Ratings(deps.Tuning.ClaimTTL)
+	if !deps.Inspect {
+		if n, err := t.ratings.ReleaseClaims(ctx); err != nil {
+			return err
+		} else if n > 0 {
+			t.log.Info("ratings in flight when the last run stopped are due again", "count", n)
+		}
+	}
 	if t.trail, err = audit.New(t.st.AuditLog(), nil); err != nil {
 		return err
 	}
@@ -316,10 +330,19 @@ func (t *Terminal) assemble(ctx context.Context, rec *store.Recovery) error {
 	}
 	t.health = kiosk.NewHealth(kiosk.DefaultPolicy(cfg.IDCard.Required, cfg.Printer.Required), nil)
 	t.relay, err = outbox.New(outbox.Config{
-		Store:          t.st,
-		Outbox:         t.outbox,
-		API:            t.api,
-		Audit:          t.st.AuditLog(),
+		Store:   t.st,
+		Outbox:  t.outbox,
+		API:     t.api,
+		Audit:   t.st.AuditLog(),
+		Ratings: t.ratings,
+		OnRatingRefused: func(r kiosk.Rating, code string) {
+			t.RecordAsync(audit.RatingRecorded, "", fmt.Sprintf("rating %s service %s refused by the central system (%s): set aside, not sent again", r.ID, r.Service, code))
+		},
+		RefreshCenter: func() {
+			if t.center != nil {
+				t.center.RefreshSoon()
+			}
+		},
 		Devices:        t.HeartbeatDevices,
 		Maintenance:    t.heartbeatMaintenance,
 		OnOnline:       func(on bool) { t.emit(kiosk.OnlineChanged{Online: on}) },
@@ -342,7 +365,18 @@ func (t *Terminal) assemble(ctx context.Context, rec *store.Recovery) error {
 	if t.client != nil {
 		t.be = &backend.Backend{Store: t.st, Outbox: t.outbox, Cache: store.NewCaseCache(t.st, t.sealer), API: t.client,
 			Relay: t.relay, Pause: t.relay, Logger: t.log, TrackHosts: cfg.GuideHosts(), SendWait: deps.Tuning.SendWait, Poll: deps.Tuning.Poll,
-			Record: t.RecordAsync}
+			Link: t.relay, Record: t.RecordAsync}
+		t.center = t.be.CenterService(t.client)
+		t.appts = t.be.AppointmentService(t.client)
+		t.rates = t.be.RatingService(t.ratings)
+	}
+	t.assist = &Assistance{HookURL: cfg.CallStaff.HookURL, Command: cfg.CallStaff.Command, TerminalID: cfg.Terminal.ID,
+		Health: t.health, Record: t.RecordAsync, Logger: t.log, Offline: t.relay.Offline}
+	if t.client != nil {
+		t.assist.API = t.client
+	}
+	if !deps.Inspect {
+		t.assist.TrackHealth()
 	}
 	return nil
 }
@@ -431,6 +465,9 @@ func (t *Terminal) Run(ctx context.Context) error {
 	g.Go("card reader", t.cardLoop)
 	g.Go("printer", t.printerLoop)
 	g.Go("health", t.reportHealth)
+	if t.center != nil {
+		g.Go("centre", t.center.Run)
+	}
 	err := g.Wait()
 	// A caller outside Run (the maintenance service's refresh) may still
 	// be handing an event on: it gives up when runCtx ends.
@@ -514,6 +551,34 @@ func (t *Terminal) API() outbox.API { return t.api }
 // submit, QR codes); nil when offline.
 func (t *Terminal) Backend() *backend.Backend { return t.be }
 
+// Center is the centre, its queue and tickets for the screens; nil when
+// offline.
+func (t *Terminal) Center() kiosk.CenterService {
+	if t.center == nil {
+		return nil
+	}
+	return t.center
+}
+
+// Appointments books, lists and cancels appointments; nil when offline.
+func (t *Terminal) Appointments() kiosk.AppointmentService {
+	if t.appts == nil {
+		return nil
+	}
+	return t.appts
+}
+
+// Ratings takes the 好差评 into the outbox; nil when offline.
+func (t *Terminal) Ratings() kiosk.RatingService {
+	if t.rates == nil {
+		return nil
+	}
+	return t.rates
+}
+
+// RatingQueue is the queue of ratings in the database.
+func (t *Terminal) RatingQueue() *store.Ratings { return t.ratings }
+
 // Health is the devices' health.
 func (t *Terminal) Health() *kiosk.Health { return t.health }
 
@@ -579,3 +644,4 @@ func (offlineAPI) Heartbeat(context.Context, intake.Heartbeat) (intake.Heartbeat
 func (offlineAPI) UploadAuditChain(context.Context, kiosk.AuditChain, []kiosk.AuditEvent) (int64, error) {
 	return 0, ErrNotAsked
 }
+func (offlineAPI) Rate(context.Context, kiosk.Rating) (bool, error) { return false, ErrNotAsked }

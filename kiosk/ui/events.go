@@ -59,8 +59,11 @@ func applyEvent(a *App, ev kiosk.Event) bool {
 func DeviceProblems(s kiosk.HealthSnapshot) []DeviceProblem {
 	var ps []DeviceProblem
 	for _, d := range s.Failed() {
-		if d.Device == kiosk.DeviceSpeaker || d.Device == kiosk.DeviceHandwriting {
-			continue // a silent terminal, or one without the pad, still serves every resident
+		if d.Device == kiosk.DeviceSpeaker || d.Device == kiosk.DeviceHandwriting || d.Device == kiosk.DeviceCallStaffHook {
+			// A silent terminal, or one without the pad, still serves every
+			// resident; a failed call-staff hook is said where staff are
+			// called (and on the maintenance screen), not in a banner.
+			continue
 		}
 		key := DeviceCardReader
 		if d.Device == kiosk.DevicePrinter {

@@ -59,6 +59,24 @@ func TestDeviceProblemsCarryRequired(t *testing.T) {
 	}
 }
 
+// Devices no resident service needs never make a resident's banner: the
+// speaker, the handwriting pad, the call-staff hook. The card reader
+// still does.
+func TestDeviceProblemsLeaveOutStaffDevices(t *testing.T) {
+	h := kiosk.NewHealth(kiosk.DefaultPolicy(true, false), nil)
+	h.Set(kiosk.DevicePrinter, kiosk.StateOK, "")
+	for _, d := range []string{kiosk.DeviceSpeaker, kiosk.DeviceHandwriting, kiosk.DeviceCallStaffHook} {
+		h.AddDevice(kiosk.DeviceHealth{Device: d, State: kiosk.StateOK})
+		if _, err := h.Report(d, kiosk.StateError, kiosk.ReasonFault, "failed"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ps := DeviceProblems(h.Snapshot())
+	if len(ps) != 1 || ps[0].DeviceKey != DeviceCardReader {
+		t.Errorf("problems %+v, want the card reader's alone", ps)
+	}
+}
+
 // The terminal's events reach the screens through the one adapter: a card
 // starts the visit, the network and the devices change the banners, and
 // what the screens do not show goes on to the caller.

@@ -6,8 +6,11 @@
 //
 //	crashkid -data DIR -url URL -token T -terminal ID -n N
 //
-// With -n 0 it only drains the outbox until nothing is pending, then exits
-// 0; while it drains it prints "progress pending=N parked=M" twice a
+// With -ratings R it also rates R times through the terminal's rating
+// service, printing "rated <id>" only after Rate returned nil.
+//
+// With -n 0 it only drains the outbox (submissions and ratings) until
+// nothing is pending, then exits 0; while it drains it prints "progress pending=N parked=M" twice a
 // second, for the test to tell a slow drain from a stalled one.
 package main
 
@@ -41,6 +44,7 @@ func run() int {
 	catFile := flag.String("catalog", "", "catalogue JSON to pick items from")
 	n := flag.Int("n", 0, "submissions to make (0: drain only)")
 	first := flag.Int("first", 0, "serial of the first test resident")
+	ratings := flag.Int("ratings", 0, "ratings to make besides the submissions")
 	deadline := flag.Duration("deadline", 2*time.Minute, "give up after this long (0: never; the test watches the progress)")
 	flag.Parse()
 	fail := func(format string, a ...any) int {
@@ -72,12 +76,23 @@ func run() int {
 		return fail("%v", err)
 	}
 	defer t.Close()
-	ob, relay := t.Outbox(), t.Relay()
+	ob, relay, rq := t.Outbox(), t.Relay(), t.RatingQueue()
+	pending := func() (int, int, error) {
+		c, err := ob.Counts(ctx)
+		if err != nil {
+			return 0, 0, err
+		}
+		rc, err := rq.Counts(ctx)
+		if err != nil {
+			return 0, 0, err
+		}
+		return c.Pending + rc.Pending, c.Parked + rc.Parked, nil
+	}
 
 	if *n == 0 {
 		report := func() {
-			if c, err := ob.Counts(ctx); err == nil {
-				fmt.Printf("progress pending=%d parked=%d\n", c.Pending, c.Parked)
+			if p, k, err := pending(); err == nil {
+				fmt.Printf("progress pending=%d parked=%d\n", p, k)
 			}
 		}
 		report()
@@ -98,12 +113,12 @@ func run() int {
 			if err != nil {
 				return fail("drain: %v", err)
 			}
-			c, err := ob.Counts(ctx)
+			p, k, err := pending()
 			if err != nil {
 				return fail("%v", err)
 			}
-			if c.Pending == 0 {
-				fmt.Printf("drained parked=%d\n", c.Parked)
+			if p == 0 {
+				fmt.Printf("drained parked=%d\n", k)
 				return 0
 			}
 			if rep.Delivered == 0 {
@@ -126,6 +141,22 @@ func run() int {
 	}
 	go t.Run(ctx)
 	fmt.Println("ready")
+	rs := t.Ratings()
+	if *ratings > 0 && rs == nil {
+		return fail("the terminal has no rating service")
+	}
+	for i := 0; i < *ratings; i++ {
+		r := kiosk.Rating{ID: kiosk.NewSubmissionID(), Service: kiosk.RateTicket, TicketNo: fmt.Sprintf("A%03d", i%1000), Level: 1 + i%5}
+		if r.Level <= 2 {
+			r.Reasons = []string{"efficiency"}
+		}
+		if err := rs.Rate(ctx, r); err != nil {
+			return fail("rate: %v", err)
+		}
+		// Only now may the resident be thanked.
+		fmt.Printf("rated %s\n", r.ID)
+		time.Sleep(time.Duration(rand.IntN(5)) * time.Millisecond)
+	}
 	for i := 0; i < *n; i++ {
 		s := e2e.MakeSubmission(*terminalID, cat.Version, items[i%len(items)], *first+i)
 		q, err := ob.Enqueue(ctx, s)
@@ -138,8 +169,7 @@ func run() int {
 		time.Sleep(time.Duration(rand.IntN(5)) * time.Millisecond)
 	}
 	for ctx.Err() == nil {
-		c, err := ob.Counts(ctx)
-		if err == nil && c.Pending == 0 {
+		if p, _, err := pending(); err == nil && p == 0 {
 			fmt.Println("done")
 			return 0
 		}
