@@ -93,8 +93,15 @@ func (a *App) gone() bool {
 	return a.jobs.closed.Load() || fyne.CurrentApp() != a.fyneApp
 }
 
-// Finish ends the visit ("结束办理").
-func (a *App) Finish() { _ = a.visit.m.Finish() }
+// Finish ends the visit ("完成", "结束办理"): first the rating of the
+// services the visit had, when there are some not yet rated (rating.go),
+// then the goodbye.
+func (a *App) Finish() {
+	if a.offerRating() {
+		return
+	}
+	a.endVisit()
+}
 
 // CardReading shows that a card is on the reader and being read. Safe from
 // any goroutine.

@@ -48,6 +48,7 @@ type visitData struct {
 	printed int                    // receipts and slips printed in this visit, for the goodbye
 	qr      map[string]image.Image // QR pictures of this visit
 	served  []kiosk.Rating         // services of this visit the resident may rate (好差评), see noteService
+	rated   map[int]bool           // the indices of served rated (rating.go)
 }
 
 // receiptState is a submission's receipt: its picture on the outcome
@@ -399,6 +400,11 @@ func (p *visitPresenter) confirm() {
 				at := v.submit.at
 				v.submit.done(out, err, p.clk.Now())
 				v.submit.val, v.submit.at = out, at // the numbers it gave, even with a failure
+				if vo.Status == visit.OutcomeSent || vo.Status == visit.OutcomeQueued {
+					// A service the resident may rate: the item, and the
+					// case number once the central system gave one.
+					p.note(kiosk.Rating{Service: kiosk.RateSubmission, CaseNo: vo.CaseNo, ItemCode: sub.ItemCode})
+				}
 			}
 			_ = p.m.SubmitFinished(sub.ID, vo)
 		}
