@@ -98,16 +98,21 @@ func (s *ratingScreen) Build(a *App) fyne.CanvasObject {
 	var rows []fyne.CanvasObject
 	for _, l := range ratingLevels {
 		l := l
-		b := a.newButton("rating:"+string(rune('0'+l.level)), l.stars+"  "+a.T(l.key), "", styleSecondary, func() { s.onLevel(a, l.level) })
+		title, shape := l.stars+"  "+a.T(l.key), pageShape{1, len(ratingLevels)}
+		if a.landscape() {
+			// Side by side, the stars over the words.
+			title, shape = l.stars+"\n"+a.T(l.key), pageShape{len(ratingLevels), 1}
+		}
+		b := a.newButton("rating:"+string(rune('0'+l.level)), title, "", styleSecondary, func() { s.onLevel(a, l.level) })
 		b.big = true
 		s.levels[l.level] = b
 		rows = append(rows, b)
+		if len(rows) == len(ratingLevels) {
+			grid := container.New(&pageGrid{shape: shape, gap: 2 * a.theme.Size(theme.SizeNamePadding)}, rows...)
+			return container.NewBorder(container.NewVBox(head...), skip, nil, nil, grid)
+		}
 	}
-	grid := container.NewGridWithColumns(1, rows...)
-	if a.landscape() {
-		grid = container.NewGridWithColumns(len(rows), rows...)
-	}
-	return container.NewBorder(container.NewVBox(head...), skip, nil, nil, container.NewVBox(grid))
+	return notice(a.T("apply.gone"))
 }
 
 // buildReasons is the second step of a poor rating: one or more reasons
@@ -130,15 +135,18 @@ func (s *ratingScreen) buildReasons(a *App, head []fyne.CanvasObject, skip *butt
 		b.big = true
 		opts = append(opts, b)
 	}
-	cols := 2
+	shape := pageShape{2, 3}
 	if a.landscape() {
-		cols = 3
+		shape = pageShape{3, 2}
 	}
 	s.submit = a.newButton("rating.submit", a.T("rating.submit"), "", stylePrimary, func() { s.onSubmit(a) })
 	s.submit.big = true
 	s.submit.disabled = len(s.picks) == 0
 	foot := container.NewVBox(s.submit, skip)
-	return container.NewBorder(container.NewVBox(head...), foot, nil, nil, container.NewVBox(container.NewGridWithColumns(cols, opts...)))
+	if a.landscape() {
+		foot = container.NewGridWithColumns(2, s.submit, skip) // the height goes to the reasons
+	}
+	return container.NewBorder(container.NewVBox(head...), foot, nil, nil, container.New(&pageGrid{shape: shape, gap: a.theme.Size(theme.SizeNamePadding)}, opts...))
 }
 
 // ratedService says which service the question is about, in plain words

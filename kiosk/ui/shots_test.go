@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/kiosktest"
 	"github.com/pudong-community/kiosk/kiosk/visit"
 )
@@ -33,6 +34,7 @@ func TestScreenshots(t *testing.T) {
 			for _, lang := range []Lang{Chinese, English} {
 				tag := fmt.Sprintf("%s-%s-%s", size.name, map[bool]string{false: "std", true: "elder"}[elder], lang)
 				r := newRig(t, size.s)
+				r.rating()
 				shot := func(name string) {
 					t.Helper()
 					if ms := r.w.Content().MinSize(); ms.Width > size.s.Width || ms.Height > size.s.Height {
@@ -101,6 +103,14 @@ func TestScreenshots(t *testing.T) {
 				shot("review")
 				r.tap("review.confirm")
 				shot("outcome")
+				r.tap("outcome.done")
+				shot("rating")
+				r.pastGuard()
+				r.tap("rating:2")
+				r.tap("reason:attitude")
+				shot("rating-reasons")
+				r.tap("nav.back")
+				r.tap("nav.back")
 				r.tap("nav.home")
 				r.a.Show(&casesScreen{})
 				r.settle()
@@ -113,6 +123,14 @@ func TestScreenshots(t *testing.T) {
 				r.a.Show(&menuScreen{})
 				r.settle()
 				shot("menu")
+				r.a.opts.Center = centreInfo{hotline: "021-5821 0000"}
+				r.a.opts.Assist = kiosktest.NewAssist(kiosk.AssistanceResult{Centre: "no_staff_available"})
+				r.tap("bar.callstaff")
+				shot("callstaff-nostaff")
+				r.a.opts.Assist = kiosktest.NewAssist(kiosk.AssistanceResult{Notified: true, Centre: "notified"})
+				r.tap("callstaff.retry")
+				shot("callstaff-notified")
+				r.tap("callstaff.ok")
 				r.clk.Advance(r.a.visit.m.Snapshot().Deadline.Sub(r.clk.Now()))
 				shot("idle")
 				r.tap("idle.end")
