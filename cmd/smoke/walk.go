@@ -121,7 +121,11 @@ func (k *walker) walk() error {
 		{"outcome", func() error { return tap("review.confirm") }, "outcome", []string{"已受理", "回执已打印"}},
 		{"idle-warning", func() error { return nil }, "", []string{"继续"}},
 		{"", func() error { return k.tapText("继续") }, "outcome", nil},
-		{"goodbye", func() error { return tap("outcome.done") }, "ended", nil},
+		// 好差评 before the goodbye: a poor rating asks for its reasons.
+		{"rating", func() error { return tap("outcome.done") }, "rating", []string{"请对本次服务进行评价", "非常满意", "跳过"}},
+		{"rating-reasons", func() error { return tap("rating:2") }, "rating.reasons", []string{"操作界面"}},
+		{"", func() error { return tap("reason:usability") }, "rating.reasons", []string{"✓ 操作界面"}},
+		{"goodbye", func() error { return tap("rating.submit") }, "ended", nil},
 		{"", func() error { return k.send("remove") }, "home", nil},
 
 		// An agent applies for an elderly resident without their card: the

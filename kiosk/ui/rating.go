@@ -104,7 +104,7 @@ func (s *ratingScreen) Build(a *App) fyne.CanvasObject {
 			title, shape = l.stars+"\n"+a.T(l.key), pageShape{len(ratingLevels), 1}
 		}
 		b := a.newButton("rating:"+string(rune('0'+l.level)), title, "", styleSecondary, func() { s.onLevel(a, l.level) })
-		b.big = true
+		b.huge = true // the stars as large as the question
 		s.levels[l.level] = b
 		rows = append(rows, b)
 		if len(rows) == len(ratingLevels) {
