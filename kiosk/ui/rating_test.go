@@ -181,6 +181,12 @@ func TestRatingSeveralServicesNewestFirst(t *testing.T) {
 	if want := []string{"appointmentYY20261201001:5", "ticketA012:3", "case_query:4"}; !reflect.DeepEqual(seen, want) {
 		t.Errorf("rated %v, want %v", seen, want)
 	}
+	for _, g := range got {
+		if err := g.Validate(); err != nil || g.ID == "" {
+			t.Errorf("rating %+v: %v", g, err)
+		}
+	}
+	noPersonal(t, got)
 }
 
 // 跳过 is one tap to the goodbye, and so is 结束办理 on the rating screen.
