@@ -16,6 +16,10 @@ const (
 	StatePrinting                 // a receipt or case print is in flight
 	StateIdleWarning              // the countdown with "继续"
 	StateEnded                    // the visit ended and was wiped; back home shortly
+	// StateRating: the resident is done and asked to rate the visit's
+	// services (好差评) before the goodbye. Everything personal is wiped
+	// already; the idle timeout runs and ends the visit unrated.
+	StateRating
 )
 
 var stateNames = [...]string{
@@ -30,6 +34,7 @@ var stateNames = [...]string{
 	StatePrinting:    "printing",
 	StateIdleWarning: "idle_warning",
 	StateEnded:       "ended",
+	StateRating:      "rating",
 }
 
 func (s State) String() string {
