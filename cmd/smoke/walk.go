@@ -91,7 +91,9 @@ func (k *walker) walk() error {
 		{"identify", func() error { return tap("cases") }, "cases", []string{"请将身份证放在读卡区"}},
 		{"cases", func() error { return k.send("place resident") }, "cases", []string{"张"}},
 		{"case", func() error { return k.tapPrefix("case:") }, "case", []string{"承诺办结"}},
-		{"visit-ended", func() error { return k.send("remove") }, "", nil},
+		// The card taken away: the case look-up is rated, or skipped, first.
+		{"rating-cases", func() error { return k.send("remove") }, "rating", []string{"办件查询"}},
+		{"visit-ended", func() error { return tap("rating.skip") }, "ended", nil},
 
 		// A self-service application: the form's keypad, review, outcome
 		// with the receipt, then the idle warning.

@@ -539,7 +539,15 @@ func (a *App) topBar(s Screen) fyne.CanvasObject {
 // maintenance screens behind the PIN).
 func (a *App) bottomBar() fyne.CanvasObject {
 	var left []fyne.CanvasObject
-	if a.nav.depth() > 1 && !inFlight(a.visit.snap.State) {
+	if r, ok := a.Current().(*ratingScreen); ok {
+		// The resident's part of the visit is over: no home to go to, and
+		// back only from the reasons to the levels.
+		if r.level > 0 {
+			back := newBarButton(a.T("nav.back"), colText, colBackground, a.theme, a.tap(a.Back))
+			back.name = "nav.back"
+			left = append(left, back)
+		}
+	} else if a.nav.depth() > 1 && !inFlight(a.visit.snap.State) {
 		back := newBarButton(a.T("nav.back"), colText, colBackground, a.theme, a.tap(a.Back))
 		back.name = "nav.back"
 		home := newBarButton(a.T("nav.home"), colText, colBackground, a.theme, a.tap(a.Home))

@@ -64,7 +64,7 @@ func (a *App) apply(s visit.Snapshot) {
 		a.nav.built = s.State
 	}
 	a.render()
-	a.say(visitPrompts(prev, s)...)
+	a.say(visitPrompts(prev, s, a.visit.ended.fromCard)...)
 	a.visit.afterTake(prev, s)
 }
 
@@ -97,7 +97,7 @@ func (a *App) gone() bool {
 // services the visit had, when there are some not yet rated (rating.go),
 // then the goodbye.
 func (a *App) Finish() {
-	if a.offerRating() {
+	if a.beginRating(visit.EndFinished) {
 		return
 	}
 	a.endVisit()
@@ -133,6 +133,11 @@ func (a *App) CardRemoved() {
 		_, onIdentify := a.Current().(*identifyScreen)
 		if a.visit.cardGone(onIdentify) {
 			a.render() // the refused card is gone, and its notice
+		}
+		// A resident's own visit ends when the card is taken away: with
+		// the rating first when there are services to rate.
+		if s := a.visit.snap; s.Resident != nil && !s.ResidentKeyed && s.Agent == nil && a.beginRating(visit.EndCardRemoved) {
+			return
 		}
 		a.visit.m.CardRemoved()
 	})

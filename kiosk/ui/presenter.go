@@ -49,6 +49,7 @@ type visitData struct {
 	qr      map[string]image.Image // QR pictures of this visit
 	served  []kiosk.Rating         // services of this visit the resident may rate (好差评), see noteService
 	rated   map[int]bool           // the indices of served rated (rating.go)
+	rating  ratingRun              // the services the rating screen asks about
 }
 
 // receiptState is a submission's receipt: its picture on the outcome
@@ -101,6 +102,14 @@ type goodbye struct {
 	// the resident the outcome.
 	taken visit.OutcomeStatus
 	no    string
+	// fromCard: the visit began with a card on the reader (the resident's
+	// or an agent's), which the goodbye after a rating asks them to take.
+	fromCard bool
+}
+
+// rating reports a snapshot of the rating, or of the idle warning over it.
+func rating(s visit.Snapshot) bool {
+	return s.State == visit.StateRating || s.State == visit.StateIdleWarning && s.Prev == visit.StateRating
 }
 
 // runner runs a service call off the UI goroutine and hands its result back
@@ -145,8 +154,12 @@ func (p *visitPresenter) take(s visit.Snapshot) (prev visit.Snapshot, ok bool) {
 	}
 	prev = p.snap
 	p.snap = s
-	if s.State == visit.StateEnded && prev.State != visit.StateEnded {
-		g := goodbye{printed: p.v.printed > 0, english: prev.English, elder: prev.Elder}
+	// The goodbye is what the resident's part of the visit left: taken as
+	// it ends, or as the rating (which wipes it) begins.
+	entered := func(st visit.State) bool { return s.State == st && prev.State != st }
+	if (entered(visit.StateRating) || entered(visit.StateEnded)) && !rating(prev) {
+		g := goodbye{printed: p.v.printed > 0, english: prev.English, elder: prev.Elder,
+			fromCard: prev.Resident != nil && !prev.ResidentKeyed || prev.Agent != nil}
 		switch prev.Outcome.Status {
 		case visit.OutcomeSent:
 			g.taken, g.no = visit.OutcomeSent, prev.Outcome.CaseNo
@@ -157,6 +170,9 @@ func (p *visitPresenter) take(s visit.Snapshot) (prev visit.Snapshot, ok bool) {
 			}
 		}
 		p.ended = g
+	} else if entered(visit.StateEnded) {
+		// After the rating: in the language and size it ended in.
+		p.ended.english, p.ended.elder = prev.English, prev.Elder
 	}
 	if s.State == visit.StateEnded || s.State == visit.StateHome && prev.Resident != nil || s.Visit != prev.Visit {
 		p.v = &visitData{} // forget everything the screens held

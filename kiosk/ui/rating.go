@@ -9,17 +9,20 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/pudong-community/kiosk/kiosk"
+	"github.com/pudong-community/kiosk/kiosk/visit"
 )
 
-// The satisfaction rating (好差评, "一次一评"): when the resident ends the
-// visit (完成, 结束办理) after a service they may rate (a submission, a case
-// look-up, a ticket, an appointment: noteService), the rating screen asks
-// about each, newest first, at most maxRatings of them, before the goodbye.
-// Five levels as big buttons with stars and words; the two poor ones ask
-// for one or more reasons from the fixed list; 跳过 ends the visit at once;
-// the idle timeout runs as on any screen of the visit and ends it. Each
-// service is rated at most once, and a rating is handed to
-// Options.Ratings, which keeps it durably and sends it later.
+// The satisfaction rating (好差评, "一次一评"): when the resident's part of
+// the visit ends (完成, 结束办理, or the card taken away) after services
+// they may rate (a submission, a case look-up, a ticket, an appointment:
+// noteService), the visit machine's rating state wipes what is personal and
+// the rating screen asks about each service, newest first, at most
+// maxRatings of them, before the goodbye. Five levels as big buttons with
+// stars and words; the two poor ones ask for one or more reasons from the
+// fixed list; 跳过 ends the visit at once; the idle timeout runs as on any
+// screen of the visit and ends it unrated. Each service is rated at most
+// once, and a rating is handed to Options.Ratings, which keeps it durably
+// and sends it later.
 
 // maxRatings is how many services one goodbye asks about.
 const maxRatings = 3
@@ -43,11 +46,16 @@ var ratingLevels = []struct {
 	{1, "rating.level1", "★☆☆☆☆"},
 }
 
-// ratingScreen asks for the rating of one service of the visit (queue[pos],
-// an index into the visit's served), then, for a poor level, its reasons.
+// ratingRun is the rating of a visit's services: queue holds indices into
+// the visit's served, newest first; pos is the one asked about now.
+type ratingRun struct {
+	queue []int
+	pos   int
+}
+
+// ratingScreen asks for the rating of one service of the visit (the run's
+// current one), then, for a poor level, its reasons.
 type ratingScreen struct {
-	queue []int     // the services to ask about, newest first
-	pos   int       // the one asked about now
 	shown time.Time // when it showed, for ratingGuard
 	level int       // a poor level chosen, waiting for its reasons; 0 before
 	picks map[string]bool
@@ -66,29 +74,31 @@ func (s *ratingScreen) Name() string {
 
 func (s *ratingScreen) Title() string { return "screen.rating" }
 
-// back from the reasons goes to the levels; from the levels, to the screen
-// the resident came from (the services stay unrated).
+// back from the reasons goes to the levels; the levels have no back (the
+// resident's part of the visit is over: 跳过 goes on to the goodbye).
 func (s *ratingScreen) back(a *App) bool {
 	if s.level > 0 && !s.done {
 		s.level, s.picks = 0, nil
 		a.render()
-		return true
 	}
-	return false
+	return true
 }
 
 func (s *ratingScreen) Build(a *App) fyne.CanvasObject {
-	served := a.visit.v.served
-	if s.pos >= len(s.queue) || s.queue[s.pos] >= len(served) {
+	if s.shown.IsZero() {
+		s.shown = a.visit.clk.Now()
+	}
+	run, served := a.visit.v.rating, a.visit.v.served
+	if run.pos >= len(run.queue) || run.queue[run.pos] >= len(served) {
 		return notice(a.T("apply.gone"))
 	}
-	r := served[s.queue[s.pos]]
+	r := served[run.queue[run.pos]]
 	head := []fyne.CanvasObject{
 		centered(a.T("rating.question"), theme.SizeNameHeadingText),
 		centered(a.ratedService(r), theme.SizeNameSubHeadingText),
 	}
-	if len(s.queue) > 1 {
-		head = append(head, centered(a.T("rating.count", s.pos+1, len(s.queue)), theme.SizeNameText))
+	if len(run.queue) > 1 {
+		head = append(head, centered(a.T("rating.count", run.pos+1, len(run.queue)), theme.SizeNameText))
 	}
 	skip := a.newButton("rating.skip", a.T("rating.skip"), a.T("rating.skip.sub"), styleSecondary, func() { s.onSkip(a) })
 	if s.level > 0 {
@@ -233,31 +243,34 @@ func (s *ratingScreen) onSkip(a *App) {
 // service, or ends the visit.
 func (s *ratingScreen) rate(a *App, level int, reasons []string) {
 	s.done = true
-	a.visit.rate(s.queue[s.pos], level, reasons)
-	if s.pos+1 < len(s.queue) {
-		a.Replace(&ratingScreen{queue: s.queue, pos: s.pos + 1, shown: a.visit.clk.Now()})
+	run := &a.visit.v.rating
+	a.visit.rate(run.queue[run.pos], level, reasons)
+	if run.pos+1 < len(run.queue) {
+		run.pos++
+		a.Replace(&ratingScreen{shown: a.visit.clk.Now()})
 		return
 	}
 	a.endVisit()
 }
 
-// offerRating shows the rating screen when the visit has services not yet
-// rated; it reports whether it did. Not while a submission or print is in
-// flight, nor over the idle warning, nor from the rating screen itself
-// (结束办理 there skips the rating).
-func (a *App) offerRating() bool {
-	if a.opts.Ratings == nil || inFlight(a.visit.snap.State) {
-		return false
-	}
-	if _, on := a.Current().(*ratingScreen); on || a.idle != nil {
+// beginRating ends the resident's part of the visit (why: 完成 or 结束办理,
+// or the card taken away) with the rating, when the visit has services not
+// yet rated; it reports whether it did. The visit machine refuses while a
+// submission or print is in flight and over the idle warning.
+func (a *App) beginRating(why visit.EndReason) bool {
+	if a.opts.Ratings == nil || a.visit.snap.State == visit.StateRating {
 		return false
 	}
 	q := a.visit.toRate()
 	if len(q) == 0 {
 		return false
 	}
-	a.Show(&ratingScreen{queue: q, shown: a.visit.clk.Now()})
-	a.say(kiosk.PromptRating)
+	v := a.visit.v
+	v.rating = ratingRun{queue: q}
+	if err := a.visit.m.BeginRating(why); err != nil {
+		v.rating = ratingRun{}
+		return false
+	}
 	return true
 }
 

@@ -54,7 +54,20 @@ func TestRatingAfterASubmission(t *testing.T) {
 	r.want("rating")
 	r.wantText("请对本次服务进行评价", "事项申办：敬老卡申领", "办件编号：PD2026112700001",
 		"★★★★★  非常满意", "★★★★☆  满意", "★★★☆☆  基本满意", "★★☆☆☆  不满意", "★☆☆☆☆  非常不满意", "跳过")
-	r.wantNoText(kiosktest.Resident.IDNumber)
+	// The resident's part of the visit is over: nothing of theirs is held
+	// or shown, and there is no way back into it.
+	r.wantNoText(kiosktest.Resident.IDNumber, kiosktest.Resident.Name, kiosk.MaskID(kiosktest.Resident.IDNumber))
+	if s := r.a.visit.snap; s.State != visit.StateRating || s.Resident != nil || s.Outcome.CaseNo != "" {
+		t.Errorf("rating snapshot: state %s, resident %v, outcome %+v", s.State, s.Resident != nil, s.Outcome)
+	}
+	if left := personalLeft(r, kiosktest.Resident.IDNumber, kiosktest.Resident.Name); len(left) > 0 {
+		t.Errorf("during the rating the terminal still holds %v", left)
+	}
+	for _, b := range []string{"nav.back", "nav.home", "nav.finish"} {
+		if r.find(b) != nil {
+			t.Errorf("%s offered on the rating screen", b)
+		}
+	}
 	if ids := h.ids(); len(ids) == 0 || ids[len(ids)-1] != kiosk.PromptRating {
 		t.Errorf("said %v, want the rating question last", ids)
 	}
@@ -63,6 +76,10 @@ func TestRatingAfterASubmission(t *testing.T) {
 	at := r.clk.Now()
 	r.tap("rating:5")
 	r.want("ended")
+	r.wantText("您的申请已受理，办件编号：PD2026112700001", "请取走您的身份证和回执")
+	if ids := h.ids(); ids[len(ids)-1] != kiosk.PromptTakeCard {
+		t.Errorf("said %v, want take the card last", ids)
+	}
 	got := rs.Got()
 	if len(got) != 1 {
 		t.Fatalf("ratings %+v, want one", got)
@@ -160,16 +177,11 @@ func TestRatingSeveralServicesNewestFirst(t *testing.T) {
 	r.tap("rating:5")
 	r.want("rating")
 	r.wantText("取号：A012", "第2项 / 共3项")
-	// The resident goes back to the cases; the appointment stays rated.
-	r.tap("nav.back")
-	r.want("cases")
-	r.tap("nav.finish")
-	r.want("rating")
-	r.wantText("取号：A012", "第1项 / 共2项")
+	r.wantNoText("预约：")
 	r.pastGuard()
 	r.tap("rating:3")
 	r.want("rating")
-	r.wantText("办件查询", "第2项 / 共2项")
+	r.wantText("办件查询", "第3项 / 共3项")
 	r.pastGuard()
 	r.tap("rating:4")
 	r.want("ended")
@@ -189,23 +201,64 @@ func TestRatingSeveralServicesNewestFirst(t *testing.T) {
 	noPersonal(t, got)
 }
 
-// 跳过 is one tap to the goodbye, and so is 结束办理 on the rating screen.
+// 跳过 is one tap to the goodbye.
 func TestRatingSkipped(t *testing.T) {
-	for _, how := range []string{"rating.skip", "nav.finish"} {
-		t.Run(how, func(t *testing.T) {
-			r := newRig(t, portrait)
-			rs := r.rating()
-			r.tap("cases")
-			r.card(kiosktest.Resident)
-			r.tap("nav.finish")
-			r.want("rating")
-			r.tap(how)
-			r.want("ended")
-			r.wantNoText(kiosktest.Resident.Name)
-			if n := rs.Calls(); n != 0 {
-				t.Errorf("%d ratings after skipping", n)
-			}
-		})
+	r := newRig(t, portrait)
+	rs := r.rating()
+	r.tap("cases")
+	r.card(kiosktest.Resident)
+	r.tap("nav.finish")
+	r.want("rating")
+	r.tap("rating.skip")
+	r.want("ended")
+	r.wantNoText(kiosktest.Resident.Name)
+	if n := rs.Calls(); n != 0 {
+		t.Errorf("%d ratings after skipping", n)
+	}
+}
+
+// Taking the card away ends the resident's part of the visit as 结束办理
+// does: the rating, then the goodbye for the card taken. A card placed
+// during the rating identifies nobody.
+func TestRatingAfterTheCardIsTaken(t *testing.T) {
+	r := newRig(t, portrait)
+	rs := r.rating()
+	r.submitJLK()
+	r.a.CardRemoved()
+	r.settle()
+	r.want("rating")
+	if left := personalLeft(r, kiosktest.Resident.IDNumber, kiosktest.Resident.Name); len(left) > 0 {
+		t.Errorf("the card is gone, the terminal still holds %v", left)
+	}
+	r.card(kiosktest.Elder)
+	r.want("rating")
+	if r.a.visit.snap.Resident != nil {
+		t.Fatal("a card identified someone during the rating")
+	}
+	r.pastGuard()
+	r.tap("rating:3")
+	r.want("ended")
+	r.wantText("请取走回执")
+	if s := r.a.visit.snap; s.EndReason != visit.EndCardRemoved {
+		t.Errorf("end reason %s", s.EndReason)
+	}
+	if got := rs.Got(); len(got) != 1 || got[0].Level != 3 {
+		t.Errorf("ratings %+v", got)
+	}
+}
+
+// An agent's visit does not end with the card: no rating then, until 结束办理.
+func TestNoRatingWhenAnAgentsCardLeaves(t *testing.T) {
+	r := newRig(t, portrait)
+	r.rating()
+	r.a.noteService(kiosk.Rating{Service: kiosk.RateTicket, TicketNo: "A012"})
+	r.tap("apply")
+	r.tap("apply.agent")
+	r.card(kiosktest.AgentPerson)
+	r.a.CardRemoved()
+	r.settle()
+	if s := r.a.visit.snap.State; s == visit.StateRating || s == visit.StateEnded {
+		t.Errorf("state %s after the agent's card left", s)
 	}
 }
 

@@ -25,8 +25,10 @@ func (a *App) say(ids ...kiosk.PromptID) {
 	}
 }
 
-// visitPrompts are the prompts a change of the visit calls for.
-func visitPrompts(prev, s visit.Snapshot) []kiosk.PromptID {
+// visitPrompts are the prompts a change of the visit calls for;
+// cardAfterRating says whether a visit that ends after its rating began
+// with a card on the reader.
+func visitPrompts(prev, s visit.Snapshot, cardAfterRating bool) []kiosk.PromptID {
 	if s.Seq == prev.Seq {
 		return nil
 	}
@@ -40,8 +42,13 @@ func visitPrompts(prev, s visit.Snapshot) []kiosk.PromptID {
 	switch {
 	case s.State == visit.StateIdleWarning && prev.State != visit.StateIdleWarning:
 		ids = append(ids, kiosk.PromptIdleWarning)
+	case s.State == visit.StateRating && prev.State != visit.StateRating && prev.State != visit.StateIdleWarning:
+		ids = append(ids, kiosk.PromptRating)
 	case s.State == visit.StateEnded && prev.State != visit.StateEnded:
 		fromCard := prev.Resident != nil && !prev.ResidentKeyed || prev.Agent != nil
+		if rating(prev) {
+			fromCard = cardAfterRating // the rating wiped who it was: the goodbye kept it
+		}
 		if fromCard && s.EndReason != visit.EndCardRemoved {
 			ids = append(ids, kiosk.PromptTakeCard)
 		}
