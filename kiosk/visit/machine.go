@@ -1,7 +1,8 @@
 // Package visit is the state machine of a resident's visit to the terminal:
 // home, service guide, identification (self or agent), my cases, the
-// application form, review, confirm, submission and print, the idle warning
-// and the end of the visit, which wipes every personal value it held.
+// application form, review, confirm, submission and print, the idle warning,
+// the rating of the visit's services (好差评) and the end of the visit, which
+// wipes every personal value it held (the rating begins with that wipe).
 //
 // It knows nothing of Fyne, SQL or serial ports. Time comes from an
 // injected Clock so tests drive timeouts without sleeping. Every method is
