@@ -91,7 +91,9 @@ func (k *walker) walk() error {
 		{"identify", func() error { return tap("cases") }, "cases", []string{"请将身份证放在读卡区"}},
 		{"cases", func() error { return k.send("place resident") }, "cases", []string{"张"}},
 		{"case", func() error { return k.tapPrefix("case:") }, "case", []string{"承诺办结"}},
-		{"visit-ended", func() error { return k.send("remove") }, "", nil},
+		// The card taken away: the case look-up is rated, or skipped, first.
+		{"rating-cases", func() error { return k.send("remove") }, "rating", []string{"办件查询"}},
+		{"visit-ended", func() error { return tap("rating.skip") }, "ended", nil},
 
 		// A self-service application: the form's keypad, review, outcome
 		// with the receipt, then the idle warning.
@@ -126,8 +128,12 @@ func (k *walker) walk() error {
 		{"outcome", func() error { return tap("review.confirm") }, "outcome", []string{"已受理", "回执已打印"}},
 		{"idle-warning", func() error { return nil }, "", []string{"继续"}},
 		{"", func() error { return k.tapText("继续") }, "outcome", nil},
+		// 好差评 before the goodbye: a poor rating asks for its reasons.
+		{"rating", func() error { return tap("outcome.done") }, "rating", []string{"请对本次服务进行评价", "非常满意", "跳过"}},
+		{"rating-reasons", func() error { return tap("rating:2") }, "rating.reasons", []string{"操作界面"}},
+		{"", func() error { return tap("reason:usability") }, "rating.reasons", []string{"✓ 操作界面"}},
 		// The card is still on the reader: asked for until it is taken.
-		{"take-card", func() error { return tap("outcome.done") }, "takecard", []string{"请取走您的身份证"}},
+		{"take-card", func() error { return tap("rating.submit") }, "takecard", []string{"请取走您的身份证"}},
 		{"goodbye", func() error { return k.send("remove") }, "ended", nil},
 		{"", func() error { return nil }, "home", nil},
 

@@ -109,6 +109,9 @@ func layout(r Receipt, width int) []block {
 	}
 	if r.QRPayload != "" {
 		out = append(out, block{kind: qrBlock, text: r.QRPayload, align: escpos.AlignCenter})
+		if RatesLater(r.QRPayload) {
+			add(RateLaterLine, escpos.AlignCenter, 1, false)
+		}
 	}
 	add(fmt.Sprintf("终端 Terminal %s", r.TerminalID), escpos.AlignCenter, 1, false)
 	if r.Case != nil {
@@ -192,4 +195,18 @@ func tokens(s string) []string {
 		out = append(out, s[word:])
 	}
 	return out
+}
+
+// RateLaterLine goes under a QR code that opens the case's page at the
+// central system, where its status shows and the service can be rated
+// later from a phone (补充评价).
+const RateLaterLine = "扫码查看进度并评价 Scan to follow and rate"
+
+// RatesLater reports whether a QR payload is such a page: a web address.
+// The terminal puts a URL there only when kiosk.TrackURL admitted it (an
+// allowed host); otherwise the code holds a bare case or local number,
+// which opens nothing.
+func RatesLater(payload string) bool {
+	p := strings.ToLower(payload)
+	return strings.HasPrefix(p, "https://") || strings.HasPrefix(p, "http://")
 }

@@ -545,9 +545,17 @@ func (a *App) topBar(s Screen) fyne.CanvasObject {
 // maintenance screens behind the PIN).
 func (a *App) bottomBar() fyne.CanvasObject {
 	var left []fyne.CanvasObject
-	// The take-your-card screen stays until the card is taken: back and
-	// home would do nothing there.
-	if a.nav.depth() > 1 && !inFlight(a.visit.snap.State) && a.visit.snap.State != visit.StateTakeCard {
+	if r, ok := a.Current().(*ratingScreen); ok {
+		// The resident's part of the visit is over: no home to go to, and
+		// back only from the reasons to the levels.
+		if r.level > 0 {
+			back := newBarButton(a.T("nav.back"), colText, colBackground, a.theme, a.tap(a.Back))
+			back.name = "nav.back"
+			left = append(left, back)
+		}
+	} else if a.nav.depth() > 1 && !inFlight(a.visit.snap.State) && a.visit.snap.State != visit.StateTakeCard {
+		// The take-your-card screen stays until the card is taken: back and
+		// home would do nothing there.
 		back := newBarButton(a.T("nav.back"), colText, colBackground, a.theme, a.tap(a.Back))
 		back.name = "nav.back"
 		home := newBarButton(a.T("nav.home"), colText, colBackground, a.theme, a.tap(a.Home))

@@ -45,6 +45,10 @@ func (s *casesScreen) Build(a *App) fyne.CanvasObject {
 			head = append(head, panel(lines...))
 		}
 	}
+	if ld.val.online && !ld.loading() && !ld.failed() {
+		// The central system answered: a look-up the resident may rate.
+		a.visit.note(kiosk.Rating{Service: kiosk.RateCaseQuery})
+	}
 	cases := byUrgency(snap.Cases)
 	if len(cases) == 0 {
 		if ld.val.online {

@@ -99,8 +99,15 @@ func (a *App) gone() bool {
 	return a.jobs.closed.Load() || fyne.CurrentApp() != a.fyneApp
 }
 
-// Finish ends the visit ("结束办理").
-func (a *App) Finish() { _ = a.visit.m.Finish() }
+// Finish ends the visit ("完成", "结束办理"): first the rating of the
+// services the visit had, when there are some not yet rated (rating.go),
+// then the goodbye.
+func (a *App) Finish() {
+	if a.beginRating(visit.EndFinished) {
+		return
+	}
+	a.endVisit()
+}
 
 // CardReading shows that a card is on the reader and being read. Safe from
 // any goroutine.
@@ -132,6 +139,11 @@ func (a *App) CardRemoved() {
 		_, onIdentify := a.Current().(*identifyScreen)
 		if a.visit.cardGone(onIdentify) {
 			a.render() // the refused card is gone, and its notice
+		}
+		// A resident's own visit ends when the card is taken away: with
+		// the rating first when there are services to rate.
+		if s := a.visit.snap; s.Resident != nil && !s.ResidentKeyed && s.Agent == nil && a.beginRating(visit.EndCardRemoved) {
+			return
 		}
 		a.visit.m.CardRemoved()
 	})

@@ -18,6 +18,21 @@ func TestScreenMarkupGoldens(t *testing.T) {
 	}{
 		{"guide", func(r *rig) { r.tap("guide") }},
 		{"identify", func(r *rig) { r.tap("apply"); r.tap("apply.self") }},
+		{"rating", func(r *rig) {
+			r.rating()
+			r.submitJLK()
+			r.tap("outcome.done")
+			r.want("rating")
+		}},
+		{"rating_reasons", func(r *rig) {
+			r.rating()
+			r.submitJLK()
+			r.tap("outcome.done")
+			r.pastGuard()
+			r.tap("rating:2")
+			r.tap("reason:attitude")
+			r.want("rating.reasons")
+		}},
 		{"takecard", func(r *rig) {
 			r.tap("cases")
 			r.card(kiosktest.Resident)

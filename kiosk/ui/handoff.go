@@ -25,7 +25,5 @@ func (a *App) showHandoff(reason handoffReason, item *kiosk.Item) {}
 // rate (好差评) before the goodbye: a submission, a case look-up, a ticket,
 // an appointment. Each is offered for rating once.
 func (a *App) noteService(r kiosk.Rating) {
-	if a.visit.v != nil {
-		a.visit.v.served = append(a.visit.v.served, r)
-	}
+	a.visit.note(r)
 }

@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
+
+	"github.com/pudong-community/kiosk/kiosk"
 )
 
 // idleWarning is the full-screen idle warning: a countdown and a big
@@ -60,11 +62,11 @@ func (w *idleWarning) build(a *App) fyne.CanvasObject {
 func (w *idleWarning) onContinue(a *App) { _ = a.visit.m.Continue() }
 
 // onEnd ends the visit.
-func (w *idleWarning) onEnd(a *App) { a.Finish() }
+func (w *idleWarning) onEnd(a *App) { a.endVisit() }
 
 // onCallStaff: call staff is one tap from every screen, this one too: the
 // visit goes on, and the call-staff screen shows.
 func (w *idleWarning) onCallStaff(a *App) {
 	_ = a.visit.m.Continue()
-	a.CallStaff()
+	a.callStaff("idle_warning", kiosk.AssistIdleHelp)
 }

@@ -114,6 +114,8 @@ func screensFor(s visit.Snapshot, from visit.State) []Screen {
 		return []Screen{&reviewScreen{}}
 	case visit.StateOutcome, visit.StatePrinting:
 		return []Screen{&outcomeScreen{}}
+	case visit.StateRating:
+		return []Screen{&ratingScreen{}}
 	case visit.StateEnded:
 		return []Screen{&endedScreen{}}
 	case visit.StateTakeCard:

@@ -52,8 +52,10 @@ type visitData struct {
 	// why: an item the person may not apply for, whose rule the apply list
 	// explains; again: an earlier application of the item chosen, which the
 	// list asks about before a second one.
-	why   *kiosk.Item
-	again *earlier
+	why    *kiosk.Item
+	again  *earlier
+	rated  map[int]bool // the indices of served rated (rating.go)
+	rating ratingRun    // the services the rating screen asks about
 }
 
 // receiptState is a submission's receipt: its picture on the outcome
@@ -115,6 +117,11 @@ type goodbye struct {
 	staff, answered, notified bool
 }
 
+// rating reports a snapshot of the rating, or of the idle warning over it.
+func rating(s visit.Snapshot) bool {
+	return s.State == visit.StateRating || s.State == visit.StateIdleWarning && s.Prev == visit.StateRating
+}
+
 // over reports a state after the visit: the take-your-card screen and the
 // goodbye.
 func over(s visit.State) bool { return s == visit.StateEnded || s == visit.StateTakeCard }
@@ -161,7 +168,10 @@ func (p *visitPresenter) take(s visit.Snapshot) (prev visit.Snapshot, ok bool) {
 	}
 	prev = p.snap
 	p.snap = s
-	if over(s.State) && !over(prev.State) {
+	// The goodbye is what the resident's part of the visit left: taken as
+	// it ends, or as the rating (which wipes it) begins.
+	entered := func(st visit.State) bool { return s.State == st && prev.State != st }
+	if (entered(visit.StateRating) || over(s.State) && !over(prev.State)) && !rating(prev) {
 		g := goodbye{printed: p.v.printed > 0, english: prev.English, elder: prev.Elder}
 		switch prev.Outcome.Status {
 		case visit.OutcomeSent:
@@ -173,6 +183,9 @@ func (p *visitPresenter) take(s visit.Snapshot) (prev visit.Snapshot, ok bool) {
 			}
 		}
 		p.ended = g
+	} else if over(s.State) && !over(prev.State) {
+		// After the rating: in the language and size it ended in.
+		p.ended.english, p.ended.elder = prev.English, prev.Elder
 	}
 	if s.State == visit.StateEnded && prev.State == visit.StateTakeCard {
 		p.ended.cardTaken = true
@@ -433,6 +446,11 @@ func (p *visitPresenter) confirm() {
 				at := v.submit.at
 				v.submit.done(out, err, p.clk.Now())
 				v.submit.val, v.submit.at = out, at // the numbers it gave, even with a failure
+				if vo.Status == visit.OutcomeSent || vo.Status == visit.OutcomeQueued {
+					// A service the resident may rate: the item, and the
+					// case number once the central system gave one.
+					p.note(kiosk.Rating{Service: kiosk.RateSubmission, CaseNo: vo.CaseNo, ItemCode: sub.ItemCode})
+				}
 			}
 			_ = p.m.SubmitFinished(sub.ID, vo)
 		}

@@ -34,6 +34,7 @@ func TestScreenshots(t *testing.T) {
 			for _, lang := range []Lang{Chinese, English} {
 				tag := fmt.Sprintf("%s-%s-%s", size.name, map[bool]string{false: "std", true: "elder"}[elder], lang)
 				r := newRig(t, size.s)
+				r.rating()
 				shot := func(name string) {
 					t.Helper()
 					if ms := r.w.Content().MinSize(); ms.Width > size.s.Width || ms.Height > size.s.Height {
@@ -114,9 +115,24 @@ func TestScreenshots(t *testing.T) {
 				r.a.Show(&menuScreen{})
 				r.settle()
 				shot("menu")
+				r.a.opts.Center = centreInfo{hotline: "021-5821 0000"}
+				r.a.opts.Assist = kiosktest.NewAssist(kiosk.AssistanceResult{Centre: "no_staff_available"})
+				r.tap("bar.callstaff")
+				shot("callstaff-nostaff")
+				r.a.opts.Assist = kiosktest.NewAssist(kiosk.AssistanceResult{Notified: true, Centre: "notified"})
+				r.tap("callstaff.retry")
+				shot("callstaff-notified")
+				r.tap("callstaff.ok")
 				r.clk.Advance(r.a.visit.m.Snapshot().Deadline.Sub(r.clk.Now()))
 				shot("idle")
-				r.tap("idle.end")
+				r.tap("idle.continue")
+				r.tap("nav.finish")
+				shot("rating")
+				r.pastGuard()
+				r.tap("rating:2")
+				r.tap("reason:attitude")
+				shot("rating-reasons")
+				r.tap("rating.skip")
 				shot("takecard")
 				r.a.CardRemoved()
 				r.settle()

@@ -25,7 +25,9 @@ func (a *App) say(ids ...kiosk.PromptID) {
 	}
 }
 
-// visitPrompts are the prompts a change of the visit calls for.
+// visitPrompts are the prompts a change of the visit calls for. "Take your
+// card" belongs to the take-your-card state: a visit that ends (after its
+// rating or not) with the card on the reader goes there.
 func visitPrompts(prev, s visit.Snapshot) []kiosk.PromptID {
 	if s.Seq == prev.Seq {
 		return nil
@@ -44,6 +46,8 @@ func visitPrompts(prev, s visit.Snapshot) []kiosk.PromptID {
 		// The visit ended with its card on the reader (the take-your-card
 		// screen repeats it while the card lies there).
 		ids = append(ids, kiosk.PromptTakeCard)
+	case s.State == visit.StateRating && prev.State != visit.StateRating && prev.State != visit.StateIdleWarning:
+		ids = append(ids, kiosk.PromptRating)
 	case s.State == visit.StateIdentifying && (s.Step == visit.StepResident || s.Step == visit.StepAgent) &&
 		(prev.State != visit.StateIdentifying && prev.State != visit.StateIdleWarning || prev.Step != s.Step):
 		ids = append(ids, kiosk.PromptPlaceCard)

@@ -136,6 +136,8 @@ func TestVoiceCardProblems(t *testing.T) {
 func TestVoiceIdleWarningAndCallStaff(t *testing.T) {
 	r := newRig(t, portrait)
 	h := listening(r)
+	assist := kiosktest.NewAssist(kiosk.AssistanceResult{Notified: true, Centre: "notified"})
+	r.a.opts.Assist = assist
 	r.tap("cases")
 	r.card(kiosktest.Resident)
 	r.clk.Advance(visit.DefaultIdle)
@@ -144,6 +146,9 @@ func TestVoiceIdleWarningAndCallStaff(t *testing.T) {
 	want := []kiosk.PromptID{kiosk.PromptPlaceCard, kiosk.PromptCardRead, kiosk.PromptIdleWarning, kiosk.PromptCallStaff}
 	if got := h.ids(); !reflect.DeepEqual(got, want) {
 		t.Errorf("said %v, want %v", got, want)
+	}
+	if c := assist.Calls(); len(c) != 1 || c[0].Reason != kiosk.AssistIdleHelp {
+		t.Errorf("calls %+v, want one for idle help", c)
 	}
 }
 

@@ -21,7 +21,7 @@ func FuzzOps(f *testing.F) {
 		m := r.m
 		var open string // id of a confirmed application awaiting its result
 		for _, op := range ops {
-			switch op % 20 {
+			switch op % 21 {
 			case 0:
 				_ = m.Identify(visit.PurposeApply)
 			case 1:
@@ -78,9 +78,11 @@ func FuzzOps(f *testing.F) {
 			case 19:
 				m.Touch()
 				_ = m.Home()
+			case 20:
+				_ = m.BeginRating(visit.EndFinished)
 			}
 			s := m.Snapshot()
-			if s.State == visit.StateEnded || s.State == visit.StateHome {
+			if s.State == visit.StateEnded || s.State == visit.StateHome || s.State == visit.StateRating {
 				open = ""
 				p := m.Personal()
 				for i := 0; i < p.NumField(); i++ {

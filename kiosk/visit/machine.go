@@ -1,7 +1,8 @@
 // Package visit is the state machine of a resident's visit to the terminal:
 // home, service guide, identification (self or agent), my cases, the
-// application form, review, confirm, submission and print, the idle warning
-// and the end of the visit, which wipes every personal value it held.
+// application form, review, confirm, submission and print, the idle warning,
+// the rating of the visit's services (好差评) and the end of the visit, which
+// wipes every personal value it held (the rating begins with that wipe).
 //
 // It knows nothing of Fyne, SQL or serial ports. Time comes from an
 // injected Clock so tests drive timeouts without sleeping. Every method is
@@ -102,6 +103,7 @@ type Machine struct {
 	english    bool
 	endReason  EndReason
 	pendingEnd EndReason // an end asked for while a step was in flight
+	ratingEnd  EndReason // how the visit ends after the rating (StateRating)
 	visitNo    uint64
 	started    bool // visitNo names the visit in progress
 	seq        uint64
@@ -325,6 +327,7 @@ func (m *Machine) wipeLocked() {
 	m.elder = false
 	m.english = false
 	m.pendingEnd = EndNone
+	m.ratingEnd = EndNone
 	m.started = false
 }
 
@@ -403,14 +406,43 @@ func (m *Machine) Continue() error {
 }
 
 // Finish ends the visit ("finish" tapped). With a submission or a print in
-// flight the visit ends as soon as it finishes.
+// flight the visit ends as soon as it finishes. After the rating
+// (StateRating) the visit ends for the reason the rating began with.
 func (m *Machine) Finish() error {
 	return m.do(func() (bool, error) {
 		if m.state == StateEnded || !m.active() {
 			return false, &StateError{"finish", m.state}
 		}
-		m.endLocked(EndFinished)
+		r := EndFinished
+		if m.state == StateRating && m.ratingEnd != EndNone {
+			r = m.ratingEnd
+		}
+		m.endLocked(r)
 		return false, nil
+	})
+}
+
+// BeginRating ends the resident's part of the visit, which ends for r
+// (EndFinished: 完成 or 结束办理; EndCardRemoved: the card taken away), and
+// shows the rating (好差评) before the goodbye: everything personal is
+// wiped now, as at the end, but the visit, its language and text size go
+// on until Finish (rated or skipped) or the idle timeout. Not while a step
+// is in flight, nor during the idle warning.
+func (m *Machine) BeginRating(r EndReason) error {
+	return m.do(func() (bool, error) {
+		switch {
+		case m.state == StateEnded || m.state == StateRating || m.state == StateIdleWarning || m.state.inFlight() || !m.active():
+			return false, &StateError{"rating", m.state}
+		case r != EndFinished && r != EndCardRemoved:
+			return false, &StateError{"rating", m.state}
+		}
+		elder, english := m.elder, m.english
+		m.wipeLocked()
+		m.elder, m.english = elder, english
+		m.started = true // the same visit: its number and the screens' data stay
+		m.ratingEnd = r
+		m.state = StateRating
+		return true, nil
 	})
 }
 

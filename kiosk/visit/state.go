@@ -21,6 +21,10 @@ const (
 	// then the goodbye (StateEnded) shows. Appended last: the numbers of
 	// the states before it are kept.
 	StateTakeCard
+	// StateRating: the resident is done and asked to rate the visit's
+	// services (好差评) before the goodbye. Everything personal is wiped
+	// already; the idle timeout runs and ends the visit unrated.
+	StateRating
 )
 
 var stateNames = [...]string{
@@ -36,6 +40,7 @@ var stateNames = [...]string{
 	StateIdleWarning: "idle_warning",
 	StateEnded:       "ended",
 	StateTakeCard:    "take_card",
+	StateRating:      "rating",
 }
 
 func (s State) String() string {
