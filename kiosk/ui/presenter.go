@@ -48,6 +48,7 @@ type visitData struct {
 	printed int                    // receipts and slips printed in this visit, for the goodbye
 	qr      map[string]image.Image // QR pictures of this visit
 	served  []kiosk.Rating         // services of this visit the resident may rate (好差评), see noteService
+	hand    handData               // tickets, bookings and appointments of this visit (handoff.go)
 }
 
 // receiptState is a submission's receipt: its picture on the outcome
