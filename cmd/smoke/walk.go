@@ -193,6 +193,25 @@ func (k *walker) walk() error {
 		{"", func() error { return tap("nav.back") }, "maint.menu", nil},
 		{"", func() error { return tap("maint.leave") }, "home", nil},
 
+		// 取号 and 预约: a ticket from home (no card), the calendar of the
+		// next 14 days, a slot, the phone number and the booked appointment.
+		{"ticket-choose", func() error { return k.tapHome("home.ticket") }, "ticket", nil},
+		{"ticket", func() error { return k.tapPrefix("ticket.cat:") }, "ticket", []string{"您的号码"}},
+		{"", func() error { return tap("ticket.done") }, "home", nil},
+		{"book-chooser", func() error { return k.tapHome("home.book") }, "book", []string{"为自己预约"}},
+		{"", func() error { return tap("book.self") }, "identify", nil},
+		{"book-items", func() error { return k.send("place resident") }, "appointment", []string{"请选择要办的事项"}},
+		{"calendar", func() error { return k.tapPrefix("item:") }, "appointment", []string{"请选择日期"}},
+		{"slots", func() error { return k.tapPrefix("day:") }, "appointment", []string{"可预约时段"}},
+		{"book-phone", func() error {
+			if err := k.tapPrefix("slot:"); err != nil {
+				return err
+			}
+			return keys(digits("13912345678")...)()
+		}, "appointment", []string{"139 1234 5678"}},
+		{"appointment", func() error { return tap("book.confirm") }, "appointment", []string{"预约成功"}},
+		{"", func() error { return k.send("remove") }, "", nil},
+
 		// Elder mode and English.
 		{"home-elder", func() error { return k.tapHome("elder") }, "home", nil},
 		{"home-standard", func() error { return k.tapHome("elder") }, "home", nil},

@@ -255,7 +255,7 @@ func (s *apptScreen) buildCalendar(a *App, head []fyne.CanvasObject) fyne.Canvas
 		head = append(head, notice(a.T("book.nodays")))
 	}
 	head = append(head, body(a.T("book.legend")))
-	grid := container.NewGridWithColumns(a.calendarCols(), cells...)
+	grid := container.New(&calendarGrid{cols: a.calendarCols(), rowH: a.theme.TargetSize() * 2.6, gap: a.theme.Size(theme.SizeNamePadding)}, cells...)
 	return scroll(container.NewVBox(append(head, grid)...))
 }
 
@@ -281,7 +281,8 @@ func (s *apptScreen) dayButton(a *App, c dayCell, first bool) *button {
 	if d.Year() != a.today().Year() && (first || d.Day() == 1 && d.Month() == time.January) {
 		title = fmt.Sprintf("%d ", d.Year()) + title
 	}
-	sub := wd + " · "
+	title += " " + wd
+	sub := ""
 	disabled := false
 	switch {
 	case c.holiday:
@@ -297,9 +298,6 @@ func (s *apptScreen) dayButton(a *App, c dayCell, first bool) *button {
 	}
 	if c.evening != "" && !disabled {
 		sub += " · " + a.T("cal.evening", c.evening)
-	}
-	if wd := d.Weekday(); (wd == time.Saturday || wd == time.Sunday) && !disabled {
-		sub += " · " + a.T("cal.weekend")
 	}
 	b := a.newButton("day:"+d.Format("2006-01-02"), title, sub, styleSecondary, func() { s.onDay(a, d) })
 	b.disabled = disabled
@@ -630,6 +628,7 @@ func (a *App) appointmentRow(ap kiosk.Appointment) fyne.CanvasObject {
 		h.asking, h.cancelErr = ap.No, ""
 		a.render()
 	})
+	cancel.minW = a.theme.TargetSize() * 3 // "Cancel" whole, beside the text
 	parts := []fyne.CanvasObject{container.NewBorder(nil, nil, nil, cancel, text)}
 	if h.cancelErr != "" && h.cancelled == ap.No {
 		parts = append(parts, errorText(a.T(h.cancelErr)))
@@ -697,3 +696,41 @@ func (s *bookChooser) onSelf(a *App) { _ = a.visit.m.Identify(visit.PurposeBook)
 
 // onAgent: an agent books for someone else; the agent's card comes first.
 func (s *bookChooser) onAgent(a *App) { _ = a.visit.m.StartAgentFor(visit.PurposeBook) }
+
+// calendarGrid lays the days out in cols columns, every row at least rowH
+// high (a day's date, weekday and status on up to three lines stay inside
+// its box in elder mode).
+type calendarGrid struct {
+	cols      int
+	rowH, gap float32
+}
+
+func (g *calendarGrid) rowHeight(objs []fyne.CanvasObject) float32 {
+	h := g.rowH
+	for _, o := range objs {
+		h = max(h, o.MinSize().Height)
+	}
+	return h
+}
+
+func (g *calendarGrid) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	cols := max(g.cols, 1)
+	w := (size.Width - g.gap*float32(cols-1)) / float32(cols)
+	h := g.rowHeight(objs)
+	for i, o := range objs {
+		r, c := i/cols, i%cols
+		o.Move(fyne.NewPos(float32(c)*(w+g.gap), float32(r)*(h+g.gap)))
+		o.Resize(fyne.NewSize(w, h))
+	}
+}
+
+func (g *calendarGrid) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	cols := max(g.cols, 1)
+	rows := (len(objs) + cols - 1) / cols
+	var w float32
+	for _, o := range objs {
+		w = max(w, o.MinSize().Width)
+	}
+	h := g.rowHeight(objs)
+	return fyne.NewSize(w*float32(cols)+g.gap*float32(cols-1), h*float32(rows)+g.gap*float32(max(rows-1, 0)))
+}
