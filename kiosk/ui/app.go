@@ -492,6 +492,9 @@ func (a *App) armStray() {
 		}
 		post(func() {
 			if gen == w.gen && a.strayScreen() {
+				// Whoever took a ticket outside a visit has walked away:
+				// the next resident is not asked about it.
+				a.visit.v.hand = handData{}
 				a.nav.truncate(1)
 				a.render()
 			}

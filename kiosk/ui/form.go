@@ -119,13 +119,6 @@ func (s *formScreen) Build(a *App) fyne.CanvasObject {
 		}
 		editor = container.NewGridWithColumns(cols, opts...)
 	case kiosk.FieldText:
-		if f.Required && (a.opts.Center != nil || a.opts.Appointments != nil) {
-			// A required free text the terminal cannot take: a counter can.
-			item := *it
-			editor = container.NewVBox(notice(a.T("form.text.required")),
-				a.newButton("form.handoff", a.T("form.handoff"), a.T("identify.handoff.sub"), stylePrimary, func() { a.showHandoff(handoffFreeText, &item) }))
-			break
-		}
 		// The notice names the button below it: on the last field that
 		// is the review button, not "next".
 		editor = notice(a.T("form.text.skip", nextTitle))

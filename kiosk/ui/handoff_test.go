@@ -30,6 +30,11 @@ func centreCatalog() *kiosktest.Catalog {
 		if strings.HasPrefix(c.Items[i].Code, "MZ-") {
 			c.Items[i].CounterCategory = "civil"
 		}
+		if c.Items[i].Code == "RS-LHJY" {
+			// A required free text: the terminal cannot take it.
+			c.Items[i].CounterCategory = "social"
+			c.Items[i].Fields = append([]kiosk.Field{{Key: "why", Label: "情况说明", LabelEn: "Explanation", Type: kiosk.FieldText, Required: true}}, c.Items[i].Fields...)
+		}
 	}
 	return kiosktest.NewCatalog(c, kiosktest.SampleInitials)
 }
@@ -508,4 +513,36 @@ func TestTicketAndCalendarGoldens(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A 422 on the submission, and a required free text the terminal cannot
+// take: both hand the resident on, with a ticket for the item's counter.
+func TestRefusalAndFreeTextHandOff(t *testing.T) {
+	r := newCentreRig(t, portrait, nil)
+	r.toNotice(kiosktest.Resident, "MZ-JLK")
+	r.tap("apply.start")
+	r.want("review")
+	r.sub.SetReject(&kiosk.RejectedError{Code: "validation_failed"})
+	r.tap("review.confirm")
+	r.wantText("申请未被受理")
+	r.tap("review.handoff")
+	r.want("handoff")
+	r.wantText("系统没有受理这份申请", "敬老卡申领", "现在取号（民政窗口）")
+	r.tap("handoff.ticket")
+	if got := r.ticketNo(); got != "B021" {
+		t.Fatalf("ticket %q", got)
+	}
+	if q := r.centre.Requests(); q[0].Reason != kiosk.TicketMaterialsCheck || q[0].ItemCode != "MZ-JLK" || q[0].Holder == nil ||
+		q[0].Holder.IDNumber != kiosktest.Resident.IDNumber {
+		t.Fatalf("request %+v", q[0])
+	}
+
+	r2 := newCentreRig(t, portrait, nil)
+	r2.toNotice(kiosktest.Resident, "RS-LHJY")
+	r2.wantText("此事项需要填写文字内容")
+	r2.tap("apply.handoff")
+	r2.wantText("这个事项有一项需要手写说明", "现在取号（社保窗口）")
+	r2.tap("handoff.book")
+	r2.want("appointment")
+	r2.wantText("灵活就业登记 · 社保窗口", "请选择日期")
 }
