@@ -336,7 +336,19 @@ func (h *homeScreen) centreBlock(a *App) fyne.CanvasObject {
 		return row
 	}
 	if a.landscape() {
-		return panel(container.NewGridWithColumns(2, container.NewVBox(lines...), row))
+		// A wide screen has little height to spare above the tiles: the
+		// centre in one line, the two buttons beside it, one line high.
+		for _, b := range btns {
+			b.(*button).big, b.(*button).sub = false, ""
+			b.(*button).minW = a.theme.TargetSize() * 3.5
+		}
+		cl := a.centreLines()
+		size := a.theme.Size(theme.SizeNameText)
+		texts := container.NewVBox(oneLine(cl[0], colText, size, true))
+		if len(cl) > 1 {
+			texts.Add(oneLine(strings.Join(cl[1:], "  ·  "), colText, size, false))
+		}
+		return panel(container.NewBorder(nil, nil, nil, row, texts))
 	}
 	return panel(append(lines, row)...)
 }
