@@ -88,11 +88,46 @@ type ReceiptData struct {
 	// documents (需补正): what to bring, from the case's timeline, and
 	// where to bring it.
 	CaseBring, CaseWhere string
+	// Ticket, when set, makes it a queue ticket slip (取号凭条): no
+	// applicant, no item needed; Center, TerminalID and QRPayload (the
+	// ticket's status_url) still apply.
+	Ticket *TicketSlip
+	// Appointment, when set, makes it an appointment slip (预约凭条) for
+	// Applicant; Center, TerminalID, ItemName and QRPayload still apply.
+	Appointment *AppointmentSlip
+}
+
+// TicketSlip is what a queue ticket slip states.
+type TicketSlip struct {
+	TicketNo       string
+	CounterZH      string // the counter's name, e.g. 综合窗口
+	CounterEN      string
+	WaitingAhead   int
+	EstWaitMinutes int
+	IssuedAt       time.Time
+	ValidUntil     time.Time // zero when the queue gave none
+}
+
+// AppointmentSlip is what an appointment slip states.
+type AppointmentSlip struct {
+	AppointmentNo string
+	Start, End    time.Time
+	CounterZH     string
+	CounterEN     string
+	Address       string
+	BookedAt      time.Time
 }
 
 // String masks both ID numbers, so the data can be logged.
 func (r ReceiptData) String() string {
 	var b strings.Builder
+	switch {
+	case r.Ticket != nil:
+		return "ticket slip " + r.Ticket.TicketNo
+	case r.Appointment != nil:
+		fmt.Fprintf(&b, "appointment slip %s %s applicant %s", r.Appointment.AppointmentNo, r.ItemCode, MaskID(r.ApplicantID))
+		return b.String()
+	}
 	fmt.Fprintf(&b, "receipt %s %s applicant %s", r.LocalNo, r.ItemCode, MaskID(r.ApplicantID))
 	if r.AgentID != "" {
 		fmt.Fprintf(&b, " agent %s", MaskID(r.AgentID))

@@ -206,6 +206,39 @@ func (k *walker) walk() error {
 		{"", func() error { return tap("nav.back") }, "maint.menu", nil},
 		{"", func() error { return tap("maint.leave") }, "home", nil},
 
+		// 取号 and 预约: a ticket from home (no card), the calendar of the
+		// next 14 days, a slot, the phone number and the booked appointment.
+		// Outside the centre's hours (the walk may run at night) the ticket
+		// screen says when it opens instead of choosing a counter.
+		{"ticket-choose", func() error { return k.tapHome("home.ticket") }, "ticket", nil},
+		{"ticket", func() error {
+			r, err := k.waitFor("ticket", 15*time.Second, func(r *screenReply) bool {
+				return r.has("不办公") || k.hasPrefix(r, "ticket.cat:")
+			})
+			if err != nil || r.has("不办公") {
+				return err
+			}
+			if err := k.tapPrefix("ticket.cat:"); err != nil {
+				return err
+			}
+			_, err = k.waitFor("ticket", 15*time.Second, func(r *screenReply) bool { return r.has("您的号码") })
+			return err
+		}, "ticket", nil},
+		{"", func() error { return tap("nav.home") }, "home", nil},
+		{"book-chooser", func() error { return k.tapHome("home.book") }, "book", []string{"为自己预约"}},
+		{"", func() error { return tap("book.self") }, "identify", nil},
+		{"book-items", func() error { return k.send("place resident") }, "appointment", []string{"请选择要办的事项"}},
+		{"calendar", func() error { return k.tapPrefix("item:") }, "appointment", []string{"请选择日期"}},
+		{"slots", func() error { return k.tapPrefix("day:") }, "appointment", []string{"可预约时段"}},
+		{"book-phone", func() error {
+			if err := k.tapPrefix("slot:"); err != nil {
+				return err
+			}
+			return keys(digits("13912345678")...)()
+		}, "appointment", []string{"139 1234 5678"}},
+		{"appointment", func() error { return tap("book.confirm") }, "appointment", []string{"预约成功"}},
+		{"", func() error { return k.send("remove") }, "", nil},
+
 		// Elder mode and English.
 		{"home-elder", func() error { return k.tapHome("elder") }, "home", nil},
 		{"home-standard", func() error { return k.tapHome("elder") }, "home", nil},
@@ -731,4 +764,14 @@ func (k *walker) capture(name, screen string, words []string) error {
 	k.last = path
 	k.saved = append(k.saved, name+" ("+r.Screen+")")
 	return nil
+}
+
+// hasPrefix reports a tappable target whose name starts with prefix.
+func (k *walker) hasPrefix(r *screenReply, prefix string) bool {
+	for _, t := range r.Targets {
+		if t.Tappable && strings.HasPrefix(t.Name, prefix) {
+			return true
+		}
+	}
+	return false
 }

@@ -49,6 +49,12 @@ func layout(r Receipt, width int) []block {
 	}
 	rule := strings.Repeat("-", width/escpos.HalfCellWidth)
 
+	if r.Ticket != nil {
+		return layoutTicket(r, width, rule)
+	}
+	if r.Appointment != nil {
+		return layoutAppointment(r, width, rule)
+	}
 	if r.Case != nil {
 		add("办件进度单", escpos.AlignCenter, 2, true)
 		add("Case Status", escpos.AlignCenter, 1, false)
@@ -209,4 +215,117 @@ const RateLaterLine = "扫码查看进度并评价 Scan to follow and rate"
 func RatesLater(payload string) bool {
 	p := strings.ToLower(payload)
 	return strings.HasPrefix(p, "https://") || strings.HasPrefix(p, "http://")
+}
+
+// ticketNoSize is the print size of a ticket number: four times the
+// normal line, readable from a step away, smaller for a long number so it
+// still fits a line or two.
+func ticketNoSize(no string, width int) int {
+	for size := 4; size > 1; size-- {
+		if escpos.TextWidth(no, size) <= width {
+			return size
+		}
+	}
+	return 2
+}
+
+// layoutTicket lays out a queue ticket slip (取号凭条).
+func layoutTicket(r Receipt, width int, rule string) []block {
+	t := r.Ticket
+	var out []block
+	emit := func(bs ...block) { out = append(out, bs...) }
+	lines := func(text string, align escpos.Alignment, size int, bold bool) {
+		for _, l := range wrap(text, width/size) {
+			emit(block{kind: textBlock, text: l, align: align, size: size, bold: bold})
+		}
+	}
+	kv := func(zh, en, v string) { lines(zh+" "+en+": "+v, escpos.AlignLeft, 1, false) }
+	lines("取号凭条", escpos.AlignCenter, 2, true)
+	lines("Queue Ticket", escpos.AlignCenter, 1, false)
+	if r.Reprint > 0 {
+		lines(fmt.Sprintf("重印 Reprint %d", r.Reprint), escpos.AlignCenter, 1, true)
+	}
+	lines(r.Center, escpos.AlignCenter, 1, true)
+	emit(block{kind: textBlock, text: rule})
+	emit(block{kind: feedBlock, dots: 12})
+	lines(t.TicketNo, escpos.AlignCenter, ticketNoSize(t.TicketNo, width), true)
+	emit(block{kind: feedBlock, dots: 12})
+	counter := strings.TrimSpace(t.CounterZH + " " + t.CounterEN)
+	if counter != "" {
+		lines(counter, escpos.AlignCenter, 1, true)
+	}
+	emit(block{kind: textBlock, text: rule})
+	kv("取号时间", "Taken", dateOr(t.IssuedAt, "2006-01-02 15:04"))
+	kv("前面等候", "Waiting ahead", fmt.Sprintf("%d 人 people", max(t.WaitingAhead, 0)))
+	if t.EstWaitMinutes > 0 {
+		kv("预计等候", "Est. wait", fmt.Sprintf("%d 分钟 min", t.EstWaitMinutes))
+	}
+	if !t.ValidUntil.IsZero() {
+		kv("有效期至", "Valid until", t.ValidUntil.Format("15:04"))
+	}
+	emit(block{kind: textBlock, text: rule})
+	if r.QRPayload != "" {
+		lines("扫码查看叫号进度 Scan to follow the queue", escpos.AlignCenter, 1, false)
+		emit(block{kind: qrBlock, text: r.QRPayload, align: escpos.AlignCenter})
+	}
+	lines("过号请重新取号 If your number has passed, take a new ticket", escpos.AlignCenter, 1, false)
+	lines(fmt.Sprintf("终端 Terminal %s", r.TerminalID), escpos.AlignCenter, 1, false)
+	return out
+}
+
+// layoutAppointment lays out an appointment slip (预约凭条).
+func layoutAppointment(r Receipt, width int, rule string) []block {
+	ap := r.Appointment
+	var out []block
+	lines := func(text string, align escpos.Alignment, size int, bold bool) {
+		for _, l := range wrap(text, width/size) {
+			out = append(out, block{kind: textBlock, text: l, align: align, size: size, bold: bold})
+		}
+	}
+	kv := func(zh, en, v string) { lines(zh+" "+en+": "+v, escpos.AlignLeft, 1, false) }
+	lines("预约凭条", escpos.AlignCenter, 2, true)
+	lines("Appointment", escpos.AlignCenter, 1, false)
+	if r.Reprint > 0 {
+		lines(fmt.Sprintf("重印 Reprint %d", r.Reprint), escpos.AlignCenter, 1, true)
+	}
+	lines(r.Center, escpos.AlignCenter, 1, true)
+	out = append(out, block{kind: textBlock, text: rule})
+	week := [...]string{"日", "一", "二", "三", "四", "五", "六"}
+	day := ap.Start.Format("2006-01-02") + " 星期" + week[ap.Start.Weekday()] + " " + ap.Start.Format("Mon")
+	lines(day, escpos.AlignCenter, 1, true)
+	span := ap.Start.Format("15:04")
+	if !ap.End.IsZero() {
+		span += "-" + ap.End.Format("15:04")
+	}
+	lines(span, escpos.AlignCenter, 2, true)
+	out = append(out, block{kind: textBlock, text: rule})
+	kv("预约号", "No.", ap.AppointmentNo)
+	if r.ItemName != "" {
+		kv("事项", "Item", r.ItemName)
+	}
+	if c := strings.TrimSpace(ap.CounterZH + " " + ap.CounterEN); c != "" {
+		kv("窗口", "Counter", c)
+	}
+	kv("预约人", "Name", r.Applicant.Name)
+	kv("证件号", "ID", kiosk.MaskID(r.Applicant.ID))
+	if a := r.Agent; a != nil {
+		kv("代办人", "Agent", a.Name)
+		kv("代办人证件", "Agent ID", kiosk.MaskID(a.ID))
+	}
+	if ap.Address != "" {
+		kv("地址", "Address", ap.Address)
+	}
+	if !ap.BookedAt.IsZero() {
+		kv("预约时间", "Booked", ap.BookedAt.Format("2006-01-02 15:04"))
+	}
+	out = append(out, block{kind: textBlock, text: rule})
+	if r.HowToFollow != "" {
+		lines(r.HowToFollow, escpos.AlignLeft, 1, false)
+	}
+	if r.QRPayload != "" {
+		out = append(out, block{kind: qrBlock, text: r.QRPayload, align: escpos.AlignCenter})
+	}
+	lines("请携带身份证按时到窗口 Bring your ID card on time", escpos.AlignCenter, 1, false)
+	lines(fmt.Sprintf("终端 Terminal %s", r.TerminalID), escpos.AlignCenter, 1, false)
+	return out
 }

@@ -103,6 +103,13 @@ type Receipt struct {
 	// case looked up under 我的办件, not a receipt of a submission: it
 	// states the case's status as the central system gave it.
 	Case *CaseProgress
+	// Ticket, when set, makes it a queue ticket slip (取号凭条): the big
+	// number, the counter, the time and the QR code of the ticket's status
+	// page; no applicant and no item.
+	Ticket *kiosk.TicketSlip
+	// Appointment, when set, makes it an appointment slip (预约凭条) of
+	// the applicant's booked counter visit for ItemName.
+	Appointment *kiosk.AppointmentSlip
 }
 
 // CaseProgress is what a case status slip states of its case.
@@ -117,6 +124,33 @@ type CaseProgress struct {
 
 // Validate reports the first missing required field.
 func (r Receipt) Validate() error {
+	if t := r.Ticket; t != nil {
+		for _, f := range []struct{ name, v string }{
+			{"center", r.Center}, {"terminal id", r.TerminalID}, {"ticket number", t.TicketNo},
+		} {
+			if f.v == "" {
+				return fmt.Errorf("%w: %s", ErrMissing, f.name)
+			}
+		}
+		if t.IssuedAt.IsZero() {
+			return fmt.Errorf("%w: issued time", ErrMissing)
+		}
+		return nil
+	}
+	if ap := r.Appointment; ap != nil {
+		for _, f := range []struct{ name, v string }{
+			{"center", r.Center}, {"terminal id", r.TerminalID}, {"appointment number", ap.AppointmentNo},
+			{"applicant name", r.Applicant.Name}, {"applicant id", r.Applicant.ID},
+		} {
+			if f.v == "" {
+				return fmt.Errorf("%w: %s", ErrMissing, f.name)
+			}
+		}
+		if ap.Start.IsZero() {
+			return fmt.Errorf("%w: appointment time", ErrMissing)
+		}
+		return nil
+	}
 	number := struct{ name, v string }{"local number", r.LocalNumber}
 	if r.Case != nil {
 		number = struct{ name, v string }{"case number", r.CaseNumber}

@@ -12,6 +12,21 @@ import (
 
 // FromData converts the application's receipt data.
 func FromData(d kiosk.ReceiptData) (Receipt, error) {
+	if d.Ticket != nil {
+		t := *d.Ticket
+		r := Receipt{Center: d.Center, TerminalID: d.TerminalID, QRPayload: d.QRPayload, Reprint: d.ReprintCount, Ticket: &t}
+		return r, r.Validate()
+	}
+	if d.Appointment != nil {
+		ap := *d.Appointment
+		r := Receipt{Center: d.Center, TerminalID: d.TerminalID, ItemName: d.ItemName, ItemCode: d.ItemCode,
+			Applicant: Person{Name: d.Applicant, ID: d.ApplicantID}, HowToFollow: d.HowToFollow,
+			QRPayload: d.QRPayload, Reprint: d.ReprintCount, Appointment: &ap}
+		if d.Agent != "" || d.AgentID != "" {
+			r.Agent = &Agent{Person: Person{Name: d.Agent, ID: d.AgentID}, AuthRef: d.AuthRef}
+		}
+		return r, r.Validate()
+	}
 	r := Receipt{
 		Center: d.Center, TerminalID: d.TerminalID, ItemName: d.ItemName, ItemCode: d.ItemCode,
 		Applicant:   Person{Name: d.Applicant, ID: d.ApplicantID},

@@ -140,6 +140,9 @@ type App struct {
 	// handOff: the handwriting recogniser failed for good (its model is
 	// missing or damaged); the pad is no longer offered.
 	handOff bool
+	// centre: the centre's hours and counters (cached) and its queue
+	// (centerinfo.go).
+	centre centreData
 }
 
 // DeviceProblem is a banner line for a device that is out of order.
@@ -245,7 +248,7 @@ func (a *App) Home() {
 		// The card is still on the reader: the resident's own menu is their
 		// home until they finish or take the card.
 		screens := screensFor(s, s.State)
-		if s.Purpose == visit.PurposeCases {
+		if s.Purpose == visit.PurposeCases || s.Purpose == visit.PurposeBook {
 			screens = []Screen{&menuScreen{}} // not back onto the cases just left
 		}
 		a.nav.over(screens...)
@@ -318,6 +321,7 @@ func (a *App) SetDeviceProblems(ps []DeviceProblem) {
 // catalogue. When ctx ends, service calls still running are cancelled.
 func (a *App) Start(ctx context.Context) {
 	a.visit.loadCatalog(false)
+	a.loadCenter()
 	go func() {
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
@@ -494,6 +498,9 @@ func (a *App) armStray() {
 		}
 		post(func() {
 			if gen == w.gen && a.strayScreen() {
+				// Whoever took a ticket outside a visit has walked away:
+				// the next resident is not asked about it.
+				a.visit.v.hand = handData{}
 				a.nav.truncate(1)
 				a.render()
 			}

@@ -123,6 +123,11 @@ func (s *applyListScreen) start(a *App, it kiosk.Item) {
 	case errors.Is(err, visit.ErrAgentNotAllowed):
 		s.err = "apply.noagent"
 	case errors.Is(err, visit.ErrNotSelfService):
+		if a.opts.Center != nil || a.opts.Appointments != nil {
+			s.err = ""
+			a.showHandoff(counterReason(it), &it)
+			return
+		}
 		s.err = "item.counter"
 	default:
 		return // a tap during a transition

@@ -32,6 +32,10 @@ func (s *casesScreen) Build(a *App) fyne.CanvasObject {
 		a.visit.loadCases(snap)
 	}
 	head := []fyne.CanvasObject{panel(subheading(a.whoText()))}
+	if up := a.upcomingAppointments(); up != nil {
+		// The resident's appointments to come, beside their cases.
+		head = append(head, up)
+	}
 	if ld.loading() {
 		return container.NewVBox(append(head, centered(a.T("cases.loading"), theme.SizeNameSubHeadingText))...)
 	}

@@ -65,6 +65,9 @@ func (h *homeScreen) Build(a *App) fyne.CanvasObject {
 	}
 	grid := container.New(&tileGrid{gap: 24}, objs...)
 	head := container.NewVBox(welcome, prompt)
+	if blk := h.centreBlock(a); blk != nil {
+		head.Add(blk)
+	}
 	return container.NewBorder(container.NewPadded(head), nil, nil, nil, container.NewPadded(grid))
 }
 

@@ -104,6 +104,9 @@ func (a *App) cardPanel(prompt string, extra ...fyne.CanvasObject) fyne.CanvasOb
 	default:
 		parts = append(parts, centered(a.T("identify.hint"), theme.SizeNameText))
 	}
+	if r, ok := a.cardHandoff(); ok && a.visit.v.card.phase != cardReading {
+		parts = append(parts, a.newButton("identify.handoff", a.T("identify.handoff"), a.T("identify.handoff.sub"), stylePrimary, func() { a.showHandoff(r, nil) }))
+	}
 	parts = append(parts, extra...)
 	return container.NewVBox(append([]fyne.CanvasObject{layout.NewSpacer()}, append(parts, layout.NewSpacer())...)...)
 }
@@ -285,4 +288,22 @@ func (a *App) elderOffer() fyne.CanvasObject {
 	yes := a.newButton("elder.yes", a.T("elder.offer.yes"), "", stylePrimary, func() { a.SetElder(true) })
 	no := a.newButton("elder.no", a.T("elder.offer.no"), "", styleSecondary, func() { _ = a.visit.m.DismissElderOffer() })
 	return panel(subheading(a.T("elder.offer")), container.NewGridWithColumns(2, yes, no))
+}
+
+// cardHandoff is the hand-off for a card the terminal cannot use (expired,
+// unsupported or unreadable thrice), when the terminal has a centre or
+// bookings to offer.
+func (a *App) cardHandoff() (handoffReason, bool) {
+	if a.opts.Center == nil && a.opts.Appointments == nil {
+		return "", false
+	}
+	msg := a.visit.v.card.refused()
+	switch {
+	case msg == "identify.expired" || a.visit.snap.LastFailure == visit.FailExpired:
+		return handoffCardExpired, true
+	case msg == "identify.unsupported" || a.visit.snap.LastFailure == visit.FailUnsupported,
+		a.visit.snap.Failures >= 3 && a.visit.snap.LastFailure == visit.FailUnreadable:
+		return handoffCardProblem, true
+	}
+	return "", false
 }

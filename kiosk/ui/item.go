@@ -73,6 +73,17 @@ func (s *itemScreen) Build(a *App) fyne.CanvasObject {
 			s.apply.sub = a.T(why)
 		}
 		bottom = s.apply
+		if a.opts.Appointments != nil {
+			// A counter visit on a later day instead (预约).
+			book := a.newButton("item.book", a.T("item.book"), a.T("item.book.sub"), styleSecondary, func() { a.startBooking(&it) })
+			bottom = container.NewGridWithColumns(2, s.apply, book)
+		}
+	} else if a.opts.Center != nil || a.opts.Appointments != nil {
+		// Not at the terminal: the hand-off offers a ticket, a booking
+		// and staff.
+		go2 := a.newButton("item.handoff", a.T("item.handoff"), a.T("item.handoff.sub"), stylePrimary, func() { a.showHandoff(counterReason(it), &it) })
+		go2.big = true
+		bottom = container.NewVBox(notice(a.T("item.counter")), go2)
 	} else {
 		bottom = notice(a.T("item.counter"))
 	}
@@ -95,3 +106,12 @@ func (a *App) clip(s string) string {
 
 // onApply asks for the card, then opens the item's application.
 func (s *itemScreen) onApply(a *App) { a.visit.wantApply(s.item.Code) }
+
+// counterReason is why an item must be done at a counter: a 流转件, or
+// an item whose materials are checked there.
+func counterReason(it kiosk.Item) handoffReason {
+	if it.Kind == kiosk.KindForwarded {
+		return handoffForwarded
+	}
+	return handoffMaterials
+}

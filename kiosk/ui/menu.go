@@ -53,6 +53,9 @@ func (s *menuScreen) Build(a *App) fyne.CanvasObject {
 		apply.disabled, apply.sub = true, a.T(why)
 	}
 	tiles = append(tiles, apply)
+	if a.opts.Appointments != nil {
+		tiles = append(tiles, mk("menu.book", "home.book", "menu.book.sub", stylePrimary, theme.HistoryIcon(), func() { a.startBooking(nil) }))
+	}
 	if a.visit.snap.Agent == nil {
 		tiles = append(tiles, mk("menu.guide", "home.guide", "home.guide.sub", styleSecondary, theme.SearchIcon(), func() { s.onGuide(a) }))
 	}

@@ -102,6 +102,8 @@ func screensFor(s visit.Snapshot, from visit.State) []Screen {
 			return []Screen{&casesScreen{}}
 		case visit.PurposeApply:
 			return []Screen{&menuScreen{}, &applyListScreen{}}
+		case visit.PurposeBook:
+			return []Screen{&menuScreen{}, &apptScreen{}}
 		}
 		return []Screen{&menuScreen{}}
 	case visit.StateFilling:

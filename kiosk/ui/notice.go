@@ -54,6 +54,11 @@ func (s *noticeScreen) Build(a *App) fyne.CanvasObject {
 	if needsCounter(*it) {
 		bottom = container.NewVBox(notice(a.T("apply.textrequired")),
 			a.newButton("apply.callstaff", a.T("bar.callstaff"), "", styleAccent, a.CallStaff))
+		if a.opts.Center != nil || a.opts.Appointments != nil {
+			item := *it
+			bottom = container.NewVBox(notice(a.T("apply.textrequired")),
+				a.newButton("apply.handoff", a.T("form.handoff"), a.T("item.handoff.sub"), stylePrimary, func() { a.showHandoff(handoffFreeText, &item) }))
+		}
 	} else {
 		s.start = a.newButton("apply.start", a.T("apply.start"), a.T("apply.fields", len(it.Fields)), stylePrimary, func() { s.onStart(a, *it) })
 		s.start.big = true

@@ -56,6 +56,7 @@ type visitData struct {
 	again  *earlier
 	rated  map[int]bool // the indices of served rated (rating.go)
 	rating ratingRun    // the services the rating screen asks about
+	hand   handData     // tickets, bookings and appointments of this visit (handoff.go)
 }
 
 // receiptState is a submission's receipt: its picture on the outcome

@@ -72,6 +72,13 @@ func (s *reviewScreen) Build(a *App) fyne.CanvasObject {
 	parts := []fyne.CanvasObject{heading(a.pick(it.Name, it.NameEn)), panel(who...), panel(fields...)}
 	if sub := a.visit.v.submit; snap.Outcome.Status == visit.OutcomeFailed && sub.failed() {
 		parts = append(parts, notice(a.submitErrText(sub.err)))
+		var rej *kiosk.RejectedError
+		if errors.As(sub.err, &rej) && (a.opts.Center != nil || a.opts.Appointments != nil) {
+			// Refused for good: a counter can look at it.
+			item := *it
+			parts = append(parts, a.newButton("review.handoff", a.T("review.handoff"), a.T("identify.handoff.sub"), stylePrimary,
+				func() { a.showHandoff(handoffRejected, &item) }))
+		}
 	}
 	s.confirm = a.newButton("review.confirm", a.T("review.confirm"), "", styleSuccess, func() { s.onConfirm(a) })
 	s.confirm.big = true

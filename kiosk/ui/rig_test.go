@@ -59,6 +59,13 @@ type rig struct {
 
 func newRig(t testing.TB, size fyne.Size) *rig {
 	t.Helper()
+	return newRigWith(t, size, nil)
+}
+
+// newRigWith is newRig with opt changing the options first (the v1.1
+// services, another clock).
+func newRigWith(t testing.TB, size fyne.Size, opt func(*Options)) *rig {
+	t.Helper()
 	fa := test.NewTempApp(t)
 	w := test.NewTempWindow(t, nil)
 	w.Resize(size)
@@ -69,14 +76,18 @@ func newRig(t testing.TB, size fyne.Size) *rig {
 	r.cases.Put(kiosktest.Resident.IDNumber, kiosktest.SampleCases(visitStart)...)
 	r.sub = kiosktest.NewSubmitter(c.Calendar, r.clk.Now)
 	r.rec = kiosktest.NewReceipts(renderReceipt)
-	r.a = New(fa, w, Options{
+	opts := Options{
 		CenterName: "浦东新区花木街道社区事务受理服务中心", CenterNameEN: "Huamu Community Affairs Service Center",
 		TerminalID: "PD-T001", Now: fixedNow,
 		Visit:   visit.Config{Clock: r.clk},
 		Catalog: r.cat, Cases: r.cases, Submit: r.sub, Receipts: r.rec, QR: qrEncoder{},
 		Characters: kiosktest.SampleCharacters,
 		GuideHosts: []string{"zwfw.example.gov.cn"},
-	})
+	}
+	if opt != nil {
+		opt(&opts)
+	}
+	r.a = New(fa, w, opts)
 	// Results of service calls run on the test goroutine, in settle, as
 	// the real driver runs them on its one UI goroutine.
 	r.posts = make(chan func(), 1024)

@@ -573,14 +573,22 @@ func (m *Machine) Identify(p Purpose) error {
 	})
 }
 
-// StartAgent starts the agent flow (委托代理): the agent's card first.
-func (m *Machine) StartAgent() error {
+// StartAgent starts the agent flow (委托代理) to apply: the agent's card
+// first.
+func (m *Machine) StartAgent() error { return m.StartAgentFor(PurposeApply) }
+
+// StartAgentFor starts the agent flow for p (PurposeApply or PurposeBook):
+// the agent's card first.
+func (m *Machine) StartAgentFor(p Purpose) error {
 	return m.do(func() (bool, error) {
 		if m.state != StateHome && m.state != StateBrowsing || m.p.resident.IDNumber != "" {
 			return false, &StateError{"agent", m.state}
 		}
+		if p != PurposeApply && p != PurposeBook {
+			return false, &StateError{"agent", m.state}
+		}
 		m.p.agentMode = true
-		m.purpose = PurposeApply
+		m.purpose = p
 		m.state = StateIdentifying
 		m.step = StepAgent
 		return true, nil

@@ -108,6 +108,7 @@ const (
 	PurposeNone  Purpose = iota // the card was simply placed on the reader
 	PurposeCases                // 我的办件
 	PurposeApply                // 自助申办 (also the agent flow)
+	PurposeBook                 // 预约: book a counter visit (also the agent flow)
 )
 
 // CardFailure is why a card could not be used.
