@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+
+	"github.com/pudong-community/kiosk/kiosk/kiosktest"
 )
 
 // Markup goldens of stable screens in both languages and both modes. After
@@ -19,6 +21,17 @@ func TestScreenMarkupGoldens(t *testing.T) {
 		{"idle", func(r *rig) {
 			r.tap("guide")
 			r.clk.Advance(r.a.visit.m.Snapshot().Deadline.Sub(r.clk.Now()))
+		}},
+		{"date", func(r *rig) {
+			r.toNotice(kiosktest.Resident, "RS-LHJY")
+			r.tap("apply.start")
+		}},
+		{"goodbye", func(r *rig) {
+			r.toNotice(kiosktest.Resident, "RS-SBZM")
+			r.tap("apply.start")
+			r.tap("review.confirm")
+			r.tap("outcome.done")
+			r.want("ended")
 		}},
 	}
 	for _, sc := range screens {
