@@ -402,3 +402,21 @@ func TestAgentFlowGreetsTheAgent(t *testing.T) {
 	r.want("apply.items")
 	r.wantNoText("您已年满60周岁")
 }
+
+// The banners lie over the centre's name, and staff still open the PIN
+// screen with five taps there: the taps go through to the name beneath.
+func TestBannersLeaveTheLogoTappable(t *testing.T) {
+	r := newMaintRig(t)
+	r.a.SetOnline(false)
+	r.a.SetDeviceProblems([]DeviceProblem{{DeviceKey: DevicePrinter, Reason: "reason.paper_out"}})
+	r.settle()
+	r.wantText(r.a.T("banner.offline"))
+	o := r.find("logo").(fyne.CanvasObject)
+	at := fyne.CurrentApp().Driver().AbsolutePositionForObject(o).Add(fyne.NewPos(o.Size().Width/2, o.Size().Height/2))
+	for range 5 {
+		test.TapCanvas(r.w.Canvas(), at)
+		r.settle()
+		r.clk.Add(300 * time.Millisecond)
+	}
+	r.want("maint.entry")
+}
