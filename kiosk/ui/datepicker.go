@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/pudong-community/kiosk/kiosk"
@@ -129,9 +130,9 @@ func (a *App) dateText(t time.Time) string {
 }
 
 // build draws the picker. With lead (the field's heading, on a wide
-// screen) the month's days go beside it and the choosers under it; a
-// chooser shows under lead.
-func (p *datePicker) build(a *App, changed func(), lead []fyne.CanvasObject) fyne.CanvasObject {
+// screen, see wide) the month's days go on the right, and on the left lead,
+// the choosers and tail (the form's next key).
+func (p *datePicker) build(a *App, changed func(), lead, tail []fyne.CanvasObject) fyne.CanvasObject {
 	p.keys = map[string]*button{}
 	key := func(name, title, sub string, st style, f func()) *button {
 		b := a.newButton("date:"+name, title, sub, st, func() {
@@ -186,10 +187,16 @@ func (p *datePicker) build(a *App, changed func(), lead []fyne.CanvasObject) fyn
 	// choosers, then the days under their weekdays.
 	prevY := key("prev-year", a.T("date.prevyear"), "", styleSecondary, func() { p.addMonths(-12) })
 	nextY := key("next-year", a.T("date.nextyear"), "", styleSecondary, func() { p.addMonths(12) })
-	years := key("years", a.T("date.yearis", p.year), a.T("date.yearis.sub"), styleSecondary, func() { p.view = viewDecades })
+	// The choosers' line under the year and month: not on a wide
+	// screen, whose height holds the month beside them without it.
+	yearSub, monthSub := a.T("date.yearis.sub"), a.T("date.monthis.sub")
+	if lead != nil {
+		yearSub, monthSub = "", ""
+	}
+	years := key("years", a.T("date.yearis", p.year), yearSub, styleSecondary, func() { p.view = viewDecades })
 	prevM := key("prev-month", a.T("date.prevmonth"), "", styleSecondary, func() { p.addMonths(-1) })
 	nextM := key("next-month", a.T("date.nextmonth"), "", styleSecondary, func() { p.addMonths(1) })
-	months := key("months", a.monthName(p.month), a.T("date.monthis.sub"), styleSecondary, func() { p.view = viewMonths })
+	months := key("months", a.monthName(p.month), monthSub, styleSecondary, func() { p.view = viewMonths })
 	prevY.disabled = p.year <= minDateYear
 	nextY.disabled = p.year >= maxDateYear
 	prevM.disabled = p.year == minDateYear && p.month == time.January
@@ -230,7 +237,8 @@ func (p *datePicker) build(a *App, changed func(), lead []fyne.CanvasObject) fyn
 		// Side by side on a wide screen: the field's heading and the
 		// choosers on the left, the month on the right, so that the month
 		// fits the screen's height.
-		return container.NewGridWithColumns(2, container.NewVBox(append(lead, head, nav)...), grid)
+		left := append(append(append([]fyne.CanvasObject{}, lead...), head, nav, layout.NewSpacer()), tail...)
+		return container.NewGridWithColumns(2, container.NewVBox(left...), grid)
 	}
 	return container.NewVBox(head, nav, grid)
 }

@@ -118,19 +118,25 @@ func (s *formScreen) Build(a *App) fyne.CanvasObject {
 	if last {
 		nextTitle = a.T("form.review")
 	}
+	s.next = a.newButton("form.next", nextTitle, "", styleSuccess, func() { s.onNext(a, f, last) })
+	s.next.big = true
 	var editor fyne.CanvasObject
-	wide := false // the editor holds the heading itself, beside it
+	wide := false // the editor holds the heading and the next key itself, beside the month
 	switch f.Type {
 	case kiosk.FieldDate:
 		if s.dates[f.Key] == nil {
 			s.dates[f.Key] = newDatePicker(prev, a.visit.clk.Now())
 		}
 		p := s.dates[f.Key]
-		var lead []fyne.CanvasObject
+		var lead, tail []fyne.CanvasObject
 		if wide = p.wide(a); wide {
 			lead = parts
+			if s.err != "" {
+				tail = append(tail, errorText(a.T(s.err)))
+			}
+			tail = append(tail, s.next)
 		}
-		editor = p.build(a, func() { s.err = "" }, lead)
+		editor = p.build(a, func() { s.err = "" }, lead, tail)
 	case kiosk.FieldChoice:
 		if _, ok := s.choices[f.Key]; !ok {
 			s.choices[f.Key] = prev
@@ -160,17 +166,13 @@ func (s *formScreen) Build(a *App) fyne.CanvasObject {
 		editor = s.pads[f.Key].build(a, func() { s.err = "" })
 	}
 	if wide {
-		parts = nil
+		// The month beside the heading, the choosers and the next key: a
+		// wide screen's height holds it all.
+		return editor
 	}
 	parts = append(parts, editor)
 	if s.err != "" {
 		parts = append(parts, errorText(a.T(s.err)))
-	}
-	s.next = a.newButton("form.next", nextTitle, "", styleSuccess, func() { s.onNext(a, f, last) })
-	s.next.big = true
-	if wide {
-		// The month fits the screen beside the heading: no scroller.
-		return container.NewBorder(nil, s.next, nil, nil, container.NewVBox(parts...))
 	}
 	return container.NewBorder(nil, s.next, nil, nil, scroll(container.NewVBox(parts...)))
 }
