@@ -237,6 +237,7 @@ func (d *demo) simulatorWindow(fa fyne.App) fyne.Window {
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("维护 Maintenance", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		widget.NewLabel("连点中心名称五下，输入密码 "+demoPIN+"\nTap the centre's name five times, PIN "+demoPIN),
+		widget.NewLabel("工作证：连点五下后放置卡片 "+demoStaffCardKey+"，再输入密码\nStaff card: after the five taps place card "+demoStaffCardKey+", then the PIN"),
 	)
 	right := container.NewBorder(caption, nil, nil, nil, container.NewVScroll(img))
 	split := container.NewHSplit(container.NewVScroll(left), right)

@@ -10,7 +10,9 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/pudong-community/kiosk/devices/sim/sammodule"
+	"github.com/pudong-community/kiosk/kiosk/config"
 	"github.com/pudong-community/kiosk/kiosk/maint"
+	"github.com/pudong-community/kiosk/kiosk/store"
 	"github.com/pudong-community/kiosk/kiosk/ui"
 )
 
@@ -24,6 +26,29 @@ func demoPINHash() (string, error) {
 	return maint.HashPIN(demoPIN, maint.Params{Time: 1, Memory: 8 * 1024, Threads: 1, KeyLen: 32, SaltLen: 16})
 }
 
+// demoStaffCardKey is the sample card the demo lists as a staff card
+// (maintenance.staff_cards): placed on the reader while the PIN screen
+// shows, it waits for the demo PIN and opens a session under the card.
+const demoStaffCardKey = "staff"
+
+// addDemoStaffCard lists the demo staff card in cfg's maintenance.staff_cards
+// as a real terminal lists one: its keyed hash ("hmac-sha256:", keyed by
+// the terminal's sealing key, as `kiosk diag staff-card-hash` prints it).
+// The sealing key is made here, in the demo's throwaway data directory,
+// where the terminal then finds it.
+func addDemoStaffCard(cfg *config.Config) error {
+	c, ok := sammodule.Sample(demoStaffCardKey)
+	if !ok {
+		return fmt.Errorf("the sample card %q is missing", demoStaffCardKey)
+	}
+	key, err := store.LoadOrCreateKey(cfg.KeyFilePath())
+	if err != nil {
+		return err
+	}
+	cfg.Maintenance.StaffCards = append(cfg.Maintenance.StaffCards, maint.StaffCardHash(maint.StaffCardKey(key), c.IDNumber))
+	return nil
+}
+
 // demoUsage is `kiosk demo -help`: the flags, the sample cards the
 // simulator and "place KEY" offer, and the demo's maintenance PIN.
 func demoUsage(fs *flag.FlagSet) {
@@ -34,7 +59,8 @@ func demoUsage(fs *flag.FlagSet) {
 	for _, c := range sammodule.Samples() {
 		fmt.Fprintf(out, "  %-16s %s — %s\n", c.Key, c.Name, c.Description)
 	}
-	fmt.Fprintf(out, "\nmaintenance: five quick taps on the centre's name, then the demo PIN %s\n", demoPIN)
+	fmt.Fprintf(out, "\nmaintenance: five quick taps on the centre's name, then the demo PIN %s;\n", demoPIN)
+	fmt.Fprintf(out, "or five taps, the staff card %q on the reader (the simulator's button; `place %s`), then the PIN\n", demoStaffCardKey, demoStaffCardKey)
 }
 
 // screenReply is the demo's answer to the control input's "inspect": the

@@ -93,4 +93,7 @@ func TestDemoHelpListsTheSampleCards(t *testing.T) {
 	if !strings.Contains(out, demoPIN) {
 		t.Error("demo -help does not give the demo PIN")
 	}
+	if !strings.Contains(out, "staff card \""+demoStaffCardKey+"\"") {
+		t.Error("demo -help does not name the demo staff card")
+	}
 }

@@ -310,6 +310,12 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kiosk demo: %v\n", err)
 		return exitFailure
 	}
+	// ... and so does the demo staff card, one of the simulator's sample
+	// cards, with the same PIN.
+	if err := addDemoStaffCard(&cfg); err != nil {
+		fmt.Fprintf(stderr, "kiosk demo: staff card: %v\n", err)
+		return exitFailure
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	d, err := startDemo(ctx, dir, &cfg, log)

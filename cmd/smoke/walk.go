@@ -124,7 +124,15 @@ func (k *walker) walk() error {
 			}
 			return keys(digits("139123")...)()
 		}, "apply.form", []string{"联系电话", "139 123"}},
-		{"review", k.fillForm, "review", []string{"独生子女父母奖励", "139 1234 5678"}},
+		// The calendar of 退休日期: a date in another year through the
+		// decade and year choosers, the month chooser, and a month on
+		// from the 31st that stays in February.
+		{"form-date", func() error { return k.fillFormTo(true) }, "apply.form", []string{"退休日期", "已选："}},
+		{"form-date-decades", func() error { return tap("date:years") }, "apply.form", []string{"请先选择年代", "2020年代"}},
+		{"form-date-years", func() error { return tap("date:decade:2020") }, "apply.form", []string{"请选择年份", "2025"}},
+		{"form-date-months", keys("date:year:2025", "date:months"), "apply.form", []string{"请选择2025年的月份"}},
+		{"form-date-feb", keys("date:month:1", "date:day:31", "date:next-month"), "apply.form", []string{"已选：2025年2月28日"}},
+		{"review", k.fillForm, "review", []string{"独生子女父母奖励", "139 1234 5678", "2025-02-28"}},
 		{"outcome", func() error { return tap("review.confirm") }, "outcome", []string{"已受理", "回执已打印"}},
 		{"idle-warning", func() error { return nil }, "", []string{"继续"}},
 		{"", func() error { return k.tapText("继续") }, "outcome", nil},
@@ -261,7 +269,11 @@ func (k *walker) walk() error {
 // keypad asks for them, the first choice, dates as offered, until review.
 // Each field is told by its "第N项 / 共M项" line, read once the screen is
 // still: a key's effect can come after the answer to an inspect.
-func (k *walker) fillForm() error {
+func (k *walker) fillForm() error { return k.fillFormTo(false) }
+
+// fillFormTo is fillForm; with atDate it stops at the first date field
+// (its calendar is walked step by step).
+func (k *walker) fillFormTo(atDate bool) error {
 	field := func(r *screenReply) string {
 		for _, t := range r.Targets {
 			if strings.Contains(t.Text, "项 / 共") {
@@ -283,7 +295,7 @@ func (k *walker) fillForm() error {
 		if err != nil {
 			return err
 		}
-		if r.Screen == "review" {
+		if r.Screen == "review" || atDate && r.find("date:years") != nil {
 			return nil
 		}
 		switch {

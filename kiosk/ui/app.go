@@ -143,6 +143,8 @@ type App struct {
 	// centre: the centre's hours and counters (cached) and its queue
 	// (centerinfo.go).
 	centre centreData
+	// offerOn is the screen the elder-mode offer shows above (elderoffer.go).
+	offerOn Screen
 }
 
 // DeviceProblem is a banner line for a device that is out of order.
@@ -408,8 +410,10 @@ func (a *App) render() {
 	}
 	body := s.Build(a)
 	top := a.topBar(s)
+	// The banners lie over the top bar, which keeps its height: a banner
+	// that appears never moves what is below it (banner.go).
+	top = a.withBanners(top, a.banners())
 	var parts []fyne.CanvasObject
-	parts = append(parts, a.banners()...)
 	if _, ok := s.(*identifyScreen); !ok && a.visit.v.card.refused() != "" {
 		// A card refused where no screen asked for one (an expired card
 		// on the home screen): the identify screen says why itself,
@@ -417,7 +421,7 @@ func (a *App) render() {
 		// away or the screen touched.
 		parts = append(parts, notice(a.T(a.visit.v.card.refused())))
 	}
-	if o := a.elderOffer(); o != nil {
+	if o := a.elderOffer(s); o != nil {
 		parts = append(parts, o)
 	}
 	bottom := a.bottomBar()
@@ -441,6 +445,7 @@ func (a *App) render() {
 	a.armStray()
 	a.nav.notify(s)
 	a.releaseFullFace()
+	a.elderOfferLeft(s)
 }
 
 // touchOnScroll makes scrolling a screen count as a touch, for the visit's
@@ -560,16 +565,21 @@ func (a *App) bottomBar() fyne.CanvasObject {
 			back.name = "nav.back"
 			left = append(left, back)
 		}
-	} else if a.nav.depth() > 1 && !inFlight(a.visit.snap.State) && a.visit.snap.State != visit.StateTakeCard {
-		// The take-your-card screen stays until the card is taken: back and
-		// home would do nothing there.
-		back := newBarButton(a.T("nav.back"), colText, colBackground, a.theme, a.tap(a.Back))
-		back.name = "nav.back"
+	} else if a.nav.depth() > 1 && !inFlight(a.visit.snap.State) && a.visit.snap.State != visit.StateEnded && a.visit.snap.State != visit.StateTakeCard {
+		// The goodbye has one way home, its own button; the take-your-card
+		// screen stays until the card is taken; the outcome has no step
+		// back (the submission is made), only home and 结束办理.
+		if _, done := a.Current().(*outcomeScreen); !done {
+			back := newBarButton(a.T("nav.back"), colText, colBackground, a.theme, a.tap(a.Back))
+			back.name = "nav.back"
+			left = append(left, back)
+		}
 		home := newBarButton(a.T("nav.home"), colText, colBackground, a.theme, a.tap(a.Home))
 		home.name = "nav.home"
-		left = append(left, back, home)
+		left = append(left, home)
 	}
 	if a.visit.snap.Resident != nil || a.visit.snap.Agent != nil {
+		// 结束办理 is the government blue wherever it shows (finishStyle).
 		fin := newBarButton(a.T("nav.finish"), colOnPrimary, colPrimary, a.theme, a.tap(a.Finish))
 		fin.name = "nav.finish"
 		left = append(left, fin)
@@ -589,31 +599,21 @@ func (a *App) bottomBar() fyne.CanvasObject {
 	return container.NewStack(bg, container.New(layout.NewCustomPaddedLayout(10, 10, 20, 20), row))
 }
 
-func (a *App) banners() []fyne.CanvasObject {
-	var out []fyne.CanvasObject
+// banners are the banner slot's lines: the network and each device out of
+// order.
+func (a *App) banners() []string {
+	var out []string
 	if !a.status.online {
-		out = append(out, newBanner(a.T("banner.offline"), a.theme))
+		out = append(out, a.T("banner.offline"))
 	}
 	for _, p := range a.status.problems {
 		reason := p.Reason
 		if a.cat.Has(reason) { // a key of the resident's words ("reason.offline")
 			reason = a.T(reason)
 		}
-		out = append(out, newBanner(a.T("banner.device", a.T(p.DeviceKey), reason), a.theme))
+		out = append(out, a.T("banner.device", a.T(p.DeviceKey), reason))
 	}
 	return out
-}
-
-func newBanner(text string, th *Theme) fyne.CanvasObject {
-	bg := canvas.NewRectangle(colWarnBg)
-	bg.StrokeColor = colWarning
-	bg.StrokeWidth = 2
-	bg.CornerRadius = 8
-	icon := widget.NewIcon(theme.NewColoredResource(theme.WarningIcon(), theme.ColorNameWarning))
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
-	l.TextStyle = boldStyle(text)
-	return container.NewStack(bg, container.NewBorder(nil, nil, icon, nil, l))
 }
 
 // Screens with nothing of their own yet say so plainly rather than show an

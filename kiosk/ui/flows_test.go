@@ -307,9 +307,9 @@ func TestSelfServiceApplicationWithReceipt(t *testing.T) {
 	r.tap("form.next")
 
 	r.wantText("第2项 / 共4项", "预产期", "2026", "11", "27")
-	r.tap("date:m+")
-	r.tap("date:d+")
-	r.wantText("12", "28")
+	r.tap("date:next-month")
+	r.tap("date:day:28")
+	r.wantText("已选：2026年12月28日 星期一")
 	r.tap("form.next")
 
 	r.wantText("第3项 / 共4项", "第一孩", "第二孩")
@@ -445,8 +445,7 @@ func TestAgentApplication(t *testing.T) {
 	if r.find("item:JS-SYDJ") != nil {
 		t.Error("an item without agents allowed is offered to an agent")
 	}
-	r.wantText("您已年满60周岁") // the resident is 78
-	r.tap("elder.no")
+	// The resident (78) is absent; the agent (34) is not offered elder mode.
 	r.wantNoText("您已年满60周岁")
 	r.tap("item:MZ-JLK")
 	r.tap("apply.start")
@@ -701,7 +700,7 @@ func TestRequiredPrinterDownPausesApplications(t *testing.T) {
 	r.a.CardRemoved()
 	r.settle()
 	if r.a.Current().Name() != "home" {
-		r.tap("nav.home")
+		r.tap("ended.home")
 	}
 	// Printer back: applications again.
 	r.a.SetDeviceProblems(nil)
@@ -917,12 +916,10 @@ func TestNumberPadKeysStayPut(t *testing.T) {
 	}
 }
 
-// An optional text field, which the terminal does not take, tells the
-// resident which button to tap: "next" while fields follow, the review
-// button on the last field. It used to say "next" on the last field too,
-// where no such button is shown. English headings used Chinese full-width
-// brackets ("Note one（optional）").
-func TestTextFieldNoticeNamesTheButtonShown(t *testing.T) {
+// An item whose fields are all free text (终端无需填写) has nothing to fill
+// here: 开始办理 goes straight to the review page, which has nothing to
+// edit, in both languages.
+func TestTextOnlyItemHasNoSteps(t *testing.T) {
 	c := kiosktest.SampleCatalog()
 	c.Items = append(c.Items, kiosk.Item{Code: "X-NOTES", Name: "两项备注", Department: "民政科", Category: "民政",
 		Kind: kiosk.KindInstant, SelfService: true, AgentAllowed: true,
@@ -945,24 +942,13 @@ func TestTextFieldNoticeNamesTheButtonShown(t *testing.T) {
 			r.tap("page.next")
 		}
 		r.tap("item:X-NOTES")
+		r.wantNoText(r.a.T("apply.fields", 2), r.a.T("apply.fields", 0))
 		r.tap("apply.start")
-		r.want("apply.form")
-		// The field's heading is punctuated for its language.
-		heading := "备注一（可选）"
-		if english {
-			heading = "Note one (optional)"
-		}
-		r.wantText(heading)
-		for i, key := range []string{"form.next", "form.review"} {
-			label := r.a.T(key)
-			want := r.a.T("form.text.skip", label)
-			r.wantText(want)
-			if b, ok := r.find("form.next").(*button); !ok || b.title != label {
-				t.Errorf("english=%v field %d: the button does not read %q", english, i+1, label)
-			}
-			r.tap("form.next")
-		}
 		r.want("review")
+		r.wantNoText("备注一", "Note one")
+		if b, ok := r.find("review.edit").(*button); !ok || !b.disabled {
+			t.Errorf("english=%v: the review page offers to edit nothing", english)
+		}
 	}
 }
 

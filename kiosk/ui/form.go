@@ -26,6 +26,15 @@ func (s *formScreen) Name() string  { return "apply.form" }
 func (s *formScreen) Title() string { return "screen.apply" }
 
 func (s *formScreen) back(a *App) bool {
+	// A date's month or year chooser closes first.
+	if it := a.visit.snap.Item; it != nil {
+		if steps := formSteps(*it); s.idx < len(steps) {
+			if p := s.dates[steps[s.idx].Key]; p != nil && p.cancel() {
+				a.render()
+				return true
+			}
+		}
+	}
 	if s.idx > 0 {
 		s.idx--
 		s.err = ""
@@ -33,6 +42,20 @@ func (s *formScreen) back(a *App) bool {
 		return true
 	}
 	return false
+}
+
+// formSteps are the fields the resident fills on the terminal, one a page:
+// all but free text, which the terminal never asks for ("终端无需填写":
+// an optional text field is left empty, a required one sends the item to
+// the counter, see needsCounter). The step count and the pages are these.
+func formSteps(it kiosk.Item) []kiosk.Field {
+	var out []kiosk.Field
+	for _, f := range it.Fields {
+		if f.Type != kiosk.FieldText {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func padFor(t kiosk.FieldType) padKind {
@@ -66,16 +89,20 @@ func (s *formScreen) value(f kiosk.Field) string {
 
 func (s *formScreen) Build(a *App) fyne.CanvasObject {
 	it := a.visit.snap.Item
-	if it == nil || len(it.Fields) == 0 {
+	if it == nil {
+		return notice(a.T("apply.gone"))
+	}
+	steps := formSteps(*it)
+	if len(steps) == 0 {
 		return notice(a.T("apply.gone"))
 	}
 	if s.pads == nil {
 		s.pads, s.dates, s.choices = map[string]*keypad{}, map[string]*datePicker{}, map[string]string{}
 	}
-	if s.idx >= len(it.Fields) {
-		s.idx = len(it.Fields) - 1
+	if s.idx >= len(steps) {
+		s.idx = len(steps) - 1
 	}
-	f := it.Fields[s.idx]
+	f := steps[s.idx]
 	prev := a.visit.snap.Form[f.Key]
 	label := a.pick(f.Label, f.LabelEn)
 	mark := a.T("item.optional")
@@ -83,21 +110,33 @@ func (s *formScreen) Build(a *App) fyne.CanvasObject {
 		mark = a.T("item.required")
 	}
 	parts := []fyne.CanvasObject{
-		body(a.T("form.progress", s.idx+1, len(it.Fields))),
+		body(a.T("form.progress", s.idx+1, len(steps))),
 		heading(a.T("form.field.title", label, mark)),
 	}
-	last := s.idx == len(it.Fields)-1
+	last := s.idx == len(steps)-1
 	nextTitle := a.T("form.next")
 	if last {
 		nextTitle = a.T("form.review")
 	}
+	s.next = a.newButton("form.next", nextTitle, "", styleSuccess, func() { s.onNext(a, f, last) })
+	s.next.big = true
 	var editor fyne.CanvasObject
+	wide := false // the editor holds the heading and the next key itself, beside the month
 	switch f.Type {
 	case kiosk.FieldDate:
 		if s.dates[f.Key] == nil {
 			s.dates[f.Key] = newDatePicker(prev, a.visit.clk.Now())
 		}
-		editor = s.dates[f.Key].build(a, func() { s.err = "" })
+		p := s.dates[f.Key]
+		var lead, tail []fyne.CanvasObject
+		if wide = p.wide(a); wide {
+			lead = parts
+			if s.err != "" {
+				tail = append(tail, errorText(a.T(s.err)))
+			}
+			tail = append(tail, s.next)
+		}
+		editor = p.build(a, func() { s.err = "" }, lead, tail)
 	case kiosk.FieldChoice:
 		if _, ok := s.choices[f.Key]; !ok {
 			s.choices[f.Key] = prev
@@ -118,10 +157,6 @@ func (s *formScreen) Build(a *App) fyne.CanvasObject {
 			cols = 1
 		}
 		editor = container.NewGridWithColumns(cols, opts...)
-	case kiosk.FieldText:
-		// The notice names the button below it: on the last field that
-		// is the review button, not "next".
-		editor = notice(a.T("form.text.skip", nextTitle))
 	default:
 		if s.pads[f.Key] == nil {
 			p := newKeypad(padFor(f.Type), f.MaxLen)
@@ -130,12 +165,15 @@ func (s *formScreen) Build(a *App) fyne.CanvasObject {
 		}
 		editor = s.pads[f.Key].build(a, func() { s.err = "" })
 	}
+	if wide {
+		// The month beside the heading, the choosers and the next key: a
+		// wide screen's height holds it all.
+		return editor
+	}
 	parts = append(parts, editor)
 	if s.err != "" {
 		parts = append(parts, errorText(a.T(s.err)))
 	}
-	s.next = a.newButton("form.next", nextTitle, "", styleSuccess, func() { s.onNext(a, f, last) })
-	s.next.big = true
 	return container.NewBorder(nil, s.next, nil, nil, scroll(container.NewVBox(parts...)))
 }
 
@@ -177,7 +215,7 @@ func (s *formScreen) onNext(a *App, f kiosk.Field, last bool) {
 	if err := a.visit.m.Review(); err != nil {
 		var fe *visit.FieldError
 		if errors.As(err, &fe) {
-			for i, g := range a.visit.snap.Item.Fields {
+			for i, g := range formSteps(*a.visit.snap.Item) {
 				if g.Key == fe.Key {
 					s.idx = i
 				}

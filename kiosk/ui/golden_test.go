@@ -48,6 +48,17 @@ func TestScreenMarkupGoldens(t *testing.T) {
 			r.tap("guide")
 			r.clk.Advance(r.a.visit.m.Snapshot().Deadline.Sub(r.clk.Now()))
 		}},
+		{"date", func(r *rig) {
+			r.toNotice(kiosktest.Resident, "RS-LHJY")
+			r.tap("apply.start")
+		}},
+		{"goodbye", func(r *rig) {
+			r.toNotice(kiosktest.Resident, "RS-SBZM")
+			r.tap("apply.start")
+			r.tap("review.confirm")
+			r.tap("outcome.done")
+			r.want("ended")
+		}},
 	}
 	for _, sc := range screens {
 		for _, lang := range []Lang{Chinese, English} {

@@ -280,16 +280,6 @@ func (f *authForm) onDone(a *App) {
 	a.render()
 }
 
-// elderOffer asks a card holder of 60 or more whether to turn elder mode on.
-func (a *App) elderOffer() fyne.CanvasObject {
-	if !a.visit.snap.ElderOffered || a.elder {
-		return nil
-	}
-	yes := a.newButton("elder.yes", a.T("elder.offer.yes"), "", stylePrimary, func() { a.SetElder(true) })
-	no := a.newButton("elder.no", a.T("elder.offer.no"), "", styleSecondary, func() { _ = a.visit.m.DismissElderOffer() })
-	return panel(subheading(a.T("elder.offer")), container.NewGridWithColumns(2, yes, no))
-}
-
 // cardHandoff is the hand-off for a card the terminal cannot use (expired,
 // unsupported or unreadable thrice), when the terminal has a centre or
 // bookings to offer.

@@ -46,7 +46,7 @@ func (w *idleWarning) build(a *App) fyne.CanvasObject {
 	w.countdown.Alignment = fyne.TextAlignCenter
 	cont := a.newButton("idle.continue", a.T("idle.continue"), a.T("idle.continue.sub"), styleSuccess, func() { w.onContinue(a) })
 	cont.huge = true
-	end := a.newButton("idle.end", a.T("idle.end"), "", styleSecondary, func() { w.onEnd(a) })
+	end := a.newButton("idle.end", a.T("idle.end"), "", finishStyle, func() { w.onEnd(a) })
 	call := a.newButton("idle.callstaff", a.T("bar.callstaff"), "", styleAccent, func() { w.onCallStaff(a) })
 	size := fyne.NewSize(th.TargetSize()*7, th.TileHeight())
 	row := fyne.NewSize(size.Width, max(end.MinSize().Height, call.MinSize().Height))

@@ -1,14 +1,13 @@
 package ui
 
 import (
-	"fmt"
 	"image/color"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/pudong-community/kiosk/kiosk"
@@ -170,34 +169,34 @@ func (k *keypad) build(a *App, changed func()) fyne.CanvasObject {
 		return b
 	}
 	var rows []fyne.CanvasObject
-	digits := []string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}
-	var grid []fyne.CanvasObject
-	for _, d := range digits {
-		grid = append(grid, key(d, d))
-	}
+	var pad fyne.CanvasObject
 	cols := 3
-	var fnRow fyne.CanvasObject // the code pad's delete and clear keys
 	switch k.kind {
 	case padCode:
-		grid = append(grid, key("0", "0"))
+		var grid []fyne.CanvasObject
+		for _, d := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "0"} {
+			grid = append(grid, key(d, d))
+		}
 		for c := 'A'; c <= 'Z'; c++ {
 			grid = append(grid, key(string(c), string(c)))
 		}
 		grid = append(grid, key("-", "-"))
-		// Delete and clear get a row of their own, half the pad wide
-		// each: among the character keys they were too narrow for their
-		// words ("Dele/te" in English).
-		fnRow = container.NewGridWithColumns(2, key(a.T("key.delete"), "delete"), key(a.T("key.clear"), "clear"))
+		// Clear and delete get a row of their own, half the pad wide
+		// each, in the places they have on the number pads (clear left,
+		// delete right): among the character keys they were too narrow
+		// for their words ("Dele/te" in English).
 		cols = 8
 		if a.elder {
 			cols = 7
 		}
+		pad = container.NewVBox(container.NewGridWithColumns(cols, grid...),
+			container.NewGridWithColumns(2, key(a.T("key.clear"), "clear"), key(a.T("key.delete"), "delete")))
 	case padID:
 		x := key("X", "X")
 		x.disabled = len(k.value) != 17
-		grid = append(grid, x, key("0", "0"), key(a.T("key.delete"), "delete"))
+		pad = numberPad(key, a.T("key.clear"), a.T("key.delete"), x)
 	default:
-		grid = append(grid, key(a.T("key.clear"), "clear"), key("0", "0"), key(a.T("key.delete"), "delete"))
+		pad = numberPad(key, a.T("key.clear"), a.T("key.delete"), nil)
 	}
 	shown := k.display()
 	if shown == "" {
@@ -215,70 +214,46 @@ func (k *keypad) build(a *App, changed func()) fyne.CanvasObject {
 		msg = centered(a.T(msgKey), theme.SizeNameText)
 	}
 	rows = append(rows, box, msg)
-	pad := fyne.CanvasObject(container.NewGridWithColumns(cols, grid...))
-	if fnRow != nil {
-		pad = container.NewVBox(pad, fnRow)
-	}
-	width := a.theme.TargetSize() * 2.6 * float32(cols)
+	width := a.padWidth()
 	if k.kind == padCode {
-		width = a.theme.TargetSize() * 1.6 * float32(cols)
-	}
-	if avail := a.win.Canvas().Size().Width - 8*a.theme.Size(theme.SizeNamePadding); width > avail && avail > 0 {
-		width = avail
+		width = min(a.theme.TargetSize()*1.6*float32(cols), a.padAvail())
 	}
 	rows = append(rows, container.NewCenter(container.NewGridWrap(fyne.NewSize(width, pad.MinSize().Height), pad)))
 	return container.NewVBox(rows...)
 }
 
-// datePicker picks a date with big − and + buttons for year, month and day.
-type datePicker struct {
-	t    time.Time
-	keys map[string]*button
+// numberPad is the one layout of every number keypad, the residents'
+// (digits, phone, ID number) and the staff's PIN pad: 1 to 9 in three
+// rows, then clear, 0 and delete, always in these places. The ID pad's X
+// has a row of its own under the 0, so that no other key moves for it.
+// The confirm key is never among them: each screen puts it below the pad.
+// key makes a key of a label and its name (the digit, "clear", "delete").
+func numberPad(key func(label, name string) *button, clear, del string, x *button) fyne.CanvasObject {
+	var grid []fyne.CanvasObject
+	for _, d := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9"} {
+		grid = append(grid, key(d, d))
+	}
+	grid = append(grid, key(clear, "clear"), key("0", "0"), key(del, "delete"))
+	pad := container.NewGridWithColumns(3, grid...)
+	if x == nil {
+		return pad
+	}
+	return container.NewVBox(pad, container.NewGridWithColumns(3, layout.NewSpacer(), x, layout.NewSpacer()))
 }
 
-func newDatePicker(value string, now time.Time) *datePicker {
-	t, err := time.Parse(kiosk.DateLayout, value)
-	if err != nil {
-		y, m, d := now.Date()
-		t = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	}
-	return &datePicker{t: t}
+// padWidth is the width of a number pad: wide keys for a finger, within
+// the screen.
+func (a *App) padWidth() float32 {
+	return min(a.theme.TargetSize()*2.6*3, a.padAvail())
 }
 
-func (p *datePicker) value() string { return p.t.Format(kiosk.DateLayout) }
-
-func (p *datePicker) build(a *App, changed func()) fyne.CanvasObject {
-	p.keys = map[string]*button{}
-	step := func(name string, f func(time.Time) time.Time) *button {
-		b := a.newButton("date:"+name, strings.TrimLeft(name, "ymd"), "", styleSecondary, func() {
-			if n := f(p.t); n.Year() >= 1900 && n.Year() <= 2100 {
-				p.t = n
-			}
-			if changed != nil {
-				changed()
-			}
-			a.render()
-		})
-		b.big = true
-		p.keys[name] = b
-		return b
+// padAvail is the width a pad may take.
+func (a *App) padAvail() float32 {
+	avail := a.win.Canvas().Size().Width - 8*a.theme.Size(theme.SizeNamePadding)
+	if avail <= 0 {
+		return a.theme.TargetSize() * 2.6 * 8
 	}
-	addMonths := func(t time.Time, n int) time.Time {
-		y, m, d := t.Date()
-		first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
-		last := first.AddDate(0, 1, -1).Day()
-		return first.AddDate(0, 0, min(d, last)-1)
-	}
-	col := func(label, value string, minus, plus *button) fyne.CanvasObject {
-		return container.NewVBox(centered(label, theme.SizeNameText), plus,
-			textBlock(value, theme.ColorNameForeground, theme.SizeNameHeadingText, true, fyne.TextAlignCenter), minus)
-	}
-	y, m, d := p.t.Date()
-	return container.NewGridWithColumns(3,
-		col(a.T("date.year"), fmt.Sprint(y), step("y-", func(t time.Time) time.Time { return addMonths(t, -12) }), step("y+", func(t time.Time) time.Time { return addMonths(t, 12) })),
-		col(a.T("date.month"), fmt.Sprint(int(m)), step("m-", func(t time.Time) time.Time { return addMonths(t, -1) }), step("m+", func(t time.Time) time.Time { return addMonths(t, 1) })),
-		col(a.T("date.day"), fmt.Sprint(d), step("d-", func(t time.Time) time.Time { return t.AddDate(0, 0, -1) }), step("d+", func(t time.Time) time.Time { return t.AddDate(0, 0, 1) })),
-	)
+	return avail
 }
 
 // nameKeyboard keys a Chinese name by pinyin: letters make a syllable, a

@@ -285,29 +285,25 @@ func (e *maintEntryScreen) Build(a *App) fyne.CanvasObject {
 		b.disabled = e.checking
 		return b
 	}
-	var grid []fyne.CanvasObject
-	for _, d := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9"} {
-		grid = append(grid, key(d, "maint.key:"+d, styleSecondary, func() { e.press(a, d) }))
+	// The residents' number pad, the same keys in the same places (clear,
+	// 0, delete at the bottom), with 确定 below it as every screen's
+	// confirm key is.
+	pad := numberPad(func(label, name string) *button {
+		return key(label, "maint.key:"+name, styleSecondary, func() { e.press(a, name) })
+	}, a.T("key.clear"), a.T("key.delete"), nil)
+	ok := key(a.T("maint.entry.ok"), "maint.key:ok", styleSuccess, func() { e.submit(a) })
+	ok.big = true
+	width := a.padWidth()
+	keysOf := func(width float32) fyne.CanvasObject {
+		h := pad.MinSize().Height + ok.MinSize().Height + a.theme.Size(theme.SizeNamePadding)
+		return container.NewCenter(container.NewGridWrap(fyne.NewSize(width, h), container.NewBorder(nil, ok, nil, nil, pad)))
 	}
-	grid = append(grid,
-		key(a.T("key.clear"), "maint.key:clear", styleSecondary, func() { e.pin = ""; e.msg = ""; a.render() }),
-		key("0", "maint.key:0", styleSecondary, func() { e.press(a, "0") }),
-		key(a.T("maint.entry.ok"), "maint.key:ok", styleSuccess, func() { e.submit(a) }),
-	)
-	pad := container.NewGridWithColumns(3, grid...)
-	// As wide as the residents' number pad: narrower keys broke the
-	// two-character labels (清空, 确定) over two lines.
-	width := a.theme.TargetSize() * 2.6 * 3
-	if avail := a.win.Canvas().Size().Width - 8*a.theme.Size(theme.SizeNamePadding); width > avail && avail > 0 {
-		width = avail
-	}
-	keys := container.NewCenter(container.NewGridWrap(fyne.NewSize(width, pad.MinSize().Height), pad))
+	keys := keysOf(width)
 	card := body(a.T("maint.entry.card"))
 	if a.landscape() {
 		// Side by side on a wide screen: below the device banners and in
 		// elder mode, keys under the PIN ran off the bottom.
-		width = min(width, a.win.Canvas().Size().Width/2-4*a.theme.Size(theme.SizeNamePadding))
-		keys = container.NewCenter(container.NewGridWrap(fyne.NewSize(width, pad.MinSize().Height), pad))
+		keys = keysOf(min(width, a.win.Canvas().Size().Width/2-4*a.theme.Size(theme.SizeNamePadding)))
 		return container.NewGridWithColumns(2,
 			container.NewVBox(append(rows, card, layout.NewSpacer())...),
 			container.NewVBox(keys, layout.NewSpacer()))
@@ -317,7 +313,14 @@ func (e *maintEntryScreen) Build(a *App) fyne.CanvasObject {
 }
 
 func (e *maintEntryScreen) press(a *App, d string) {
-	if len(e.pin) < 12 {
+	switch {
+	case d == "clear":
+		e.pin = ""
+	case d == "delete":
+		if e.pin != "" {
+			e.pin = e.pin[:len(e.pin)-1]
+		}
+	case len(e.pin) < 12:
 		e.pin += d
 	}
 	e.msg = ""

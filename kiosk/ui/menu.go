@@ -16,17 +16,21 @@ type menuScreen struct {
 func (s *menuScreen) Name() string  { return "menu" }
 func (s *menuScreen) Title() string { return "screen.menu" }
 
-// whoText is the resident (and agent) as shown: name and masked ID number.
+// whoText greets the person at the screen, the resident or the agent, and
+// in the agent flow names the resident acted for: names and masked ID
+// numbers.
 func (a *App) whoText() string {
 	snap := a.visit.snap
 	if snap.Resident == nil {
 		return ""
 	}
-	t := a.T("who.resident", snap.Resident.Name, kiosk.MaskID(snap.Resident.IDNumber))
-	if snap.Agent != nil {
-		t += "\n" + a.T("who.agent", snap.Agent.Name, kiosk.MaskID(snap.Agent.IDNumber))
+	if ag := snap.Agent; ag != nil {
+		// The agent is the one at the screen: greeted, and told whom
+		// they act for (the resident is not there to be greeted).
+		return a.T("who.agent", ag.Name, kiosk.MaskID(ag.IDNumber)) + "\n" +
+			a.T("who.principal", snap.Resident.Name, kiosk.MaskID(snap.Resident.IDNumber))
 	}
-	return t
+	return a.T("who.resident", snap.Resident.Name, kiosk.MaskID(snap.Resident.IDNumber))
 }
 
 func (s *menuScreen) Build(a *App) fyne.CanvasObject {
@@ -59,7 +63,7 @@ func (s *menuScreen) Build(a *App) fyne.CanvasObject {
 	if a.visit.snap.Agent == nil {
 		tiles = append(tiles, mk("menu.guide", "home.guide", "home.guide.sub", styleSecondary, theme.SearchIcon(), func() { s.onGuide(a) }))
 	}
-	tiles = append(tiles, mk("menu.finish", "nav.finish", "menu.finish.sub", styleAccent, theme.LogoutIcon(), a.Finish))
+	tiles = append(tiles, mk("menu.finish", "nav.finish", "menu.finish.sub", finishStyle, theme.LogoutIcon(), a.Finish))
 	who := panel(subheading(a.whoText()))
 	if a.landscape() {
 		// Two columns: four bars one under the other overflowed a wide

@@ -107,9 +107,9 @@ func screensFor(s visit.Snapshot, from visit.State) []Screen {
 		}
 		return []Screen{&menuScreen{}}
 	case visit.StateFilling:
-		if from == visit.StateReviewing && s.Item != nil && len(s.Item.Fields) > 0 {
-			// Back from the review page: the form at its last field.
-			return []Screen{&noticeScreen{}, &formScreen{idx: len(s.Item.Fields) - 1}}
+		if from == visit.StateReviewing && s.Item != nil && len(formSteps(*s.Item)) > 0 {
+			// Back from the review page: the form at its last step.
+			return []Screen{&noticeScreen{}, &formScreen{idx: len(formSteps(*s.Item)) - 1}}
 		}
 		return []Screen{&noticeScreen{}}
 	case visit.StateReviewing, visit.StateSubmitting:

@@ -60,16 +60,20 @@ func (s *noticeScreen) Build(a *App) fyne.CanvasObject {
 				a.newButton("apply.handoff", a.T("form.handoff"), a.T("item.handoff.sub"), stylePrimary, func() { a.showHandoff(handoffFreeText, &item) }))
 		}
 	} else {
-		s.start = a.newButton("apply.start", a.T("apply.start"), a.T("apply.fields", len(it.Fields)), stylePrimary, func() { s.onStart(a, *it) })
+		sub := ""
+		if n := len(formSteps(*it)); n > 0 {
+			sub = a.T("apply.fields", n)
+		}
+		s.start = a.newButton("apply.start", a.T("apply.start"), sub, stylePrimary, func() { s.onStart(a, *it) })
 		s.start.big = true
 		bottom = s.start
 	}
 	return container.NewBorder(nil, bottom, nil, nil, scroll(container.NewVBox(parts...)))
 }
 
-// onStart opens the form, or with no fields at all the review page.
+// onStart opens the form, or with nothing to fill the review page.
 func (s *noticeScreen) onStart(a *App, it kiosk.Item) {
-	if len(it.Fields) == 0 {
+	if len(formSteps(it)) == 0 {
 		_ = a.visit.m.Review()
 		return
 	}

@@ -88,7 +88,7 @@ func (s *reviewScreen) Build(a *App) fyne.CanvasObject {
 		s.confirm.disabled, s.edit.disabled = true, true
 		bottom = container.NewVBox(centered(a.T("review.submitting"), theme.SizeNameSubHeadingText), s.confirm)
 	} else {
-		if len(it.Fields) == 0 {
+		if len(formSteps(*it)) == 0 {
 			s.edit.disabled = true
 		}
 		bottom = container.NewGridWithColumns(2, s.edit, s.confirm)

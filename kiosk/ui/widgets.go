@@ -24,6 +24,10 @@ const (
 	styleSelected               // a chosen option: blue with a thick border
 )
 
+// finishStyle is 结束办理's on every screen (the bottom bar's button is
+// the same blue): one action, one colour; red is for calling staff.
+const finishStyle = stylePrimary
+
 // button is the screens' touch target: never smaller than the theme's
 // target size, a wrapped title (long item names stay whole) and an optional
 // second line. Disabled buttons keep readable text and say why elsewhere.

@@ -81,6 +81,9 @@ type personal struct {
 	printErr         string
 	printReturn      State
 	elderOffered     bool
+	// elderAsked: elder mode was offered in this visit (answered or
+	// not): the offer is made once a visit.
+	elderAsked bool
 	// receiptFirst: an end came while the submission was in flight and
 	// the submission was taken, so the end waits for the receipt's print
 	// (PrintFinished) or for SkipReceipt: the resident leaves with a
@@ -645,6 +648,7 @@ func (m *Machine) CardRead(p kiosk.Person) error {
 		m.p.lastFailure = FailNone
 		if m.state == StateIdentifying && m.step == StepAgent {
 			m.p.agent = kiosk.Agent{Person: p}
+			m.offerElderLocked(p) // the agent is the one at the screen
 			m.step = StepResident
 			return true, nil
 		}
@@ -657,7 +661,11 @@ func (m *Machine) CardRead(p kiosk.Person) error {
 		m.p.resident = p
 		m.p.residentFromCard = true
 		m.p.failures = 0
-		m.offerElderLocked()
+		if !m.p.agentMode {
+			// In the agent flow the resident is absent: the offer was the
+			// agent's, made for the agent's own age.
+			m.offerElderLocked(p)
+		}
 		if m.p.agentMode {
 			m.step = StepAuthorisation
 			return true, nil
@@ -682,12 +690,15 @@ func (m *Machine) checkCardLocked(p kiosk.Person) (CardFailure, error) {
 	return FailNone, nil
 }
 
-func (m *Machine) offerElderLocked() {
-	if m.elder {
+// offerElderLocked offers elder mode to p, the person at the screen (the
+// resident, or in the agent flow the agent), when p is ElderAge or older:
+// once a visit, never when elder mode is on already.
+func (m *Machine) offerElderLocked(p kiosk.Person) {
+	if m.elder || m.p.elderAsked {
 		return
 	}
-	if age, ok := Age(m.p.resident.BirthDate, m.cfg.Clock.Now()); ok && age >= m.cfg.ElderAge {
-		m.p.elderOffered = true
+	if age, ok := Age(p.BirthDate, m.cfg.Clock.Now()); ok && age >= m.cfg.ElderAge {
+		m.p.elderOffered, m.p.elderAsked = true, true
 	}
 }
 
@@ -712,7 +723,6 @@ func (m *Machine) KeyResident(idNumber, name string) error {
 		}
 		m.p.resident = kiosk.Person{IDNumber: id, Name: name, CardType: kiosk.CardResident, BirthDate: birthFromID(id)}
 		m.p.residentKeyed = true
-		m.offerElderLocked()
 		m.step = StepAuthorisation
 		return true, nil
 	})

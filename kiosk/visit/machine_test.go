@@ -474,7 +474,9 @@ func TestAgentFlow(t *testing.T) {
 	}
 	r.must(r.m.KeyResident(keyedID, "王阿婆"))
 	s = r.m.Snapshot()
-	if s.Step != visit.StepAuthorisation || !s.ResidentKeyed || !s.ElderOffered {
+	// The resident (75) is absent: elder mode is not offered to the agent
+	// for the resident's age.
+	if s.Step != visit.StepAuthorisation || !s.ResidentKeyed || s.ElderOffered {
 		t.Fatalf("after keyed resident: %+v", s)
 	}
 	if err := r.m.CardRead(resident()); !errors.Is(err, visit.ErrUnexpectedCard) {
@@ -550,6 +552,68 @@ func TestElderOffer(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// In the agent flow elder mode is offered to the person at the screen, the
+// agent, for the agent's own age, when the agent's card is read; never for
+// the age of the absent resident, whose card comes later.
+func TestElderOfferInTheAgentFlow(t *testing.T) {
+	t.Parallel()
+	t.Run("young agent, old resident", func(t *testing.T) {
+		t.Parallel()
+		r := newRig(t, visit.Config{})
+		r.must(r.m.StartAgent())
+		r.must(r.m.CardRead(young()))
+		r.must(r.m.CardRead(resident())) // 76
+		if s := r.m.Snapshot(); s.Step != visit.StepAuthorisation || s.ElderOffered {
+			t.Fatalf("offered for the resident's age: %+v", s)
+		}
+		r.must(r.m.SetAuthorisation("WT-1", "子女"))
+		if s := r.want(visit.StateIdentified); s.ElderOffered {
+			t.Fatal("offered once identified")
+		}
+	})
+	t.Run("old agent, young resident", func(t *testing.T) {
+		t.Parallel()
+		r := newRig(t, visit.Config{})
+		r.must(r.m.StartAgent())
+		r.must(r.m.CardRead(resident())) // the agent is 76
+		s := r.m.Snapshot()
+		if s.Step != visit.StepResident || !s.ElderOffered {
+			t.Fatalf("the old agent is not offered elder mode: %+v", s)
+		}
+		r.must(r.m.DismissElderOffer())
+		r.must(r.m.CardRead(young()))
+		r.must(r.m.SetAuthorisation("WT-1", "子女"))
+		if s = r.want(visit.StateIdentified); s.ElderOffered {
+			t.Fatal("the dismissed offer came back")
+		}
+	})
+}
+
+// The offer is made once a visit: dismissed, it stays dismissed for the
+// visit; the next visit (the next card holder) is offered again.
+func TestElderOfferOncePerVisit(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, visit.Config{})
+	r.identified() // 76
+	if !r.m.Snapshot().ElderOffered {
+		t.Fatal("not offered")
+	}
+	r.must(r.m.DismissElderOffer())
+	r.must(r.m.Browse()) // the guide, the card still on the reader
+	_ = r.m.CardRead(resident())
+	r.must(r.m.Home())
+	if s := r.m.Snapshot(); s.ElderOffered || s.Resident == nil {
+		t.Fatalf("offered again in the same visit: %+v", s)
+	}
+	r.m.CardRemoved()
+	r.clock.Advance(visit.DefaultLinger)
+	r.want(visit.StateHome)
+	r.must(r.m.CardRead(resident()))
+	if !r.m.Snapshot().ElderOffered {
+		t.Fatal("the next visit is not offered elder mode")
 	}
 }
 

@@ -1,0 +1,422 @@
+package ui
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/pudong-community/kiosk/kiosk/kiosktest"
+	"github.com/pudong-community/kiosk/kiosk/visit"
+)
+
+// The date picker never moves a date into another month by itself: a
+// month on from 31 January is the end of February (28 or 29 days by the
+// year), a year on from 29 February is 28 February, and the day asked for
+// comes back where the month has it.
+func TestDatePickerNeverRollsIntoAnotherMonth(t *testing.T) {
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	steps := []struct {
+		name  string
+		start string
+		do    func(p *datePicker)
+		want  string
+	}{
+		{"31 Jan + 1 month", "2026-01-31", func(p *datePicker) { p.addMonths(1) }, "2026-02-28"},
+		{"31 Jan + 1 month, leap year", "2028-01-31", func(p *datePicker) { p.addMonths(1) }, "2028-02-29"},
+		{"31 Jan + 2 months", "2026-01-31", func(p *datePicker) { p.addMonths(1); p.addMonths(1) }, "2026-03-31"},
+		{"31 Mar - 1 month", "2026-03-31", func(p *datePicker) { p.addMonths(-1) }, "2026-02-28"},
+		{"31 May + 1 month", "2026-05-31", func(p *datePicker) { p.addMonths(1) }, "2026-06-30"},
+		{"29 Feb + 1 year", "2028-02-29", func(p *datePicker) { p.addMonths(12) }, "2029-02-28"},
+		{"29 Feb + 4 years", "2028-02-29", func(p *datePicker) { p.setYear(2032) }, "2032-02-29"},
+		{"29 Feb + 1 year - 1 year", "2028-02-29", func(p *datePicker) { p.addMonths(12); p.addMonths(-12) }, "2028-02-29"},
+		{"29 Feb to 1900 (not a leap year)", "2028-02-29", func(p *datePicker) { p.setYear(1900) }, "1900-02-28"},
+		{"29 Feb to 2000 (a leap year)", "2028-02-29", func(p *datePicker) { p.setYear(2000) }, "2000-02-29"},
+		{"15 Dec + 1 month: next year", "2026-12-15", func(p *datePicker) { p.addMonths(1) }, "2027-01-15"},
+		{"15 Jan - 1 month: last year", "2026-01-15", func(p *datePicker) { p.addMonths(-1) }, "2025-12-15"},
+		{"day 31 in a month of 30", "2026-04-30", func(p *datePicker) { p.setDay(31) }, "2026-04-30"},
+		{"not before 1900", "1900-01-10", func(p *datePicker) { p.addMonths(-1) }, "1900-01-10"},
+		{"not after 2100", "2100-12-10", func(p *datePicker) { p.addMonths(1); p.setYear(2101) }, "2100-12-10"},
+		{"no value: today", "", func(p *datePicker) {}, "2026-11-27"},
+		{"a bad value: today", "2026-02-30", func(p *datePicker) {}, "2026-11-27"},
+	}
+	for _, tc := range steps {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newDatePicker(tc.start, now)
+			tc.do(p)
+			if got := p.value(); got != tc.want {
+				t.Errorf("%s from %s: %s, want %s", tc.name, tc.start, got, tc.want)
+			}
+		})
+	}
+}
+
+// toDateField opens 灵活就业登记 for the resident, whose first step is a
+// date (就业开始日期).
+func toDateField(t *testing.T, r *rig) {
+	t.Helper()
+	r.toNotice(kiosktest.Resident, "RS-LHJY")
+	r.tap("apply.start")
+	r.want("apply.form")
+	r.wantText("就业开始日期", "已选：2026年11月27日 星期五")
+}
+
+// A past date is a few taps away on the calendar: the year through its
+// decade, the month, the day; the value goes to the review page.
+func TestDatePickerPastDateInFewTaps(t *testing.T) {
+	r := newRig(t, portrait)
+	toDateField(t, r)
+	checkTargets(t, r)
+	taps := []string{"date:years", "date:decade:2010", "date:year:2019", "date:months", "date:month:3", "date:day:15"}
+	for _, name := range taps {
+		r.tap(name)
+	}
+	r.wantText("已选：2019年3月15日 星期五")
+	if b, ok := r.find("date:day:15").(*button); !ok || b.st != styleSelected {
+		t.Error("the chosen day is not marked")
+	}
+	checkTargets(t, r)
+	r.tap("form.next")
+	r.tap("form.next") // 预计月数 is optional
+	r.want("review")
+	r.wantText("2019-03-15")
+}
+
+// On the calendar a month on from the 31st shows the month's last day,
+// named as chosen, and never the next month's first days.
+func TestDatePickerMonthStepsKeepTheMonth(t *testing.T) {
+	for _, tc := range []struct {
+		lang  Lang
+		elder bool
+		size  fyne.Size
+	}{{Chinese, false, portrait}, {English, true, portrait}, {Chinese, true, landscape}} {
+		t.Run(fmt.Sprintf("%s elder=%v %v", tc.lang, tc.elder, tc.size), func(t *testing.T) {
+			r := newRig(t, tc.size)
+			r.a.SetLanguage(tc.lang)
+			r.a.SetElder(tc.elder)
+			r.toNotice(kiosktest.Resident, "RS-LHJY")
+			r.tap("apply.start")
+			r.tap("date:months")
+			r.tap("date:month:1")
+			r.tap("date:day:31")
+			r.tap("date:next-month")
+			want := map[Lang]string{Chinese: "已选：2026年2月28日", English: "Chosen: Sat 28 February 2026"}[tc.lang]
+			r.wantText(want)
+			if r.find("date:day:29") != nil || r.find("date:day:31") != nil {
+				t.Error("February 2026 shows a 29th or 31st")
+			}
+			r.tap("date:next-month")
+			r.wantText(map[Lang]string{Chinese: "已选：2026年3月31日", English: "Chosen: Tue 31 March 2026"}[tc.lang])
+			r.tap("date:years")
+			r.tap("date:decade:2020")
+			r.tap("date:year:2028")
+			r.tap("date:prev-month")
+			r.wantText(map[Lang]string{Chinese: "已选：2028年2月29日", English: "Chosen: Tue 29 February 2028"}[tc.lang])
+			r.tap("date:next-year")
+			r.wantText(map[Lang]string{Chinese: "已选：2029年2月28日", English: "Chosen: Wed 28 February 2029"}[tc.lang])
+			checkTargets(t, r)
+			// 返回 closes a chooser before it leaves the field.
+			r.tap("date:months")
+			r.tap("nav.back")
+			r.want("apply.form")
+			if r.find("date:day:28") == nil {
+				t.Error("返回 did not close the month chooser")
+			}
+		})
+	}
+}
+
+// A free-text field the terminal does not ask for (终端无需填写) is no
+// step: 灵活就业登记's three fields are two steps, the second the last.
+func TestFormStepsSkipTextFields(t *testing.T) {
+	r := newRig(t, portrait)
+	r.toNotice(kiosktest.Resident, "RS-LHJY")
+	r.wantText("共2项需填写")
+	r.tap("apply.start")
+	r.wantText("第1项 / 共2项")
+	r.tap("form.next")
+	r.wantText("第2项 / 共2项", "预计月数", "填好了，核对信息")
+	r.wantNoText("备注")
+	r.tap("nav.back")
+	r.wantText("第1项 / 共2项")
+	r.tap("form.next")
+	r.keys("6")
+	r.tap("form.next")
+	r.want("review")
+	// Back from the review page lands on the last step, not on the text.
+	r.tap("review.edit")
+	r.want("apply.form")
+	r.wantText("第2项 / 共2项", "预计月数")
+}
+
+// padKeys are where a keypad's keys are, by name.
+func padKeys(t *testing.T, find func(string) fyne.Tappable, prefix string, names ...string) map[string]fyne.Position {
+	t.Helper()
+	at := map[string]fyne.Position{}
+	for _, n := range names {
+		o, ok := find(prefix + n).(fyne.CanvasObject)
+		if !ok {
+			t.Fatalf("no key %q", prefix+n)
+		}
+		at[n] = fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
+	}
+	return at
+}
+
+// checkPadLayout checks the one layout of the number pads: 1–9 in rows of
+// three, then clear, 0, delete in the row under 7, 8, 9; the confirm key,
+// when there is one, below the pad, never among its keys.
+func checkPadLayout(t *testing.T, pad string, at map[string]fyne.Position, confirm fyne.Position) {
+	t.Helper()
+	rows := [][3]string{{"1", "2", "3"}, {"4", "5", "6"}, {"7", "8", "9"}, {"clear", "0", "delete"}}
+	for i, row := range rows {
+		for j, k := range row {
+			if at[k].Y != at[row[0]].Y {
+				t.Errorf("%s: %s is not in the row of %s", pad, k, row[0])
+			}
+			if at[k].X != at[rows[0][j]].X {
+				t.Errorf("%s: %s is not under %s", pad, k, rows[0][j])
+			}
+			if i > 0 && at[k].Y <= at[rows[i-1][j]].Y {
+				t.Errorf("%s: %s is not below %s", pad, k, rows[i-1][j])
+			}
+		}
+	}
+	if confirm.Y <= at["0"].Y {
+		t.Errorf("%s: the confirm key (y %v) is not below the pad (0 at y %v)", pad, confirm.Y, at["0"].Y)
+	}
+}
+
+// The phone, ID number and PIN pads have the same keys in the same places,
+// and the ID number's X has its own place under the 0.
+func TestOneKeypadLayout(t *testing.T) {
+	keys := []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "delete"}
+	pos := func(o fyne.Tappable) fyne.Position {
+		return fyne.CurrentApp().Driver().AbsolutePositionForObject(o.(fyne.CanvasObject))
+	}
+
+	r := newRig(t, portrait)
+	r.toNotice(kiosktest.Resident, "JS-SYDJ")
+	r.tap("apply.start")
+	r.wantText("配偶身份证号")
+	id := padKeys(t, r.find, "key:", append(keys, "X")...)
+	checkPadLayout(t, "ID number", id, pos(r.find("form.next")))
+	if id["X"].X != id["0"].X || id["X"].Y <= id["0"].Y {
+		t.Errorf("X at %v is not under the 0 at %v", id["X"], id["0"])
+	}
+	// On to the phone: the pad is the ID number's but for the X.
+	r.keys(kiosktest.ID("31011519890101202"))
+	r.tap("form.next")
+	r.tap("form.next")
+	r.tap("choice:第一孩")
+	r.tap("form.next")
+	r.wantText("请输入11位手机号码")
+	phone := padKeys(t, r.find, "key:", keys...)
+	checkPadLayout(t, "phone", phone, pos(r.find("form.next")))
+	if r.find("key:X") != nil {
+		t.Error("the phone pad has an X")
+	}
+	for _, k := range keys {
+		if phone[k] != id[k] {
+			t.Errorf("key %s is at %v on the phone pad, %v on the ID pad", k, phone[k], id[k])
+		}
+	}
+
+	m := newMaintRig(t)
+	m.openEntry()
+	pin := padKeys(t, m.find, "maint.key:", keys...)
+	checkPadLayout(t, "PIN", pin, pos(m.find("maint.key:ok")))
+	// Delete takes back the last digit only.
+	for _, k := range []string{"1", "2", "3", "delete", "4"} {
+		m.tap("maint.key:" + k)
+	}
+	if e := m.a.Current().(*maintEntryScreen); e.pin != "124" {
+		t.Errorf("PIN after 1 2 3 delete 4 is %q", e.pin)
+	}
+}
+
+// The outcome has no 返回 (the submission is made, there is no step back
+// that does anything); the goodbye has one way home, its own button, and
+// it goes home.
+func TestOutcomeAndGoodbyeNavigation(t *testing.T) {
+	r := newRig(t, portrait)
+	r.toNotice(kiosktest.Resident, "RS-SBZM") // no fields
+	r.tap("apply.start")
+	r.tap("review.confirm")
+	r.want("outcome")
+	if r.find("nav.back") != nil {
+		t.Error("the outcome shows 返回")
+	}
+	if r.find("nav.home") == nil || r.find("nav.finish") == nil {
+		t.Error("the outcome lacks 首页 or 结束办理")
+	}
+	r.tap("outcome.done")
+	r.want("ended")
+	for _, name := range []string{"nav.back", "nav.home", "nav.finish"} {
+		if r.find(name) != nil {
+			t.Errorf("the goodbye shows %s beside its own button", name)
+		}
+	}
+	r.tap("ended.home")
+	r.want("home")
+	if s := r.a.visit.snap.State; s != visit.StateHome {
+		t.Errorf("state %s after 返回首页", s)
+	}
+}
+
+// 结束办理 has one colour wherever it shows: the menu's tile, the idle
+// warning's key and the bottom bar's button.
+func TestFinishHasOneColour(t *testing.T) {
+	r := newRig(t, portrait)
+	r.tap("cases")
+	r.card(kiosktest.Resident)
+	r.tap("nav.home")
+	r.want("menu")
+	tile, ok := r.find("menu.finish").(*button)
+	if !ok {
+		t.Fatal("no 结束办理 on the menu")
+	}
+	bar, ok := r.find("nav.finish").(*barButton)
+	if !ok {
+		t.Fatal("no 结束办理 in the bar")
+	}
+	bg, _, _, _ := tile.colors()
+	if bg != bar.bg {
+		t.Errorf("the menu's 结束办理 is %v, the bar's %v", bg, bar.bg)
+	}
+	r.clk.Advance(r.a.visit.m.Snapshot().Deadline.Sub(r.clk.Now()))
+	end, ok := r.find("idle.end").(*button)
+	if !ok {
+		t.Fatal("no 结束办理 on the idle warning")
+	}
+	if bg, _, _, _ := end.colors(); bg != bar.bg {
+		t.Errorf("the idle warning's 结束办理 is %v, the bar's %v", bg, bar.bg)
+	}
+}
+
+// targetsAt are the places of the tappable targets named with prefix.
+func targetsAt(w fyne.Window, prefix string) map[string]fyne.Position {
+	at := map[string]fyne.Position{}
+	for _, tg := range Inspect(w) {
+		if tg.Tappable && len(tg.Name) > len(prefix) && tg.Name[:len(prefix)] == prefix {
+			at[tg.Name] = tg.Pos
+		}
+	}
+	return at
+}
+
+// A banner that appears in the middle of a flow moves nothing: the list's
+// items are where they were, and a tap aimed at one before the banner came
+// lands on it after.
+func TestBannerDoesNotMoveTargets(t *testing.T) {
+	for _, tc := range []struct {
+		elder bool
+		size  fyne.Size
+	}{{false, portrait}, {true, portrait}, {false, landscape}, {true, landscape}} {
+		t.Run(fmt.Sprintf("elder=%v %v", tc.elder, tc.size), func(t *testing.T) {
+			r := newRig(t, tc.size)
+			r.a.SetElder(tc.elder)
+			r.tap("apply")
+			r.tap("apply.self")
+			r.card(kiosktest.Resident)
+			r.want("apply.items")
+			if r.find("elder.no") != nil {
+				r.tap("elder.no")
+			}
+			before := targetsAt(r.w, "item:")
+			if len(before) < 2 {
+				t.Fatalf("%d items on the list", len(before))
+			}
+			r.a.SetOnline(false)
+			r.a.SetDeviceProblems([]DeviceProblem{{DeviceKey: DevicePrinter, Reason: "reason.paper_out"}})
+			r.settle()
+			r.wantText(r.a.T("banner.offline"))
+			after := targetsAt(r.w, "item:")
+			for name, p := range before {
+				if after[name] != p {
+					t.Errorf("%s moved from %v to %v when the banners came", name, p, after[name])
+				}
+			}
+			// The tap aimed before the banners lands on its item.
+			var aim string
+			for name := range before {
+				if aim == "" || name < aim {
+					aim = name
+				}
+			}
+			o := r.find(aim).(fyne.CanvasObject)
+			test.TapCanvas(r.w.Canvas(), before[aim].Add(fyne.NewPos(o.Size().Width/2, o.Size().Height/2)))
+			r.settle()
+			r.want("apply.notice")
+			if it := r.a.visit.snap.Item; it == nil || "item:"+it.Code != aim {
+				t.Errorf("the tap aimed at %s opened %+v", aim, it)
+			}
+		})
+	}
+}
+
+// The elder-mode offer shows once a visit, above the screen it first shows
+// on: gone on to another screen, it does not come back.
+func TestElderOfferOncePerVisit(t *testing.T) {
+	r := newRig(t, portrait)
+	r.tap("apply")
+	r.tap("apply.self")
+	r.card(kiosktest.Elder)
+	r.want("apply.items")
+	r.wantText("您已年满60周岁")
+	items := targetsAt(r.w, "item:")
+	var first string
+	for name := range items {
+		if first == "" || name < first {
+			first = name
+		}
+	}
+	r.tap(first)
+	r.want("apply.notice")
+	r.wantNoText("您已年满60周岁")
+	r.tap("nav.back")
+	r.want("apply.items")
+	r.wantNoText("您已年满60周岁")
+	if r.a.visit.snap.ElderOffered {
+		t.Error("the visit still offers elder mode")
+	}
+}
+
+// In the agent flow the offer is the agent's, for the agent's own age,
+// and the greeting is the agent's, naming the resident acted for.
+func TestAgentFlowGreetsTheAgent(t *testing.T) {
+	r := newRig(t, portrait)
+	r.tap("apply")
+	r.tap("apply.agent")
+	r.card(kiosktest.Elder) // the agent is 78
+	r.wantText("您已年满60周岁")
+	r.tap("elder.no")
+	r.card(kiosktest.AgentPerson) // the resident is 34
+	r.wantText("您好，王秀英（代办人，", "为委托人办理：李志强（")
+	r.wantNoText("您好，李志强")
+	r.keys("WT-1")
+	r.tap("rel:relation.child")
+	r.tap("auth.done")
+	r.want("apply.items")
+	r.wantNoText("您已年满60周岁")
+}
+
+// The banners lie over the centre's name, and staff still open the PIN
+// screen with five taps there: the taps go through to the name beneath.
+func TestBannersLeaveTheLogoTappable(t *testing.T) {
+	r := newMaintRig(t)
+	r.a.SetOnline(false)
+	r.a.SetDeviceProblems([]DeviceProblem{{DeviceKey: DevicePrinter, Reason: "reason.paper_out"}})
+	r.settle()
+	r.wantText(r.a.T("banner.offline"))
+	o := r.find("logo").(fyne.CanvasObject)
+	at := fyne.CurrentApp().Driver().AbsolutePositionForObject(o).Add(fyne.NewPos(o.Size().Width/2, o.Size().Height/2))
+	for range 5 {
+		test.TapCanvas(r.w.Canvas(), at)
+		r.settle()
+		r.clk.Add(300 * time.Millisecond)
+	}
+	r.want("maint.entry")
+}
