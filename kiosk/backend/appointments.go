@@ -103,6 +103,7 @@ func (s *AppointmentService) Book(ctx context.Context, r kiosk.AppointmentReques
 	if a.ItemCode == "" {
 		a.ItemCode = r.ItemCode
 	}
+	a.StatusURL = s.b.statusURL("appointment "+a.No, a.StatusURL)
 	detail := fmt.Sprintf("appointment %s item %s slot %s", a.No, a.ItemCode, a.Start.In(kiosk.Zone()).Format("2006-01-02 15:04"))
 	if replayed {
 		detail += " (answer of an earlier request)"
@@ -124,6 +125,9 @@ func (s *AppointmentService) Appointments(ctx context.Context, p kiosk.Person) (
 		return nil, netErr(ctx, err)
 	}
 	sort.SliceStable(as, func(i, j int) bool { return as[i].Start.Before(as[j].Start) })
+	for i := range as {
+		as[i].StatusURL = s.b.statusURL("appointment "+as[i].No, as[i].StatusURL)
+	}
 	return as, nil
 }
 

@@ -84,7 +84,13 @@ func (b *Backend) log() *slog.Logger {
 
 // trackURL is raw when it may become a QR code (kiosk.TrackURL over
 // TrackHosts), "" otherwise, the refusal logged.
-func (b *Backend) trackURL(caseNo, raw string) string {
+func (b *Backend) trackURL(caseNo, raw string) string { return b.statusURL("case "+caseNo, raw) }
+
+// statusURL is a page the central system names for a case, a ticket or an
+// appointment (what: "case PD…", "ticket A023"), when it may become a QR
+// code on paper or screen (kiosk.TrackURL over TrackHosts); "" otherwise,
+// the refusal logged, and the QR code carries the number instead.
+func (b *Backend) statusURL(what, raw string) string {
 	if raw == "" {
 		return ""
 	}
@@ -95,7 +101,7 @@ func (b *Backend) trackURL(caseNo, raw string) string {
 	if u, err := url.Parse(raw); err == nil {
 		host = u.Scheme + "://" + u.Host
 	}
-	b.log().Warn("track_url refused: not an allowed page; the QR code carries the case number", "case_no", caseNo, "to", host)
+	b.log().Warn("status page refused: not an allowed page; the QR code carries the number", "of", what, "to", host)
 	return ""
 }
 

@@ -176,7 +176,7 @@ func TestTrackURLOnlyFromAllowedHosts(t *testing.T) {
 	if out.Accepted.TrackURL != "" {
 		t.Errorf("track_url %q of a host not allowed reached the screen", out.Accepted.TrackURL)
 	}
-	if !strings.Contains(log.String(), "track_url refused") || !strings.Contains(log.String(), out.Accepted.CaseNo) {
+	if !strings.Contains(log.String(), "status page refused") || !strings.Contains(log.String(), out.Accepted.CaseNo) {
 		t.Errorf("refusal not logged: %s", log.String())
 	}
 	cs, _, err := r.b.Cases(context.Background(), sampleResident(t))

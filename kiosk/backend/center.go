@@ -306,6 +306,7 @@ func (c *CenterService) TakeTicket(ctx context.Context, r kiosk.TicketRequest) (
 	if t.Category == "" {
 		t.Category = r.Category
 	}
+	t.StatusURL = c.b.statusURL("ticket "+t.TicketNo, t.StatusURL)
 	subject := ""
 	if holder != "" {
 		subject = kiosk.MaskID(holder)

@@ -1,11 +1,14 @@
 package backend
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -182,5 +185,35 @@ func TestTicketLostAnswerAgainstTheServer(t *testing.T) {
 	}
 	if got, was := waiting(after), waiting(before); got > was+2 {
 		t.Fatalf("waiting %d after two tickets (was %d): one was issued twice", got, was)
+	}
+}
+
+// A ticket's or a booking's status_url becomes a QR code only on an allowed
+// host (as a case's track_url): the development server's own pages are not
+// on the list here, so the QR codes carry the numbers instead.
+func TestStatusURLOnlyFromAllowedHosts(t *testing.T) {
+	r := newSimRig(t)
+	var log bytes.Buffer
+	r.b.Logger = slog.New(slog.NewTextHandler(&log, nil))
+	ctx := context.Background()
+	tk, err := r.b.CenterService(r.api).TakeTicket(ctx, kiosk.TicketRequest{Category: kiosk.CounterGeneral, Reason: kiosk.TicketResidentChoice})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tk.StatusURL != "" {
+		t.Errorf("ticket status_url %q of a host not allowed kept", tk.StatusURL)
+	}
+	if !strings.Contains(log.String(), "status page refused") || !strings.Contains(log.String(), tk.TicketNo) {
+		t.Errorf("refusal not logged: %s", log.String())
+	}
+	r.b.TrackHosts = []string{"ywtb.pudong.example"}
+	for raw, want := range map[string]string{
+		"https://ywtb.pudong.example/ticket/A023": "https://ywtb.pudong.example/ticket/A023",
+		"https://evil.example/ticket/A023":        "",
+		"javascript:alert(1)":                     "",
+	} {
+		if got := r.b.statusURL("ticket A023", raw); got != want {
+			t.Errorf("statusURL(%q) = %q, want %q", raw, got, want)
+		}
 	}
 }
