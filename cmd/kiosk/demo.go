@@ -199,6 +199,24 @@ func (d *demo) simulatorWindow(fa fyne.App) fyne.Window {
 	})
 	paper.SetSelected("有纸 Paper OK")
 	network := widget.NewCheck("断开网络 Cut the network", func(on bool) { d.down.Store(on); setStatus() })
+	// The centre's counters and its answer to a call for staff: by the
+	// (fast) clock, or forced, to show tickets at night and both answers.
+	centreModes := map[string]string{"按时 By hours": intakesim.ModeAuto, "开放 Open": intakesim.ModeOpen, "关闭 Closed": intakesim.ModeClosed}
+	centre := widget.NewRadioGroup([]string{"按时 By hours", "开放 Open", "关闭 Closed"}, func(s string) {
+		if err := d.sim.SetCenterMode(centreModes[s]); err != nil {
+			d.log.Error("demo centre mode", "err", err)
+		}
+	})
+	centre.Horizontal = true
+	centre.SetSelected("按时 By hours")
+	assistModes := map[string]string{"按时 By hours": intakesim.AssistAuto, "有人应答 Notified": intakesim.AssistNotified, "无人应答 No staff": intakesim.AssistNoStaff}
+	assist := widget.NewRadioGroup([]string{"按时 By hours", "有人应答 Notified", "无人应答 No staff"}, func(s string) {
+		if err := d.sim.SetAssistance(assistModes[s]); err != nil {
+			d.log.Error("demo assistance mode", "err", err)
+		}
+	})
+	assist.Horizontal = true
+	assist.SetSelected("按时 By hours")
 
 	blank := image.NewGray(image.Rect(0, 0, 1, 1))
 	blank.Pix[0] = 0xFF
@@ -233,6 +251,11 @@ func (d *demo) simulatorWindow(fa fyne.App) fyne.Window {
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("网络 Network", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		network,
+		widget.NewSeparator(),
+		widget.NewLabelWithStyle("中心窗口 Centre's counters", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		centre,
+		widget.NewLabelWithStyle("呼叫工作人员的应答 Answer to call staff", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		assist,
 		widget.NewSeparator(), status,
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("维护 Maintenance", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -298,7 +321,8 @@ func escposSummary(s escpos.Status) string {
 // control reads simple commands, one a line, to drive the emulators from a
 // script (the smoke walk) as the simulator window does by hand:
 //
-//	place KEY | remove | cover open|closed | paper ok|near-end|out | network up|down | inspect
+//	place KEY | remove | cover open|closed | paper ok|near-end|out | network up|down |
+//	centre auto|open|closed | assist auto|notified|no_staff_available | inspect
 //
 // inspect answers with one line on standard output: "inspect " and the
 // screen's name and targets as JSON (screenReply).
@@ -332,6 +356,10 @@ func (d *demo) control(r io.Reader) {
 			}
 		case "network":
 			d.down.Store(arg == "down")
+		case "centre":
+			err = d.sim.SetCenterMode(arg)
+		case "assist":
+			err = d.sim.SetAssistance(arg)
 		case "inspect":
 			if d.inspector == nil {
 				err = fmt.Errorf("inspect needs -control-stdin")

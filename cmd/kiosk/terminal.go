@@ -277,7 +277,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	full := fs.Bool("fullscreen", false, "run the terminal full screen")
 	size := fs.String("size", "1080x1920", "window size WIDTHxHEIGHT when not full screen")
 	noSim := fs.Bool("no-simulator", false, "do not open the simulator window")
-	control := fs.Bool("control-stdin", false, "read emulator commands on standard input (place KEY, remove, cover open|closed, paper ok|near-end|out, network up|down, inspect)")
+	control := fs.Bool("control-stdin", false, "read emulator commands on standard input (place KEY, remove, cover open|closed, paper ok|near-end|out, network up|down, centre auto|open|closed, assist auto|notified|no_staff_available, inspect)")
 	idle := fs.Duration("idle", 0, "time without touch before the idle warning (default: the configuration's, 60s)")
 	fs.Usage = func() { demoUsage(fs) }
 	if code, stop := parseFlags(fs, args, stdout); stop {

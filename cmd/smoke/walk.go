@@ -201,6 +201,16 @@ func (k *walker) walk() error {
 		}, "home", []string{"网络中断"}},
 		{"", func() error { return k.send("network up") }, "", nil},
 
+		// Call staff, honestly: the centre answers "notified" only when
+		// someone is coming, and the screen says so only then.
+		{"", func() error { return k.send("assist notified") }, "", nil},
+		{"callstaff-notified", func() error { return tap("bar.callstaff") }, "callstaff", []string{"已通知工作人员，请稍候"}},
+		{"", func() error { return tap("callstaff.ok") }, "home", nil},
+		{"", func() error { return k.send("assist no_staff_available") }, "", nil},
+		{"callstaff-nostaff", func() error { return tap("bar.callstaff") }, "callstaff", []string{"暂时没有空闲的工作人员", "服务台"}},
+		{"", func() error { return k.send("assist auto") }, "", nil},
+		{"", func() error { return tap("callstaff.ok") }, "home", nil},
+
 		// Maintenance: five taps on the centre's name, the PIN, the devices.
 		{"maint-pin", func() error { return k.tapFiveTimes("logo") }, "maint.entry", nil},
 		{"maint-menu", func() error {
