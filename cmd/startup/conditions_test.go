@@ -164,14 +164,14 @@ func TestFontDirsMatchTheUnit(t *testing.T) {
 }
 
 // The measurement gives the terminal the environment the unit does, where
-// it bears on memory; the unit's other settings (the display, the config,
+// it bears on memory; the unit's other settings (the display and its cookie, the config,
 // the language) the measurement sets for itself.
 func TestUnitEnvMatchesTheUnit(t *testing.T) {
 	t.Parallel()
 	var env []string
 	for _, v := range unitSettings(t, "Environment") {
 		switch name, _, _ := strings.Cut(v, "="); name {
-		case "LANG", "DISPLAY", "KIOSK_CONFIG":
+		case "LANG", "DISPLAY", "XAUTHORITY", "KIOSK_CONFIG":
 		default:
 			env = append(env, v)
 		}
