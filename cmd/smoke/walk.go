@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -367,17 +368,24 @@ func (k *walker) still() (*screenReply, error) {
 func layoutOf(r *screenReply) string {
 	var b strings.Builder
 	for _, t := range r.Targets {
-		if !strings.Contains(t.Text, "星期") {
+		if !isClock(t.Text) {
 			fmt.Fprintf(&b, "%s@%v,%v %vx%v|", t.Text, t.Pos.X, t.Pos.Y, t.Size.Width, t.Size.Height)
 		}
 	}
 	return b.String()
 }
 
+// clockText is the top bar's clock ("12月5日 星期六 12:05"): it ticks, so
+// it is no change a tap made. A date shown for a choice ("已选：2025年1月31日
+// 星期五") is.
+var clockText = regexp.MustCompile(`\d{1,2}:\d{2}$`)
+
+func isClock(s string) bool { return clockText.MatchString(s) }
+
 func textOf(r *screenReply) string {
 	var b strings.Builder
 	for _, t := range r.Targets {
-		if !strings.Contains(t.Text, "星期") { // the clock ticks
+		if !isClock(t.Text) { // the clock ticks
 			b.WriteString(t.Text)
 		}
 	}

@@ -64,8 +64,10 @@ func (s *applyListScreen) Build(a *App) fyne.CanvasObject {
 			b = a.itemRow(it, func(it kiosk.Item) { s.onItem(a, it) })
 		} else {
 			b = a.itemRow(it, func(it kiosk.Item) { s.onWhy(a, it) })
+			// The rule in place of the department line: a greyed row
+			// is as tall as the others, so a page of them still fits.
 			b.greyed = true
-			b.note = a.T("apply.rule", a.ruleText(it.Eligibility))
+			b.sub = a.T("apply.rule", a.ruleText(it.Eligibility))
 		}
 		s.rows = append(s.rows, b)
 		return b
