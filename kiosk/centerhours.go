@@ -73,13 +73,15 @@ func (c *Center) Status(now time.Time) CenterStatus {
 			}
 		}
 	}
-	if !st.HasHours {
-		return st
-	}
 	y, m, d := now.Date()
 	today := time.Date(y, m, d, 0, 0, 0, 0, loc)
 	spans, isExc, closed := c.spansOn(today, exc)
-	st.Today, st.Exception, st.Holiday = spans, isExc, closed
+	// A holiday is one without any hours too (the calendar marks it).
+	st.Exception, st.Holiday = isExc, closed
+	if !st.HasHours {
+		return st
+	}
+	st.Today = spans
 	for _, s := range spans {
 		if !now.Before(s.Open) && now.Before(s.Close) {
 			st.Open, st.ClosesAt = true, s.Close

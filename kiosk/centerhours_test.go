@@ -1,6 +1,7 @@
 package kiosk
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -52,6 +53,11 @@ func TestCenterStatus(t *testing.T) {
 		{"saturday afternoon: opens monday", "2026-12-05 15:00", false, "", "2026-12-07 09:00", 1, false, false},
 		{"sunday: closed all day", "2026-12-06 10:00", false, "", "2026-12-07 09:00", 0, false, false},
 		{"before opening", "2026-12-07 08:59", false, "", "2026-12-07 09:00", 2, false, false},
+		// At midnight a day's hours are the day's (the appointment
+		// calendar asks so for each of its days).
+		{"monday midnight", "2026-12-07 00:00", false, "", "2026-12-07 09:00", 2, false, false},
+		{"tuesday midnight: three spans", "2026-12-08 00:00", false, "", "2026-12-08 09:00", 3, false, false},
+		{"holiday at midnight", "2027-01-01 00:00", false, "", "2027-01-02 09:00", 0, true, true},
 		// Year end: 31 December (a Thursday) has short hours; 1 January
 		// (a Friday) is a holiday; the next opening is Saturday 2 January.
 		{"new year's eve short hours", "2026-12-31 10:00", true, "2026-12-31 11:00", "2027-01-02 09:00", 1, false, true},
@@ -108,6 +114,29 @@ func TestCenterStatusNoHours(t *testing.T) {
 		if st.HasHours || st.Open || !st.NextOpen.IsZero() || len(st.Today) != 0 {
 			t.Errorf("%s: %+v", name, st)
 		}
+		// A date closed by exception is a holiday with no hours at all.
+		if want := name == "only closed exceptions"; st.Holiday != want || st.Exception != want {
+			t.Errorf("%s: Holiday, Exception = %v, %v; want %v", name, st.Holiday, st.Exception, want)
+		}
+	}
+}
+
+// A span to midnight ("24:00") ends at the next day's start; a centre
+// whose next opening is more than the calendar's two weeks away still
+// says when it opens (the screens' own helper looked 14 days ahead).
+func TestCenterStatusEdges(t *testing.T) {
+	c := &Center{Hours: []OpeningHours{{Weekday: 5, Open: "18:00", Close: "24:00"}}}
+	st := c.Status(at("2026-12-11 23:30")) // a Friday
+	if !st.Open || !st.ClosesAt.Equal(at("2026-12-12 00:00")) || st.ClosesAt.Hour() != 0 {
+		t.Errorf("Friday 23:30: %+v", st)
+	}
+	c.Exceptions = []HoursException{}
+	for d := 12; d <= 31; d++ {
+		c.Exceptions = append(c.Exceptions, HoursException{Date: fmt.Sprintf("2026-12-%02d", d), Closed: true})
+	}
+	st = c.Status(at("2026-12-11 23:59"))
+	if !st.Open || !st.NextOpen.Equal(at("2027-01-01 18:00")) {
+		t.Errorf("three weeks closed: next %v, want 2027-01-01 18:00", st.NextOpen)
 	}
 }
 

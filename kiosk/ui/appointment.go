@@ -239,11 +239,11 @@ func (s *apptScreen) buildCalendar(a *App, head []fyne.CanvasObject) fyne.Canvas
 			cell.free += max(sl.Remaining, 0)
 		}
 		if c != nil {
-			spans, hol := hoursOn(c, day)
-			cell.holiday, cell.closed = hol, len(spans) == 0
-			for _, sp := range spans {
-				if sp.close.Hour() >= 18 {
-					cell.evening = sp.close.Format("15:04")
+			st := c.Status(day) // at midnight: the day's hours
+			cell.holiday, cell.closed = st.Holiday, len(st.Today) == 0
+			for _, sp := range st.Today {
+				if sp.Close.Hour() >= 18 {
+					cell.evening = sp.Close.Format("15:04")
 				}
 			}
 		}

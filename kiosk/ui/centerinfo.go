@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -15,104 +14,21 @@ import (
 )
 
 // The centre as the screens show it: its hours (open now, today's hours,
-// the next opening) worked out from the cached kiosk.Center, its counters,
-// and the queue. centreStatus is a small private stand-in for
-// (*kiosk.Center).Status; swap it once that exists.
+// the next opening) from the cached kiosk.Center by (*kiosk.Center).Status,
+// its counters, and the queue.
 
-// span is one opening span of a day, in the centre's zone.
-type span struct{ open, close time.Time }
-
-// centreStatus is what the screens say of the centre's hours at a moment.
+// centreStatus is what the screens say of the centre's hours at a moment:
+// the centre's own Status, and whether the centre is known at all (a
+// centre known but with no hours is closed, with no next opening).
 type centreStatus struct {
-	known   bool      // the centre's hours are known
-	openNow bool      // a span covers now
-	closes  time.Time // when the current span ends (openNow)
-	today   []span    // today's spans; none: closed today
-	next    time.Time // the next opening after now within 14 days; zero: none
-}
-
-// clockOn parses "HH:MM" on day; false for anything else.
-func clockOn(day time.Time, hm string) (time.Time, bool) {
-	h, m, ok := strings.Cut(strings.TrimSpace(hm), ":")
-	if !ok {
-		return time.Time{}, false
-	}
-	hh, err1 := strconv.Atoi(h)
-	mm, err2 := strconv.Atoi(m)
-	if err1 != nil || err2 != nil || hh < 0 || hh > 24 || mm < 0 || mm > 59 || hh == 24 && mm != 0 {
-		return time.Time{}, false
-	}
-	return time.Date(day.Year(), day.Month(), day.Day(), hh, mm, 0, 0, day.Location()), true
+	kiosk.CenterStatus
+	known bool
 }
 
 // dayOf is midnight of t's day in the centre's zone.
 func dayOf(t time.Time) time.Time {
 	t = t.In(kiosk.Zone())
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
-}
-
-// hoursOn is the centre's opening spans on day (an exception replaces the
-// weekday's hours); holiday is true for a date the centre is closed by
-// exception. Bad or empty spans are left out.
-func hoursOn(c *kiosk.Center, day time.Time) (spans []span, holiday bool) {
-	if c == nil {
-		return nil, false
-	}
-	day = dayOf(day)
-	date := day.Format("2006-01-02")
-	mk := func(o, cl string) {
-		a, ok1 := clockOn(day, o)
-		b, ok2 := clockOn(day, cl)
-		if ok1 && ok2 && b.After(a) {
-			spans = append(spans, span{a, b})
-		}
-	}
-	for _, e := range c.Exceptions {
-		if e.Date != date {
-			continue
-		}
-		if e.Closed {
-			return nil, true
-		}
-		mk(e.Open, e.Close)
-		return spans, false
-	}
-	wd := int(day.Weekday())
-	if wd == 0 {
-		wd = 7
-	}
-	for _, h := range c.Hours {
-		if h.Weekday == wd {
-			mk(h.Open, h.Close)
-		}
-	}
-	return spans, false
-}
-
-// statusAt says whether the centre is open at now, its hours today and
-// when it opens next.
-func statusAt(c *kiosk.Center, now time.Time) centreStatus {
-	if c == nil {
-		return centreStatus{}
-	}
-	st := centreStatus{known: true}
-	now = now.In(kiosk.Zone())
-	st.today, _ = hoursOn(c, now)
-	for _, s := range st.today {
-		if !now.Before(s.open) && now.Before(s.close) {
-			st.openNow, st.closes = true, s.close
-		}
-	}
-	for d := 0; d <= 14 && st.next.IsZero(); d++ {
-		spans, _ := hoursOn(c, dayOf(now).AddDate(0, 0, d))
-		for _, s := range spans {
-			if s.open.After(now) {
-				st.next = s.open
-				break
-			}
-		}
-	}
-	return st
 }
 
 // centreData is the centre the terminal holds (cached by the service,
@@ -182,7 +98,8 @@ func (a *App) loadQueue() {
 // centreNow is the centre's status now; known is false before the centre
 // was ever loaded.
 func (a *App) centreNow() centreStatus {
-	return statusAt(a.centre.center.val, a.opts.Now())
+	c := a.centre.center.val
+	return centreStatus{CenterStatus: c.Status(a.opts.Now()), known: c != nil}
 }
 
 // counterName is the name of the counters of category in the resident's
@@ -258,13 +175,13 @@ func (a *App) whenText(t time.Time) string {
 }
 
 // spansText is a day's hours: 09:00–17:00 (and more spans), or closed.
-func (a *App) spansText(spans []span) string {
+func (a *App) spansText(spans []kiosk.HoursSpan) string {
 	if len(spans) == 0 {
 		return a.T("centre.closedtoday")
 	}
 	var parts []string
 	for _, s := range spans {
-		parts = append(parts, s.open.Format("15:04")+"–"+s.close.Format("15:04"))
+		parts = append(parts, s.Open.Format("15:04")+"–"+s.Close.Format("15:04"))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -279,14 +196,14 @@ func (a *App) centreLines() []string {
 	st := a.centreNow()
 	var out []string
 	switch {
-	case st.openNow:
-		out = append(out, a.T("centre.open", st.closes.Format("15:04")))
-	case !st.next.IsZero():
-		out = append(out, a.T("centre.closed.next", a.whenText(st.next)))
+	case st.Open:
+		out = append(out, a.T("centre.open", st.ClosesAt.Format("15:04")))
+	case !st.NextOpen.IsZero():
+		out = append(out, a.T("centre.closed.next", a.whenText(st.NextOpen)))
 	default:
 		out = append(out, a.T("centre.closed.nohours"))
 	}
-	out = append(out, a.T("centre.today", a.spansText(st.today)))
+	out = append(out, a.T("centre.today", a.spansText(st.Today)))
 	if c.Hotline != "" {
 		out = append(out, a.T("centre.hotline", c.Hotline))
 	}

@@ -238,7 +238,8 @@ func TestOneKeypadLayout(t *testing.T) {
 }
 
 // The outcome has no 返回 (the submission is made, there is no step back
-// that does anything); the goodbye has one way home, its own button, and
+// that does anything); the take-your-card screen has no way past it; the
+// goodbye, once the card is taken, has one way home, its own button, and
 // it goes home.
 func TestOutcomeAndGoodbyeNavigation(t *testing.T) {
 	r := newRig(t, portrait)
@@ -253,7 +254,13 @@ func TestOutcomeAndGoodbyeNavigation(t *testing.T) {
 		t.Error("the outcome lacks 首页 or 结束办理")
 	}
 	r.tap("outcome.done")
-	r.want("ended")
+	r.want("takecard")
+	for _, name := range []string{"nav.back", "nav.home", "nav.finish"} {
+		if r.find(name) != nil {
+			t.Errorf("the take-your-card screen shows %s", name)
+		}
+	}
+	r.takeCard()
 	for _, name := range []string{"nav.back", "nav.home", "nav.finish"} {
 		if r.find(name) != nil {
 			t.Errorf("the goodbye shows %s beside its own button", name)

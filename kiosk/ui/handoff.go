@@ -117,10 +117,10 @@ func (s *handoffScreen) Build(a *App) fyne.CanvasObject {
 		switch {
 		case !a.status.online:
 			t.disabled, t.sub = true, a.T("ticket.offline.short")
-		case st.known && !st.openNow:
+		case st.known && !st.Open:
 			t.disabled = true
-			if !st.next.IsZero() {
-				t.sub = a.T("ticket.closed.next", a.whenText(st.next))
+			if !st.NextOpen.IsZero() {
+				t.sub = a.T("ticket.closed.next", a.whenText(st.NextOpen))
 			} else {
 				t.sub = a.T("centre.closed.nohours")
 			}

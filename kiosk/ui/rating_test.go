@@ -45,6 +45,17 @@ func noPersonal(t *testing.T, got []kiosk.Rating) {
 	}
 }
 
+// countPrompt is how many times id was said.
+func countPrompt(ids []kiosk.PromptID, id kiosk.PromptID) int {
+	n := 0
+	for _, x := range ids {
+		if x == id {
+			n++
+		}
+	}
+	return n
+}
+
 func TestRatingAfterASubmission(t *testing.T) {
 	r := newRig(t, portrait)
 	rs := r.rating()
@@ -75,10 +86,22 @@ func TestRatingAfterASubmission(t *testing.T) {
 	r.pastGuard()
 	at := r.clk.Now()
 	r.tap("rating:5")
-	r.want("ended")
-	r.wantText("您的申请已受理，办件编号：PD2026112700001", "请取走您的身份证和回执")
-	if ids := h.ids(); ids[len(ids)-1] != kiosk.PromptTakeCard {
+	// The card still lies on the reader: it is asked for (with the
+	// receipt), and said, after the rating, not before it.
+	r.want("takecard")
+	r.wantText("请取走您的身份证", "回执也请一并取走")
+	ids := h.ids()
+	if len(ids) == 0 || ids[len(ids)-1] != kiosk.PromptTakeCard {
 		t.Errorf("said %v, want take the card last", ids)
+	}
+	if n := countPrompt(ids, kiosk.PromptTakeCard); n != 1 {
+		t.Errorf("said %v: take the card %d times, want once", ids, n)
+	}
+	r.takeCard()
+	r.wantText("您的申请已受理，办件编号：PD2026112700001", "请取走回执")
+	r.wantNoText("请取走您的身份证")
+	if ids := h.ids(); countPrompt(ids, kiosk.PromptTakeCard) != 0 {
+		t.Errorf("said %v: take the card again on the goodbye", ids)
 	}
 	got := rs.Got()
 	if len(got) != 1 {
@@ -103,7 +126,8 @@ func TestRatingAQueuedSubmission(t *testing.T) {
 	r.want("rating")
 	r.pastGuard()
 	r.tap("rating:4")
-	r.want("ended")
+	r.takeCard()
+	r.wantText("您的申请已安全保存在本机", "请取走回执")
 	if got := rs.Got(); len(got) != 1 || got[0].CaseNo != "" || got[0].ItemCode != "MZ-JLK" || got[0].Level != 4 {
 		t.Errorf("ratings %+v", got)
 	}
@@ -145,7 +169,7 @@ func TestRatingACaseLookUpPoorlyWithReasons(t *testing.T) {
 	r.tap("reason:usability")
 	r.tap("reason:attitude")
 	r.tap("rating.submit")
-	r.want("ended")
+	r.takeCard()
 	got := rs.Got()
 	if len(got) != 1 || got[0].Service != kiosk.RateCaseQuery || got[0].Level != 1 ||
 		!reflect.DeepEqual(got[0].Reasons, []string{"attitude", "usability"}) || got[0].CaseNo != "" || got[0].ItemCode != "" {
@@ -184,7 +208,7 @@ func TestRatingSeveralServicesNewestFirst(t *testing.T) {
 	r.wantText("办件查询", "第3项 / 共3项")
 	r.pastGuard()
 	r.tap("rating:4")
-	r.want("ended")
+	r.takeCard()
 	got := rs.Got()
 	var seen []string
 	for _, g := range got {
@@ -210,7 +234,7 @@ func TestRatingSkipped(t *testing.T) {
 	r.tap("nav.finish")
 	r.want("rating")
 	r.tap("rating.skip")
-	r.want("ended")
+	r.takeCard()
 	r.wantNoText(kiosktest.Resident.Name)
 	if n := rs.Calls(); n != 0 {
 		t.Errorf("%d ratings after skipping", n)
@@ -218,32 +242,55 @@ func TestRatingSkipped(t *testing.T) {
 }
 
 // Taking the card away ends the resident's part of the visit as 结束办理
-// does: the rating, then the goodbye for the card taken. A card placed
-// during the rating identifies nobody.
+// does: the rating, then the goodbye for the card taken, at once: no card
+// lies on the reader. A card placed during the rating identifies nobody;
+// left there, it is asked for after the rating before the goodbye.
 func TestRatingAfterTheCardIsTaken(t *testing.T) {
-	r := newRig(t, portrait)
-	rs := r.rating()
-	r.submitJLK()
-	r.a.CardRemoved()
-	r.settle()
-	r.want("rating")
-	if left := personalLeft(r, kiosktest.Resident.IDNumber, kiosktest.Resident.Name); len(left) > 0 {
-		t.Errorf("the card is gone, the terminal still holds %v", left)
-	}
-	r.card(kiosktest.Elder)
-	r.want("rating")
-	if r.a.visit.snap.Resident != nil {
-		t.Fatal("a card identified someone during the rating")
-	}
-	r.pastGuard()
-	r.tap("rating:3")
-	r.want("ended")
-	r.wantText("请取走回执")
-	if s := r.a.visit.snap; s.EndReason != visit.EndCardRemoved {
-		t.Errorf("end reason %s", s.EndReason)
-	}
-	if got := rs.Got(); len(got) != 1 || got[0].Level != 3 {
-		t.Errorf("ratings %+v", got)
+	for _, laid := range []bool{false, true} {
+		t.Run(map[bool]string{false: "no card", true: "a card laid during the rating"}[laid], func(t *testing.T) {
+			r := newRig(t, portrait)
+			rs := r.rating()
+			h := listening(r)
+			r.submitJLK()
+			r.a.CardRemoved()
+			r.settle()
+			r.want("rating")
+			if left := personalLeft(r, kiosktest.Resident.IDNumber, kiosktest.Resident.Name); len(left) > 0 {
+				t.Errorf("the card is gone, the terminal still holds %v", left)
+			}
+			if r.a.visit.snap.CardOn {
+				t.Error("the card is gone, the visit thinks it lies on the reader")
+			}
+			if laid {
+				r.card(kiosktest.Elder)
+				r.want("rating")
+				if r.a.visit.snap.Resident != nil {
+					t.Fatal("a card identified someone during the rating")
+				}
+			}
+			h.ids()
+			r.pastGuard()
+			r.tap("rating:3")
+			if laid {
+				r.want("takecard")
+				if ids := h.ids(); countPrompt(ids, kiosk.PromptTakeCard) != 1 {
+					t.Errorf("said %v, want take the card once", ids)
+				}
+				r.takeCard()
+			}
+			r.want("ended")
+			r.wantText("请取走回执")
+			r.wantNoText("请取走您的身份证")
+			if s := r.a.visit.snap; s.EndReason != visit.EndCardRemoved || s.CardOn {
+				t.Errorf("end reason %s, card on %v", s.EndReason, s.CardOn)
+			}
+			if ids := h.ids(); countPrompt(ids, kiosk.PromptTakeCard) != 0 {
+				t.Errorf("said %v on the goodbye with no card on the reader", ids)
+			}
+			if got := rs.Got(); len(got) != 1 || got[0].Level != 3 {
+				t.Errorf("ratings %+v", got)
+			}
+		})
 	}
 }
 
@@ -279,7 +326,12 @@ func TestRatingIdle(t *testing.T) {
 	r.want("rating")
 	r.clk.Advance(visit.DefaultIdle)
 	r.clk.Advance(visit.DefaultWarning)
-	r.want("ended")
+	r.settle()
+	r.want("takecard")
+	if s := r.a.visit.snap; s.EndReason != visit.EndTimeout || s.Resident != nil {
+		t.Errorf("take card: end %s, resident kept %v", s.EndReason, s.Resident != nil)
+	}
+	r.takeCard()
 	if s := r.a.visit.snap; s.EndReason != visit.EndTimeout || s.Resident != nil {
 		t.Errorf("end %s, resident kept %v", s.EndReason, s.Resident != nil)
 	}
@@ -329,11 +381,12 @@ func TestRatingTenTapsOnOneStar(t *testing.T) {
 	}
 }
 
-// Without a rating service the goodbye comes at once, as before.
+// Without a rating service the end comes at once, as before: the card
+// asked for, then the goodbye.
 func TestNoRatingWithoutTheService(t *testing.T) {
 	r := newRig(t, portrait)
 	r.tap("cases")
 	r.card(kiosktest.Resident)
 	r.tap("nav.finish")
-	r.want("ended")
+	r.takeCard()
 }

@@ -99,8 +99,8 @@ func (s *ticketScreen) buildChoose(a *App) fyne.CanvasObject {
 		return container.NewVBox(parts...)
 	}
 	st := a.centreNow()
-	if st.known && !st.openNow {
-		return s.buildClosed(a, st.next)
+	if st.known && !st.Open {
+		return s.buildClosed(a, st.NextOpen)
 	}
 	cats := []kiosk.Counter{{Category: kiosk.CounterGeneral}}
 	if c := a.centre.center.val; c != nil && len(c.Counters) > 0 {
@@ -192,7 +192,7 @@ func (s *ticketScreen) buildFailed(a *App) fyne.CanvasObject {
 	case errors.As(err, &closed):
 		next := closed.Next
 		if next.IsZero() {
-			next = a.centreNow().next
+			next = a.centreNow().NextOpen
 		}
 		return s.buildClosed(a, next)
 	case errors.Is(err, kiosk.ErrCategoryClosed):

@@ -311,9 +311,11 @@ func (m *Machine) endLocked(r EndReason) {
 	m.wipeLocked()
 	m.state = StateEnded
 	m.endReason = r
-	if m.cardOn && r != EndCardRemoved {
-		// The card is still on the reader: the visit is over and wiped,
-		// but the screen asks for the card until it is taken.
+	if m.cardOn {
+		// A card lies on the reader (the visit's, still there, or one
+		// laid there since, while the end waited for a step in flight or
+		// during the rating): the visit is over and wiped, but the screen
+		// asks for the card until it is taken.
 		m.state = StateTakeCard
 		m.cardLeftLong = false
 	}
@@ -410,7 +412,8 @@ func (m *Machine) Continue() error {
 
 // Finish ends the visit ("finish" tapped). With a submission or a print in
 // flight the visit ends as soon as it finishes. After the rating
-// (StateRating) the visit ends for the reason the rating began with.
+// (StateRating) the visit ends for the reason the rating began with. As
+// every end, with a card on the reader it goes to StateTakeCard first.
 func (m *Machine) Finish() error {
 	return m.do(func() (bool, error) {
 		if m.state == StateEnded || !m.active() {
@@ -444,6 +447,10 @@ func (m *Machine) BeginRating(r EndReason) error {
 		m.elder, m.english = elder, english
 		m.started = true // the same visit: its number and the screens' data stay
 		m.ratingEnd = r
+		if r == EndCardRemoved {
+			// The card was taken away: none lies on the reader now.
+			m.cardOn, m.cardLeftLong = false, false
+		}
 		m.state = StateRating
 		return true, nil
 	})
