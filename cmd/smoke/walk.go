@@ -200,11 +200,22 @@ func (k *walker) walk() error {
 			_, err := k.waitFor("home", 150*time.Second, func(r *screenReply) bool { return r.has("网络中断") })
 			return err
 		}, "home", []string{"网络中断"}},
-		{"", func() error { return k.send("network up") }, "", nil},
-
-		// Call staff, honestly: the centre answers "notified" only when
-		// someone is coming, and the screen says so only then.
-		{"", func() error { return k.send("assist notified") }, "", nil},
+		// Call staff, honestly: offline the call cannot go through, and the
+		// screen says so and where help is; the centre's "notified" is the
+		// only answer that promises someone is coming.
+		{"callstaff-failed", func() error { return tap("bar.callstaff") }, "callstaff", []string{"未能呼叫到工作人员", "服务台"}},
+		{"", func() error { return tap("callstaff.ok") }, "home", nil},
+		{"", func() error {
+			if err := k.send("network up"); err != nil {
+				return err
+			}
+			if err := k.send("assist notified"); err != nil {
+				return err
+			}
+			// The terminal learns the network is back at its next call.
+			_, err := k.waitFor("home", 150*time.Second, func(r *screenReply) bool { return !r.has("网络中断") })
+			return err
+		}, "", nil},
 		{"callstaff-notified", func() error { return tap("bar.callstaff") }, "callstaff", []string{"已通知工作人员，请稍候"}},
 		{"", func() error { return tap("callstaff.ok") }, "home", nil},
 		{"", func() error { return k.send("assist no_staff_available") }, "", nil},
@@ -256,7 +267,10 @@ func (k *walker) walk() error {
 			return keys(digits("13912345678")...)()
 		}, "appointment", []string{"139 1234 5678"}},
 		{"appointment", func() error { return tap("book.confirm") }, "appointment", []string{"预约成功"}},
-		{"", func() error { return k.send("remove") }, "", nil},
+		// The card taken: the appointment (and the ticket before it, in
+		// another visit) is rated first; a good rating needs no reasons.
+		{"rating-appointment", func() error { return k.send("remove") }, "rating", []string{"预约："}},
+		{"", func() error { return tap("rating:5") }, "ended", nil},
 
 		// Elder mode and English.
 		{"home-elder", func() error { return k.tapHome("elder") }, "home", nil},
