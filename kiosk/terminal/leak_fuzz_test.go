@@ -65,10 +65,10 @@ type leakData struct {
 
 // Fuzz inputs: names, digits for the numbers, an address, a form value.
 type leakInput struct {
-	resName, agentName, resDigits, agentDigits string
-	foreign                                    bool
+	resName, agentName, resDigits, agentDigits           string
+	foreign                                              bool
 	nationality, address, phoneDigits, authDigits, field string
-	form                                       uint8
+	form                                                 uint8
 }
 
 func FuzzVisitLeaksNothing(f *testing.F) {
