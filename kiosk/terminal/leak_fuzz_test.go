@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -42,7 +43,7 @@ type leakRig struct {
 	sim     *intakesim.Server
 	module  *sammodule.Module // nil with -short
 	printer *thermal.Printer  // nil with -short
-	cards   chan kiosk.CardPresented
+	cards   chan kiosk.Event  // CardPresented, CardFailed
 	logPath string
 	hbMu    sync.Mutex
 	hbs     []string
@@ -60,6 +61,8 @@ type leakData struct {
 	authRef         string
 	phone           string
 	field           string // a free-text form value
+	damage          []byte // written over the resident's card text at damageAt: a card the reader cannot decode
+	damageAt        int
 	idForm          string // the resident's number as typed into an ID field: spaced, dashed or full-width
 }
 
@@ -69,20 +72,22 @@ type leakInput struct {
 	foreign                                              bool
 	nationality, address, phoneDigits, authDigits, field string
 	form                                                 uint8
+	damage                                               []byte
+	damageAt                                             uint8
 }
 
 func FuzzVisitLeaksNothing(f *testing.F) {
 	// The issue's bypasses: names under other keys, inside messages, rare
 	// characters; numbers with spaces, dashes, full-width digits; []byte
 	// values (the card's raw fields); old foreign numbers.
-	f.Add("王建国", "李明辉", "11519850312453", "10419520817002", false, "", "上海市浦东新区世纪大道100号", "13800138000", "310101199001011234", "申请说明", uint8(0))
-	f.Add("刘䶮", "Anna Maria", "99999999999999999", "00000000000000000", false, "", "Room 5, 88 Zhangyang Road", "13912345678", "000000000000000001", "请联系 张三丰 电话 139 1234 5678", uint8(1))
-	f.Add("史密斯", "MUELLER-SCHMIDT", "123456789012", "5555", true, "USA", "上海市黄浦区南京东路300弄8号", "15000000000", "123456789012345678", "ＩＤ　３１０１１５１９８５０３１２４５３１", uint8(2))
-	f.Add("阿依古丽·买买提", "欧阳娜娜娜", "31011520000229", "31011519991231", false, "", "新疆乌鲁木齐市天山区解放南路1号", "18612345678", "441900200001010000", "身份证 310115-19850312-4531", uint8(3))
-	f.Add("Zhang Wei", "O'Brien", "81000019900704", "1", true, "DEU", "10 Downing Street", "17700001111", "98765432109876543", "x", uint8(1))
+	f.Add("王建国", "李明辉", "11519850312453", "10419520817002", false, "", "上海市浦东新区世纪大道100号", "13800138000", "310101199001011234", "申请说明", uint8(0), []byte("a\x00b\x00"), uint8(36))
+	f.Add("刘䶮", "Anna Maria", "99999999999999999", "00000000000000000", false, "", "Room 5, 88 Zhangyang Road", "13912345678", "000000000000000001", "请联系 张三丰 电话 139 1234 5678", uint8(1), []byte{0xff, 0xfe, 0x00, 0xd8}, uint8(0))
+	f.Add("史密斯", "MUELLER-SCHMIDT", "123456789012", "5555", true, "USA", "上海市黄浦区南京东路300弄8号", "15000000000", "123456789012345678", "ＩＤ　３１０１１５１９８５０３１２４５３１", uint8(2), []byte("\x00\x00"), uint8(122))
+	f.Add("阿依古丽·买买提", "欧阳娜娜娜", "31011520000229", "31011519991231", false, "", "新疆乌鲁木齐市天山区解放南路1号", "18612345678", "441900200001010000", "身份证 310115-19850312-4531", uint8(3), []byte("X"), uint8(32))
+	f.Add("Zhang Wei", "O'Brien", "81000019900704", "1", true, "DEU", "10 Downing Street", "17700001111", "98765432109876543", "x", uint8(1), []byte(nil), uint8(0))
 	rig := newLeakRig(f)
-	f.Fuzz(func(t *testing.T, resName, agentName, resDigits, agentDigits string, foreign bool, nationality, address, phoneDigits, authDigits, field string, form uint8) {
-		d := makeLeakData(leakInput{resName, agentName, resDigits, agentDigits, foreign, nationality, address, phoneDigits, authDigits, field, form})
+	f.Fuzz(func(t *testing.T, resName, agentName, resDigits, agentDigits string, foreign bool, nationality, address, phoneDigits, authDigits, field string, form uint8, damage []byte, damageAt uint8) {
+		d := makeLeakData(leakInput{resName, agentName, resDigits, agentDigits, foreign, nationality, address, phoneDigits, authDigits, field, form, damage, damageAt})
 		text, where := rig.visit(t, d)
 		rig.check(t, d, text, where)
 	})
@@ -103,6 +108,7 @@ func makeLeakData(in leakInput) leakData {
 		authRef: digits(in.authDigits, 18, "310101199001011234"),
 		phone:   "1" + string(rune('3'+digitAt(in.phoneDigits, 0)%7)) + digits(in.phoneDigits, 9, "800138000"),
 		field:   cardText(in.field, 20, "申请说明"),
+		damage:  in.damage, damageAt: int(in.damageAt),
 	}
 	if in.foreign {
 		nat := []byte("USA")
@@ -182,7 +188,7 @@ func newLeakRig(f *testing.F) *leakRig {
 	ctx, cancel := context.WithCancel(context.Background())
 	f.Cleanup(cancel)
 	dir := f.TempDir()
-	rig := &leakRig{cards: make(chan kiosk.CardPresented, 4), logPath: filepath.Join(dir, "log", "kiosk.log")}
+	rig := &leakRig{cards: make(chan kiosk.Event, 4), logPath: filepath.Join(dir, "log", "kiosk.log")}
 	if err := os.MkdirAll(filepath.Dir(rig.logPath), 0o750); err != nil {
 		f.Fatal(err)
 	}
@@ -250,8 +256,9 @@ func newLeakRig(f *testing.F) *leakRig {
 	go func() { ran <- term.Run(ctx) }()
 	go func() {
 		for ev := range events {
-			if c, ok := ev.(kiosk.CardPresented); ok {
-				rig.cards <- c
+			switch ev.(type) {
+			case kiosk.CardPresented, kiosk.CardFailed:
+				rig.cards <- ev
 			}
 		}
 	}()
@@ -311,7 +318,7 @@ func (rig *leakRig) visit(t testing.TB, d leakData) (text, where []string) {
 
 	// The cards, read by the reader (its raw fields, the identity, the
 	// screens' event), else handed to the visit machine as read.
-	readCard := func(p kiosk.Person, foreign bool) kiosk.Person {
+	readCard := func(p kiosk.Person, foreign, damaged bool) kiosk.Person {
 		if rig.module == nil {
 			return p
 		}
@@ -324,25 +331,40 @@ func (rig *leakRig) visit(t testing.TB, d leakData) (text, where []string) {
 		must("sample card", err)
 		id.Name, id.IDNumber = p.Name, p.IDNumber
 		if foreign {
-			id.NameEN = strings.ToUpper(p.Name)
+			id.NameEN, id.Nationality = strings.ToUpper(p.Name), p.IDNumber[:3]
 		} else {
 			id.Address = p.Address
 		}
-		must("place card", rig.module.PlaceIdentity(key, id))
-		defer rig.module.Remove()
+		if damaged {
+			text, err := idcard.EncodeText(id)
+			must("encode card", err)
+			copy(text[d.damageAt%len(text):], d.damage)
+			rig.module.PlaceRaw(key, text, id.Photo, nil)
+		} else {
+			must("place card", rig.module.PlaceIdentity(key, id))
+		}
+		defer func() {
+			rig.module.Remove()
+			waitFor(t, 10*time.Second, "the card removed", func() bool { _, on := rig.module.Present(); return !on })
+		}()
 		select {
 		case ev := <-rig.cards:
-			return ev.Person
+			if c, ok := ev.(kiosk.CardPresented); ok {
+				return c.Person
+			}
+			if !damaged {
+				t.Fatalf("the card of %s failed: %+v", idcard.MaskID(p.IDNumber), ev)
+			}
 		case <-time.After(20 * time.Second):
 			t.Fatalf("the card of %s was not read", idcard.MaskID(p.IDNumber))
 		}
 		return p
 	}
-	agent := readCard(d.agent, false)
-	if rig.module != nil {
-		waitFor(t, 10*time.Second, "the agent's card removed", func() bool { _, on := rig.module.Present(); return !on })
+	if len(d.damage) > 0 {
+		readCard(d.resident, d.foreign, true) // read or refused, logged either way
 	}
-	resident := readCard(d.resident, d.foreign)
+	agent := readCard(d.agent, false, false)
+	resident := readCard(d.resident, d.foreign, false)
 
 	cat := rig.sim.Catalog()
 	mach, err := visit.New(visit.Config{OnChange: term.VisitAudit()})
@@ -636,4 +658,56 @@ func readBundle(t testing.TB, path string) map[string]string {
 		t.Fatal("an empty bundle")
 	}
 	return out
+}
+
+// errRecorder records what check reports instead of failing.
+type errRecorder struct {
+	testing.TB
+	errs []string
+}
+
+func (r *errRecorder) Errorf(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
+
+// TestLeakOracle shows that FuzzVisitLeaksNothing's check can fail: each
+// personal value, in each form it could take, is found; masked forms and
+// a baseline word are not.
+func TestLeakOracle(t *testing.T) {
+	d := makeLeakData(leakInput{resName: "欧阳娜娜", agentName: "Anna Maria", address: "新疆乌鲁木齐市天山区解放南路1号", field: "请联系我", form: 1})
+	id := d.resident.IDNumber
+	leaks := map[string]string{
+		"plain ID":        `{"msg":"read","note":"` + id + `"}`,
+		"spaced ID":       "id " + strings.Join(strings.Split(id, ""), " "),
+		"dashed ID":       "id " + id[:6] + "-" + id[6:14] + "-" + id[14:],
+		"full-width ID":   "id " + fullWidth(id),
+		"agent's ID":      "agent=" + d.agent.IDNumber,
+		"auth reference":  "ref " + d.authRef,
+		"phone":           "tel " + d.phone[:3] + "-" + d.phone[3:],
+		"spaced phone":    strings.Join(strings.Split(d.phone, ""), " "),
+		"resident's name": "applicant 欧阳娜娜 arrived",
+		"agent's name":    "agent Anna Maria",
+		"address":         "from 新疆乌鲁木齐市天山区解放南路1号",
+		"form value":      "fields: 请联系我",
+	}
+	for what, text := range leaks {
+		r := &errRecorder{TB: t}
+		(&leakRig{}).check(r, d, []string{text}, []string{what})
+		if len(r.errs) == 0 {
+			t.Errorf("%s not found in %q", what, text)
+		}
+	}
+	clean := []string{kiosk.MaskID(id) + " " + kiosk.MaskID(d.agent.IDNumber) + " " + kiosk.MaskID(d.authRef) + " 欧* A*** 138****8000", "2026-12-05T04:12:21Z"}
+	r := &errRecorder{TB: t}
+	(&leakRig{}).check(r, d, clean, []string{"clean", "clean"})
+	if len(r.errs) != 0 {
+		t.Errorf("masked forms reported: %v", r.errs)
+	}
+	// A name that every visit's text holds is not looked for.
+	d.agent.Name = "outbox"
+	r = &errRecorder{TB: t}
+	(&leakRig{baseline: `"component":"outbox"`}).check(r, d, []string{`"component":"outbox"`}, []string{"log"})
+	if len(r.errs) != 0 {
+		t.Errorf("a baseline word reported: %v", r.errs)
+	}
 }
