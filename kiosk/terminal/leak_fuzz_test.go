@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -432,6 +433,13 @@ func (rig *leakRig) visit(t testing.TB, d leakData) (text, where []string) {
 	// One the central system refuses (422): parked.
 	bad := sub
 	bad.ID, bad.ItemCode = kiosk.NewSubmissionID(), "NO-SUCH-ITEM"
+	bad.Fields = maps.Clone(sub.Fields)
+	for _, fl := range item.Fields {
+		if fl.Type == kiosk.FieldText { // unchecked on this path: the number as typed
+			bad.Fields[fl.Key] = d.field + " " + d.idForm
+		}
+	}
+	bad.Fields["remark"] = d.idForm + " " + d.phone
 	_, err = term.Outbox().Enqueue(ctx, bad)
 	must("enqueue", err)
 	_, err = m.SendNow(ctx)
@@ -441,6 +449,9 @@ func (rig *leakRig) visit(t testing.TB, d leakData) (text, where []string) {
 		must("parked", err)
 		return slices.ContainsFunc(ps, func(p kiosk.ParkedSubmission) bool { return p.ID == bad.ID })
 	})
+
+	// Staff discard it, with a reason that holds the number as typed.
+	must("discard", m.DiscardParked(ctx, bad.ID, "居民撤回 "+d.idForm+" 电话 "+d.phone))
 
 	// A ticket with its holder, a booking with a phone number and its
 	// cancellation, a rating, a call for staff.
