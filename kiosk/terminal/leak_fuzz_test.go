@@ -77,6 +77,21 @@ type leakInput struct {
 	damageAt                                             uint8
 }
 
+// FuzzVisitLeaksNothing feeds fuzzed personal data through every logging
+// path of a scripted visit and fails if any of it appears unmasked in the
+// log, the diagnostics bundle, a heartbeat or an audit event: the cards
+// read by the reader (and a damaged one it refuses), an agent with an
+// authorisation reference, "my cases", a submission sent and one refused
+// (422), parked and discarded with a reason that holds the number as
+// typed, a ticket with its holder, a booking with a phone number and its
+// cancellation, a rating, a call for staff, a receipt printed. With -short
+// the emulators are left out (no pseudo-terminals): the cards go to the
+// visit machine as read and the printer is missing, so its error path is
+// logged instead.
+//
+// Each input runs a whole visit (a few a second); the terminal's
+// background loops make coverage vary from run to run, so most inputs
+// count as new. The seeds take about a second.
 func FuzzVisitLeaksNothing(f *testing.F) {
 	// The bypasses: names under other keys, inside messages, rare
 	// characters; numbers with spaces, dashes, full-width digits; []byte
