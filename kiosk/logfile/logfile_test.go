@@ -65,6 +65,12 @@ func TestScrub(t *testing.T) {
 		{"tel 138 0013 8000, 139-0013-8000", "tel 138****8000, 139****8000"},
 		{"two 310115199001011234 13800138000", "two 3101**********1234 138****8000"},
 		{"old foreign USA110081020013 card", "old foreign USA1*******0013 card"},
+		// Spaced or dashed, as the leak fuzz (FuzzVisitLeaksNothing) typed it.
+		{"old foreign U S A 1 1 0 0 8 1 0 2 0 0 1 3 card", "old foreign USA1*******0013 card"},
+		{"old foreign USA-1100-8102-0013", "old foreign USA1*******0013"},
+		{"old foreign ＵＳＡ　１１００８１０２００１３", "old foreign USA1*******0013"},
+		{"the 123456789012 bytes", "the 123456789012 bytes"},
+		{"THE USA110081020013", "THE USA1*******0013"},
 		{"at 2026-12-05 01:06:17.123", "at 2026-12-05 01:06:17.123"},
 		{"T0001-261127-0001", "T0001-261127-0001"},
 		{"", ""},

@@ -295,7 +295,8 @@ const maxSeps = 3
 // or invisible characters between groups of digits ("310115 19900101
 // 1234", "138-0013-8000"); a masked number is written in ASCII without
 // its separators. An old foreign permanent residence card's number (three
-// letters and twelve digits) is masked like an ID number. Groups of digits
+// letters and twelve digits, also with separators between them) is masked
+// like an ID number. Groups of digits
 // are taken whatever surrounds them, so a number glued to letters is
 // caught too; other counts of digits (times, counts, masked numbers, long
 // codes) are left alone.
@@ -382,11 +383,18 @@ func Scrub(s string) string {
 			case n == 18 || n == 15:
 			case n == 11 && num[0] == '1' && num[1] >= '3' && num[1] <= '9':
 				keepHead = 3
-			case n == 12 && startTok >= 3 && isLetter(toks[startTok-1]) && isLetter(toks[startTok-2]) && isLetter(toks[startTok-3]) &&
-				(startTok == 3 || !isLetter(toks[startTok-4])):
-				// An old foreign card: three letters and twelve digits.
-				startTok -= 3
-				num = append([]byte{toks[startTok].c, toks[startTok+1].c, toks[startTok+2].c}, num...)
+			case n == 12 && foreignHead(toks, startTok) >= 0:
+				// An old foreign card: three letters and twelve digits,
+				// also spaced or dashed ("U S A 1100 8102 0013").
+				first := foreignHead(toks, startTok)
+				var head []byte
+				for t := first; t < startTok; t++ {
+					if toks[t].kind != tkSep {
+						head = append(head, toks[t].c)
+					}
+				}
+				startTok = first
+				num = append(head, num...)
 			default:
 				continue
 			}
@@ -417,6 +425,35 @@ func Scrub(s string) string {
 }
 
 func isLetter(t token) bool { return t.kind == tkLetter || t.kind == tkX }
+
+// foreignHead is the token of the first of three letters that end right
+// before the digit token at start, each pair, and the last letter and the
+// digits, apart by at most maxSeps separators (then upper-case, as a
+// nationality code is written), and not preceded by another letter (so,
+// not the tail of a word); -1 if there are no such letters.
+func foreignHead(toks []token, start int) int {
+	t, spaced, upper := start, false, true
+	for range 3 {
+		seps := 0
+		for t > 0 && toks[t-1].kind == tkSep && seps < maxSeps {
+			t--
+			seps++
+		}
+		if t == 0 || !isLetter(toks[t-1]) {
+			return -1
+		}
+		spaced = spaced || seps > 0
+		upper = upper && toks[t-1].c >= 'A' && toks[t-1].c <= 'Z'
+		t--
+	}
+	if spaced && !upper {
+		return -1 // "the 123456789012": a word, not a nationality code
+	}
+	if t > 0 && isLetter(toks[t-1]) {
+		return -1
+	}
+	return t
+}
 
 // isHan reports whether r is a Han character (CJK ideographs of every
 // block, compatibility ones included).

@@ -531,9 +531,11 @@ func (m *maintService) RetryParked(ctx context.Context, id string) error {
 
 // DiscardParked gives a parked submission up with staff's reason, audited,
 // also when it was refused or failed (with the error). A reason that holds
-// a full ID number is recorded masked.
+// a full ID number or a mobile number, in whatever form staff typed it
+// (spaced, dashed, full-width, an old foreign card's), is recorded masked
+// (logfile.Scrub): the trail's own masking knows plain ID numbers only.
 func (m *maintService) DiscardParked(ctx context.Context, id, reason string) error {
-	reason = strings.TrimSpace(reason)
+	reason = logfile.Scrub(strings.TrimSpace(reason))
 	subject, detail := "", "id="+id
 	var err error
 	if reason == "" {

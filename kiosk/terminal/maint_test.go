@@ -139,7 +139,7 @@ func startPrinterEmu(t *testing.T) (*thermal.Printer, string) {
 	return emu, path
 }
 
-func waitFor(t *testing.T, limit time.Duration, what string, ok func() bool) {
+func waitFor(t testing.TB, limit time.Duration, what string, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(limit)
 	for !ok() {
