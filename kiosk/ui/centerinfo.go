@@ -96,11 +96,21 @@ func (a *App) loadQueue() {
 }
 
 // centreNow is the centre's status now; known is false before the centre
-// was ever loaded.
+// was ever loaded. The hours say whether it is open, unless the queue
+// answered in the last minute: the live queue is what issues tickets (a
+// centre open late, or shut early, says so there first).
 func (a *App) centreNow() centreStatus {
 	c := a.centre.center.val
-	return centreStatus{CenterStatus: c.Status(a.opts.Now()), known: c != nil}
+	now := a.opts.Now()
+	st := centreStatus{CenterStatus: c.Status(now), known: c != nil}
+	if q := a.centre.queue; q.val != nil && q.err == nil && now.Sub(q.at) < queueLive {
+		st.Open, st.known = q.val.Open, true
+	}
+	return st
 }
+
+// queueLive is how long the queue's "open" outweighs the hours.
+const queueLive = time.Minute
 
 // counterName is the name of the counters of category in the resident's
 // language: the centre's own name for them, else a plain one.

@@ -230,6 +230,7 @@ func TestCentreClosedOffersBooking(t *testing.T) {
 	// at once, without asking the queue for a ticket.
 	sunday := func() time.Time { return time.Date(2026, 11, 29, 15, 0, 0, 0, kiosk.Zone()) }
 	r2 := newCentreRig(t, portrait, sunday)
+	r2.centre.SetQueue(kiosk.QueueState{AsOf: sunday(), Open: false})
 	r2.tap("home.ticket")
 	r2.wantText("下次开放：明天 09:00")
 	if r2.find("ticket.book") == nil {
@@ -441,6 +442,7 @@ func TestCentreBadInput(t *testing.T) {
 	closed.Hours = nil
 	r2 := newCentreRig(t, portrait, nil)
 	r2.centre.SetCenter(closed, true)
+	r2.centre.SetQueue(kiosk.QueueState{AsOf: fixedNow(), Open: false}) // and its queue says so
 	r2.a.centre.tried = time.Time{}
 	r2.a.centre.center = load[*kiosk.Center]{}
 	r2.a.loadCenter()
@@ -545,4 +547,25 @@ func TestRefusalAndFreeTextHandOff(t *testing.T) {
 	r2.tap("handoff.book")
 	r2.want("appointment")
 	r2.wantText("灵活就业登记 · 社保窗口", "请选择日期")
+}
+
+// The live queue outweighs the hours: a centre open late (its queue says
+// open though the hours say closed) issues tickets, and one shut early
+// (the queue says closed in opening hours) says it is closed.
+func TestQueueOpenOutweighsTheHours(t *testing.T) {
+	sunday := func() time.Time { return time.Date(2026, 11, 29, 15, 0, 0, 0, kiosk.Zone()) }
+	r := newCentreRig(t, portrait, sunday)
+	r.tap("home.ticket")
+	r.tap("ticket.cat:civil")
+	if r.ticketNo() == "" {
+		t.Fatal("no ticket while the queue says open")
+	}
+
+	r2 := newCentreRig(t, portrait, nil) // Friday morning: open by the hours
+	r2.centre.SetQueue(kiosk.QueueState{AsOf: fixedNow(), Open: false})
+	r2.tap("home.ticket")
+	r2.wantText("中心现在不办公")
+	if r2.find("ticket.cat:civil") != nil {
+		t.Error("a counter offered while the queue says closed")
+	}
 }
