@@ -261,10 +261,12 @@ func (k *walker) walk() error {
 			return keys(digits("13912345678")...)()
 		}, "appointment", []string{"139 1234 5678"}},
 		{"appointment", func() error { return tap("book.confirm") }, "appointment", []string{"预约成功"}},
-		// The card taken: the appointment (and the ticket before it, in
-		// another visit) is rated first; a good rating needs no reasons.
+		// The card taken: the appointment, then the ticket taken earlier in
+		// the same visit, are rated, newest first; a good rating needs no
+		// reasons.
 		{"rating-appointment", func() error { return k.send("remove") }, "rating", []string{"预约："}},
-		{"", func() error { return tap("rating:5") }, "ended", nil},
+		{"rating-ticket", func() error { return tap("rating:5") }, "rating", []string{"取号：", "第2项 / 共2项"}},
+		{"", func() error { return tap("rating:4") }, "ended", nil},
 
 		// Elder mode and English.
 		{"home-elder", func() error { return k.tapHome("elder") }, "home", nil},
@@ -676,7 +678,23 @@ func (k *walker) writeCross() error {
 	if err != nil {
 		return err
 	}
+	// The pad slides in as the keyboard makes way: write only once it
+	// stands still, or the strokes land beside it.
 	pad := r.find("hand:pad")
+	for i := 0; i < 20; i++ {
+		time.Sleep(300 * time.Millisecond)
+		again, err := k.inspect()
+		if err != nil {
+			return err
+		}
+		now := again.find("hand:pad")
+		if now != nil && now.Pos == pad.Pos && now.Size == pad.Size {
+			break
+		}
+		if now != nil {
+			r, pad = again, now
+		}
+	}
 	at := func(fx, fy float32) (string, string) {
 		return strconv.Itoa(int((pad.Pos.X + fx*pad.Size.Width) * r.Scale)), strconv.Itoa(int((pad.Pos.Y + fy*pad.Size.Height) * r.Scale))
 	}
