@@ -101,6 +101,7 @@ func TestHomeTilesReachTheirScreens(t *testing.T) {
 				t.Fatalf("no %s tile", tileName)
 			}
 			test.Tap(tl)
+			a.jobs.wait() // the call for staff runs off the UI goroutine
 			if got := a.Current().Name(); got != screen {
 				t.Fatalf("tapping %s reached %s, want %s", tileName, got, screen)
 			}
