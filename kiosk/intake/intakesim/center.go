@@ -199,29 +199,15 @@ func parseClock(day time.Time, hhmm string) time.Time {
 }
 
 // span is the centre's opening on day (its regular hours or the day's
-// exception); ok is false when it is closed all day.
+// exception, as kiosk.Center.Status reads them: the terminal's reading);
+// ok is false when it is closed all day.
 func (s *Server) span(day time.Time) (open, close time.Time, ok bool) {
-	day = dayOf(day)
 	c := s.Center()
-	d := day.Format(kiosk.DateLayout)
-	for _, e := range c.Exceptions {
-		if e.Date == d {
-			if e.Closed {
-				return time.Time{}, time.Time{}, false
-			}
-			return parseClock(day, e.Open), parseClock(day, e.Close), true
-		}
+	st := c.Status(dayOf(day))
+	if len(st.Today) == 0 {
+		return time.Time{}, time.Time{}, false
 	}
-	wd := int(day.Weekday())
-	if wd == 0 {
-		wd = 7
-	}
-	for _, h := range c.Hours {
-		if h.Weekday == wd {
-			return parseClock(day, h.Open), parseClock(day, h.Close), true
-		}
-	}
-	return time.Time{}, time.Time{}, false
+	return st.Today[0].Open, st.Today[0].Close, true
 }
 
 // openSpan is the span the centre is open in at now, by its hours or its
@@ -249,15 +235,15 @@ func (s *Server) openSpan(now time.Time) (open, close time.Time, ok bool) {
 	return o, c, true
 }
 
-// nextOpening is the next time the centre opens after now (by its hours).
+// nextOpening is the next time the centre opens after now (by its hours);
+// forced closed within its hours, the opening after the present span.
 func (s *Server) nextOpening(now time.Time) (time.Time, bool) {
-	for i := 0; i <= 31; i++ {
-		o, _, ok := s.span(dayOf(now).AddDate(0, 0, i))
-		if ok && o.After(now) {
-			return o, true
-		}
+	c := s.Center()
+	st := c.Status(now)
+	if st.Open {
+		st = c.Status(st.ClosesAt)
 	}
-	return time.Time{}, false
+	return st.NextOpen, !st.NextOpen.IsZero()
 }
 
 var weekdayZh = []string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
