@@ -35,8 +35,10 @@ const (
 // datePicker picks a date on a calendar: the month as a grid of big day
 // keys, a year and a month back or on, and choosers for the month and,
 // through its decade, the year, so that a date years back (入职日期, a
-// birth date) is a few taps away. It starts at the field's value, or
-// today.
+// birth date) is a few taps away. It starts at the field's value or, for
+// a field not filled in, where the field's dates usually are (see
+// kiosk.Field.DateLean): a month back for a date that has happened, the
+// first of this month for a month, today otherwise.
 //
 // It never moves a date into another month by itself: a month or a year
 // on keeps the day asked for where the month has it and otherwise shows
@@ -47,18 +49,26 @@ type datePicker struct {
 	month  time.Month
 	want   int // the day asked for; shown as the month's last day when past it
 	today  time.Time
+	lean   kiosk.DateLean
 	view   dateView
 	decade int // the decade viewYears shows
 	keys   map[string]*button
 }
 
-func newDatePicker(value string, now time.Time) *datePicker {
+func newDatePicker(value string, now time.Time, lean kiosk.DateLean) *datePicker {
 	y, m, d := now.Date()
-	p := &datePicker{today: time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}
-	if t, err := time.Parse(kiosk.DateLayout, value); err == nil && t.Year() >= minDateYear && t.Year() <= maxDateYear {
-		y, m, d = t.Date()
-	}
+	p := &datePicker{today: time.Date(y, m, d, 0, 0, 0, 0, time.UTC), lean: lean}
 	p.year, p.month, p.want = y, m, d
+	if t, err := time.Parse(kiosk.DateLayout, value); err == nil && t.Year() >= minDateYear && t.Year() <= maxDateYear {
+		p.year, p.month, p.want = t.Year(), t.Month(), t.Day()
+		return p
+	}
+	switch lean {
+	case kiosk.DatePast:
+		p.addMonths(-1)
+	case kiosk.DateMonth:
+		p.want = 1
+	}
 	return p
 }
 
@@ -228,8 +238,13 @@ func (p *datePicker) build(a *App, changed func(), lead, tail []fyne.CanvasObjec
 		cells = append(cells, b)
 	}
 	grid := container.NewGridWithColumns(7, cells...)
-	today := key("today", a.T("date.today"), "", styleSecondary, func() {
-		p.year, p.month, p.want = p.today.Year(), p.today.Month(), p.today.Day()
+	// 今天, or for a month 本月 (its first day).
+	todayTitle, todayDay := a.T("date.today"), p.today.Day()
+	if p.lean == kiosk.DateMonth {
+		todayTitle, todayDay = a.T("date.thismonth"), 1
+	}
+	today := key("today", todayTitle, "", styleSecondary, func() {
+		p.year, p.month, p.want = p.today.Year(), p.today.Month(), todayDay
 	})
 	today.minW = a.theme.TargetSize() * 2.2
 	head := container.NewBorder(nil, nil, nil, today, chosen)

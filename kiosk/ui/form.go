@@ -125,7 +125,7 @@ func (s *formScreen) Build(a *App) fyne.CanvasObject {
 	switch f.Type {
 	case kiosk.FieldDate:
 		if s.dates[f.Key] == nil {
-			s.dates[f.Key] = newDatePicker(prev, a.visit.clk.Now())
+			s.dates[f.Key] = newDatePicker(prev, a.visit.clk.Now(), f.DateLean())
 		}
 		p := s.dates[f.Key]
 		var lead, tail []fyne.CanvasObject

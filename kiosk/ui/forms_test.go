@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/kiosktest"
 	"github.com/pudong-community/kiosk/kiosk/visit"
 )
@@ -44,12 +45,69 @@ func TestDatePickerNeverRollsIntoAnotherMonth(t *testing.T) {
 	}
 	for _, tc := range steps {
 		t.Run(tc.name, func(t *testing.T) {
-			p := newDatePicker(tc.start, now)
+			p := newDatePicker(tc.start, now, kiosk.DateAround)
 			tc.do(p)
 			if got := p.value(); got != tc.want {
 				t.Errorf("%s from %s: %s, want %s", tc.name, tc.start, got, tc.want)
 			}
 		})
+	}
+}
+
+// A field not filled in opens where its dates usually are: a month back
+// for a date that has happened (入职日期), the first of this month for a
+// month, today for the others; a value already chosen is kept whatever
+// the field.
+func TestDatePickerStartsWhereTheFieldsDatesAre(t *testing.T) {
+	now := time.Date(2026, 3, 31, 9, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		lean  kiosk.DateLean
+		value string
+		want  string
+	}{
+		{kiosk.DatePast, "", "2026-02-28"}, // a month back, the day kept where February has it
+		{kiosk.DateMonth, "", "2026-03-01"},
+		{kiosk.DateAround, "", "2026-03-31"},
+		{kiosk.DatePast, "2019-07-04", "2019-07-04"},
+		{kiosk.DateMonth, "2025-05-01", "2025-05-01"},
+	} {
+		p := newDatePicker(tc.value, now, tc.lean)
+		if got := p.value(); got != tc.want {
+			t.Errorf("lean %d, value %q: opens at %s, want %s", tc.lean, tc.value, got, tc.want)
+		}
+		p.addMonths(1)
+		p.addMonths(-1)
+		if got := p.value(); got != tc.want {
+			t.Errorf("lean %d: a month on and back: %s, want %s", tc.lean, got, tc.want)
+		}
+	}
+	// January's past field opens in December of the year before.
+	if got := newDatePicker("", time.Date(2027, 1, 15, 9, 0, 0, 0, time.UTC), kiosk.DatePast).value(); got != "2026-12-15" {
+		t.Errorf("a past field on 15 January 2027 opens at %s, want 2026-12-15", got)
+	}
+}
+
+// A month's field (起始月份（首日）) has 本月 where the others have 今天,
+// and it chooses the first of this month.
+func TestDatePickerMonthFieldThisMonthKey(t *testing.T) {
+	r := newRig(t, portrait)
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		lean  kiosk.DateLean
+		title string
+		want  string
+	}{{kiosk.DateMonth, "本月", "2026-11-01"}, {kiosk.DatePast, "今天", "2026-11-27"}} {
+		p := newDatePicker("", now, tc.lean)
+		p.addMonths(-5)
+		p.build(r.a, nil, nil, nil)
+		b := p.keys["today"]
+		if b == nil || b.title != tc.title {
+			t.Fatalf("lean %d: the key back is %+v, want %s", tc.lean, b, tc.title)
+		}
+		b.onTapped()
+		if got := p.value(); got != tc.want {
+			t.Errorf("lean %d: %s chose %s, want %s", tc.lean, tc.title, got, tc.want)
+		}
 	}
 }
 
@@ -60,7 +118,7 @@ func toDateField(t *testing.T, r *rig) {
 	r.toNotice(kiosktest.Resident, "RS-LHJY")
 	r.tap("apply.start")
 	r.want("apply.form")
-	r.wantText("就业开始日期", "已选：2026年11月27日 星期五")
+	r.wantText("就业开始日期", "已选：2026年10月27日 星期二") // a date that has happened: a month back
 }
 
 // A past date is a few taps away on the calendar: the year through its
