@@ -263,6 +263,36 @@ func TestEarlierApplicationAsksFirst(t *testing.T) {
 	checkNoMissingKeys(t)
 }
 
+// A resident identified to apply has their cases looked up at once: an
+// open case of the item they tap is named before its form, though they
+// never opened 我的办件; another item goes straight on.
+func TestOpenCaseNamedBeforeTheForm(t *testing.T) {
+	r := newRig(t, portrait)
+	r.tap("apply")
+	r.tap("apply.self")
+	r.card(kiosktest.Resident)
+	r.want("apply.items")
+	if n := r.cases.Asked(); n != 1 {
+		t.Fatalf("cases looked up %d times on identification, want 1", n)
+	}
+	r.tap("item:MZ-LNJT")
+	r.want("apply.items")
+	r.wantText("您已有一件“老年综合津贴申请”正在办理中，办件编号PD2026111900007", "确定要再申请吗？")
+	checkTargets(t, r)
+	r.tap("apply.notagain")
+	r.tap("item:RS-SBZM")
+	r.want("apply.notice")
+	// The look-up is not repeated in the visit: 我的办件 shows what came.
+	r.tap("nav.home")
+	r.tap("nav.back")
+	r.tap("menu.cases")
+	r.want("cases")
+	r.wantText("PD2026111900007")
+	if n := r.cases.Asked(); n != 1 {
+		t.Errorf("cases looked up %d times in the visit, want 1", n)
+	}
+}
+
 // An item whose materials are checked at a counter after the application
 // (户口簿 for the allowance) ends with that step said plainly and the way
 // to a counter offered, not a bare "done"; an item that needs nothing

@@ -208,7 +208,7 @@ func (p *visitPresenter) look() (english, elder bool) {
 
 // afterTake starts the service calls a new state needs.
 func (p *visitPresenter) afterTake(prev, s visit.Snapshot) {
-	if s.State == visit.StateIdentified && s.Purpose == visit.PurposeCases && p.v.cases.idle() {
+	if s.State == visit.StateIdentified && p.v.cases.idle() && (s.Purpose == visit.PurposeCases || p.ownApplication(s)) {
 		p.loadCases(s)
 	}
 	if s.State == visit.StateIdentified && prev.State != visit.StateIdentified && p.v.wantItem != "" {
@@ -354,6 +354,14 @@ func (p *visitPresenter) loadCases(s visit.Snapshot) {
 }
 
 var errNoService = errors.New("ui: service not configured")
+
+// ownApplication is whether s is a resident's own application (not an
+// agent's): their cases are looked up as soon as they are identified, so
+// that an item they already applied for is named before they fill its
+// form again (checkEarlier). An agent does not see the principal's cases.
+func (p *visitPresenter) ownApplication(s visit.Snapshot) bool {
+	return s.Purpose == visit.PurposeApply && s.Agent == nil && !s.ResidentKeyed
+}
 
 // --- applying ---
 
