@@ -95,6 +95,13 @@ func (k *walker) walk() error {
 		// The card taken away: the case look-up is rated, or skipped, first.
 		{"rating-cases", func() error { return k.send("remove") }, "rating", []string{"办件查询"}},
 		{"visit-ended", func() error { return tap("rating.skip") }, "ended", nil},
+		// 需补正: 李秀英's case that waits for her discharge summary stands
+		// out in her list, and its page says what to bring.
+		{"", func() error { return k.tapHome("cases") }, "cases", []string{"请将身份证放在读卡区"}},
+		{"cases-needsmore", func() error { return k.send("place elder-longterm") }, "cases", []string{"李", "需补正"}},
+		{"case-needsmore", func() error { return k.tapText("需补正") }, "case", []string{"需补正", "出院小结"}},
+		{"", func() error { return k.send("remove") }, "rating", nil},
+		{"", func() error { return tap("rating.skip") }, "ended", nil},
 
 		// A self-service application: the form's keypad, review, outcome
 		// with the receipt, then the idle warning.
@@ -144,6 +151,25 @@ func (k *walker) walk() error {
 		// The card is still on the reader: asked for until it is taken.
 		{"take-card", func() error { return tap("rating.submit") }, "takecard", []string{"请取走您的身份证"}},
 		{"goodbye", func() error { return k.send("remove") }, "ended", nil},
+		{"", func() error { return nil }, "home", nil},
+		// The same resident back to apply for the same item: the
+		// application just made is named before the form.
+		{"", func() error { return k.tapHome("apply") }, "apply", nil},
+		{"", func() error { return tap("apply.self") }, "identify", nil},
+		{"", func() error { return k.send("place resident") }, "", nil},
+		{"", func() error {
+			r, err := k.waitFor("", 15*time.Second, func(r *screenReply) bool { return r.find("menu.apply") != nil || r.find("apply.items") != nil || r.Screen == "apply.items" })
+			if err != nil {
+				return err
+			}
+			if r.find("menu.apply") != nil {
+				return tap("menu.apply")
+			}
+			return nil
+		}, "apply.items", nil},
+		{"apply-duplicate", func() error { return k.tapPaging("item:WJ-0202", "page.prev") }, "apply.items", []string{"独生子女父母奖励", "确定要再申请吗？"}},
+		{"", func() error { return tap("apply.notagain") }, "apply.items", nil},
+		{"", func() error { return k.send("remove") }, "", nil},
 		{"", func() error { return nil }, "home", nil},
 
 		// An agent applies for an elderly resident without their card: the
