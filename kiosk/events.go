@@ -16,7 +16,11 @@ type CardPresented struct {
 }
 
 // CardRemoved: the card left the reader.
-type CardRemoved struct{}
+type CardRemoved struct {
+	// Lost: the reader failed with the card on it, which counts as
+	// removed though the card may still lie there.
+	Lost bool
+}
 
 // CardFailed: a card was on the reader but could not be read. Reason is
 // for the log, not the screen.

@@ -61,6 +61,9 @@ type Event struct {
 	At       time.Time
 	// Timings of the steps of a card read (CardPresent, CardError).
 	Timings Timings
+	// Lost marks a CardRemoved sent because the reader failed with the
+	// card on it: the card may well still lie there.
+	Lost bool
 }
 
 // Timings of one card read, from the find that saw the card.
@@ -382,7 +385,7 @@ func (r *Reader) poll(ctx context.Context) (err error) {
 		// The reader failed with a card on it: nobody can vouch for the
 		// card any more, so it counts as removed.
 		if present && ctx.Err() == nil {
-			r.emit(ctx, Event{Kind: CardRemoved})
+			r.emit(ctx, Event{Kind: CardRemoved, Lost: true})
 		}
 	}()
 	next := r.opts.Now()

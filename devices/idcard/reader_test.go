@@ -103,6 +103,9 @@ func TestReaderScripted(t *testing.T) {
 				if !errors.Is(evs[3].Err, idcard.ErrPortGone) {
 					t.Errorf("last error %v, want ErrPortGone", evs[3].Err)
 				}
+				if evs[2].Lost {
+					t.Error("a removal the reader saw is marked lost")
+				}
 			}},
 		{"noise, split answer and a bad checksum retried", []devicetest.Step{
 			{Expect: find, Chunks: [][]byte{h("00 13 55"), resp(0x9F, make([]byte, 4))[:6], resp(0x9F, make([]byte, 4))[6:]}},
@@ -156,7 +159,13 @@ func TestReaderScripted(t *testing.T) {
 			{Expect: find, Reply: resp(0x80, nil)}, {Expect: app},
 			{Expect: cmd(idcard.CmdSAMStatus)},
 			{Unplug: true},
-		}, []idcard.EventKind{idcard.ReaderBack, idcard.CardPresent, idcard.CardRemoved, idcard.ReaderError}, nil},
+		}, []idcard.EventKind{idcard.ReaderBack, idcard.CardPresent, idcard.CardRemoved, idcard.ReaderError},
+			func(t *testing.T, evs []idcard.Event) {
+				// Nobody saw the card go: the removal is marked lost.
+				if !evs[2].Lost {
+					t.Error("the removal sent for a reader that failed with the card on it is not marked lost")
+				}
+			}},
 		{"unknown status code", []devicetest.Step{
 			{Expect: find, Reply: resp(0x9F, make([]byte, 4))},
 			{Expect: sel, Reply: resp(0x77, nil)},

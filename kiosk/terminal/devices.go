@@ -160,7 +160,7 @@ func screenCard(ev idcard.Event, now time.Time) (kiosk.Event, bool) {
 		}
 		return kiosk.CardPresented{Person: person(ev.Identity), Expired: ev.Identity.Expired(now), Age: ev.Identity.Age(now)}, true
 	case idcard.CardRemoved:
-		return kiosk.CardRemoved{}, true
+		return kiosk.CardRemoved{Lost: ev.Lost}, true
 	case idcard.CardError:
 		return kiosk.CardFailed{Reason: fmt.Sprint(ev.Err)}, true
 	}

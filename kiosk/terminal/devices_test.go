@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pudong-community/kiosk/devices/idcard"
 	"github.com/pudong-community/kiosk/devices/printer"
 	"github.com/pudong-community/kiosk/devices/serialport"
 	"github.com/pudong-community/kiosk/kiosk"
@@ -137,5 +138,18 @@ func TestDeviceSupervisorsReportReasons(t *testing.T) {
 	}
 	if len(opened) == 0 {
 		t.Error("the card reader's port was never tried")
+	}
+}
+
+// A removal the reader saw and one sent because it failed with the card
+// on it reach the screens as such: the screens keep a card left after its
+// visit in mind only for the second (kiosk.CardRemoved.Lost).
+func TestScreenCardRemovalLost(t *testing.T) {
+	t.Parallel()
+	for _, lost := range []bool{false, true} {
+		ev, ok := screenCard(idcard.Event{Kind: idcard.CardRemoved, Lost: lost}, time.Now())
+		if got, is := ev.(kiosk.CardRemoved); !ok || !is || got.Lost != lost {
+			t.Errorf("removal lost=%v reaches the screens as %#v (%v)", lost, ev, ok)
+		}
 	}
 }

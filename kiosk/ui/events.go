@@ -41,7 +41,11 @@ func applyEvent(a *App, ev kiosk.Event) bool {
 			a.CardPresent(ev.Person, ev.Expired, ev.Age)
 		})
 	case kiosk.CardRemoved:
-		a.CardRemoved()
+		if ev.Lost {
+			a.CardLost()
+		} else {
+			a.CardRemoved()
+		}
 	case kiosk.CardFailed:
 		a.CardError(ev.Reason)
 	case kiosk.OnlineChanged:

@@ -134,7 +134,15 @@ func (a *App) CardPresent(p kiosk.Person, expired bool, age int) {
 
 // CardRemoved reports that the card left the reader. Safe from any
 // goroutine.
-func (a *App) CardRemoved() {
+func (a *App) CardRemoved() { a.cardGone(false) }
+
+// CardLost reports that the reader failed with the card on it: it counts
+// as removed, but a card left after its visit is known again when the
+// reader reads it once more (visit.Machine.CardLost). Safe from any
+// goroutine.
+func (a *App) CardLost() { a.cardGone(true) }
+
+func (a *App) cardGone(lost bool) {
 	post(func() {
 		_, onIdentify := a.Current().(*identifyScreen)
 		if a.visit.cardGone(onIdentify) {
@@ -143,6 +151,10 @@ func (a *App) CardRemoved() {
 		// A resident's own visit ends when the card is taken away: with
 		// the rating first when there are services to rate.
 		if s := a.visit.snap; s.Resident != nil && !s.ResidentKeyed && s.Agent == nil && a.beginRating(visit.EndCardRemoved) {
+			return
+		}
+		if lost {
+			a.visit.m.CardLost()
 			return
 		}
 		a.visit.m.CardRemoved()

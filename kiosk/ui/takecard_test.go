@@ -66,6 +66,36 @@ func TestTakeCardEachWayAVisitEnds(t *testing.T) {
 			r.clk.Advance(visit.DefaultWarning)
 			r.settle()
 		}},
+		{"the menu's 结束办理", func(r *rig) {
+			r.tap("cases")
+			r.card(kiosktest.Resident)
+			r.want("cases")
+			r.tap("nav.back")
+			r.want("menu")
+			r.tap("menu.finish")
+		}},
+		{"the rating skipped", func(r *rig) {
+			r.rating()
+			r.tap("cases")
+			r.card(kiosktest.Resident)
+			r.want("cases")
+			r.tap("nav.finish")
+			r.want("rating")
+			r.pastGuard()
+			r.tap("rating.skip")
+		}},
+		{"the agent's 完成 with the agent's card there", func(r *rig) {
+			// The principal's card was read and taken away; the agent's
+			// lies on the reader as the agent finishes.
+			r.toItemsAsAgent(kiosktest.Elder)
+			r.a.CardRemoved()
+			r.card(kiosktest.AgentPerson)
+			r.tap("item:MZ-JLK")
+			r.tap("apply.start")
+			r.tap("review.confirm")
+			r.want("outcome")
+			r.tap("outcome.done")
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRig(t, portrait)
@@ -257,4 +287,43 @@ func TestNoCardLeftNoTakeCard(t *testing.T) {
 	r.tap("nav.finish")
 	r.want("ended")
 	r.wantNoText("请取走您的身份证", "请取走")
+}
+
+// The reader fails with a card left on it after its visit: nobody can
+// vouch for the card, so the take-your-card screen gives way; when the
+// reader is back and reads the same card, the screen asks for it again,
+// and no visit starts with the card of someone who went away (not on the
+// home screen, not from 我的办件).
+func TestLostCardReadAgainIsStillLeft(t *testing.T) {
+	r := newRig(t, portrait)
+	r.tap("cases")
+	r.card(kiosktest.Resident)
+	r.want("cases")
+	r.tap("nav.finish")
+	r.want("takecard")
+	applyEvent(r.a, kiosk.CardRemoved{Lost: true}) // the reader fails
+	r.settle()
+	r.want("ended")
+	r.clk.Advance(visit.DefaultLinger)
+	r.settle()
+	r.want("home")
+	r.tap("cases")
+	if s := r.a.visit.snap.State; s != visit.StateIdentifying {
+		t.Fatalf("state %s after 我的办件", s)
+	}
+	r.card(kiosktest.Resident) // the reader back, the card still there
+	r.want("takecard")
+	if s := r.a.visit.snap; s.Resident != nil || s.Visit != 0 {
+		t.Fatalf("the left card started a visit: resident %v, visit %d", s.Resident != nil, s.Visit)
+	}
+	if left := personalLeft(r, kiosktest.Resident.Name, kiosk.MaskID(kiosktest.Resident.IDNumber)); len(left) > 0 {
+		t.Errorf("the left card's holder shows: %q", left)
+	}
+	// Taken away at last (the reader sees it go): then it is any card.
+	r.takeCard()
+	r.clk.Advance(visit.DefaultLinger)
+	r.settle()
+	r.tap("cases")
+	r.card(kiosktest.Resident)
+	r.want("cases")
 }

@@ -21,7 +21,7 @@ func FuzzOps(f *testing.F) {
 		m := r.m
 		var open string // id of a confirmed application awaiting its result
 		for _, op := range ops {
-			switch op % 21 {
+			switch op % 22 {
 			case 0:
 				_ = m.Identify(visit.PurposeApply)
 			case 1:
@@ -80,9 +80,11 @@ func FuzzOps(f *testing.F) {
 				_ = m.Home()
 			case 20:
 				_ = m.BeginRating(visit.EndFinished)
+			case 21:
+				m.CardLost()
 			}
 			s := m.Snapshot()
-			if s.State == visit.StateEnded || s.State == visit.StateHome || s.State == visit.StateRating {
+			if s.State == visit.StateEnded || s.State == visit.StateHome || s.State == visit.StateRating || s.State == visit.StateTakeCard {
 				open = ""
 				p := m.Personal()
 				for i := 0; i < p.NumField(); i++ {

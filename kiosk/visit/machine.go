@@ -11,6 +11,8 @@
 package visit
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"sync"
 	"time"
@@ -29,7 +31,11 @@ const (
 	// DefaultCardLeft is how long the take-your-card screen waits for a
 	// card left on the reader before staff are called.
 	DefaultCardLeft = 2 * time.Minute
-	maxAuthRefLen   = 64
+	// LostCardHold is how long a card left on the reader is still taken
+	// for the one left there when the reader, failing with it on, could
+	// no longer vouch for it (CardLost), and then reads it again.
+	LostCardHold  = 10 * time.Minute
+	maxAuthRefLen = 64
 )
 
 // Config configures a Machine. Zero values take the defaults.
@@ -121,6 +127,14 @@ type Machine struct {
 	// was. cardLeftLong: it has lain there CardLeft since its visit ended.
 	cardOn       bool
 	cardLeftLong bool
+	// cardKey names the card last read (a hash of its number, never the
+	// number): the one that lies on the reader while cardOn. lostKey, at
+	// lostAt: the card left on the reader after its visit when the reader
+	// failed with it on (CardLost); read again, it is still the card left
+	// there, not a new visit. A removal seen by the reader clears it.
+	cardKey string
+	lostKey string
+	lostAt  time.Time
 
 	deliverMu sync.Mutex
 	queue     []Snapshot
@@ -449,7 +463,7 @@ func (m *Machine) BeginRating(r EndReason) error {
 		m.ratingEnd = r
 		if r == EndCardRemoved {
 			// The card was taken away: none lies on the reader now.
-			m.cardOn, m.cardLeftLong = false, false
+			m.cardOn, m.cardLeftLong, m.cardKey = false, false, ""
 		}
 		m.state = StateRating
 		return true, nil
@@ -463,10 +477,24 @@ func (m *Machine) BeginRating(r EndReason) error {
 //
 // A card left on the reader after its visit ended (StateTakeCard) is taken
 // at last: the goodbye shows, then home.
-func (m *Machine) CardRemoved() {
+func (m *Machine) CardRemoved() { m.cardGone(false) }
+
+// CardLost reports that the reader failed with a card on it: nobody can
+// vouch for the card any more, so it counts as removed, as CardRemoved.
+// But a card left on the reader after its visit (StateTakeCard) is
+// remembered: when the reader comes back and reads it again within
+// LostCardHold, the screen asks for it again (StateTakeCard) rather than
+// start a visit with the card of someone who went away.
+func (m *Machine) CardLost() { m.cardGone(true) }
+
+func (m *Machine) cardGone(lost bool) {
 	_ = m.do(func() (bool, error) {
 		was := m.cardOn
-		m.cardOn, m.cardLeftLong = false, false
+		m.lostKey, m.lostAt = "", time.Time{}
+		if lost && m.state == StateTakeCard && m.cardKey != "" {
+			m.lostKey, m.lostAt = m.cardKey, m.cfg.Clock.Now()
+		}
+		m.cardOn, m.cardLeftLong, m.cardKey = false, false, ""
 		switch {
 		case m.state == StateTakeCard:
 			m.state = StateEnded
@@ -635,6 +663,18 @@ func (m *Machine) CardFailed(f CardFailure) error {
 func (m *Machine) CardRead(p kiosk.Person) error {
 	return m.do(func() (bool, error) {
 		m.cardOn = true
+		m.cardKey = cardKey(p)
+		if m.lostKey != "" && m.cardKey == m.lostKey && m.cfg.Clock.Now().Sub(m.lostAt) < LostCardHold {
+			switch m.state {
+			case StateHome, StateBrowsing, StateIdentifying, StateEnded:
+				// The card left on the reader when it failed, read
+				// again: still left there, whoever asked for a card
+				// meanwhile (their visit had no identity yet).
+				m.wipeLocked()
+				m.state, m.cardLeftLong = StateTakeCard, false
+				return true, nil
+			}
+		}
 		switch m.state {
 		case StateHome, StateBrowsing, StateIdentifying:
 		default:
@@ -950,4 +990,14 @@ func (m *Machine) PrintFinished(err error) error {
 		m.settleLocked()
 		return true, nil
 	})
+}
+
+// cardKey names p's card without its number: the take-your-card state
+// must know the card again, not whose it is.
+func cardKey(p kiosk.Person) string {
+	if p.IDNumber == "" {
+		return ""
+	}
+	h := sha256.Sum256([]byte("kiosk card " + p.IDNumber))
+	return hex.EncodeToString(h[:])
 }

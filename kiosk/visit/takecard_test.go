@@ -89,3 +89,95 @@ func TestCardOnWithoutVisit(t *testing.T) {
 		t.Fatalf("end reason %s", s.EndReason)
 	}
 }
+
+// TestCardLostOnTheReader: the reader fails with a card left on it after
+// its visit (CardLost), so the take-card screen gives way; when the
+// reader comes back and reads the same card, it is still the card left
+// there, on the home screen, the guide or the goodbye: the take-card
+// state again, never a visit with someone else's card. Another card, or
+// the same card once a removal was seen or after LostCardHold, starts a
+// visit as any card does.
+func TestCardLostOnTheReader(t *testing.T) {
+	t.Parallel()
+	for _, where := range []string{"home", "guide", "identifying", "goodbye"} {
+		t.Run(where, func(t *testing.T) {
+			t.Parallel()
+			r := newRig(t, visit.Config{})
+			r.identified()
+			r.must(r.m.Finish())
+			r.want(visit.StateTakeCard)
+			r.m.CardLost()
+			r.want(visit.StateEnded)
+			switch where {
+			case "home":
+				r.clock.Advance(visit.DefaultLinger)
+				r.want(visit.StateHome)
+			case "guide":
+				r.clock.Advance(visit.DefaultLinger)
+				r.must(r.m.Browse())
+				r.want(visit.StateBrowsing)
+			case "identifying":
+				r.clock.Advance(visit.DefaultLinger)
+				r.must(r.m.Identify(visit.PurposeCases))
+				r.want(visit.StateIdentifying)
+			}
+			r.must(r.m.CardRead(resident()))
+			s := r.want(visit.StateTakeCard)
+			if s.Resident != nil || !s.CardOn || s.Visit != 0 {
+				t.Fatalf("the lost card read again: %+v", s)
+			}
+			// Its removal, seen this time, ends it; then it is any card.
+			r.m.CardRemoved()
+			r.want(visit.StateEnded)
+			r.clock.Advance(visit.DefaultLinger)
+			r.want(visit.StateHome)
+			r.must(r.m.CardRead(resident()))
+			if s := r.m.Snapshot(); s.State == visit.StateTakeCard || s.Resident == nil {
+				t.Fatalf("the card laid again after its removal: %+v", s)
+			}
+		})
+	}
+	t.Run("another card", func(t *testing.T) {
+		t.Parallel()
+		r := newRig(t, visit.Config{})
+		r.identified()
+		r.must(r.m.Finish())
+		r.m.CardLost()
+		r.clock.Advance(visit.DefaultLinger)
+		other := resident()
+		other.IDNumber = "310104195208170022"
+		r.must(r.m.CardRead(other))
+		if s := r.m.Snapshot(); s.State == visit.StateTakeCard || s.Resident == nil {
+			t.Fatalf("another card after a lost one: %+v", s)
+		}
+	})
+	t.Run("after the hold", func(t *testing.T) {
+		t.Parallel()
+		r := newRig(t, visit.Config{})
+		r.identified()
+		r.must(r.m.Finish())
+		r.m.CardLost()
+		r.clock.Advance(visit.LostCardHold)
+		r.want(visit.StateHome)
+		r.must(r.m.CardRead(resident()))
+		if s := r.m.Snapshot(); s.State == visit.StateTakeCard {
+			t.Fatalf("the lost card still held after %v: %+v", visit.LostCardHold, s)
+		}
+	})
+	t.Run("lost during a visit", func(t *testing.T) {
+		// The reader failing in a visit ends it as a removal does; the
+		// resident at the screen lays the card again and goes on.
+		t.Parallel()
+		r := newRig(t, visit.Config{})
+		r.identified()
+		r.m.CardLost()
+		if s := r.want(visit.StateEnded); s.EndReason != visit.EndCardRemoved {
+			t.Fatalf("end reason %s", s.EndReason)
+		}
+		r.clock.Advance(visit.DefaultLinger)
+		r.must(r.m.CardRead(resident()))
+		if s := r.m.Snapshot(); s.State == visit.StateTakeCard || s.Resident == nil {
+			t.Fatalf("the card laid again after a failure in its visit: %+v", s)
+		}
+	})
+}
