@@ -158,7 +158,7 @@ func (k *walker) walk() error {
 		{"", func() error { return tap("apply.self") }, "identify", nil},
 		{"", func() error { return k.send("place resident") }, "", nil},
 		{"", func() error {
-			r, err := k.waitFor("", 15*time.Second, func(r *screenReply) bool { return r.find("menu.apply") != nil || r.find("apply.items") != nil || r.Screen == "apply.items" })
+			r, err := k.waitFor("", 15*time.Second, func(r *screenReply) bool { return r.find("menu.apply") != nil || r.Screen == "apply.items" })
 			if err != nil {
 				return err
 			}
