@@ -567,9 +567,12 @@ func (a *App) bottomBar() fyne.CanvasObject {
 		}
 	} else if a.nav.depth() > 1 && !inFlight(a.visit.snap.State) && a.visit.snap.State != visit.StateEnded && a.visit.snap.State != visit.StateTakeCard {
 		// The goodbye has one way home, its own button; the take-your-card
-		// screen stays until the card is taken; the outcome has no step
-		// back (the submission is made), only home and 结束办理.
-		if _, done := a.Current().(*outcomeScreen); !done {
+		// screen stays until the card is taken; the outcome and the
+		// central system's refusal have no step back (the submission is
+		// over), only home and 结束办理.
+		switch a.Current().(type) {
+		case *outcomeScreen, *refusedScreen:
+		default:
 			back := newBarButton(a.T("nav.back"), colText, colBackground, a.theme, a.tap(a.Back))
 			back.name = "nav.back"
 			left = append(left, back)

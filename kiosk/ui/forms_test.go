@@ -329,6 +329,20 @@ func TestOutcomeAndGoodbyeNavigation(t *testing.T) {
 	if s := r.a.visit.snap.State; s != visit.StateHome {
 		t.Errorf("state %s after 返回首页", s)
 	}
+
+	// The central system's refusal, like the outcome: no 返回 that would
+	// do what 首页 does.
+	r.sub.SetReject(&kiosk.RejectedError{Code: "duplicate_application", CaseNo: "PD2026111900007"})
+	r.toNotice(kiosktest.Resident, "RS-SBZM")
+	r.tap("apply.start")
+	r.tap("review.confirm")
+	r.want("refused")
+	if r.find("nav.back") != nil {
+		t.Error("the refusal shows 返回")
+	}
+	if r.find("nav.home") == nil || r.find("nav.finish") == nil {
+		t.Error("the refusal lacks 首页 or 结束办理")
+	}
 }
 
 // 结束办理 has one colour wherever it shows: the menu's tile, the idle
