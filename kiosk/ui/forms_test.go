@@ -247,12 +247,74 @@ func checkPadLayout(t *testing.T, pad string, at map[string]fyne.Position, confi
 	}
 }
 
-// The phone, ID number and PIN pads have the same keys in the same places,
-// and the ID number's X has its own place under the 0.
+// checkConfirm checks a pad's confirm key against the one place every
+// confirm key has: green (styleSuccess), below the pad (whose lowest key
+// ends at padBottom), at the bottom of the screen's content area and as
+// wide as it. It returns the key's size, for comparing across screens.
+func checkConfirm(t *testing.T, pad string, w fyne.Window, o fyne.Tappable, padBottom float32) fyne.Size {
+	t.Helper()
+	b, ok := o.(*button)
+	if !ok {
+		t.Fatalf("%s: no confirm key", pad)
+	}
+	if b.st != styleSuccess {
+		t.Errorf("%s: the confirm key %s has style %v, not the confirm keys' styleSuccess", pad, b.name, b.st)
+	}
+	abs := fyne.CurrentApp().Driver().AbsolutePositionForObject
+	pos, size := abs(b), b.Size()
+	if pos.Y < padBottom {
+		t.Errorf("%s: the confirm key %s (y %v) is not below the pad (its keys end at y %v)", pad, b.name, pos.Y, padBottom)
+	}
+	// The content area: the window's border layout holds it first, padded
+	// (App.render).
+	area := w.Content().(*fyne.Container).Objects[0].(*fyne.Container).Objects[0]
+	ap, as := abs(area), area.Size()
+	near := func(x, y float32) bool { return x-y < 1 && y-x < 1 }
+	if !near(pos.Y+size.Height, ap.Y+as.Height) {
+		t.Errorf("%s: the confirm key %s ends at y %v, not at the bottom of the content at y %v", pad, b.name, pos.Y+size.Height, ap.Y+as.Height)
+	}
+	if !near(pos.X, ap.X) || !near(size.Width, as.Width) {
+		t.Errorf("%s: the confirm key %s is at x %v, %v wide; the content at x %v, %v wide", pad, b.name, pos.X, size.Width, ap.X, as.Width)
+	}
+	return size
+}
+
+// keysBottom is where the lowest of the keys named ends.
+func keysBottom(t *testing.T, find func(string) fyne.Tappable, names ...string) float32 {
+	t.Helper()
+	var bottom float32
+	for _, n := range names {
+		o, ok := find(n).(fyne.CanvasObject)
+		if !ok {
+			t.Fatalf("no key %q", n)
+		}
+		bottom = max(bottom, fyne.CurrentApp().Driver().AbsolutePositionForObject(o).Y+o.Size().Height)
+	}
+	return bottom
+}
+
+// The phone, ID number (the form's and the agent's keyed one) and PIN pads
+// have the same keys in the same places, and the ID number's X has its own
+// place under the 0; the authorisation reference pad ends in the same
+// clear, 0, delete row. Every pad's confirm key is the same green key in
+// the same place: at the bottom of the screen, full width.
 func TestOneKeypadLayout(t *testing.T) {
 	keys := []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "delete"}
 	pos := func(o fyne.Tappable) fyne.Position {
 		return fyne.CurrentApp().Driver().AbsolutePositionForObject(o.(fyne.CanvasObject))
+	}
+	prefixed := func(prefix string, names ...string) []string {
+		var out []string
+		for _, n := range names {
+			out = append(out, prefix+n)
+		}
+		return out
+	}
+	sameSize := func(pad string, got, want fyne.Size) {
+		t.Helper()
+		if got != want {
+			t.Errorf("%s: the confirm key is %v, the form's 下一步 %v", pad, got, want)
+		}
 	}
 
 	r := newRig(t, portrait)
@@ -264,6 +326,7 @@ func TestOneKeypadLayout(t *testing.T) {
 	if id["X"].X != id["0"].X || id["X"].Y <= id["0"].Y {
 		t.Errorf("X at %v is not under the 0 at %v", id["X"], id["0"])
 	}
+	next := checkConfirm(t, "ID number", r.w, r.find("form.next"), keysBottom(t, r.find, prefixed("key:", append(keys, "X")...)...))
 	// On to the phone: the pad is the ID number's but for the X.
 	r.keys(kiosktest.ID("31011519890101202"))
 	r.tap("form.next")
@@ -281,11 +344,78 @@ func TestOneKeypadLayout(t *testing.T) {
 			t.Errorf("key %s is at %v on the phone pad, %v on the ID pad", k, phone[k], id[k])
 		}
 	}
+	sameSize("phone", checkConfirm(t, "phone", r.w, r.find("form.next"), keysBottom(t, r.find, prefixed("key:", keys...)...)), next)
+
+	// The agent keys the resident's ID number on the form's ID pad.
+	ag := newRig(t, portrait)
+	ag.tap("apply")
+	ag.tap("apply.agent")
+	ag.card(kiosktest.AgentPerson)
+	ag.tap("identify.keyed")
+	keyed := padKeys(t, ag.find, "key:", append(keys, "X")...)
+	checkPadLayout(t, "keyed ID number", keyed, pos(ag.find("keyed.next")))
+	if keyed["X"].X != keyed["0"].X || keyed["X"].Y <= keyed["0"].Y {
+		t.Errorf("keyed ID number: X at %v is not under the 0 at %v", keyed["X"], keyed["0"])
+	}
+	for _, k := range append(keys, "X") {
+		if keyed[k].X != id[k].X {
+			t.Errorf("key %s is at x %v on the agent's ID pad, %v on the form's", k, keyed[k].X, id[k].X)
+		}
+	}
+	sameSize("keyed ID number", checkConfirm(t, "keyed ID number", ag.w, ag.find("keyed.next"), keysBottom(t, ag.find, prefixed("key:", append(keys, "X")...)...)), next)
+
+	// The authorisation reference: letters and '-' above, then clear, 0,
+	// delete in a row of their own, the number pads' bottom row.
+	ag.keys(kiosktest.Elder.IDNumber)
+	ag.tap("keyed.next")
+	for _, c := range "wang" {
+		ag.tap("key:" + string(c))
+	}
+	ag.tap("cand:王")
+	ag.tap("keyed.done")
+	if ag.a.visit.snap.Step != visit.StepAuthorisation {
+		t.Fatalf("step %s after keying the resident", ag.a.visit.snap.Step)
+	}
+	var grid []string
+	for _, c := range "123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-" {
+		grid = append(grid, string(c))
+	}
+	code := padKeys(t, ag.find, "key:", append(grid, "clear", "0", "delete")...)
+	if code["clear"].Y != code["0"].Y || code["delete"].Y != code["0"].Y {
+		t.Errorf("authorisation: clear %v, 0 %v and delete %v are not in one row", code["clear"], code["0"], code["delete"])
+	}
+	var low []string
+	for _, k := range grid {
+		if code[k].Y >= code["0"].Y {
+			low = append(low, k)
+		}
+	}
+	if len(low) > 0 {
+		t.Errorf("authorisation: keys %q are not above the clear, 0, delete row at y %v", low, code["0"].Y)
+	}
+	// The row spans the pad in that order: clear at its left edge, the 0
+	// in the middle, delete at its right edge.
+	size := func(n string) fyne.Size { return ag.find("key:" + n).(fyne.CanvasObject).Size() }
+	left, right := code["1"].X, code["1"].X
+	for _, k := range grid {
+		right = max(right, code[k].X+size(k).Width)
+	}
+	near := func(x, y float32) bool { return x-y < 1 && y-x < 1 }
+	if !near(code["clear"].X, left) || !near(code["delete"].X+size("delete").Width, right) ||
+		!near(code["0"].X+size("0").Width/2, (left+right)/2) {
+		t.Errorf("authorisation: clear at x %v, 0 centred at x %v, delete ending at x %v; the pad spans x %v to %v",
+			code["clear"].X, code["0"].X+size("0").Width/2, code["delete"].X+size("delete").Width, left, right)
+	}
+	sameSize("authorisation", checkConfirm(t, "authorisation", ag.w, ag.find("auth.done"), keysBottom(t, ag.find, prefixed("key:", append(grid, "clear", "0", "delete")...)...)), next)
 
 	m := newMaintRig(t)
+	if m.w.Canvas().Size() != r.w.Canvas().Size() {
+		t.Fatalf("the maintenance rig's window is %v, the resident's %v", m.w.Canvas().Size(), r.w.Canvas().Size())
+	}
 	m.openEntry()
 	pin := padKeys(t, m.find, "maint.key:", keys...)
 	checkPadLayout(t, "PIN", pin, pos(m.find("maint.key:ok")))
+	sameSize("PIN", checkConfirm(t, "PIN", m.w, m.find("maint.key:ok"), keysBottom(t, m.find, prefixed("maint.key:", keys...)...)), next)
 	// Delete takes back the last digit only.
 	for _, k := range []string{"1", "2", "3", "delete", "4"} {
 		m.tap("maint.key:" + k)

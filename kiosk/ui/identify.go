@@ -173,7 +173,7 @@ type keyedResident struct {
 
 func (k *keyedResident) build(a *App) fyne.CanvasObject {
 	if !k.onName {
-		next := a.newButton("keyed.next", a.T("form.next"), "", stylePrimary, func() { k.onNext(a) })
+		next := a.newButton("keyed.next", a.T("form.next"), "", styleSuccess, func() { k.onNext(a) })
 		_, ok := k.id.check()
 		next.disabled = !ok
 		next.big = true

@@ -174,23 +174,24 @@ func (k *keypad) build(a *App, changed func()) fyne.CanvasObject {
 	switch k.kind {
 	case padCode:
 		var grid []fyne.CanvasObject
-		for _, d := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "0"} {
+		for _, d := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9"} {
 			grid = append(grid, key(d, d))
 		}
 		for c := 'A'; c <= 'Z'; c++ {
 			grid = append(grid, key(string(c), string(c)))
 		}
 		grid = append(grid, key("-", "-"))
-		// Clear and delete get a row of their own, half the pad wide
-		// each, in the places they have on the number pads (clear left,
-		// delete right): among the character keys they were too narrow
-		// for their words ("Dele/te" in English).
+		// The character keys above, then the number pads' bottom row:
+		// clear, 0 and delete, a third of the pad wide each, clear left,
+		// 0 in the middle, delete right. Among the character keys clear
+		// and delete were too narrow for their words ("Dele/te" in
+		// English).
 		cols = 8
 		if a.elder {
 			cols = 7
 		}
 		pad = container.NewVBox(container.NewGridWithColumns(cols, grid...),
-			container.NewGridWithColumns(2, key(a.T("key.clear"), "clear"), key(a.T("key.delete"), "delete")))
+			container.NewGridWithColumns(3, key(a.T("key.clear"), "clear"), key("0", "0"), key(a.T("key.delete"), "delete")))
 	case padID:
 		x := key("X", "X")
 		x.disabled = len(k.value) != 17
@@ -224,9 +225,11 @@ func (k *keypad) build(a *App, changed func()) fyne.CanvasObject {
 
 // numberPad is the one layout of every number keypad, the residents'
 // (digits, phone, ID number) and the staff's PIN pad: 1 to 9 in three
-// rows, then clear, 0 and delete, always in these places. The ID pad's X
+// rows, then clear, 0 and delete, always in these places (the
+// authorisation reference pad ends in the same row). The ID pad's X
 // has a row of its own under the 0, so that no other key moves for it.
-// The confirm key is never among them: each screen puts it below the pad.
+// The confirm key is never among them: each screen puts it at the bottom
+// of its content, full width, in the same green (styleSuccess).
 // key makes a key of a label and its name (the digit, "clear", "delete").
 func numberPad(key func(label, name string) *button, clear, del string, x *button) fyne.CanvasObject {
 	var grid []fyne.CanvasObject

@@ -286,30 +286,30 @@ func (e *maintEntryScreen) Build(a *App) fyne.CanvasObject {
 		return b
 	}
 	// The residents' number pad, the same keys in the same places (clear,
-	// 0, delete at the bottom), with 确定 below it as every screen's
-	// confirm key is.
+	// 0, delete at the bottom), and 确定 where every resident screen has
+	// its confirm key: at the bottom of the screen, full width, in view
+	// below whatever scrolls.
 	pad := numberPad(func(label, name string) *button {
 		return key(label, "maint.key:"+name, styleSecondary, func() { e.press(a, name) })
 	}, a.T("key.clear"), a.T("key.delete"), nil)
 	ok := key(a.T("maint.entry.ok"), "maint.key:ok", styleSuccess, func() { e.submit(a) })
-	ok.big = true
-	width := a.padWidth()
 	keysOf := func(width float32) fyne.CanvasObject {
-		h := pad.MinSize().Height + ok.MinSize().Height + a.theme.Size(theme.SizeNamePadding)
-		return container.NewCenter(container.NewGridWrap(fyne.NewSize(width, h), container.NewBorder(nil, ok, nil, nil, pad)))
+		return container.NewCenter(container.NewGridWrap(fyne.NewSize(width, pad.MinSize().Height), pad))
 	}
-	keys := keysOf(width)
 	card := body(a.T("maint.entry.card"))
+	var content fyne.CanvasObject
 	if a.landscape() {
 		// Side by side on a wide screen: below the device banners and in
 		// elder mode, keys under the PIN ran off the bottom.
-		keys = keysOf(min(width, a.win.Canvas().Size().Width/2-4*a.theme.Size(theme.SizeNamePadding)))
-		return container.NewGridWithColumns(2,
+		keys := keysOf(min(a.padWidth(), a.win.Canvas().Size().Width/2-4*a.theme.Size(theme.SizeNamePadding)))
+		content = container.NewGridWithColumns(2,
 			container.NewVBox(append(rows, card, layout.NewSpacer())...),
 			container.NewVBox(keys, layout.NewSpacer()))
+	} else {
+		rows = append(rows, keysOf(a.padWidth()), card)
+		content = container.NewVBox(append(rows, layout.NewSpacer())...)
 	}
-	rows = append(rows, keys, card)
-	return container.NewVBox(append(rows, layout.NewSpacer())...)
+	return container.NewBorder(nil, ok, nil, nil, scroll(content))
 }
 
 func (e *maintEntryScreen) press(a *App, d string) {

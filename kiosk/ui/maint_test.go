@@ -542,7 +542,9 @@ func TestMaintPINPadKeysStayPut(t *testing.T) {
 
 // Every key of the PIN pad is on screen, not under the bottom bar, in all
 // four layouts with the three device banners up: in landscape elder mode
-// only the first row and a half showed, the rest needed scrolling.
+// only the first row and a half showed, the rest needed scrolling. 确定
+// is at the bottom of the content, full width, in every layout, with the
+// other keys above it.
 func TestMaintPINPadOnScreen(t *testing.T) {
 	for _, tc := range layouts {
 		t.Run(tc.name, func(t *testing.T) {
@@ -556,7 +558,14 @@ func TestMaintPINPadOnScreen(t *testing.T) {
 			if o, ok := bar.(fyne.CanvasObject); ok {
 				barTop = fyne.CurrentApp().Driver().AbsolutePositionForObject(o).Y
 			}
-			for _, k := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "ok"} {
+			// 确定 is where the residents' confirm keys are, at the bottom
+			// of the content, full width, and the keys are above it, not
+			// scrolled under it.
+			okTop := barTop
+			if o, ok := r.find("maint.key:ok").(fyne.CanvasObject); ok {
+				okTop = fyne.CurrentApp().Driver().AbsolutePositionForObject(o).Y
+			}
+			for _, k := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "delete", "ok"} {
 				o, ok := r.find("maint.key:" + k).(fyne.CanvasObject)
 				if !ok {
 					t.Fatalf("no key %s", k)
@@ -564,6 +573,16 @@ func TestMaintPINPadOnScreen(t *testing.T) {
 				pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
 				if bottom := pos.Y + o.Size().Height; pos.Y < 0 || bottom > barTop+1 || pos.X+o.Size().Width > tc.size.Width+1 {
 					t.Errorf("key %s at %v size %v: off the %v screen above the bar at %v", k, pos, o.Size(), tc.size, barTop)
+				}
+				if bottom := pos.Y + o.Size().Height; k != "ok" && bottom > okTop+1 {
+					t.Errorf("key %s at %v size %v: under 确定 at y %v", k, pos, o.Size(), okTop)
+				}
+			}
+			checkConfirm(t, "PIN", r.w, r.find("maint.key:ok"), 0)
+			// In landscape the keys stay beside the PIN, in the right half.
+			if o, ok := r.find("maint.key:1").(fyne.CanvasObject); ok && tc.size.Width > tc.size.Height {
+				if x := fyne.CurrentApp().Driver().AbsolutePositionForObject(o).X; x < tc.size.Width/2 {
+					t.Errorf("key 1 at x %v: not beside the PIN in the right half of the %v screen", x, tc.size)
 				}
 			}
 		})
