@@ -224,6 +224,7 @@ func (d *demo) simulatorWindow(fa fyne.App) fyne.Window {
 	img.FillMode = canvas.ImageFillContain
 	img.SetMinSize(fyne.NewSize(300, 420))
 	caption := widget.NewLabel("尚无回执 / no receipt yet")
+	paneScroll := container.NewVScroll(img)
 	d.mu.Lock()
 	d.onPrint = func(r thermal.Receipt) {
 		fyne.Do(func() {
@@ -233,6 +234,8 @@ func (d *demo) simulatorWindow(fa fyne.App) fyne.Window {
 			b := r.Image.Bounds()
 			img.SetMinSize(receiptSize(b.Dx(), b.Dy()))
 			img.Refresh()
+			paneScroll.ScrollToTop() // a new receipt shows from its head
+
 			note := ""
 			if r.Partial {
 				note = " (打印中断 / interrupted)"
@@ -262,7 +265,7 @@ func (d *demo) simulatorWindow(fa fyne.App) fyne.Window {
 		widget.NewLabel("连点中心名称五下，输入密码 "+demoPIN+"\nTap the centre's name five times, PIN "+demoPIN),
 		widget.NewLabel("工作证：连点五下后放置卡片 "+demoStaffCardKey+"，再输入密码\nStaff card: after the five taps place card "+demoStaffCardKey+", then the PIN"),
 	)
-	right := container.NewBorder(caption, nil, nil, nil, container.NewVScroll(img))
+	right := container.NewBorder(caption, nil, nil, nil, paneScroll)
 	split := container.NewHSplit(container.NewVScroll(left), right)
 	split.Offset = 0.52
 	// The simulator is a developer's tool, not a resident screen: ordinary
