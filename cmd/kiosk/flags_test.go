@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -95,5 +96,21 @@ func TestDemoHelpListsTheSampleCards(t *testing.T) {
 	}
 	if !strings.Contains(out, "staff card \""+demoStaffCardKey+"\"") {
 		t.Error("demo -help does not name the demo staff card")
+	}
+}
+
+// The README gives newcomers the demo's PIN and staff card: the ones the
+// demo sets.
+func TestReadmeGivesTheDemoPINAndStaffCard(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	if !strings.Contains(readme, "PIN **"+demoPIN+"**") {
+		t.Errorf("the README does not give the demo PIN %s", demoPIN)
+	}
+	if !strings.Contains(readme, "`place "+demoStaffCardKey+"`") {
+		t.Errorf("the README does not name the demo staff card %q", demoStaffCardKey)
 	}
 }
