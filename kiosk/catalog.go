@@ -176,6 +176,30 @@ func (c Catalog) Item(code string) (Item, bool) {
 	return Item{}, false
 }
 
+// RenewalItem is the catalogue's item for renewing an identity card of
+// type ct, where an expired card is to be renewed, if the catalogue has
+// one: the first item whose name names the card and a renewal (换, as in
+// 换领, 补换领, 换发). The card is named 身份证 without 居住证 or 永久居留
+// for a resident card (and for an unknown type), 港澳台居民居住证 for an
+// HMT residence permit, 永久居留身份证 for a foreign permanent resident card.
+func (c Catalog) RenewalItem(ct CardType) (Item, bool) {
+	names := func(name string) bool {
+		switch ct {
+		case CardHMTResidence:
+			return strings.Contains(name, "港澳台居民居住证")
+		case CardForeignPermanent:
+			return strings.Contains(name, "永久居留身份证")
+		}
+		return strings.Contains(name, "身份证") && !strings.Contains(name, "居住证") && !strings.Contains(name, "永久居留")
+	}
+	for _, it := range c.Items {
+		if names(it.Name) && strings.Contains(it.Name, "换") {
+			return it, true
+		}
+	}
+	return Item{}, false
+}
+
 // IsWorkday reports whether the calendar day of t (in t's location) is a
 // working day: a Monday to Friday that is not a holiday, or a listed 调休
 // workday.

@@ -232,6 +232,41 @@ func TestCatalogValidate(t *testing.T) {
 	}
 }
 
+// RenewalItem finds where each kind of card is renewed, by the item's
+// name, and nothing for a card the catalogue has no renewal item for.
+func TestRenewalItem(t *testing.T) {
+	c := Catalog{Items: []Item{
+		{Code: "GA-0501", Name: "居住证签注"},
+		{Code: "RS-0307", Name: "社会保障卡补换卡"},
+		{Code: "GA-0504", Name: "居民身份证换领"},
+		{Code: "GA-0505", Name: "港澳台居民居住证换领"},
+	}}
+	for _, tc := range []struct {
+		ct   CardType
+		want string
+	}{
+		{CardResident, "GA-0504"},
+		{"", "GA-0504"},
+		{CardHMTResidence, "GA-0505"},
+		{CardForeignPermanent, ""},
+	} {
+		it, ok := c.RenewalItem(tc.ct)
+		if it.Code != tc.want || ok != (tc.want != "") {
+			t.Errorf("%q: %q %v, want %q", tc.ct, it.Code, ok, tc.want)
+		}
+	}
+	if _, ok := (Catalog{Items: c.Items[:2]}).RenewalItem(CardResident); ok {
+		t.Error("a catalogue without a card renewal item names one")
+	}
+	c.Items = append([]Item{{Code: "X", Name: "外国人永久居留身份证补换领"}}, c.Items...)
+	if it, _ := c.RenewalItem(CardForeignPermanent); it.Code != "X" {
+		t.Errorf("foreign permanent resident card: %q", it.Code)
+	}
+	if it, _ := c.RenewalItem(CardResident); it.Code != "GA-0504" {
+		t.Errorf("resident card with a foreign card's item first: %q", it.Code)
+	}
+}
+
 func TestCaseStatusWords(t *testing.T) {
 	t.Parallel()
 	want := map[CaseStatus]string{StatusReceived: "已接收", StatusAccepted: "已受理", StatusProcessing: "办理中",

@@ -419,7 +419,7 @@ func (a *App) render() {
 		// on the home screen): the identify screen says why itself,
 		// elsewhere it shows above the screen until the card is taken
 		// away or the screen touched.
-		parts = append(parts, notice(a.T(a.visit.v.card.refused())))
+		parts = append(parts, notice(a.refusedText(a.visit.v.card.refused())))
 	}
 	if o := a.elderOffer(s); o != nil {
 		parts = append(parts, o)

@@ -137,7 +137,13 @@ func TestIneligibleItemsGreyedWithTheirRule(t *testing.T) {
 			if r.find("apply.handoff") == nil {
 				t.Error("no counter offered")
 			}
-			r.tap("apply.handoff") // the hand-off screen (another change makes it real)
+			r.tap("apply.handoff")
+			r.want("handoff")
+			if english {
+				r.wantText("By the rules you cannot apply for this item here", "Item: Senior citizen card", "Counter: General counters", "Call staff")
+			} else {
+				r.wantText("按规定您不能在终端申请这个事项", "事项：敬老卡申领", "办理窗口：综合窗口", "呼叫工作人员")
+			}
 			r.a.Show(&applyListScreen{})
 			r.tap("apply.why.close")
 			r.wantNoText("您暂不符合", "You do not meet")
@@ -195,6 +201,12 @@ func TestNotEligibleHandsOnToACounter(t *testing.T) {
 		}
 		checkTargets(t, r)
 		r.tap("refused.handoff")
+		r.want("handoff")
+		if english {
+			r.wantText("By the rules you cannot apply for this item here", "Item: Senior citizen card", "Counter: General counters", "Call staff")
+		} else {
+			r.wantText("按规定您不能在终端申请这个事项", "事项：敬老卡申领", "办理窗口：综合窗口", "呼叫工作人员")
+		}
 		r.a.Show(&refusedScreen{})
 		r.tap("refused.other")
 		r.want("apply.items") // back to the list the item came from
@@ -294,35 +306,69 @@ func TestOpenCaseNamedBeforeTheForm(t *testing.T) {
 }
 
 // An item whose materials are checked at a counter after the application
-// (户口簿 for the allowance) ends with that step said plainly and the way
-// to a counter offered, not a bare "done"; an item that needs nothing
+// (户口簿 for the allowance) ends with that step said plainly, naming the
+// item's counter as the centre calls it (a plain "counter" while the
+// centre is not known), and the way to a counter offered: the hand-off
+// screen with a ticket for that counter. An item that needs nothing
 // beyond the card read ends without it.
 func TestOutcomeSaysTheCounterStep(t *testing.T) {
 	for _, english := range []bool{false, true} {
-		r := newRig(t, portrait)
-		if english {
-			r.tap("bar.language")
+		for _, centre := range []bool{false, true} {
+			var r *rig
+			if centre {
+				r = newCentreRig(t, portrait, nil).rig // the allowance at 民政窗口
+			} else {
+				r = newRig(t, portrait)
+			}
+			if english {
+				r.tap("bar.language")
+			}
+			r.toNotice(kiosktest.Resident, "MZ-LNJT")
+			r.tap("apply.start")
+			r.keys("13912345678")
+			r.tap("form.next")
+			r.tap("choice:社保卡")
+			r.tap("form.next")
+			r.want("review")
+			r.tap("review.confirm")
+			r.want("outcome")
+			switch {
+			case english && centre:
+				r.wantText("Next: go to 民政窗口 to have your documents checked", "Bring: 户口簿", "Take your card and receipt, then go to a counter")
+			case english:
+				r.wantText("Next: have your documents checked at a counter", "Bring: 户口簿", "Take your card and receipt, then go to a counter")
+			case centre:
+				r.wantText("下一步：请到民政窗口核验材料", "请携带：户口簿", "请取走身份证和回执，再到窗口")
+				r.wantNoText("居民身份证", "下一步：请到窗口核验材料")
+				// Nothing to check, the notice sends the resident there.
+				if got := r.a.counterStepTitle(kiosk.Item{CounterCategory: "social"}, false); got != "下一步：还需到社保窗口办理" {
+					t.Errorf("a notice's counter step says %q", got)
+				}
+			default:
+				r.wantText("下一步：请到窗口核验材料", "请携带：户口簿", "请取走身份证和回执，再到窗口")
+				r.wantNoText("居民身份证") // read by the terminal: nothing to show for it
+			}
+			if r.find("outcome.handoff") == nil {
+				t.Fatal("no way to a counter offered")
+			}
+			checkTargets(t, r)
+			r.tap("outcome.handoff")
+			r.want("handoff")
+			switch {
+			case english && centre:
+				r.wantText("Staff must check the documents for this item in person.", "Counter: 民政窗口", "Take a ticket now (民政窗口)")
+			case english:
+				r.wantText("Staff must check the documents for this item in person.", "Call staff")
+			case centre:
+				r.wantText("这个事项的材料要由工作人员当面核对。", "老年综合津贴申请", "办理窗口：民政窗口", "现在取号（民政窗口）")
+			default:
+				r.wantText("这个事项的材料要由工作人员当面核对。", "老年综合津贴申请", "呼叫工作人员")
+			}
+			if centre {
+				r.tap("handoff.ticket")
+				r.want("ticket")
+			}
 		}
-		r.toNotice(kiosktest.Resident, "MZ-LNJT")
-		r.tap("apply.start")
-		r.keys("13912345678")
-		r.tap("form.next")
-		r.tap("choice:社保卡")
-		r.tap("form.next")
-		r.want("review")
-		r.tap("review.confirm")
-		r.want("outcome")
-		if english {
-			r.wantText("Next: have your documents checked at a counter", "Bring: 户口簿", "Take your card and receipt, then go to a counter")
-		} else {
-			r.wantText("下一步：请到窗口核验材料", "请携带：户口簿", "请取走身份证和回执，再到窗口")
-			r.wantNoText("居民身份证") // read by the terminal: nothing to show for it
-		}
-		if r.find("outcome.handoff") == nil {
-			t.Fatal("no way to a counter offered")
-		}
-		checkTargets(t, r)
-		r.tap("outcome.handoff") // the hand-off screen (another change makes it real)
 	}
 	r := newRig(t, portrait)
 	r.toNotice(kiosktest.Resident, "MZ-JLK")

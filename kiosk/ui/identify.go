@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -98,7 +99,7 @@ func (a *App) cardPanel(prompt string, extra ...fyne.CanvasObject) fyne.CanvasOb
 		parts = append(parts, notice(a.failureText()+" "+a.T("identify.thrice")),
 			a.newButton("callstaff:identify", a.T("bar.callstaff"), "", styleAccent, a.CallStaff))
 	case a.visit.v.card.phase == cardRefused:
-		parts = append(parts, notice(a.T(a.visit.v.card.msg)))
+		parts = append(parts, notice(a.refusedText(a.visit.v.card.msg)))
 	case a.visit.snap.LastFailure != visit.FailNone:
 		parts = append(parts, notice(a.failureText()))
 	default:
@@ -114,13 +115,43 @@ func (a *App) cardPanel(prompt string, extra ...fyne.CanvasObject) fyne.CanvasOb
 func (a *App) failureText() string {
 	switch a.visit.snap.LastFailure {
 	case visit.FailExpired:
-		return a.T("identify.expired")
+		return a.expiredText(a.visit.v.expired)
 	case visit.FailUnsupported:
 		return a.T("identify.unsupported")
 	case visit.FailSamePerson:
 		return a.T("identify.same")
 	}
 	return a.T("identify.unreadable")
+}
+
+// refusedText is the notice of a card refused with the notice key.
+func (a *App) refusedText(key string) string {
+	if key == "identify.expired" {
+		return a.expiredText(a.visit.v.expired)
+	}
+	return a.T(key)
+}
+
+// expiredText says that a card of type ct has expired and where to renew
+// it: at the catalogue's renewal item for the card (kiosk.Catalog.
+// RenewalItem), by its name, department and notice, when the catalogue
+// has one; else the plain sentence, which names the police station for a
+// resident card. Either asks for the card back.
+func (a *App) expiredText(ct kiosk.CardType) string {
+	c := a.visit.catalog.val
+	if c == nil {
+		return a.T("identify.expired")
+	}
+	it, ok := c.RenewalItem(ct)
+	if !ok {
+		return a.T("identify.expired")
+	}
+	name := a.pick(it.Name, it.NameEn)
+	where := strings.TrimRight(strings.TrimSpace(it.Notice), "。.；;，, ")
+	if where == "" {
+		return a.T("identify.expired.renew.dept", name, it.Department)
+	}
+	return a.T("identify.expired.renew", name, it.Department, where)
 }
 
 // cardPicture shows an ID card going onto the reader: not colour alone, the

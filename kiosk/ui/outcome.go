@@ -27,6 +27,9 @@ func (s *outcomeScreen) back(a *App) bool { return true } // the submission is d
 
 func (s *outcomeScreen) Build(a *App) fyne.CanvasObject {
 	snap := a.visit.snap
+	if a.opts.Center != nil && a.centre.center.idle() {
+		a.loadCenter() // the counter step names the item's counter
+	}
 	d, ok := a.visit.receiptData()
 	if !ok {
 		return notice(a.T("apply.gone"))
@@ -53,11 +56,7 @@ func (s *outcomeScreen) Build(a *App) fyne.CanvasObject {
 	item := *snap.Item
 	mats, note := counterStep(item)
 	if len(mats) > 0 || note != "" {
-		title := "outcome.counter" // materials to be checked
-		if len(mats) == 0 {
-			title = "outcome.counter.notice" // the notice sends the resident there
-		}
-		lines := []fyne.CanvasObject{textBlock(a.T(title), theme.ColorNameForegroundOnWarning, theme.SizeNameSubHeadingText, true, fyne.TextAlignLeading)}
+		lines := []fyne.CanvasObject{textBlock(a.counterStepTitle(item, len(mats) > 0), theme.ColorNameForegroundOnWarning, theme.SizeNameSubHeadingText, true, fyne.TextAlignLeading)}
 		if len(mats) > 0 {
 			sep := "、"
 			if a.lang == English {
@@ -123,6 +122,25 @@ func (s *outcomeScreen) Build(a *App) fyne.CanvasObject {
 		return container.NewBorder(nil, nil, container.NewCenter(pic), nil, right)
 	}
 	return container.NewBorder(container.NewVBox(head...), container.NewVBox(actions...), nil, nil, scroll(container.NewCenter(pic)))
+}
+
+// counterStepTitle is the head of the outcome's counter step for item:
+// materials to be checked there (check), else the notice sends the
+// resident there. It names the item's counter as the centre calls it
+// (the counter the hand-off screen offers a ticket for); while the
+// centre's data is not known, it says only "a counter".
+func (a *App) counterStepTitle(item kiosk.Item, check bool) string {
+	if a.centre.center.val == nil {
+		if check {
+			return a.T("outcome.counter")
+		}
+		return a.T("outcome.counter.notice")
+	}
+	name := a.counterName(item.CounterCategory)
+	if check {
+		return a.T("outcome.counter.at", name)
+	}
+	return a.T("outcome.counter.notice.at", name)
 }
 
 // doneSub is what 完成 asks the resident to take: the receipt only when

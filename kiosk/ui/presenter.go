@@ -38,8 +38,9 @@ type visitPresenter struct {
 // snapshot. It is replaced whole when a visit ends, so nothing of one
 // resident survives into the next visit.
 type visitData struct {
-	wantItem string    // item chosen in the guide, opened once identified
-	card     cardState // the card on the reader, as the screens show it
+	wantItem string         // item chosen in the guide, opened once identified
+	card     cardState      // the card on the reader, as the screens show it
+	expired  kiosk.CardType // the type of the last expired card read, for where it is renewed
 
 	cases   load[caseList]         // the resident's cases (the list itself is in the snapshot)
 	submit  load[kiosk.Outcome]    // the submission; at is when it was confirmed
@@ -258,6 +259,9 @@ func (p *visitPresenter) cardPresent(person kiosk.Person, expired bool) {
 	}
 	if msg != "" {
 		p.v.card = cardState{phase: cardRefused, msg: msg}
+	}
+	if msg == "identify.expired" {
+		p.v.expired = person.CardType
 	}
 }
 

@@ -111,7 +111,11 @@ func (a *App) submitErrText(err error) string {
 	case errors.As(err, &rej):
 		t := a.T("submit.rejected")
 		if rej.Code == "card_expired" {
-			t = a.T("identify.expired")
+			var ct kiosk.CardType
+			if p := a.visit.snap.Resident; p != nil {
+				ct = p.CardType
+			}
+			t = a.expiredText(ct)
 		}
 		for _, f := range rej.Fields {
 			label := f.Field

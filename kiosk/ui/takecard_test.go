@@ -225,25 +225,79 @@ func TestMyCasesWithACardLyingThere(t *testing.T) {
 	}
 }
 
-// An expired card says where to renew it and asks for the card back.
+// withRenewal gives the rig's catalogue an item for renewing a resident
+// ID card, done at a police station (as the simulator's catalogue has).
+func withRenewal(r *rig) {
+	r.t.Helper()
+	c := kiosktest.SampleCatalog()
+	c.Items = append(c.Items, kiosk.Item{Code: "GA-SFZ", Name: "居民身份证换领", NameEn: "Resident ID card renewal", Department: "浦东公安分局",
+		Category: "公安", Kind: kiosk.KindInstant, Notice: "请到户籍所在地或居住地公安派出所户籍窗口换领，本中心不受理。",
+		Materials: []kiosk.Material{{Name: "原居民身份证", Required: true}}})
+	r.cat = kiosktest.NewCatalog(c, kiosktest.SampleInitials)
+	r.a.opts.Catalog = r.cat
+	r.a.visit.loadCatalog(true)
+	r.settle()
+}
+
+// An expired card says where to renew it and asks for the card back: the
+// catalogue's renewal item for the card, by name, department and notice;
+// without one (or for a card the item is not for), the plain sentence
+// naming the police station. So on the identify screen, over the home
+// screen, and when the central system refuses the card.
 func TestExpiredCardSaysWhereToRenew(t *testing.T) {
+	hmt := kiosktest.Expired
+	hmt.CardType = kiosk.CardHMTResidence
 	for _, english := range []bool{false, true} {
-		r := newRig(t, portrait)
-		if english {
-			r.tap("bar.language")
-		}
-		r.tap("apply")
-		r.tap("apply.self")
-		r.want("identify")
-		r.a.CardReading()
-		r.a.CardPresent(kiosktest.Expired, true, 0)
-		r.settle()
-		if english {
-			r.wantText("police station", "Please take your card")
-		} else {
-			r.wantText("派出所", "户籍窗口", "请取走您的身份证")
+		for _, renewal := range []bool{false, true} {
+			for _, card := range []kiosk.Person{kiosktest.Expired, hmt} {
+				r := newRig(t, portrait)
+				if renewal {
+					withRenewal(r)
+				}
+				if english {
+					r.tap("bar.language")
+				}
+				r.tap("apply")
+				r.tap("apply.self")
+				r.want("identify")
+				r.a.CardReading()
+				r.a.CardPresent(card, true, 0)
+				r.settle()
+				named := renewal && card.CardType == kiosk.CardResident
+				switch {
+				case named && english:
+					r.wantText("apply for “Resident ID", "card renewal” (浦东公安分局)", "户籍窗口换领，本中心不受理", "Please take your card")
+				case named:
+					r.wantText("换领新证请办理“居民身份证换领”（浦东公安分", "户籍窗口换领，本中心不受理", "请取走您的身份证")
+					r.wantNoText("公安派出所的户籍窗口换")
+				case english:
+					r.wantText("police station", "Please take your card")
+					r.wantNoText("apply for “Resident ID")
+				default:
+					r.wantText("请到户籍所在地或居住地公安派出所的户籍窗口换", "请取走您的身份证")
+					r.wantNoText("换领新证请办理")
+				}
+			}
 		}
 	}
+
+	// On the home screen, above it.
+	r := newRig(t, portrait)
+	withRenewal(r)
+	r.a.CardReading()
+	r.a.CardPresent(kiosktest.Expired, true, 0)
+	r.settle()
+	r.wantText("换领新证请办理“居民身份证换领”（浦东公安分", "请取走您的身份证")
+
+	// The central system refuses the card as expired.
+	r = newRig(t, portrait)
+	withRenewal(r)
+	r.sub.SetReject(&kiosk.RejectedError{Code: "card_expired"})
+	r.toNotice(kiosktest.Resident, "MZ-JLK")
+	r.tap("apply.start")
+	r.tap("review.confirm")
+	r.wantText("换领新证请办理“居民身份证换领”（浦东公安分")
+	checkNoMissingKeys(t)
 }
 
 // The spoken prompt repeats while the card lies on the reader, and stops

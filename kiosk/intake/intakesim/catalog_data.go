@@ -235,6 +235,15 @@ func seedItems() []kiosk.Item {
 			Kind: kiosk.KindForwarded, Districtwide: false, TimeLimitDays: 30, Fee: "免费",
 			Notice: "子女患病残需申请医学鉴定的家庭。", LegalBasis: "《病残儿医学鉴定管理办法》",
 			Materials: []kiosk.Material{idCard, mat("病历资料", true, "")}},
+
+		// Done elsewhere, not at the centre: listed so that residents (and
+		// the terminal, for an expired card) learn where to go. Kept last so
+		// that the items above keep their guide pages (every third has none).
+		{Code: "GA-0504", Name: "居民身份证换领", NameEn: "Resident ID card renewal", Department: deptGA, Category: "居住证",
+			Kind: kiosk.KindInstant, Districtwide: true, AgentAllowed: false, TimeLimitDays: 0, Fee: "20元",
+			Notice:     "身份证有效期满或即将期满的，请到户籍所在地或居住地公安派出所户籍窗口换领，本中心不受理；须本人到场现场采集照片和指纹。",
+			LegalBasis: "《中华人民共和国居民身份证法》",
+			Materials:  []kiosk.Material{mat("原居民身份证", true, "")}},
 	}
 }
 
