@@ -241,7 +241,7 @@ func seedItems() []kiosk.Item {
 		// that the items above keep their guide pages (every third has none).
 		{Code: "GA-0504", Name: "居民身份证换领", NameEn: "Resident ID card renewal", Department: deptGA, Category: "居住证",
 			Kind: kiosk.KindInstant, Districtwide: true, AgentAllowed: false, TimeLimitDays: 0, Fee: "20元",
-			Notice:     "身份证有效期满或即将期满的，请到户籍所在地或居住地公安派出所户籍窗口换领，本中心不受理；须本人到场现场采集照片和指纹。",
+			Notice:     "身份证有效期满或即将期满的，请到户籍所在地或居住地公安派出所户籍窗口换领，须本人到场现场采集照片和指纹；本中心居住证窗口可咨询。",
 			LegalBasis: "《中华人民共和国居民身份证法》",
 			Materials:  []kiosk.Material{mat("原居民身份证", true, "")}},
 	}
