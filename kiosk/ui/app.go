@@ -145,6 +145,8 @@ type App struct {
 	centre centreData
 	// offerOn is the screen the elder-mode offer shows above (elderoffer.go).
 	offerOn Screen
+	// offerKept keeps the place of the offer answered 不用了 on that screen.
+	offerKept keptOffer
 }
 
 // DeviceProblem is a banner line for a device that is out of order.

@@ -575,6 +575,57 @@ func TestRefusedCardNoticeTapDismisses(t *testing.T) {
 	}
 }
 
+// The elder-mode offer answered 不用了 leaves its place to a short answer
+// of the same height: the list under it does not move up under the
+// resident's next tap, which lands on the item aimed at before.
+func TestElderOfferAnswerDoesNotMoveTargets(t *testing.T) {
+	for _, size := range []fyne.Size{portrait, landscape} {
+		t.Run(fmt.Sprint(size), func(t *testing.T) {
+			r := newRig(t, size)
+			r.tap("apply")
+			r.tap("apply.self")
+			r.card(kiosktest.Elder)
+			r.want("apply.items")
+			r.wantText("您已年满60周岁")
+			before := targetsAt(r.w, "item:")
+			if len(before) < 2 {
+				t.Fatalf("%d items on the list", len(before))
+			}
+			aim := ""
+			for name := range before {
+				if aim == "" || name < aim {
+					aim = name
+				}
+			}
+			o := r.find(aim).(fyne.CanvasObject)
+			sz := o.Size()
+			r.tap("elder.no")
+			r.want("apply.items")
+			r.wantNoText("您已年满60周岁")
+			r.wantText(r.a.T("elder.offer.kept"))
+			if r.a.visit.snap.ElderOffered || r.a.Elder() {
+				t.Fatalf("after 不用了: offered %v, elder %v", r.a.visit.snap.ElderOffered, r.a.Elder())
+			}
+			after := targetsAt(r.w, "item:")
+			for name, p := range before {
+				if after[name] != p {
+					t.Errorf("%s moved from %v to %v when the offer was answered", name, p, after[name])
+				}
+			}
+			test.TapCanvas(r.w.Canvas(), before[aim].Add(fyne.NewPos(sz.Width/2, sz.Height/2)))
+			r.settle()
+			r.want("apply.notice")
+			if it := r.a.visit.snap.Item; it == nil || "item:"+it.Code != aim {
+				t.Errorf("the tap aimed at %s opened %+v", aim, it)
+			}
+			// The answer is for that screen only.
+			r.tap("nav.back")
+			r.want("apply.items")
+			r.wantNoText(r.a.T("elder.offer.kept"), "您已年满60周岁")
+		})
+	}
+}
+
 // The elder-mode offer shows once a visit, above the screen it first shows
 // on: gone on to another screen, it does not come back.
 func TestElderOfferOncePerVisit(t *testing.T) {
