@@ -145,6 +145,8 @@ type App struct {
 	centre centreData
 	// offerOn is the screen the elder-mode offer shows above (elderoffer.go).
 	offerOn Screen
+	// offerKept keeps the place of the offer answered 不用了 on that screen.
+	offerKept keptOffer
 }
 
 // DeviceProblem is a banner line for a device that is out of order.
@@ -414,13 +416,6 @@ func (a *App) render() {
 	// that appears never moves what is below it (banner.go).
 	top = a.withBanners(top, a.banners())
 	var parts []fyne.CanvasObject
-	if _, ok := s.(*identifyScreen); !ok && a.visit.v.card.refused() != "" {
-		// A card refused where no screen asked for one (an expired card
-		// on the home screen): the identify screen says why itself,
-		// elsewhere it shows above the screen until the card is taken
-		// away or the screen touched.
-		parts = append(parts, notice(a.refusedText(a.visit.v.card.refused())))
-	}
 	if o := a.elderOffer(s); o != nil {
 		parts = append(parts, o)
 	}
@@ -441,7 +436,16 @@ func (a *App) render() {
 		center = container.NewBorder(container.NewVBox(parts...), nil, nil, nil, body)
 	}
 	a.touchOnScroll(center)
-	a.win.SetContent(container.NewBorder(top, bottom, nil, nil, container.NewPadded(center)))
+	var content fyne.CanvasObject = container.NewBorder(top, bottom, nil, nil, container.NewPadded(center))
+	if _, ok := s.(*identifyScreen); !ok && a.visit.v.card.refused() != "" {
+		// A card refused where no screen asked for one (an expired card
+		// on the home screen): the identify screen says why itself,
+		// elsewhere the notice lies over the top of the screen, moving
+		// nothing, until the card is taken away or the screen touched
+		// (cardnotice.go).
+		content = a.withCardNotice(content, top, a.refusedText(a.visit.v.card.refused()))
+	}
+	a.win.SetContent(content)
 	a.armStray()
 	a.nav.notify(s)
 	a.releaseFullFace()

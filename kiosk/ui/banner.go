@@ -62,7 +62,7 @@ func (o *overBar) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 
 // bannerLayout lays a banner out: the background, the warning icon on the
 // left, and the text beside it at the largest of its sizes that fits the
-// height it is given (else the smallest, scrolled).
+// height it is given (else the smallest, scrolled), centred in that height.
 type bannerLayout struct {
 	rt    *widget.RichText
 	sizes []fyne.ThemeSizeName
@@ -79,24 +79,32 @@ func (l *bannerLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	icon.Move(fyne.NewPos(l.iconW*0.2, (size.Height-l.iconW*0.8)/2))
 	w := size.Width - l.iconW
 	l.fit(w, size.Height)
-	text.Move(fyne.NewPos(l.iconW, 0))
-	text.Resize(fyne.NewSize(w, size.Height))
+	// A text shorter than the banner is centred beside the icon.
+	h := min(l.rt.MinSize().Height, size.Height)
+	text.Move(fyne.NewPos(l.iconW, (size.Height-h)/2))
+	text.Resize(fyne.NewSize(w, h))
 }
 
 // fit picks the text's size for a width and height.
 func (l *bannerLayout) fit(w, h float32) {
-	seg, ok := l.rt.Segments[0].(*widget.TextSegment)
-	if !ok {
-		return
-	}
 	for i, sz := range l.sizes {
-		if seg.Style.SizeName != sz {
-			seg.Style.SizeName = sz
-			l.rt.Refresh()
-		}
-		l.rt.Resize(fyne.NewSize(w, h))
-		if l.rt.MinSize().Height <= h || i == len(l.sizes)-1 {
+		if l.need(sz, w) <= h || i == len(l.sizes)-1 {
 			return
 		}
 	}
+}
+
+// need sets the text's size to sz and reports the height it takes in the
+// banner's text width w.
+func (l *bannerLayout) need(sz fyne.ThemeSizeName, w float32) float32 {
+	seg, ok := l.rt.Segments[0].(*widget.TextSegment)
+	if !ok {
+		return 0
+	}
+	if seg.Style.SizeName != sz {
+		seg.Style.SizeName = sz
+		l.rt.Refresh()
+	}
+	l.rt.Resize(fyne.NewSize(w, l.rt.Size().Height))
+	return l.rt.MinSize().Height
 }

@@ -6,7 +6,10 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/pudong-community/kiosk/kiosk"
 	"github.com/pudong-community/kiosk/kiosk/kiosktest"
@@ -562,6 +565,207 @@ func TestBannerDoesNotMoveTargets(t *testing.T) {
 			if it := r.a.visit.snap.Item; it == nil || "item:"+it.Code != aim {
 				t.Errorf("the tap aimed at %s opened %+v", aim, it)
 			}
+		})
+	}
+}
+
+// tappables is where each named tappable target of w is and how big.
+func tappables(w fyne.Window) map[string]Target {
+	at := map[string]Target{}
+	for _, tg := range Inspect(w) {
+		if tg.Tappable && tg.Name != "" {
+			at[tg.Name] = tg
+		}
+	}
+	return at
+}
+
+// tapAt taps the middle of where target tg was.
+func (r *rig) tapAt(tg Target) {
+	test.TapCanvas(r.w.Canvas(), tg.Pos.Add(fyne.NewPos(tg.Size.Width/2, tg.Size.Height/2)))
+	r.settle()
+}
+
+// overlaps reports whether two targets' rectangles overlap.
+func overlaps(a, b Target) bool {
+	return a.Pos.X < b.Pos.X+b.Size.Width && b.Pos.X < a.Pos.X+a.Size.Width &&
+		a.Pos.Y < b.Pos.Y+b.Size.Height && b.Pos.Y < a.Pos.Y+a.Size.Height
+}
+
+// richText finds the rich text saying s in o.
+func richText(o fyne.CanvasObject, s string) *widget.RichText {
+	switch v := o.(type) {
+	case *widget.RichText:
+		if v.String() == s {
+			return v
+		}
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			if rt := richText(c, s); rt != nil {
+				return rt
+			}
+		}
+	case *container.Scroll:
+		return richText(v.Content, s)
+	case *secretTap:
+		return richText(v.content, s)
+	}
+	return nil
+}
+
+// wantNotice checks that the notice of a refused card saying msg shows,
+// or not.
+func (r *rig) wantNotice(msg string, shown bool) {
+	r.t.Helper()
+	_, tappable := tappables(r.w)["card.refused"]
+	if got := richText(r.w.Canvas().Content(), msg) != nil; got != shown || tappable != shown {
+		r.t.Errorf("on %s the notice %q shows: %v (tappable %v), want %v", r.a.Current().Name(), msg, got, tappable, shown)
+	}
+}
+
+// layExpired lays an expired card on the reader.
+func (r *rig) layExpired() {
+	r.a.CardReading()
+	r.a.CardPresent(kiosktest.Expired, true, 0)
+	r.settle()
+}
+
+// An expired card laid on the home screen between two taps: its notice
+// shows, readable, over the top of the window; no target moves, none of
+// the tiles is covered, and the tap aimed at a tile before the card came
+// lands on that tile (and is the touch that takes the notice away).
+func TestRefusedCardDoesNotMoveTargets(t *testing.T) {
+	for _, size := range []fyne.Size{portrait, landscape} {
+		for _, elder := range []bool{false, true} {
+			for _, lang := range []Lang{Chinese, English} {
+				t.Run(fmt.Sprintf("%v elder=%v %s", size, elder, lang), func(t *testing.T) {
+					r := newRig(t, size)
+					r.a.SetElder(elder)
+					r.a.SetLanguage(lang)
+					r.settle()
+					r.want("home")
+					before := tappables(r.w)
+					if len(before) < 6 {
+						t.Fatalf("%d targets on the home screen", len(before))
+					}
+					r.layExpired()
+					msg := r.a.T("identify.expired")
+					r.wantNotice(msg, true)
+					after := tappables(r.w)
+					n, ok := after["card.refused"]
+					for name, tg := range before {
+						if after[name].Pos != tg.Pos || after[name].Size != tg.Size {
+							t.Errorf("%s moved from %v %v to %v %v when the card was refused", name, tg.Pos, tg.Size, after[name].Pos, after[name].Size)
+						}
+						if ok && overlaps(n, tg) {
+							t.Errorf("the notice %v %v covers %s at %v %v", n.Pos, n.Size, name, tg.Pos, tg.Size)
+						}
+					}
+					// Readable: at the screen's text size at least, and whole.
+					rt := richText(r.w.Canvas().Content(), msg)
+					if rt == nil {
+						t.Fatal("no notice of the refused card")
+					}
+					if sz := rt.Segments[0].(*widget.TextSegment).Style.SizeName; sz != theme.SizeNameText && sz != theme.SizeNameSubHeadingText {
+						t.Errorf("the notice's text is at %s", sz)
+					}
+					if rt.MinSize().Height > rt.Size().Height+1 {
+						t.Errorf("the notice's text needs %v, has %v", rt.MinSize(), rt.Size())
+					}
+					r.tapAt(before["guide"])
+					r.want("guide")
+					r.wantNotice(msg, false)
+				})
+			}
+		}
+	}
+}
+
+// Where the notice of a refused card cannot fit above the screen's first
+// target (the guide's search button is right under the bar), it covers
+// the top of the screen rather than push it down: a tap on it takes it
+// away and opens nothing beneath; the targets are where they were. Taking
+// the card away takes it away too.
+func TestRefusedCardNoticeTapDismisses(t *testing.T) {
+	for _, elder := range []bool{false, true} {
+		r := newRig(t, portrait)
+		r.a.SetElder(elder)
+		r.a.SetLanguage(English)
+		r.tap("guide")
+		r.want("guide")
+		before := tappables(r.w)
+		r.layExpired()
+		msg := r.a.T("identify.expired")
+		r.wantNotice(msg, true)
+		after := tappables(r.w)
+		for name, tg := range before {
+			if after[name].Pos != tg.Pos {
+				t.Errorf("elder=%v: %s moved from %v to %v when the card was refused", elder, name, tg.Pos, after[name].Pos)
+			}
+		}
+		r.tapAt(after["card.refused"])
+		r.want("guide")
+		r.wantNotice(msg, false)
+		if r.a.visit.snap.Item != nil || r.a.Current().Name() != "guide" {
+			t.Errorf("elder=%v: the tap on the notice went through to %s", elder, r.a.Current().Name())
+		}
+		r.a.CardRemoved()
+		r.settle()
+		r.layExpired()
+		r.wantNotice(msg, true)
+		r.a.CardRemoved()
+		r.settle()
+		r.wantNotice(msg, false)
+	}
+}
+
+// The elder-mode offer answered 不用了 leaves its place to a short answer
+// of the same height: the list under it does not move up under the
+// resident's next tap, which lands on the item aimed at before.
+func TestElderOfferAnswerDoesNotMoveTargets(t *testing.T) {
+	for _, size := range []fyne.Size{portrait, landscape} {
+		t.Run(fmt.Sprint(size), func(t *testing.T) {
+			r := newRig(t, size)
+			r.tap("apply")
+			r.tap("apply.self")
+			r.card(kiosktest.Elder)
+			r.want("apply.items")
+			r.wantText("您已年满60周岁")
+			before := targetsAt(r.w, "item:")
+			if len(before) < 2 {
+				t.Fatalf("%d items on the list", len(before))
+			}
+			aim := ""
+			for name := range before {
+				if aim == "" || name < aim {
+					aim = name
+				}
+			}
+			o := r.find(aim).(fyne.CanvasObject)
+			sz := o.Size()
+			r.tap("elder.no")
+			r.want("apply.items")
+			r.wantNoText("您已年满60周岁")
+			r.wantText(r.a.T("elder.offer.kept"))
+			if r.a.visit.snap.ElderOffered || r.a.Elder() {
+				t.Fatalf("after 不用了: offered %v, elder %v", r.a.visit.snap.ElderOffered, r.a.Elder())
+			}
+			after := targetsAt(r.w, "item:")
+			for name, p := range before {
+				if after[name] != p {
+					t.Errorf("%s moved from %v to %v when the offer was answered", name, p, after[name])
+				}
+			}
+			test.TapCanvas(r.w.Canvas(), before[aim].Add(fyne.NewPos(sz.Width/2, sz.Height/2)))
+			r.settle()
+			r.want("apply.notice")
+			if it := r.a.visit.snap.Item; it == nil || "item:"+it.Code != aim {
+				t.Errorf("the tap aimed at %s opened %+v", aim, it)
+			}
+			// The answer is for that screen only.
+			r.tap("nav.back")
+			r.want("apply.items")
+			r.wantNoText(r.a.T("elder.offer.kept"), "您已年满60周岁")
 		})
 	}
 }

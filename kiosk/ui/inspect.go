@@ -90,7 +90,7 @@ func Inspect(w fyne.Window) []Target {
 		case *inkPad:
 			add(v, "hand:pad", "", fyne.TextStyle{}, false, true)
 		case *secretTap:
-			add(v, "logo", "", fyne.TextStyle{}, false, true)
+			add(v, v.name, "", fyne.TextStyle{}, false, true)
 			walk(v.content)
 		}
 	}

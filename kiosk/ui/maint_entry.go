@@ -78,7 +78,7 @@ func (a *App) maintLogo(name fyne.CanvasObject) fyne.CanvasObject {
 	if c == nil {
 		return name
 	}
-	l := &secretTap{content: name, onTap: func() { a.maintLogoTapped() }}
+	l := &secretTap{name: "logo", content: name, onTap: func() { a.maintLogoTapped() }}
 	l.ExtendBaseWidget(l)
 	return l
 }
@@ -86,6 +86,7 @@ func (a *App) maintLogo(name fyne.CanvasObject) fyne.CanvasObject {
 // secretTap is a tappable area that looks like its content.
 type secretTap struct {
 	widget.BaseWidget
+	name    string // for Inspect: "logo", "card.refused"
 	content fyne.CanvasObject
 	onTap   func()
 }
