@@ -262,6 +262,9 @@ func (p *visitPresenter) cardPresent(person kiosk.Person, expired bool) {
 	}
 	if msg == "identify.expired" {
 		p.v.expired = person.CardType
+		// Where to renew it comes from the catalogue, which a card laid
+		// on the home screen finds not yet loaded.
+		p.loadCatalog(false)
 	}
 }
 

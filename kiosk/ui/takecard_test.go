@@ -281,9 +281,11 @@ func TestExpiredCardSaysWhereToRenew(t *testing.T) {
 		}
 	}
 
-	// On the home screen, above it.
+	// On the home screen, above it, the catalogue not yet loaded (the
+	// card is the first thing of the day).
 	r := newRig(t, portrait)
 	withRenewal(r)
+	r.a.visit.catalog = load[*kiosk.Catalog]{}
 	r.a.CardReading()
 	r.a.CardPresent(kiosktest.Expired, true, 0)
 	r.settle()
