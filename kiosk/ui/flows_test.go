@@ -989,6 +989,22 @@ func TestAuthorisationButtonInView(t *testing.T) {
 			if pos.Y < 0 || pos.Y+s.Height > tc.size.Height+1 || s.Height < r.a.Theme().TargetSize() {
 				t.Errorf("button at %v size %v: not wholly on the %v screen or below the target size", pos, s, tc.size)
 			}
+			// On a wide screen at the standard size the whole pad and the
+			// relations are in view above the button, unscrolled: the
+			// pad's last row (clear, 0, delete) was hidden under it.
+			if tc.size.Width > tc.size.Height && !tc.elder {
+				names := []string{"key:clear", "key:0", "key:delete", "key:-", "rel:relation.child"}
+				for _, n := range names {
+					o, ok := r.find(n).(fyne.CanvasObject)
+					if !ok {
+						t.Fatalf("no %s", n)
+					}
+					at := fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
+					if at.Y+o.Size().Height > pos.Y+1 || at.X+o.Size().Width > tc.size.Width+1 {
+						t.Errorf("%s at %v size %v is out of view (the button at %v)", n, at, o.Size(), pos)
+					}
+				}
+			}
 		})
 	}
 }

@@ -276,15 +276,27 @@ func (f *authForm) build(a *App) fyne.CanvasObject {
 	f.done.disabled = !ok || f.relation == ""
 	// Both cards are read by now: the agent sees whose names the
 	// authorisation joins before keying its reference.
-	parts := []fyne.CanvasObject{panel(subheading(a.whoText())),
-		subheading(a.T("auth.ref")), f.ref.build(a, nil), subheading(a.T("auth.relation")),
-		container.NewGridWithColumns(3, rel...)}
+	who := panel(subheading(a.whoText()))
+	relation := []fyne.CanvasObject{subheading(a.T("auth.relation")), container.NewGridWithColumns(3, rel...)}
 	if f.err != "" {
-		parts = append(parts, errorText(a.T(f.err)))
+		relation = append(relation, errorText(a.T(f.err)))
 	}
 	// The button stays in view below the scrolling form, as the form's
 	// "next" does: in elder mode the form is taller than the screen.
 	f.done.big = true
+	if a.landscape() {
+		// Side by side on a wide screen: the names and the relation on
+		// the left, the reference and its keys on the right, so that
+		// the whole pad (its clear, 0 and delete row last) is in view
+		// without scrolling.
+		half := a.win.Canvas().Size().Width/2 - 4*a.theme.Size(theme.SizeNamePadding)
+		f.ref.maxW = half
+		left := container.NewVBox(append([]fyne.CanvasObject{who}, relation...)...)
+		right := container.NewVBox(subheading(a.T("auth.ref")), f.ref.build(a, nil))
+		return container.NewBorder(nil, f.done, nil, nil, scroll(container.NewGridWithColumns(2, left, right)))
+	}
+	f.ref.maxW = 0
+	parts := append([]fyne.CanvasObject{who, subheading(a.T("auth.ref")), f.ref.build(a, nil)}, relation...)
 	return container.NewBorder(nil, f.done, nil, nil, scroll(container.NewVBox(parts...)))
 }
 

@@ -31,6 +31,9 @@ type keypad struct {
 	value  string
 	maxLen int
 	keys   map[string]*button // for tests
+	// maxW bounds the code pad's width when it stands in a column of
+	// the screen rather than across it; 0: the screen's width.
+	maxW float32
 }
 
 func newKeypad(kind padKind, maxLen int) *keypad {
@@ -187,8 +190,13 @@ func (k *keypad) build(a *App, changed func()) fyne.CanvasObject {
 		// and delete were too narrow for their words ("Dele/te" in
 		// English).
 		cols = 8
-		if a.elder {
+		switch {
+		case a.elder:
 			cols = 7
+		case k.maxW > 0:
+			// Beside the form on a wide screen: the 36 keys in four
+			// full rows, so that the pad fits the screen's height.
+			cols = 9
 		}
 		pad = container.NewVBox(container.NewGridWithColumns(cols, grid...),
 			container.NewGridWithColumns(3, key(a.T("key.clear"), "clear"), key("0", "0"), key(a.T("key.delete"), "delete")))
@@ -218,6 +226,9 @@ func (k *keypad) build(a *App, changed func()) fyne.CanvasObject {
 	width := a.padWidth()
 	if k.kind == padCode {
 		width = min(a.theme.TargetSize()*1.6*float32(cols), a.padAvail())
+		if k.maxW > 0 {
+			width = min(width, k.maxW)
+		}
 	}
 	rows = append(rows, container.NewCenter(container.NewGridWrap(fyne.NewSize(width, pad.MinSize().Height), pad)))
 	return container.NewVBox(rows...)
