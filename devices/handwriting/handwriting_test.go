@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -37,7 +38,8 @@ func sharedModel(t testing.TB) *Recognizer {
 	return shared.r
 }
 
-// fixtures reads testdata/strokes/<char>.json.
+// fixtures reads testdata/strokes/U+<code point>.json, by character: the
+// files have ASCII names, which every tool and file system keeps as is.
 func fixtures(t testing.TB) map[string][]Stroke {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join("testdata", "strokes", "*.json"))
@@ -54,7 +56,12 @@ func fixtures(t testing.TB) map[string][]Stroke {
 		if err := json.Unmarshal(b, &s); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
-		out[strings.TrimSuffix(filepath.Base(f), ".json")] = s
+		name := strings.TrimSuffix(filepath.Base(f), ".json")
+		cp, err := strconv.ParseUint(strings.TrimPrefix(name, "U+"), 16, 32)
+		if err != nil || !strings.HasPrefix(name, "U+") {
+			t.Fatalf("%s: not named U+<code point>.json", f)
+		}
+		out[string(rune(cp))] = s
 	}
 	return out
 }
