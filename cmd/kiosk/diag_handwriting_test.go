@@ -16,7 +16,7 @@ func TestDiagHandwriting(t *testing.T) {
 	if _, err := os.Stat(handwriting.DefaultModel); errors.Is(err, os.ErrNotExist) {
 		t.Skipf("handwriting model %s is not installed (apt-get install tegaki-zinnia-simplified-chinese; make deps does)", handwriting.DefaultModel)
 	}
-	fixture := filepath.Join("..", "..", "devices", "handwriting", "testdata", "strokes", "低.json")
+	fixture := filepath.Join("..", "..", "devices", "handwriting", "testdata", "strokes", "U+4F4E.json") // 低
 	var out, errb bytes.Buffer
 	if code := run([]string{"diag", "handwriting", "--strokes", fixture, "--top", "5"}, &out, &errb); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())

@@ -389,7 +389,7 @@ func TestHandSearchWithModel(t *testing.T) {
 	if _, err := os.Stat(handwriting.DefaultModel); errors.Is(err, os.ErrNotExist) {
 		t.Skipf("handwriting model %s is not installed (apt-get install tegaki-zinnia-simplified-chinese; make deps does)", handwriting.DefaultModel)
 	}
-	b, err := os.ReadFile(filepath.Join("..", "..", "devices", "handwriting", "testdata", "strokes", "低.json"))
+	b, err := os.ReadFile(filepath.Join("..", "..", "devices", "handwriting", "testdata", "strokes", "U+4F4E.json")) // 低
 	if err != nil {
 		t.Fatal(err)
 	}
