@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"image/color"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -58,20 +61,9 @@ type keptOffer struct {
 func (a *App) elderOfferKept() fyne.CanvasObject {
 	msg := textBlock(a.T("elder.offer.kept"), theme.ColorNameForeground, theme.SizeNameText, false, fyne.TextAlignCenter)
 	p := panel(layout.NewSpacer(), msg, layout.NewSpacer())
-	return container.New(&fixedHeight{h: a.offerKept.height}, p)
-}
-
-// fixedHeight lays its objects over its whole size and asks for the height
-// h whatever they need.
-type fixedHeight struct{ h float32 }
-
-func (f *fixedHeight) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(0, f.h) }
-
-func (f *fixedHeight) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	for _, o := range objs {
-		o.Move(fyne.NewPos(0, 0))
-		o.Resize(size)
-	}
+	hold := canvas.NewRectangle(color.Transparent)
+	hold.SetMinSize(fyne.NewSize(0, a.offerKept.height))
+	return container.NewStack(hold, p)
 }
 
 // elderOfferLeft closes the offer in the visit once the screen it was
