@@ -107,19 +107,7 @@ func (k *walker) walk() error {
 		// with the receipt, then the idle warning.
 		{"apply-chooser", func() error { return k.tapHome("apply") }, "apply", []string{"本人办理"}},
 		{"apply-identify", func() error { return tap("apply.self") }, "", []string{"身份证"}},
-		{"apply", func() error {
-			if err := k.send("place resident"); err != nil {
-				return err
-			}
-			r, err := k.waitFor("", 15*time.Second, func(r *screenReply) bool { return r.find("menu.apply") != nil || r.find("item:WJ-0202") != nil })
-			if err != nil {
-				return err
-			}
-			if r.find("menu.apply") != nil {
-				return tap("menu.apply")
-			}
-			return nil
-		}, "apply.items", []string{"独生子女父母奖励"}},
+		{"apply", k.residentToItems, "apply.items", []string{"独生子女父母奖励"}},
 		// An item the resident may not apply for (敬老卡 from 60; the demo's
 		// resident is 41): greyed at the end of the list with its rule, a
 		// tap says why and offers a counter.
@@ -156,17 +144,7 @@ func (k *walker) walk() error {
 		// application just made is named before the form.
 		{"", func() error { return k.tapHome("apply") }, "apply", nil},
 		{"", func() error { return tap("apply.self") }, "identify", nil},
-		{"", func() error { return k.send("place resident") }, "", nil},
-		{"", func() error {
-			r, err := k.waitFor("", 15*time.Second, func(r *screenReply) bool { return r.find("menu.apply") != nil || r.Screen == "apply.items" })
-			if err != nil {
-				return err
-			}
-			if r.find("menu.apply") != nil {
-				return tap("menu.apply")
-			}
-			return nil
-		}, "apply.items", nil},
+		{"", k.residentToItems, "apply.items", nil},
 		{"apply-duplicate", func() error { return k.tapPaging("item:WJ-0202", "page.prev") }, "apply.items", []string{"独生子女父母奖励", "确定要再申请吗？"}},
 		{"", func() error { return tap("apply.notagain") }, "apply.items", nil},
 		{"", func() error { return k.send("remove") }, "", nil},
@@ -316,6 +294,22 @@ func (k *walker) walk() error {
 // keypad asks for them, the first choice, dates as offered, until review.
 // Each field is told by its "第N项 / 共M项" line, read once the screen is
 // still: a key's effect can come after the answer to an inspect.
+// residentToItems lays the resident's card on the reader asked for by
+// 自助申办 and goes on to the list of items (through the menu, if it shows).
+func (k *walker) residentToItems() error {
+	if err := k.send("place resident"); err != nil {
+		return err
+	}
+	r, err := k.waitFor("", 15*time.Second, func(r *screenReply) bool { return r.find("menu.apply") != nil || r.Screen == "apply.items" })
+	if err != nil {
+		return err
+	}
+	if r.find("menu.apply") != nil {
+		return k.tapName("menu.apply")
+	}
+	return nil
+}
+
 func (k *walker) fillForm() error { return k.fillFormTo(false) }
 
 // fillFormTo is fillForm; with atDate it stops at the first date field
