@@ -437,13 +437,18 @@ func TestOutcomeAndGoodbyeNavigation(t *testing.T) {
 	r.toNotice(kiosktest.Resident, "RS-SBZM") // no fields
 	r.tap("apply.start")
 	r.tap("review.confirm")
+	// homeNoBack: the screen offers 首页 and 结束办理 but no 返回.
+	homeNoBack := func(screen string) {
+		t.Helper()
+		if r.find("nav.back") != nil {
+			t.Errorf("the %s shows 返回", screen)
+		}
+		if r.find("nav.home") == nil || r.find("nav.finish") == nil {
+			t.Errorf("the %s lacks 首页 or 结束办理", screen)
+		}
+	}
 	r.want("outcome")
-	if r.find("nav.back") != nil {
-		t.Error("the outcome shows 返回")
-	}
-	if r.find("nav.home") == nil || r.find("nav.finish") == nil {
-		t.Error("the outcome lacks 首页 or 结束办理")
-	}
+	homeNoBack("outcome")
 	r.tap("outcome.done")
 	r.want("takecard")
 	for _, name := range []string{"nav.back", "nav.home", "nav.finish"} {
@@ -470,12 +475,7 @@ func TestOutcomeAndGoodbyeNavigation(t *testing.T) {
 	r.tap("apply.start")
 	r.tap("review.confirm")
 	r.want("refused")
-	if r.find("nav.back") != nil {
-		t.Error("the refusal shows 返回")
-	}
-	if r.find("nav.home") == nil || r.find("nav.finish") == nil {
-		t.Error("the refusal lacks 首页 or 结束办理")
-	}
+	homeNoBack("refusal")
 }
 
 // 结束办理 has one colour wherever it shows: the menu's tile, the idle

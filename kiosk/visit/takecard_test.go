@@ -137,12 +137,18 @@ func TestCardLostOnTheReader(t *testing.T) {
 			}
 		})
 	}
-	t.Run("another card", func(t *testing.T) {
-		t.Parallel()
+	// lostLeft: a visit ended with its card left on the reader, which then
+	// failed with it on.
+	lostLeft := func(t *testing.T) *rig {
 		r := newRig(t, visit.Config{})
 		r.identified()
 		r.must(r.m.Finish())
 		r.m.CardLost()
+		return r
+	}
+	t.Run("another card", func(t *testing.T) {
+		t.Parallel()
+		r := lostLeft(t)
 		r.clock.Advance(visit.DefaultLinger)
 		other := resident()
 		other.IDNumber = "310104195208170022"
@@ -153,10 +159,7 @@ func TestCardLostOnTheReader(t *testing.T) {
 	})
 	t.Run("after the hold", func(t *testing.T) {
 		t.Parallel()
-		r := newRig(t, visit.Config{})
-		r.identified()
-		r.must(r.m.Finish())
-		r.m.CardLost()
+		r := lostLeft(t)
 		r.clock.Advance(visit.LostCardHold)
 		r.want(visit.StateHome)
 		r.must(r.m.CardRead(resident()))
