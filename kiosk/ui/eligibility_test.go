@@ -54,6 +54,19 @@ func (r *rig) toItemsAsAgent(principal kiosk.Person) {
 	r.want("apply.items")
 }
 
+// wantIneligibleHandoff: the hand-off screen for 敬老卡申领, which the
+// person may not apply for: the reason, the item, its counter and call
+// staff.
+func (r *rig) wantIneligibleHandoff(english bool) {
+	r.t.Helper()
+	r.want("handoff")
+	if english {
+		r.wantText("By the rules you cannot apply for this item here", "Item: Senior citizen card", "Counter: General counters", "Call staff")
+	} else {
+		r.wantText("按规定您不能在终端申请这个事项", "事项：敬老卡申领", "办理窗口：综合窗口", "呼叫工作人员")
+	}
+}
+
 // tapPaged taps name on a paged list, turning pages forward until it shows.
 func (r *rig) tapPaged(name string) {
 	r.t.Helper()
@@ -138,12 +151,7 @@ func TestIneligibleItemsGreyedWithTheirRule(t *testing.T) {
 				t.Error("no counter offered")
 			}
 			r.tap("apply.handoff")
-			r.want("handoff")
-			if english {
-				r.wantText("By the rules you cannot apply for this item here", "Item: Senior citizen card", "Counter: General counters", "Call staff")
-			} else {
-				r.wantText("按规定您不能在终端申请这个事项", "事项：敬老卡申领", "办理窗口：综合窗口", "呼叫工作人员")
-			}
+			r.wantIneligibleHandoff(english)
 			r.a.Show(&applyListScreen{})
 			r.tap("apply.why.close")
 			r.wantNoText("您暂不符合", "You do not meet")
@@ -201,12 +209,7 @@ func TestNotEligibleHandsOnToACounter(t *testing.T) {
 		}
 		checkTargets(t, r)
 		r.tap("refused.handoff")
-		r.want("handoff")
-		if english {
-			r.wantText("By the rules you cannot apply for this item here", "Item: Senior citizen card", "Counter: General counters", "Call staff")
-		} else {
-			r.wantText("按规定您不能在终端申请这个事项", "事项：敬老卡申领", "办理窗口：综合窗口", "呼叫工作人员")
-		}
+		r.wantIneligibleHandoff(english)
 		r.a.Show(&refusedScreen{})
 		r.tap("refused.other")
 		r.want("apply.items") // back to the list the item came from
