@@ -148,7 +148,9 @@ func (a *App) expiredText(ct kiosk.CardType) string {
 	}
 	name := a.pick(it.Name, it.NameEn)
 	where := strings.TrimRight(strings.TrimSpace(it.Notice), "。.；;，, ")
-	if where == "" {
+	if where == "" || a.lang == English {
+		// The catalogue's notice is Chinese only: in English the item
+		// and its department say where.
 		return a.T("identify.expired.renew.dept", name, it.Department)
 	}
 	return a.T("identify.expired.renew", name, it.Department, where)

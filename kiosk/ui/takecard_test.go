@@ -266,7 +266,8 @@ func TestExpiredCardSaysWhereToRenew(t *testing.T) {
 				named := renewal && card.CardType == kiosk.CardResident
 				switch {
 				case named && english:
-					r.wantText("apply for “Resident ID", "card renewal” (浦东公安分局)", "户籍窗口换领，本中心不受理", "Please take your card")
+					r.wantText("apply for “Resident ID", "card renewal” (浦东公安分局)", "Please take your card")
+					r.wantNoText("户籍窗口换领") // the notice is Chinese only
 				case named:
 					r.wantText("换领新证请办理“居民身份证换领”（浦东公安分", "户籍窗口换领，本中心不受理", "请取走您的身份证")
 					r.wantNoText("公安派出所的户籍窗口换")
